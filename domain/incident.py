@@ -1,0 +1,479 @@
+"""The incident: an append-only stream of what the crisis team decided and did."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain.errors import DomainError, NotFound
+from domain.kinds import check_kind
+from domain.people import Actor, Assignee
+from domain.phase import Phase
+from domain.task import Status, Task, TaskPlan
+
+STEADY_NAMESPACE = uuid5(NAMESPACE_URL, "https://steady.example/incidents")
+SEVERITIES = {1: "critical", 2: "high", 3: "moderate", 4: "low"}
+MAX_TITLE = 200
+MAX_TEXT = 10_000
+# A clock a little ahead on a responder's machine must not refuse an incident that just happened.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+def check_severity(severity: object) -> int:
+    if isinstance(severity, bool) or not isinstance(severity, int) or severity not in SEVERITIES:
+        levels = ", ".join(f"{k} ({v})" for k, v in SEVERITIES.items())
+        raise DomainError(
+            f"severity must be a whole number from 1 to 4: {levels}; got {severity!r}"
+        )
+    return severity
+
+
+def check_text(field: str, value: object, *, limit: int = MAX_TEXT, required: bool = True) -> str:
+    if not isinstance(value, str):
+        raise DomainError(f"{field} must be text")
+    value = value.strip()
+    if required and not value:
+        raise DomainError(f"{field} must not be empty")
+    if len(value) > limit:
+        raise DomainError(f"{field} is {len(value)} characters long; keep it under {limit}")
+    return value
+
+
+@dataclass
+class Note:
+    id: str
+    text: str
+    task_id: str
+    at: datetime
+    by: Actor
+    corrects: str = ""  # the note this one corrects; that note stays in the stream
+    reason: str = ""
+    corrected_by: str = ""  # set on the original when a later note corrects it
+
+
+@dataclass(frozen=True)
+class AppliedPlaybook:
+    id: str
+    version: int
+    content_hash: str
+    title: str
+    task_ids: tuple[str, ...]
+
+
+class Incident(Aggregate):
+    """Rules a crisis team expects are checked here, before any event is recorded."""
+
+    class Event(Aggregate.Event):
+        actor: dict[str, str]
+
+        @property
+        def by(self) -> Actor:
+            return Actor.from_dict(self.actor)
+
+    class Opened(Event, Aggregate.Created):
+        reference: str
+        title: str
+        kind: str
+        severity: int
+        schools: list[str]
+        summary: str
+        occurred_at: datetime
+
+    class PlaybookApplied(Event):
+        playbook_id: str
+        playbook_version: int
+        content_hash: str
+        playbook_title: str
+        tasks: list[dict[str, Any]]
+
+        def apply(self, incident: "Incident") -> None:
+            for data in self.tasks:
+                incident.tasks[data["task_id"]] = Task.from_dict(data)
+            incident.playbooks.append(
+                AppliedPlaybook(
+                    id=self.playbook_id,
+                    version=self.playbook_version,
+                    content_hash=self.content_hash,
+                    title=self.playbook_title,
+                    task_ids=tuple(t["task_id"] for t in self.tasks),
+                )
+            )
+
+    class TaskAdded(Event):
+        task: dict[str, Any]
+
+        def apply(self, incident: "Incident") -> None:
+            incident.tasks[self.task["task_id"]] = Task.from_dict(self.task)
+
+    class TaskAssigned(Event):
+        task_id: str
+        assignee_kind: str
+        assignee: str
+
+        def apply(self, incident: "Incident") -> None:
+            task = incident.tasks[self.task_id]
+            task.assignee = Assignee(self.assignee_kind, self.assignee)
+            task.updated_at, task.updated_by = self.timestamp, self.by
+
+    class TaskStatusChanged(Event):
+        task_id: str
+        status: str
+        reason: str
+        note: str
+
+        def apply(self, incident: "Incident") -> None:
+            task = incident.tasks[self.task_id]
+            to = Status(self.status)
+            if task.status == Status.DONE:
+                task.times_reopened += 1
+            task.status = to
+            task.reason = self.reason
+            task.done_note = self.note if to == Status.DONE else ""
+            task.updated_at, task.updated_by = self.timestamp, self.by
+
+    class NoteAdded(Event):
+        note_id: str
+        text: str
+        task_id: str
+
+        def apply(self, incident: "Incident") -> None:
+            incident.notes[self.note_id] = Note(
+                self.note_id, self.text, self.task_id, self.timestamp, self.by
+            )
+
+    class NoteCorrected(Event):
+        note_id: str
+        corrects: str
+        text: str
+        reason: str
+
+        def apply(self, incident: "Incident") -> None:
+            original = incident.notes[self.corrects]
+            original.corrected_by = self.note_id
+            incident.notes[self.note_id] = Note(
+                self.note_id,
+                self.text,
+                original.task_id,
+                self.timestamp,
+                self.by,
+                corrects=self.corrects,
+                reason=self.reason,
+            )
+
+    class SeverityChanged(Event):
+        severity: int
+        reason: str
+
+        def apply(self, incident: "Incident") -> None:
+            incident.severity = self.severity
+
+    class PhaseAdvanced(Event):
+        phase: str
+
+        def apply(self, incident: "Incident") -> None:
+            incident.phase = Phase(self.phase)
+
+    class Closed(Event):
+        review_summary: str
+
+        def apply(self, incident: "Incident") -> None:
+            incident.closed = True
+            incident.closed_at = self.timestamp
+            incident.review_summary = self.review_summary
+
+    class Reopened(Event):
+        reason: str
+        phase: str
+
+        def apply(self, incident: "Incident") -> None:
+            incident.closed = False
+            incident.closed_at = None
+            incident.phase = Phase(self.phase)
+            incident.times_reopened += 1
+
+    # -- creation -----------------------------------------------------------------------------
+
+    @staticmethod
+    def id_for(reference: str) -> UUID:
+        """Ids derive from the human reference, which holds nothing personal."""
+        return uuid5(STEADY_NAMESPACE, reference.strip().upper())
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        reference: str,
+        title: str,
+        kind: str,
+        severity: int,
+        schools: list[str],
+        summary: str,
+        occurred_at: datetime,
+        actor: Actor,
+        at: datetime,
+    ) -> "Incident":
+        if occurred_at.tzinfo is None:
+            raise DomainError(
+                "when it happened must include a time zone, e.g. 2026-11-23T08:15-06:00"
+            )
+        if occurred_at > at + CLOCK_TOLERANCE:
+            raise DomainError(
+                f"when it happened ({occurred_at.isoformat()}) is in the future; "
+                "give the time the crisis happened or was reported"
+            )
+        if not isinstance(schools, list) or not all(isinstance(s, str) for s in schools):
+            raise DomainError("schools must be a list of school names")
+        schools = [s.strip() for s in schools if s.strip()]
+        if not schools:
+            raise DomainError("name at least one school affected by the incident")
+        return cls._create(
+            cls.Opened,
+            id=cls.id_for(reference),
+            timestamp=at,
+            reference=reference,
+            title=check_text("title", title, limit=MAX_TITLE),
+            kind=check_kind(kind),
+            severity=check_severity(severity),
+            schools=list(dict.fromkeys(schools)),
+            summary=check_text("summary", summary, required=False),
+            occurred_at=occurred_at,
+            actor=actor.as_dict(),
+        )
+
+    def __init__(
+        self,
+        *,
+        reference: str,
+        title: str,
+        kind: str,
+        severity: int,
+        schools: list[str],
+        summary: str,
+        occurred_at: datetime,
+        actor: dict[str, str],
+    ) -> None:
+        self.reference = reference
+        self.title = title
+        self.kind = kind
+        self.severity = severity
+        self.schools = schools
+        self.summary = summary
+        self.occurred_at = occurred_at
+        self.opened_by = Actor.from_dict(actor)
+        self.phase = Phase.RESPONSE
+        self.tasks: dict[str, Task] = {}
+        self.notes: dict[str, Note] = {}
+        self.playbooks: list[AppliedPlaybook] = []
+        self.closed = False
+        self.closed_at: datetime | None = None
+        self.review_summary = ""
+        self.times_reopened = 0
+
+    # -- commands -----------------------------------------------------------------------------
+
+    def apply_playbook(
+        self,
+        *,
+        playbook_id: str,
+        version: int,
+        content_hash: str,
+        title: str,
+        steps: list[TaskPlan],
+        actor: Actor,
+        at: datetime,
+    ) -> list[str]:
+        self._require_open("apply a playbook")
+        for applied in self.playbooks:
+            if applied.id == playbook_id:
+                raise DomainError(
+                    f"playbook '{playbook_id}' was already applied to {self.reference} "
+                    f"(version {applied.version}); add any extra steps as tasks instead"
+                )
+        if not steps:
+            raise DomainError(f"playbook '{playbook_id}' has no steps to apply")
+        first = len(self.tasks) + 1
+        tasks = [plan.as_dict(f"T{first + i}") for i, plan in enumerate(steps)]
+        self._record(
+            self.PlaybookApplied,
+            actor,
+            at,
+            playbook_id=playbook_id,
+            playbook_version=version,
+            content_hash=content_hash,
+            playbook_title=title,
+            tasks=tasks,
+        )
+        return [t["task_id"] for t in tasks]
+
+    def add_task(self, plan: TaskPlan, *, actor: Actor, at: datetime) -> str:
+        self._require_open("add a task")
+        plan = TaskPlan(
+            title=check_text("task title", plan.title, limit=MAX_TITLE),
+            instructions=check_text("instructions", plan.instructions, required=False),
+            phase=plan.phase,
+            owner_role=check_text("owner role", plan.owner_role, limit=100),
+            due_at=plan.due_at,
+            stakeholder=plan.stakeholder,
+            component=plan.component,
+        )
+        task_id = f"T{len(self.tasks) + 1}"
+        self._record(self.TaskAdded, actor, at, task=plan.as_dict(task_id))
+        return task_id
+
+    def assign_task(self, task_id: str, assignee: Assignee, *, actor: Actor, at: datetime) -> None:
+        self._require_open("assign a task")
+        task = self.task(task_id)
+        if task.assignee == assignee:
+            raise DomainError(f"task {task_id} is already assigned to {assignee}")
+        self._record(
+            self.TaskAssigned,
+            actor,
+            at,
+            task_id=task_id,
+            assignee_kind=assignee.kind,
+            assignee=assignee.name,
+        )
+
+    def change_task_status(
+        self,
+        task_id: str,
+        status: Status,
+        *,
+        reason: str = "",
+        note: str = "",
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        self._require_open("change a task")
+        task = self.task(task_id)
+        reason = check_text("reason", reason, required=False)
+        note = check_text("note", note, required=False)
+        task.check_transition(status, reason)
+        if note and status != Status.DONE:
+            raise DomainError("a completion note goes with status 'done'; add other notes as notes")
+        self._record(
+            self.TaskStatusChanged,
+            actor,
+            at,
+            task_id=task_id,
+            status=status.value,
+            reason=reason,
+            note=note,
+        )
+
+    def add_note(self, text: str, *, task_id: str = "", actor: Actor, at: datetime) -> str:
+        self._require_open("add a note")
+        if task_id:
+            self.task(task_id)
+        note_id = f"N{len(self.notes) + 1}"
+        self._record(
+            self.NoteAdded,
+            actor,
+            at,
+            note_id=note_id,
+            text=check_text("note", text),
+            task_id=task_id,
+        )
+        return note_id
+
+    def correct_note(
+        self, note_id: str, text: str, *, reason: str, actor: Actor, at: datetime
+    ) -> str:
+        self._require_open("correct a note")
+        original = self.notes.get(note_id)
+        if original is None:
+            raise NotFound(f"{self.reference} has no note {note_id}")
+        if original.corrected_by:
+            raise DomainError(
+                f"note {note_id} was already corrected by {original.corrected_by}; "
+                f"correct {original.corrected_by} instead"
+            )
+        new_id = f"N{len(self.notes) + 1}"
+        self._record(
+            self.NoteCorrected,
+            actor,
+            at,
+            note_id=new_id,
+            corrects=note_id,
+            text=check_text("corrected note", text),
+            reason=check_text("reason for the correction", reason),
+        )
+        return new_id
+
+    def change_severity(self, severity: int, *, reason: str, actor: Actor, at: datetime) -> None:
+        self._require_open("change the severity")
+        severity = check_severity(severity)
+        if severity == self.severity:
+            raise DomainError(f"{self.reference} is already severity {severity}")
+        self._record(
+            self.SeverityChanged,
+            actor,
+            at,
+            severity=severity,
+            reason=check_text("reason", reason, required=False),
+        )
+
+    def advance_phase(self, phase: Phase, *, actor: Actor, at: datetime) -> None:
+        self._require_open("change the phase")
+        if phase.rank <= self.phase.rank:
+            raise DomainError(
+                f"{self.reference} is in {self.phase.value}; phases only move forward "
+                f"(reopen the incident to return to {phase.value})"
+            )
+        self._record(self.PhaseAdvanced, actor, at, phase=phase.value)
+
+    def close(self, review_summary: str, *, actor: Actor, at: datetime) -> None:
+        self._require_open("close it")
+        self._record(
+            self.Closed, actor, at, review_summary=check_text("review summary", review_summary)
+        )
+
+    def reopen(
+        self, reason: str, *, phase: Phase | None = None, actor: Actor, at: datetime
+    ) -> None:
+        if not self.closed:
+            raise DomainError(f"{self.reference} is open; only a closed incident can be reopened")
+        self._record(
+            self.Reopened,
+            actor,
+            at,
+            reason=check_text("reason for reopening", reason),
+            phase=(phase or self.phase).value,
+        )
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def task(self, task_id: str) -> Task:
+        task = self.tasks.get(task_id)
+        if task is None:
+            raise NotFound(f"{self.reference} has no task {task_id!r}")
+        return task
+
+    def open_tasks(self) -> list[Task]:
+        return [t for t in self.tasks.values() if t.status != Status.DONE]
+
+    def overdue_tasks(self, now: datetime) -> list[Task]:
+        return [t for t in self.tasks.values() if t.is_overdue(now)]
+
+    def progress(self) -> tuple[int, int]:
+        done = sum(1 for t in self.tasks.values() if t.status == Status.DONE)
+        return done, len(self.tasks)
+
+    def current_notes(self) -> list[Note]:
+        return [n for n in self.notes.values() if not n.corrected_by]
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _require_open(self, action: str) -> None:
+        if self.closed:
+            raise DomainError(
+                f"{self.reference} is closed; reopen it with a reason before you {action}"
+            )
+
+    def _record(self, event_class: type[Event], actor: Actor, at: datetime, **fields: Any) -> None:
+        # Keep each stream's timestamps in order even if writers' clocks disagree slightly.
+        self.trigger_event(
+            event_class, timestamp=max(at, self.modified_on), actor=actor.as_dict(), **fields
+        )

@@ -1,0 +1,22 @@
+"""Kinds of incident a district responds to (see DOMAIN.md, 'Playbooks a district expects')."""
+
+from domain.errors import DomainError
+
+KINDS: dict[str, str] = {
+    "death": "Death of a student or staff member",
+    "suicide": "Suicide (postvention)",
+    "self-harm-risk": "Self-harm or suicide risk",
+    "lockdown": "Lockdown or secure",
+    "threat": "Threat or report of a weapon",
+    "evacuation": "Evacuation or shelter (fire, hazmat)",
+    "severe-weather": "Severe weather",
+    "community-violence": "Community violence nearby",
+    "bullying": "Bullying or harassment report",
+    "other": "Other crisis",
+}
+
+
+def check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise DomainError(f"unknown incident kind {kind!r}: expected one of {', '.join(KINDS)}")
+    return kind

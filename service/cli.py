@@ -1,0 +1,261 @@
+"""The `steady` command: build a command or query, hand it to the service, print the answer."""
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from domain.errors import DomainError
+from playbooks.library import Library, UnknownPlaybook
+from playbooks.loader import check_directory
+from playbooks.problems import PlaybookInvalid
+from service import console
+from service.application import Steady
+from service.bootstrap import StoreUnavailable, open_steady
+from service.config import ConfigError, Settings
+from service.demo import seed_demo
+from service.follow import LogWaiter
+from service.views import incident_summary, incident_view, playbook_view
+
+
+class CliError(Exception):
+    """Shown on stderr; the command exits with status 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings.from_env()
+        return args.run(args, settings) or 0
+    except (CliError, DomainError, ConfigError, StoreUnavailable, PlaybookInvalid) as error:
+        print(f"steady: {error}", file=sys.stderr)
+        return 1
+    except UnknownPlaybook as error:
+        print(f"steady: {error.args[0]}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `head`) stopped listening; that is not an error of ours.
+        sys.stderr.close()
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="steady", description="Steady: crisis response coordination for school districts."
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(
+        name: str, run: Callable[..., int | None], help_text: str
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(run=run)
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        return sub
+
+    command("demo", run_demo, "seed the demo district (again: adds nothing) and print its board")
+    command("board", run_board, "print the board of open incidents")
+
+    playbooks = commands.add_parser("playbooks", help="the playbook library").add_subparsers(
+        title="playbook commands", metavar="COMMAND"
+    )
+    sub = playbooks.add_parser("list", help="list playbooks")
+    sub.set_defaults(run=run_playbooks_list)
+    sub.add_argument("--kind", help="only playbooks for this incident kind")
+    sub.add_argument("--json", action="store_true", help="machine-readable output")
+    sub = playbooks.add_parser("show", help="show one playbook's steps")
+    sub.set_defaults(run=run_playbooks_show)
+    sub.add_argument("playbook_id")
+    sub.add_argument("--json", action="store_true", help="machine-readable output")
+    sub = playbooks.add_parser("check", help="validate a directory of playbooks")
+    sub.set_defaults(run=run_playbooks_check)
+    sub.add_argument("directory", nargs="?", help="default: the shipped library")
+    sub.add_argument("--json", action="store_true", help="machine-readable output")
+
+    incidents = commands.add_parser("incidents", help="incidents").add_subparsers(
+        title="incident commands", metavar="COMMAND"
+    )
+    sub = incidents.add_parser("list", help="list open incidents")
+    sub.set_defaults(run=run_incidents_list)
+    sub.add_argument("--all", action="store_true", help="include closed incidents")
+    sub.add_argument("--school", help="only incidents at this school")
+    sub.add_argument("--json", action="store_true", help="machine-readable output")
+    sub = incidents.add_parser("show", help="show one incident")
+    sub.set_defaults(run=run_incidents_show)
+    sub.add_argument("ref", help="reference such as INC-2026-0007, or the incident's id")
+    sub.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sub = command("replay", run_replay, "show an incident as it stood at a version or a moment")
+    sub.add_argument("ref", help="reference such as INC-2026-0007")
+    when = sub.add_mutually_exclusive_group()
+    when.add_argument("--version", type=int, help="the state after the first N events")
+    when.add_argument("--at", help="a moment, e.g. 2026-11-23T09:30 (district time) or with offset")
+
+    sub = command("events", run_events, "the global event feed, in order")
+    sub.add_argument("--after", type=int, default=0, help="only events after this position")
+    sub.add_argument("--limit", type=int, default=100, help="at most this many (1 to 1000)")
+    sub.add_argument("--follow", action="store_true", help="keep printing new events as they come")
+    return parser
+
+
+def emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else text)
+
+
+def run_demo(args: argparse.Namespace, settings: Settings) -> None:
+    with open_steady(settings) as app:
+        before = app.last_position()
+        references = seed_demo(app, app.clock())
+        added = app.last_position() - before
+        if not args.json:
+            print(f"Demo district seeded: {', '.join(references)} ({added} new events).\n")
+        print_board(args, app, settings, include_closed=False)
+
+
+def run_board(args: argparse.Namespace, settings: Settings) -> None:
+    with open_steady(settings) as app:
+        print_board(args, app, settings, include_closed=False)
+
+
+def print_board(
+    args: argparse.Namespace, app: Steady, settings: Settings, *, include_closed: bool
+) -> None:
+    now = app.clock()
+    incidents = app.incidents(include_closed=include_closed)
+    emit(
+        args,
+        [incident_summary(i, now) for i in incidents],
+        console.board(incidents, now, settings.zone(), f"{settings.district}: open incidents"),
+    )
+
+
+def run_playbooks_list(args: argparse.Namespace, settings: Settings) -> None:
+    library = Library.load(settings.playbooks_dir)
+    playbooks = library.for_kind(args.kind) if args.kind else library.all()
+    for problem in library.problems:
+        print(f"steady: refused: {problem}", file=sys.stderr)
+    emit(args, [playbook_view(p) for p in playbooks], console.playbook_list(playbooks))
+
+
+def run_playbooks_show(args: argparse.Namespace, settings: Settings) -> None:
+    playbook = Library.load(settings.playbooks_dir).get(args.playbook_id)
+    lines = [f"{playbook.title} ({playbook.id} v{playbook.version})", playbook.summary]
+    for phase in playbook.phases:
+        lines += ["", f"{phase.phase.label}: {phase.goal}"]
+        lines += [f"  - {s.title} ({s.owner}, within {s.due})" for s in phase.steps]
+    emit(args, playbook_view(playbook), "\n".join(lines))
+
+
+def run_playbooks_check(args: argparse.Namespace, settings: Settings) -> int:
+    from playbooks.library import SHIPPED_DIR
+
+    directory = Path(args.directory) if args.directory else SHIPPED_DIR
+    problems = check_directory(directory)
+    if args.json:
+        print(
+            json.dumps(
+                [{"file": p.file, "field": p.field, "expected": p.expected} for p in problems],
+                indent=2,
+            )
+        )
+    else:
+        for problem in problems:
+            print(problem)
+        if not problems:
+            print(f"{directory}: all playbooks are valid")
+    return 1 if problems else 0
+
+
+def run_incidents_list(args: argparse.Namespace, settings: Settings) -> None:
+    with open_steady(settings) as app:
+        now = app.clock()
+        incidents = app.incidents(include_closed=args.all, school=args.school)
+        title = f"{settings.district}: {'all' if args.all else 'open'} incidents"
+        if args.school:
+            title += f" at {args.school}"
+        emit(
+            args,
+            [incident_summary(i, now) for i in incidents],
+            console.board(incidents, now, settings.zone(), title),
+        )
+
+
+def run_incidents_show(args: argparse.Namespace, settings: Settings) -> None:
+    with open_steady(settings) as app:
+        now = app.clock()
+        incident = app.incident(args.ref)
+        emit(
+            args,
+            incident_view(incident, now),
+            console.incident_detail(incident, now, settings.zone()),
+        )
+
+
+def run_replay(args: argparse.Namespace, settings: Settings) -> None:
+    with open_steady(settings) as app:
+        if args.version is not None:
+            incident = app.incident_at_version(args.ref, args.version)
+            label = f"as it stood at version {args.version}"
+        elif args.at is not None:
+            moment = parse_moment(args.at, settings)
+            incident = app.incident_at_time(args.ref, moment)
+            label = f"as it stood at {moment.isoformat()}"
+        else:
+            incident = app.incident(args.ref)
+            label = "now"
+        # Overdue is judged at the replayed moment, not today.
+        moment = (
+            incident.modified_on
+            if args.version is not None
+            else (parse_moment(args.at, settings) if args.at else app.clock())
+        )
+        emit(
+            args,
+            incident_view(incident, moment),
+            f"[{label}]\n" + console.incident_detail(incident, moment, settings.zone()),
+        )
+
+
+def run_events(args: argparse.Namespace, settings: Settings) -> None:
+    with open_steady(settings) as app:
+        position = args.after
+        waiter = LogWaiter(app.recorder, interval=0.5)
+        try:
+            while True:
+                events = app.events_after(position, args.limit)
+                for event in events:
+                    if args.json:
+                        print(json.dumps(event.as_dict(), ensure_ascii=False), flush=True)
+                    else:
+                        print(console.event_line(event, settings.zone()), flush=True)
+                    position = event.position
+                if not args.follow:
+                    return
+                if not events:
+                    waiter.wait()
+        finally:
+            waiter.close()
+
+
+def parse_moment(text: str, settings: Settings) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(
+            f"--at {text!r} is not a moment: write it like 2026-11-23T09:30 (district time) "
+            "or 2026-11-23T09:30-06:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=settings.zone())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Settings from the environment: one URL chooses the store; everything else has a default."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_DATABASE_URL = "sqlite:///var/steady.db"
+# Every variable Steady reads; the README and compose.yaml are checked against this list.
+VARIABLES = ("STEADY_DATABASE_URL", "STEADY_PLAYBOOKS_DIR", "STEADY_TIMEZONE", "STEADY_DISTRICT")
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message names the variable and what is expected."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    playbooks_dir: Path | None = None
+    timezone: str = "America/Chicago"
+    district: str = "Riverside Unified School District"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        playbooks = env.get("STEADY_PLAYBOOKS_DIR", "").strip()
+        settings = cls(
+            database_url=env.get("STEADY_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+            playbooks_dir=Path(playbooks) if playbooks else None,
+            timezone=env.get("STEADY_TIMEZONE", "").strip() or cls.timezone,
+            district=env.get("STEADY_DISTRICT", "").strip() or cls.district,
+        )
+        settings.zone()  # fail at start-up, not at the first timestamp shown
+        settings.eventsourcing_env()
+        return settings
+
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"STEADY_TIMEZONE={self.timezone!r} is not a time zone; "
+                "use an IANA name such as America/Chicago"
+            ) from None
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    def redacted_url(self) -> str:
+        """The database URL without its password, safe for messages and logs."""
+        parts = urlsplit(self.database_url)
+        if parts.password is None:
+            return self.database_url
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """Maps STEADY_DATABASE_URL onto the eventsourcing library's variables."""
+        url = self.database_url
+        if url.startswith("sqlite:///"):
+            path = url.removeprefix("sqlite:///")
+            if not path:
+                raise ConfigError(
+                    "STEADY_DATABASE_URL=sqlite:/// needs a file, e.g. sqlite:///var/steady.db"
+                )
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+        if self.is_postgres:
+            parts = urlsplit(url)
+            dbname = parts.path.lstrip("/")
+            if not parts.hostname or not dbname:
+                raise ConfigError(
+                    f"STEADY_DATABASE_URL={self.redacted_url()} needs a host and a database, "
+                    "e.g. postgresql://steady:secret@localhost:5432/steady"
+                )
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": unquote(dbname),
+                "POSTGRES_HOST": parts.hostname,
+                "POSTGRES_PORT": str(parts.port or 5432),
+                "POSTGRES_USER": unquote(parts.username or "postgres"),
+                "POSTGRES_PASSWORD": unquote(parts.password or ""),
+                "POSTGRES_CONNECT_TIMEOUT": "5",
+                "POSTGRES_POOL_SIZE": "10",
+                "POSTGRES_MAX_OVERFLOW": "20",
+                "POSTGRES_LOCK_TIMEOUT": "10",
+            }
+        raise ConfigError(
+            f"STEADY_DATABASE_URL={self.redacted_url()!r} is not supported: use "
+            "sqlite:///path/to/file.db or postgresql://user:password@host:5432/database"
+        )
+
+    def sqlite_path(self) -> Path | None:
+        if self.is_postgres:
+            return None
+        return Path(self.eventsourcing_env()["SQLITE_DBNAME"])
