@@ -7,4 +7,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install --quiet --upgrade pip
 .venv/bin/pip install --quiet -e .
-exec .venv/bin/steady demo "$@"
+.venv/bin/steady demo
+exec .venv/bin/steady serve "$@"

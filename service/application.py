@@ -79,6 +79,14 @@ class Steady(Application[UUID]):
         self.playbooks = playbooks if playbooks is not None else Library.load()
         self.clock = clock
         self._references: dict[UUID, str] = {}
+        # Called after every save in this process, e.g. to wake the live feed at once.
+        self.after_save: list[Callable[[], None]] = []
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        recordings = super().save(*objs, **kwargs)
+        for hook in self.after_save:
+            hook()
+        return recordings
 
     # -- commands -----------------------------------------------------------------------------
 

@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("demo", run_demo, "seed the demo district (again: adds nothing) and print its board")
     command("board", run_board, "print the board of open incidents")
+    sub = commands.add_parser("serve", help="start the web board and API")
+    sub.set_defaults(run=run_serve)
+    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    sub.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
 
     playbooks = commands.add_parser("playbooks", help="the playbook library").add_subparsers(
         title="playbook commands", metavar="COMMAND"
@@ -119,6 +123,19 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> None:
         if not args.json:
             print(f"Demo district seeded: {', '.join(references)} ({added} new events).\n")
         print_board(args, app, settings, include_closed=False)
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from web.app import create_app
+
+    steady = open_steady(settings)
+    app = create_app(steady, settings)
+    shown = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
+    print(f"Steady is serving {settings.district} at http://{shown}:{args.port}/", flush=True)
+    print(f"(store: {settings.redacted_url()}; stop with Ctrl+C)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, ws="websockets", log_level="warning")
 
 
 def run_board(args: argparse.Namespace, settings: Settings) -> None:

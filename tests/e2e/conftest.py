@@ -1,0 +1,96 @@
+"""Real server processes for end-to-end tests: `steady serve` on a free port."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RunningServer:
+    """One `steady serve` process; stop() and start() keep its port and database."""
+
+    def __init__(self, database_url: str, log_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "STEADY_DATABASE_URL": database_url}
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def steady(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "service.cli", *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+
+    def start(self) -> "RunningServer":
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port)],
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"steady serve exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/api/v1/playbooks", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError(f"steady serve did not answer: {self.log_path.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+@pytest.fixture
+def start_server(tmp_path) -> Iterator[Callable[..., RunningServer]]:
+    servers: list[RunningServer] = []
+
+    def start(database_url: str | None = None, *, demo: bool = False) -> RunningServer:
+        url = database_url or f"sqlite:///{tmp_path}/steady.db"
+        server = RunningServer(url, tmp_path / f"server-{len(servers)}.log")
+        if demo:
+            server.steady("demo")
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def server(start_server) -> RunningServer:
+    """A server on a fresh SQLite file with the demo district seeded."""
+    return start_server(demo=True)

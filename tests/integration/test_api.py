@@ -1,0 +1,246 @@
+"""The JSON API over a real SQLite store: every endpoint, bad input, conflicts, and the feed."""
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from litestar.testing import TestClient
+
+from service.bootstrap import open_steady
+from service.config import Settings
+from web.app import create_app
+
+LEAD = {"X-Steady-User": "m.alvarez", "X-Steady-Role": "crisis-lead"}
+COUNSELOR = {"X-Steady-User": "k.okafor", "X-Steady-Role": "counselor"}
+LOCKDOWN = {
+    "title": "Lockdown after a report of a weapon",
+    "kind": "lockdown",
+    "severity": 1,
+    "schools": ["Roosevelt High School"],
+    "summary": "Police responded to an anonymous tip.",
+}
+
+
+@pytest.fixture
+def client(sqlite_url) -> Iterator[TestClient]:
+    settings = Settings(database_url=sqlite_url)
+    app = create_app(open_steady(settings), settings, heartbeat_seconds=0.5, poll_seconds=0.2)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def open_incident(client: TestClient, **changes) -> dict:
+    response = client.post("/api/v1/incidents", json={**LOCKDOWN, **changes}, headers=LEAD)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_opening_an_incident_returns_its_reference_version_and_position(client):
+    body = open_incident(client)
+    assert body["reference"].startswith("INC-") and body["version"] == 1
+    assert isinstance(body["position"], int) and body["id"]
+    shown = client.get(f"/api/v1/incidents/{body['reference']}").json()
+    assert shown["title"] == LOCKDOWN["title"] and shown["status"] == "open"
+    assert client.get(f"/api/v1/incidents/{body['id']}").json()["reference"] == body["reference"]
+    listed = client.get("/api/v1/incidents").json()
+    assert [i["reference"] for i in listed["incidents"]] == [body["reference"]]
+
+
+def test_every_command_endpoint_changes_the_incident(client):
+    ref = open_incident(client)["reference"]
+    base = f"/api/v1/incidents/{ref}"
+    steps = [
+        ("/playbooks", {"playbook_id": "lockdown-or-threat"}, 201),
+        ("/tasks", {"title": "Check the east gate camera", "owner_role": "safety-officer"}, 201),
+        ("/tasks/T1/status", {"status": "in_progress"}, 200),
+        ("/tasks/T1/status", {"status": "done", "note": "All 41 rooms accounted for"}, 200),
+        ("/tasks/T2/assignment", {"kind": "partner", "name": "City Police Liaison"}, 200),
+        ("/notes", {"text": "Reunification at the church on Elm Street"}, 201),
+        (
+            "/notes/N1/corrections",
+            {"text": "Reunification at Elm St. church hall", "reason": "exact place"},
+            201,
+        ),
+        ("/severity", {"severity": 2, "reason": "No weapon found"}, 200),
+        ("/phase", {"phase": "stabilization"}, 200),
+        ("/close", {"review_summary": "Safe dismissal; debrief held."}, 200),
+        ("/reopen", {"reason": "Family asked for a follow-up meeting", "phase": "recovery"}, 200),
+    ]
+    for path, body, status in steps:
+        response = client.post(base + path, json=body, headers=LEAD)
+        assert response.status_code == status, (path, response.text)
+    incident = client.get(base).json()
+    assert incident["version"] == 1 + len(steps)
+    tasks = {t["id"]: t for t in incident["task_list"]}
+    assert (
+        tasks["T1"]["status"] == "done" and tasks["T1"]["done_note"] == "All 41 rooms accounted for"
+    )
+    assert tasks["T2"]["assignee"] == {"kind": "partner", "name": "City Police Liaison"}
+    assert incident["severity"] == 2 and incident["phase"] == "recovery"
+    assert [n["corrects"] for n in incident["notes"]] == ["", "N1"]
+    events = client.get(base + "/events").json()["events"]
+    assert [e["version"] for e in events] == list(range(1, len(steps) + 2))
+    assert events[3]["actor"] == {"user": "m.alvarez", "role": "crisis-lead"}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**LOCKDOWN, "severity": "high"}, "severity"),
+        ({k: v for k, v in LOCKDOWN.items() if k != "title"}, "title"),
+        ({**LOCKDOWN, "schools": "Roosevelt"}, "schools"),
+        ({**LOCKDOWN, "occurred_at": "yesterday"}, "occurred_at"),
+    ],
+)
+def test_malformed_input_is_a_400_naming_the_field(client, body, field):
+    response = client.post("/api/v1/incidents", json=body, headers=LEAD)
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+    assert field in response.json()["error"]
+
+
+def test_breaking_a_rule_is_a_422_with_what_to_do(client):
+    response = client.post("/api/v1/incidents", json={**LOCKDOWN, "severity": 7}, headers=LEAD)
+    assert response.status_code == 422
+    assert "severity must be a whole number from 1 to 4" in response.json()["error"]
+    ref = open_incident(client)["reference"]
+    client.post(f"/api/v1/incidents/{ref}/close", json={"review_summary": "done"}, headers=LEAD)
+    response = client.post(f"/api/v1/incidents/{ref}/notes", json={"text": "x"}, headers=LEAD)
+    assert response.status_code == 422 and "reopen it with a reason" in response.json()["error"]
+
+
+def test_someone_must_say_who_they_are(client):
+    response = client.post("/api/v1/incidents", json=LOCKDOWN)
+    assert response.status_code == 400
+    assert "X-Steady-User" in response.json()["error"]
+
+
+def test_unknown_incident_task_or_playbook_is_a_404(client):
+    assert client.get("/api/v1/incidents/INC-2026-9999").status_code == 404
+    ref = open_incident(client)["reference"]
+    response = client.post(
+        f"/api/v1/incidents/{ref}/tasks/T99/status", json={"status": "done"}, headers=LEAD
+    )
+    assert response.status_code == 404 and "no task 'T99'" in response.json()["error"]
+    response = client.post(
+        f"/api/v1/incidents/{ref}/playbooks", json={"playbook_id": "nope"}, headers=LEAD
+    )
+    assert response.status_code == 404 and "death-of-student-or-staff" in response.json()["error"]
+    assert client.get("/api/v1/playbooks/nope").status_code == 404
+
+
+def test_a_stale_change_to_the_same_task_is_a_409(client):
+    ref = open_incident(client)["reference"]
+    base = f"/api/v1/incidents/{ref}"
+    client.post(base + "/playbooks", json={"playbook_id": "lockdown-or-threat"}, headers=LEAD)
+    seen = client.get(base).json()["version"]
+    assert (
+        client.post(
+            base + "/tasks/T1/status", json={"status": "done"}, headers=COUNSELOR
+        ).status_code
+        == 200
+    )
+    response = client.post(
+        base + "/tasks/T1/status",
+        json={"status": "blocked", "reason": "x", "based_on_version": seen},
+        headers=LEAD,
+    )
+    assert response.status_code == 409
+    assert (
+        "changed after version 2" in response.json()["error"]
+        and "k.okafor" in response.json()["error"]
+    )
+
+
+def test_idempotency_key_makes_a_retry_harmless(client):
+    headers = {**LEAD, "Idempotency-Key": "retry-me"}
+    first = client.post("/api/v1/incidents", json=LOCKDOWN, headers=headers)
+    again = client.post("/api/v1/incidents", json=LOCKDOWN, headers=headers)
+    assert first.json() == again.json()
+    assert len(client.get("/api/v1/incidents").json()["incidents"]) == 1
+    other = client.post("/api/v1/incidents", json={**LOCKDOWN, "title": "Other"}, headers=headers)
+    assert other.status_code == 422 and "different request" in other.json()["error"]
+
+
+def test_replay_state_by_version_and_time_and_its_errors(client):
+    ref = open_incident(client)["reference"]
+    base = f"/api/v1/incidents/{ref}"
+    client.post(base + "/severity", json={"severity": 3}, headers=LEAD)
+    assert client.get(base + "/state?version=1").json()["severity"] == 1
+    assert client.get(base + "/state?version=2").json()["severity"] == 3
+    now = client.get(base).json()["last_activity_at"]
+    assert client.get(base + "/state", params={"at": now}).json()["severity"] == 3
+    beyond = client.get(base + "/state?version=3")
+    assert beyond.status_code == 422 and "beyond the stream" in beyond.json()["error"]
+    before = client.get(base + "/state", params={"at": "2000-01-01T00:00:00+00:00"})
+    assert before.status_code == 422 and "nothing to show" in before.json()["error"]
+    assert client.get(base + "/state?at=soon").status_code == 400
+    assert client.get(base + "/state?version=0").status_code == 400
+
+
+def test_global_feed_pages_by_position(client):
+    first = open_incident(client)
+    second = open_incident(client, title="Second")
+    feed = client.get("/api/v1/events?after=0&limit=1").json()
+    assert [e["incident"]["reference"] for e in feed["events"]] == [first["reference"]]
+    rest = client.get(f"/api/v1/events?after={feed['last_position']}").json()["events"]
+    assert [e["incident"]["reference"] for e in rest] == [second["reference"]]
+    assert client.get("/api/v1/events?limit=5000").status_code == 400
+    assert client.get("/api/v1/events?after=-1").status_code == 400
+
+
+def test_playbooks_by_kind_and_openapi_document(client):
+    kinds = client.get("/api/v1/playbooks?kind=bullying").json()["playbooks"]
+    assert [p["id"] for p in kinds] == ["bullying-or-harassment-report"]
+    assert client.get("/api/v1/playbooks/suicide-postvention").json()["phases"][0]["steps"]
+    schema = client.get("/schema/openapi.json").json()
+    for path in [
+        "/api/v1/incidents",
+        "/api/v1/incidents/{ref}/tasks/{task_id}/status",
+        "/api/v1/events",
+    ]:
+        assert path in schema["paths"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[]",
+        b"null",
+        b'{"title": null}',
+        b'{"severity": 1e400}',
+        b"\xff\xfe",
+        b"{" * 50,
+    ],
+)
+def test_no_malformed_body_produces_a_500(client, raw):
+    ref = open_incident(client)["reference"]
+    for path in [
+        "/api/v1/incidents",
+        f"/api/v1/incidents/{ref}/notes",
+        f"/api/v1/incidents/{ref}/severity",
+    ]:
+        response = client.post(
+            path, content=raw, headers={**LEAD, "Content-Type": "application/json"}
+        )
+        assert 400 <= response.status_code < 500, (path, raw, response.text)
+
+
+def test_websocket_sends_missed_events_then_caught_up_then_live(client):
+    first = open_incident(client)
+    with client.websocket_connect("/ws/board?after=0") as socket:
+        message = socket.receive_json()
+        assert message["type"] == "incident_opened" and message["position"] == first["position"]
+        caught_up = socket.receive_json()
+        assert caught_up == {"type": "caught_up", "position": first["position"]}
+        note = client.post(
+            f"/api/v1/incidents/{first['reference']}/notes", json={"text": "live"}, headers=LEAD
+        ).json()
+        while (message := socket.receive_json())["type"] == "heartbeat":
+            pass
+        assert message["type"] == "note_added" and message["position"] == note["position"]
+        assert message["incident"]["reference"] == first["reference"]
+        assert message["data"]["text"] == "live"
+        assert set(message) == {"position", "incident", "version", "type", "at", "actor", "data"}
+        json.dumps(message)

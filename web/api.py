@@ -1,0 +1,361 @@
+"""The JSON API: each handler builds a command or query and hands it to the service."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from domain.people import Actor
+from service.application import Steady
+from service.views import incident_summary, incident_view, playbook_view
+from web.errors import BadInput
+
+ACTOR_HEADERS = ("X-Steady-User", "X-Steady-Role")
+
+
+def actor_of(request: Request) -> Actor:
+    """Who is acting: headers for scripts, cookies for the pages (accounts come later)."""
+    user = request.headers.get("x-steady-user") or request.cookies.get("steady_user") or ""
+    role = request.headers.get("x-steady-role") or request.cookies.get("steady_role") or ""
+    if not user.strip() or not role.strip():
+        raise BadInput(
+            "say who is acting: send the X-Steady-User and X-Steady-Role headers "
+            "(or choose who you are at /whoami)",
+            "X-Steady-User" if not user.strip() else "X-Steady-Role",
+        )
+    return Actor(user.strip()[:100], role.strip()[:100])
+
+
+def options(request: Request, based_on_version: int | None = None) -> dict[str, Any]:
+    """What every incident command takes besides its own fields."""
+    return {
+        "actor": actor_of(request),
+        "idempotency_key": request.headers.get("idempotency-key") or None,
+        "based_on_version": based_on_version,
+    }
+
+
+def steady_of(request: Request) -> Steady:
+    return request.app.state.steady
+
+
+@dataclass
+class OpenIncident:
+    title: str
+    kind: str
+    severity: int
+    schools: list[str]
+    summary: str = ""
+    occurred_at: datetime | None = None
+
+
+@dataclass
+class ApplyPlaybook:
+    playbook_id: str
+    based_on_version: int | None = None
+
+
+@dataclass
+class AddTask:
+    title: str
+    owner_role: str
+    phase: str | None = None
+    instructions: str = ""
+    due_at: datetime | None = None
+
+
+@dataclass
+class ChangeStatus:
+    status: str
+    reason: str = ""
+    note: str = ""
+    based_on_version: int | None = None
+
+
+@dataclass
+class Assign:
+    kind: str
+    name: str
+    based_on_version: int | None = None
+
+
+@dataclass
+class AddNote:
+    text: str
+    task_id: str = ""
+
+
+@dataclass
+class CorrectNote:
+    text: str
+    reason: str
+
+
+@dataclass
+class ChangeSeverity:
+    severity: int
+    reason: str = ""
+    based_on_version: int | None = None
+
+
+@dataclass
+class AdvancePhase:
+    phase: str
+    based_on_version: int | None = None
+
+
+@dataclass
+class CloseIncident:
+    review_summary: str
+    based_on_version: int | None = None
+
+
+@dataclass
+class ReopenIncident:
+    reason: str
+    phase: str | None = None
+
+
+def moment(text: str | None, request: Request) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(
+            f"at={text!r} is not a moment: write it like 2026-11-23T09:30:00-06:00", "at"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=request.app.state.settings.zone())
+
+
+class IncidentsController(Controller):
+    path = "/api/v1/incidents"
+    tags = ["incidents"]
+
+    @get("/", sync_to_thread=True, summary="List incidents (open, or all), optionally by school")
+    def list_incidents(
+        self, request: Request, all: FromQuery[bool] = False, school: FromQuery[str | None] = None
+    ) -> dict[str, Any]:
+        steady = steady_of(request)
+        position = steady.last_position()
+        now = steady.clock()
+        incidents = steady.incidents(include_closed=all, school=school)
+        return {"incidents": [incident_summary(i, now) for i in incidents], "position": position}
+
+    @post("/", sync_to_thread=True, status_code=HTTP_201_CREATED, summary="Open an incident")
+    def open_incident(self, request: Request, data: JSONBody[OpenIncident]) -> dict[str, Any]:
+        result = steady_of(request).open_incident(
+            title=data.title,
+            kind=data.kind,
+            severity=data.severity,
+            schools=data.schools,
+            summary=data.summary,
+            occurred_at=data.occurred_at,
+            actor=actor_of(request),
+            idempotency_key=request.headers.get("idempotency-key") or None,
+        )
+        return result.as_dict()
+
+    @get("/{ref:str}", sync_to_thread=True, summary="An incident's current state")
+    def show(self, request: Request, ref: FromPath[str]) -> dict[str, Any]:
+        steady = steady_of(request)
+        incident = steady.incident(ref)
+        return {**incident_view(incident, steady.clock()), "position": steady.last_position()}
+
+    @get("/{ref:str}/events", sync_to_thread=True, summary="An incident's events with positions")
+    def events(self, request: Request, ref: FromPath[str]) -> dict[str, Any]:
+        return {"events": [e.as_dict() for e in steady_of(request).incident_events(ref)]}
+
+    @get(
+        "/{ref:str}/state",
+        sync_to_thread=True,
+        summary="An incident as it stood at a version or moment",
+    )
+    def state(
+        self,
+        request: Request,
+        ref: FromPath[str],
+        version: Annotated[int | None, QueryParameter(ge=1)] = None,
+        at: FromQuery[str | None] = None,
+    ) -> dict[str, Any]:
+        steady = steady_of(request)
+        if version is not None and at is not None:
+            raise BadInput("give either version or at, not both", "version")
+        if version is not None:
+            incident = steady.incident_at_version(ref, version)
+            as_of = incident.modified_on
+        elif at is not None:
+            as_of = moment(at, request)
+            assert as_of is not None
+            incident = steady.incident_at_time(ref, as_of)
+        else:
+            incident = steady.incident(ref)
+            as_of = steady.clock()
+        return {**incident_view(incident, as_of), "as_of": as_of.isoformat()}
+
+    @post("/{ref:str}/playbooks", sync_to_thread=True, status_code=HTTP_201_CREATED)
+    def apply_playbook(
+        self, request: Request, ref: FromPath[str], data: JSONBody[ApplyPlaybook]
+    ) -> dict[str, Any]:
+        return (
+            steady_of(request)
+            .apply_playbook(ref, data.playbook_id, **options(request, data.based_on_version))
+            .as_dict()
+        )
+
+    @post("/{ref:str}/tasks", sync_to_thread=True, status_code=HTTP_201_CREATED)
+    def add_task(
+        self, request: Request, ref: FromPath[str], data: JSONBody[AddTask]
+    ) -> dict[str, Any]:
+        return (
+            steady_of(request)
+            .add_task(
+                ref,
+                title=data.title,
+                owner_role=data.owner_role,
+                phase=data.phase,
+                instructions=data.instructions,
+                due_at=data.due_at,
+                **options(request),
+            )
+            .as_dict()
+        )
+
+    @post("/{ref:str}/tasks/{task_id:str}/status", sync_to_thread=True, status_code=HTTP_200_OK)
+    def change_status(
+        self,
+        request: Request,
+        ref: FromPath[str],
+        task_id: FromPath[str],
+        data: JSONBody[ChangeStatus],
+    ) -> dict[str, Any]:
+        return (
+            steady_of(request)
+            .change_task_status(
+                ref,
+                task_id,
+                data.status,
+                reason=data.reason,
+                note=data.note,
+                **options(request, data.based_on_version),
+            )
+            .as_dict()
+        )
+
+    @post("/{ref:str}/tasks/{task_id:str}/assignment", sync_to_thread=True, status_code=HTTP_200_OK)
+    def assign(
+        self, request: Request, ref: FromPath[str], task_id: FromPath[str], data: JSONBody[Assign]
+    ) -> dict[str, Any]:
+        return (
+            steady_of(request)
+            .assign_task(
+                ref,
+                task_id,
+                kind=data.kind,
+                name=data.name,
+                **options(request, data.based_on_version),
+            )
+            .as_dict()
+        )
+
+    @post("/{ref:str}/notes", sync_to_thread=True, status_code=HTTP_201_CREATED)
+    def add_note(
+        self, request: Request, ref: FromPath[str], data: JSONBody[AddNote]
+    ) -> dict[str, Any]:
+        return (
+            steady_of(request)
+            .add_note(ref, data.text, task_id=data.task_id, **options(request))
+            .as_dict()
+        )
+
+    @post(
+        "/{ref:str}/notes/{note_id:str}/corrections",
+        sync_to_thread=True,
+        status_code=HTTP_201_CREATED,
+    )
+    def correct_note(
+        self,
+        request: Request,
+        ref: FromPath[str],
+        note_id: FromPath[str],
+        data: JSONBody[CorrectNote],
+    ) -> dict[str, Any]:
+        return (
+            steady_of(request)
+            .correct_note(ref, note_id, data.text, reason=data.reason, **options(request))
+            .as_dict()
+        )
+
+    @post("/{ref:str}/severity", sync_to_thread=True, status_code=HTTP_200_OK)
+    def change_severity(
+        self, request: Request, ref: FromPath[str], data: JSONBody[ChangeSeverity]
+    ) -> dict[str, Any]:
+        return (
+            steady_of(request)
+            .change_severity(
+                ref, data.severity, reason=data.reason, **options(request, data.based_on_version)
+            )
+            .as_dict()
+        )
+
+    @post("/{ref:str}/phase", sync_to_thread=True, status_code=HTTP_200_OK)
+    def advance_phase(
+        self, request: Request, ref: FromPath[str], data: JSONBody[AdvancePhase]
+    ) -> dict[str, Any]:
+        return (
+            steady_of(request)
+            .advance_phase(ref, data.phase, **options(request, data.based_on_version))
+            .as_dict()
+        )
+
+    @post("/{ref:str}/close", sync_to_thread=True, status_code=HTTP_200_OK)
+    def close(
+        self, request: Request, ref: FromPath[str], data: JSONBody[CloseIncident]
+    ) -> dict[str, Any]:
+        return (
+            steady_of(request)
+            .close_incident(ref, data.review_summary, **options(request, data.based_on_version))
+            .as_dict()
+        )
+
+    @post("/{ref:str}/reopen", sync_to_thread=True, status_code=HTTP_200_OK)
+    def reopen(
+        self, request: Request, ref: FromPath[str], data: JSONBody[ReopenIncident]
+    ) -> dict[str, Any]:
+        return (
+            steady_of(request)
+            .reopen_incident(ref, data.reason, phase=data.phase, **options(request))
+            .as_dict()
+        )
+
+
+@get("/api/v1/events", sync_to_thread=True, tags=["feed"], summary="The global event feed")
+def global_feed(
+    request: Request,
+    after: Annotated[int, QueryParameter(ge=0)] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    steady = steady_of(request)
+    events = steady.events_after(after, limit)
+    return {
+        "events": [e.as_dict() for e in events],
+        "last_position": events[-1].position if events else after,
+    }
+
+
+@get("/api/v1/playbooks", sync_to_thread=True, tags=["playbooks"], summary="The playbook library")
+def list_playbooks(request: Request, kind: FromQuery[str | None] = None) -> dict[str, Any]:
+    library = steady_of(request).playbooks
+    playbooks = library.for_kind(kind) if kind else library.all()
+    return {"playbooks": [playbook_view(p) for p in playbooks]}
+
+
+@get("/api/v1/playbooks/{playbook_id:str}", sync_to_thread=True, tags=["playbooks"])
+def show_playbook(request: Request, playbook_id: FromPath[str]) -> dict[str, Any]:
+    return playbook_view(steady_of(request).playbooks.get(playbook_id))
+
+
+API_HANDLERS = [IncidentsController, global_feed, list_playbooks, show_playbook]

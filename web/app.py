@@ -1,0 +1,79 @@
+"""The Litestar application: API, pages, live feed and static files, wired in one place."""
+
+import asyncio
+import gc
+import logging
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from service.application import Steady
+from service.config import Settings
+from service.live import LogFollower
+from web.api import API_HANDLERS
+from web.errors import EXCEPTION_HANDLERS
+from web.live import Hub, board_feed, heartbeats
+
+HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    steady: Steady,
+    settings: Settings,
+    *,
+    heartbeat_seconds: float = 15.0,
+    poll_seconds: float = 1.0,
+) -> Litestar:
+    from web.pages import PAGE_HANDLERS  # pages are built on top of the API
+
+    hub = Hub()
+    tasks: list[asyncio.Task[None]] = []
+    follower: list[LogFollower] = []
+
+    async def start(app: Litestar) -> None:
+        loop = asyncio.get_running_loop()
+        hub.position = steady.last_position()
+
+        def deliver(events: list) -> None:
+            loop.call_soon_threadsafe(hub.publish, events)
+
+        following = LogFollower(steady, deliver, interval=poll_seconds)
+        following.start(hub.position)
+        follower.append(following)
+        tasks.append(asyncio.create_task(heartbeats(hub, heartbeat_seconds)))
+        # Long-lived objects made at start-up need no collecting: this avoids long GC pauses
+        # under many connections.
+        gc.collect()
+        gc.freeze()
+
+    async def stop(app: Litestar) -> None:
+        for task in tasks:
+            task.cancel()
+        for following in follower:
+            following.stop()
+        steady.close()
+
+    app = Litestar(
+        route_handlers=[
+            *API_HANDLERS,
+            board_feed,
+            *PAGE_HANDLERS,
+            create_static_files_router(path="/static", directories=[HERE / "static"]),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        on_startup=[start],
+        on_shutdown=[stop],
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        openapi_config=OpenAPIConfig(title="Steady", version="1", path="/schema"),
+        response_cache_config=ResponseCacheConfig(),
+    )
+    app.state.steady = steady
+    app.state.settings = settings
+    app.state.hub = hub
+    return app

@@ -1,0 +1,105 @@
+"""Every error the API returns is JSON with a message a person can act on; none is a 500."""
+
+import logging
+import re
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+
+from domain.errors import Conflict, DomainError, NotFound
+from playbooks.library import UnknownPlaybook
+from playbooks.problems import PlaybookInvalid
+from service.bootstrap import StoreUnavailable
+
+log = logging.getLogger(__name__)
+MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
+
+
+class BadInput(Exception):
+    """Malformed input found by the web layer; names the field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def error_response(status: int, message: str, field: str | None = None) -> Response[Any]:
+    body: dict[str, Any] = {"status": status, "error": message}
+    if field:
+        body["field"] = field
+    return Response(body, status_code=status)
+
+
+def on_domain_error(_: Request, error: DomainError) -> Response[Any]:
+    if isinstance(error, NotFound):
+        return error_response(HTTP_404_NOT_FOUND, str(error))
+    if isinstance(error, Conflict):
+        return error_response(HTTP_409_CONFLICT, str(error))
+    return error_response(HTTP_422_UNPROCESSABLE_ENTITY, str(error))
+
+
+def on_bad_input(_: Request, error: BadInput) -> Response[Any]:
+    return error_response(HTTP_400_BAD_REQUEST, str(error), error.field)
+
+
+def on_unknown_playbook(_: Request, error: UnknownPlaybook) -> Response[Any]:
+    return error_response(HTTP_404_NOT_FOUND, error.args[0] if error.args else str(error))
+
+
+def on_invalid_playbook(_: Request, error: PlaybookInvalid) -> Response[Any]:
+    return error_response(HTTP_422_UNPROCESSABLE_ENTITY, f"this playbook was refused: {error}")
+
+
+def on_validation(_: Request, error: ValidationException) -> Response[Any]:
+    """Litestar's own checks of bodies and parameters: name the field and what was wrong."""
+    extra = error.extra if isinstance(error.extra, list) else []
+    if extra and isinstance(extra[0], dict):
+        first = extra[0]
+        field = str(first.get("key") or "") or None
+        message = str(first.get("message") or error.detail)
+        missing = MISSING_FIELD.search(message)
+        if missing:
+            field, message = missing.group(1), "this field is required"
+        message = message.replace("`int`", "a whole number").replace("`str`", "text")
+        message = message.replace("`array`", "a list").replace("`object`", "a JSON object")
+        where = f"{field}: " if field else ""
+        return error_response(HTTP_400_BAD_REQUEST, f"{where}{message}", field)
+    return error_response(HTTP_400_BAD_REQUEST, str(error.detail))
+
+
+def on_http_error(_: Request, error: HTTPException) -> Response[Any]:
+    return error_response(error.status_code, str(error.detail))
+
+
+def on_store_unavailable(_: Request, error: StoreUnavailable) -> Response[Any]:
+    return error_response(HTTP_503_SERVICE_UNAVAILABLE, str(error))
+
+
+def on_unexpected(request: Request, error: Exception) -> Response[Any]:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "something went wrong on our side. Reload to see what was saved before you try again, "
+        "and tell the district's Steady administrator if it keeps happening.",
+    )
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: on_domain_error,
+    BadInput: on_bad_input,
+    UnknownPlaybook: on_unknown_playbook,
+    PlaybookInvalid: on_invalid_playbook,
+    ValidationException: on_validation,
+    HTTPException: on_http_error,
+    StoreUnavailable: on_store_unavailable,
+    Exception: on_unexpected,
+}

@@ -1,0 +1,547 @@
+"""The pages people use: the board, an incident, opening one, the playbook library, who you are.
+
+Pages render everything on the server (district time, overdue marks, labels) so that the live
+script only has to fetch the same page again and swap what changed: one place draws each thing.
+Changes go through the JSON API from small scripts in /static; nothing here writes to the store.
+"""
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from domain.errors import NotFound
+from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
+from domain.incident import SEVERITIES, Incident
+from domain.kinds import KINDS
+from domain.phase import Phase
+from domain.task import TRANSITIONS, Status
+from playbooks.library import UnknownPlaybook
+from playbooks.model import Playbook
+from playbooks.problems import PlaybookInvalid
+from service.application import Steady
+from service.config import Settings
+from service.demo import SCHOOLS
+from service.views import incident_summary, incident_view, playbook_view
+
+STATIC_DIR = Path(__file__).parent / "static"
+USER_COOKIE = "steady_user"
+ROLE_COOKIE = "steady_role"
+MAX_NAME = 100
+ROLES: dict[str, str] = {
+    "crisis-lead": "Crisis team lead",
+    "principal": "Principal",
+    "counselor": "Counselor",
+    "school-psychologist": "School psychologist",
+    "social-worker": "Social worker",
+    "nurse": "Nurse",
+    "teacher": "Teacher",
+    "district-leader": "District leader",
+    "partner": "Community partner",
+    "auditor": "Auditor (reads only)",
+}
+READ_ONLY_ROLES = frozenset({"auditor"})
+SEVERITY_HINTS = {
+    1: "life safety at risk, or several schools affected",
+    2: "serious harm or loss; a whole school affected",
+    3: "some students or staff affected",
+    4: "contained; watch and follow up",
+}
+STATUS_LABELS = {status.value: status.label for status in Status}
+ONE_YEAR = timedelta(days=366)
+
+
+# -- helpers: who is acting, time, labels -----------------------------------------------------
+
+
+def _asset_version() -> str:
+    """Changes whenever a static file does, so browsers never run yesterday's script."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+ASSET_VERSION = _asset_version()
+
+
+def _steady(request: Request) -> Steady:
+    return request.app.state.steady
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def who(request: Request) -> tuple[str, str] | None:
+    user = (request.cookies.get(USER_COOKIE) or "").strip()
+    role = (request.cookies.get(ROLE_COOKIE) or "").strip()
+    if not user or not role:
+        return None
+    return user, role
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never send someone elsewhere after identifying."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def to_whoami(request: Request) -> Redirect:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(f"/whoami?next={quote(here, safe='/')}", status_code=HTTP_303_SEE_OTHER)
+
+
+def role_label(role: str) -> str:
+    return ROLES.get(role) or role.replace("-", " ").capitalize()
+
+
+def moment(value: datetime | str | None, zone: ZoneInfo, now: datetime) -> dict[str, str] | None:
+    """A time as people in the district read it, with the exact instant for machines."""
+    if value is None or value == "":
+        return None
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = when.astimezone(zone)
+    today = now.astimezone(zone).date()
+    clock = local.strftime("%H:%M")
+    days = (local.date() - today).days
+    if days == 0:
+        text = f"today {clock}"
+    elif days == -1:
+        text = f"yesterday {clock}"
+    elif days == 1:
+        text = f"tomorrow {clock}"
+    elif abs(local - now) < ONE_YEAR:
+        text = f"{local:%a} {local.day} {local:%b}, {clock}"
+    else:
+        text = f"{local.day} {local:%b %Y}, {clock}"
+    return {
+        "text": text,
+        "full": f"{local:%A} {local.day} {local:%B %Y}, {clock} ({local.tzname()})",
+        "iso": when.isoformat(),
+    }
+
+
+def context(request: Request, title: str, **values: Any) -> dict[str, Any]:
+    settings = _settings(request)
+    identity = who(request)
+    user, role = identity if identity else ("", "")
+    return {
+        "title": title,
+        "district": settings.district,
+        "timezone": settings.timezone,
+        "user": user,
+        "role": role,
+        "role_label": role_label(role) if role else "",
+        "can_write": bool(role) and role not in READ_ONLY_ROLES,
+        "asset_version": ASSET_VERSION,
+        "path": request.url.path,
+        "kinds": KINDS,
+        "severities": SEVERITIES,
+        **values,
+    }
+
+
+def page(name: str, ctx: dict[str, Any], status_code: int = 200) -> Template:
+    return Template(
+        template_name=name,
+        context=ctx,
+        status_code=status_code,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def not_found(request: Request, message: str) -> Template:
+    return page("not_found.html", context(request, "Not found", message=message), 404)
+
+
+def role_titles(steady: Steady) -> dict[str, str]:
+    titles = {role: title for role, title in ROLES.items()}
+    for playbook in steady.playbooks.all():
+        for role in playbook.roles:
+            titles.setdefault(role.id, role.title)
+    return titles
+
+
+def card(summary: dict[str, Any], zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+    done, total = summary["tasks"]["done"], summary["tasks"]["total"]
+    return {
+        **summary,
+        "kind_label": KINDS.get(summary["kind"], summary["kind"]),
+        "percent": round(100 * done / total) if total else 0,
+        "occurred": moment(summary["occurred_at"], zone, now),
+        "last_activity": moment(summary["last_activity_at"], zone, now),
+        "phase_label": summary["phase"].capitalize(),
+    }
+
+
+def phase_steps(current: str) -> list[dict[str, Any]]:
+    rank = Phase(current).rank
+    return [
+        {
+            "value": phase.value,
+            "label": phase.label,
+            "state": "done" if phase.rank < rank else "current" if phase.rank == rank else "next",
+        }
+        for phase in Phase
+    ]
+
+
+def task_actions(status: str) -> list[str]:
+    """The buttons a task shows, in the order a responder reaches for them."""
+    allowed = {s.value for s in TRANSITIONS[Status(status)]}
+    actions = []
+    if "in_progress" in allowed:
+        actions.append("start")
+    if "done" in allowed:
+        actions.append("complete")
+    if "blocked" in allowed:
+        actions.append("block")
+    if status == "done":
+        actions.append("reopen")
+    elif status in ("in_progress", "blocked"):
+        actions.append("todo")
+    return actions
+
+
+def note_threads(notes: list[dict[str, Any]], zone: ZoneInfo, now: datetime) -> list[list[dict]]:
+    """Each note with the corrections that followed it, oldest first, newest thread first."""
+    by_id = {n["id"]: {**n, "when": moment(n["at"], zone, now)} for n in notes}
+    threads = []
+    for note in by_id.values():
+        if note["corrects"]:
+            continue
+        thread = [note]
+        while thread[-1]["corrected_by"] and thread[-1]["corrected_by"] in by_id:
+            thread.append(by_id[thread[-1]["corrected_by"]])
+        threads.append(thread)
+    threads.reverse()
+    return threads
+
+
+def group_tasks(
+    tasks: list[dict[str, Any]], titles: dict[str, str], zone: ZoneInfo, now: datetime
+) -> list[dict[str, Any]]:
+    """Tasks by phase (in phase order), then owner role (in the order their work falls due)."""
+    far = datetime.max.replace(tzinfo=zone)
+
+    def due_key(task: dict[str, Any]) -> tuple[datetime, int]:
+        due = datetime.fromisoformat(task["due_at"]) if task["due_at"] else far
+        return due, int(task["id"].lstrip("T") or 0)
+
+    groups = []
+    for phase in Phase:
+        in_phase = sorted((t for t in tasks if t["phase"] == phase.value), key=due_key)
+        if not in_phase:
+            continue
+        roles: dict[str, list[dict[str, Any]]] = {}
+        for task in in_phase:
+            roles.setdefault(task["owner_role"], []).append(task)
+        done = sum(1 for t in in_phase if t["status"] == "done")
+        groups.append(
+            {
+                "phase": phase.value,
+                "label": phase.label,
+                "done": done,
+                "total": len(in_phase),
+                "overdue": sum(1 for t in in_phase if t["overdue"]),
+                "roles": [
+                    {
+                        "role": role,
+                        "title": titles.get(role, role_label(role)),
+                        "tasks": [decorate_task(t, zone, now) for t in role_tasks],
+                    }
+                    for role, role_tasks in roles.items()
+                ],
+            }
+        )
+    return groups
+
+
+def decorate_task(task: dict[str, Any], zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+    return {
+        **task,
+        "status_label": STATUS_LABELS.get(task["status"], task["status"]),
+        "due": moment(task["due_at"], zone, now),
+        "updated": moment(task["updated_at"], zone, now),
+        "actions": task_actions(task["status"]),
+        "stakeholder_label": STAKEHOLDER_GROUPS.get(task["stakeholder"], task["stakeholder"]),
+        "component_label": COMPONENTS.get(task["component"], task["component"]),
+    }
+
+
+def playbook_for_page(playbook: Playbook) -> dict[str, Any]:
+    view = playbook_view(playbook)
+    titles = {r["id"]: r["title"] for r in view["roles"]}
+    for phase in view["phases"]:
+        phase["label"] = phase["phase"].capitalize()
+        for step in phase["steps"]:
+            step["owner_title"] = titles.get(step["owner"], role_label(step["owner"]))
+            step["stakeholder_label"] = STAKEHOLDER_GROUPS.get(
+                step["stakeholder"], step["stakeholder"]
+            )
+            step["component_label"] = COMPONENTS.get(step["component"], step["component"])
+    view["kind_labels"] = [KINDS.get(k, k) for k in view["kinds"]]
+    view["step_count"] = sum(len(p["steps"]) for p in view["phases"])
+    return view
+
+
+def known_schools(incidents: Iterable[Incident]) -> list[str]:
+    names = dict.fromkeys(SCHOOLS)
+    for incident in incidents:
+        names.update(dict.fromkeys(incident.schools))
+    return list(names)
+
+
+# -- the board --------------------------------------------------------------------------------
+
+
+@get("/", name="board", sync_to_thread=True, include_in_schema=False)
+def board(
+    request: Request,
+    school: Annotated[str | None, Parameter(query="school")] = None,
+    show_all: Annotated[bool, Parameter(query="all")] = False,
+) -> Response:
+    if not who(request):
+        return to_whoami(request)
+    steady = _steady(request)
+    zone = _settings(request).zone()
+    position = steady.last_position()  # before reading: a later event is replayed, never lost
+    now = steady.clock()
+    school = (school or "").strip() or None
+    incidents = steady.incidents(include_closed=show_all, school=school)
+    cards = [card(incident_summary(i, now), zone, now) for i in incidents]
+    # Open before closed, most severe first, then the most recently active.
+    cards.sort(key=lambda c: c["last_activity_at"], reverse=True)
+    cards.sort(key=lambda c: (c["status"] == "closed", c["severity"]))
+    everyone = steady.incidents(include_closed=True) if school or not show_all else incidents
+    return page(
+        "board.html",
+        context(
+            request,
+            "Board",
+            cards=cards,
+            position=position,
+            school=school or "",
+            show_all=show_all,
+            schools=known_schools(everyone),
+            overdue_total=sum(c["tasks"]["overdue"] for c in cards),
+            rendered=moment(now, zone, now),
+        ),
+    )
+
+
+# -- one incident -----------------------------------------------------------------------------
+
+
+@get("/incidents/{ref:str}", name="incident", sync_to_thread=True, include_in_schema=False)
+def incident_page(request: Request, ref: str) -> Response:
+    if not who(request):
+        return to_whoami(request)
+    steady = _steady(request)
+    zone = _settings(request).zone()
+    position = steady.last_position()
+    now = steady.clock()
+    try:
+        incident = steady.incident(ref)
+    except NotFound as error:
+        return not_found(request, str(error))
+    view = incident_view(incident, now)
+    titles = role_titles(steady)
+    applied = {p["id"] for p in view["playbooks"]}
+    suggested = [
+        {"id": p.id, "title": p.title, "applied": p.id in applied}
+        for p in steady.playbooks.all()
+        if incident.kind in p.kinds
+    ]
+    others = [
+        {"id": p.id, "title": p.title}
+        for p in steady.playbooks.all()
+        if incident.kind not in p.kinds and p.id not in applied
+    ]
+    tasks_by_id = {t["id"]: t for t in view["task_list"]}
+    notes = note_threads(view["notes"], zone, now)
+    for thread in notes:
+        for note in thread:
+            task = tasks_by_id.get(note["task_id"])
+            note["task_title"] = task["title"] if task else ""
+    later_phases = [p for p in Phase if p.rank > incident.phase.rank]
+    return page(
+        "incident.html",
+        context(
+            request,
+            f"{view['reference']}: {view['title']}",
+            incident=view,
+            kind_label=KINDS.get(view["kind"], view["kind"]),
+            occurred=moment(view["occurred_at"], zone, now),
+            opened=moment(view["opened_at"], zone, now),
+            last_activity=moment(view["last_activity_at"], zone, now),
+            closed_at=moment(view["closed_at"], zone, now),
+            opened_by_role=role_label(view["opened_by"]["role"]),
+            groups=group_tasks(view["task_list"], titles, zone, now),
+            task_options=[{"id": t["id"], "title": t["title"]} for t in view["task_list"]],
+            note_threads=notes,
+            phases=phase_steps(view["phase"]),
+            later_phases=[{"value": p.value, "label": p.label} for p in later_phases],
+            all_phases=[{"value": p.value, "label": p.label} for p in Phase],
+            suggested_playbooks=suggested,
+            other_playbooks=others,
+            unapplied_suggestions=[p for p in suggested if not p["applied"]],
+            position=position,
+            percent=round(100 * view["tasks"]["done"] / view["tasks"]["total"])
+            if view["tasks"]["total"]
+            else 0,
+        ),
+    )
+
+
+# -- opening an incident ----------------------------------------------------------------------
+
+
+@get("/incidents/new", name="new_incident", sync_to_thread=True, include_in_schema=False)
+def new_incident(request: Request) -> Response:
+    if not who(request):
+        return to_whoami(request)
+    steady = _steady(request)
+    zone = _settings(request).zone()
+    now = steady.clock().astimezone(zone)
+    playbooks = [
+        {"id": p.id, "title": p.title, "kinds": list(p.kinds), "summary": p.summary}
+        for p in steady.playbooks.all()
+    ]
+    return page(
+        "new_incident.html",
+        context(
+            request,
+            "Open an incident",
+            schools=SCHOOLS,
+            severity_hints=SEVERITY_HINTS,
+            playbooks=playbooks,
+            now_local=now.strftime("%Y-%m-%dT%H:%M"),
+            zone_name=now.tzname(),
+        ),
+    )
+
+
+# -- the playbook library ---------------------------------------------------------------------
+
+
+@get("/playbooks", name="playbooks", sync_to_thread=True, include_in_schema=False)
+def playbooks_page(
+    request: Request, kind: Annotated[str | None, Parameter(query="kind")] = None
+) -> Response:
+    if not who(request):
+        return to_whoami(request)
+    steady = _steady(request)
+    kind = kind if kind in KINDS else None
+    chosen = steady.playbooks.for_kind(kind) if kind else steady.playbooks.all()
+    return page(
+        "playbooks.html",
+        context(
+            request,
+            "Playbooks",
+            playbooks=[playbook_for_page(p) for p in chosen],
+            kind=kind or "",
+            refused=sorted(steady.playbooks.refused),
+        ),
+    )
+
+
+@get("/playbooks/{playbook_id:str}", name="playbook", sync_to_thread=True, include_in_schema=False)
+def playbook_page(request: Request, playbook_id: str) -> Response:
+    if not who(request):
+        return to_whoami(request)
+    steady = _steady(request)
+    try:
+        playbook = steady.playbooks.get(playbook_id)
+    except UnknownPlaybook:
+        return not_found(request, f"There is no playbook called “{playbook_id}”.")
+    except PlaybookInvalid as error:
+        return not_found(request, f"The playbook “{playbook_id}” was refused: {error}")
+    view = playbook_for_page(playbook)
+    return page("playbook.html", context(request, view["title"], playbook=view))
+
+
+# -- who is acting (identification until accounts arrive) -------------------------------------
+
+
+@get("/whoami", name="whoami", sync_to_thread=False, include_in_schema=False)
+def whoami(
+    request: Request, next_: Annotated[str | None, Parameter(query="next")] = None
+) -> Response:
+    user, role = who(request) or ("", "")
+    return page(
+        "whoami.html",
+        context(
+            request,
+            "Who are you?",
+            roles=ROLES,
+            next=safe_next(next_),
+            current_user=user,
+            current_role=role,
+            errors={},
+        ),
+    )
+
+
+@post("/whoami", name="whoami_save", sync_to_thread=False, include_in_schema=False)
+def whoami_save(
+    request: Request,
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Response:
+    user = re.sub(r"\s+", " ", str(data.get("user", ""))).strip()
+    role = str(data.get("role", "")).strip()
+    target = safe_next(str(data.get("next", "")))
+    errors = {}
+    if not user:
+        errors["user"] = "Enter your name or user name, so others know who made each change."
+    elif len(user) > MAX_NAME:
+        errors["user"] = f"Keep your name under {MAX_NAME} characters."
+    if role not in ROLES:
+        errors["role"] = "Choose the role you are acting in."
+    if errors:
+        return page(
+            "whoami.html",
+            context(
+                request,
+                "Who are you?",
+                roles=ROLES,
+                next=target,
+                current_user=user,
+                current_role=role,
+                errors=errors,
+            ),
+            status_code=400,
+        )
+    cookies = [
+        Cookie(key=USER_COOKIE, value=user, httponly=True, samesite="lax", max_age=86400 * 30),
+        Cookie(key=ROLE_COOKIE, value=role, httponly=True, samesite="lax", max_age=86400 * 30),
+    ]
+    return Redirect(target, status_code=HTTP_303_SEE_OTHER, cookies=cookies)
+
+
+PAGE_HANDLERS = [
+    board,
+    new_incident,
+    incident_page,
+    playbooks_page,
+    playbook_page,
+    whoami,
+    whoami_save,
+]
+
+__all__ = ["PAGE_HANDLERS", "ROLES"]
