@@ -1,0 +1,110 @@
+"""The `steady` command against real stores, as a person or a script would run it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def steady(
+    database_url: str, *args: str, env: dict | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        env={**os.environ, "STEADY_DATABASE_URL": database_url, **(env or {})},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_demo_seeds_once_and_prints_the_board(database_url):
+    first = steady(database_url, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "Riverside Unified School District: open incidents" in first.stdout
+    assert "INC-" in first.stdout and "Lockdown after a report of a weapon" in first.stdout
+    events = steady(database_url, "events", "--limit", "1000", "--json").stdout.splitlines()
+    again = steady(database_url, "demo", "--json")
+    assert again.returncode == 0
+    assert len(json.loads(again.stdout)) == 3  # the closed bullying case is not on the board
+    assert steady(database_url, "events", "--limit", "1000", "--json").stdout.splitlines() == events
+    assert len(events) > 100
+
+
+def test_incidents_list_show_and_replay(database_url):
+    steady(database_url, "demo")
+    listed = json.loads(steady(database_url, "incidents", "list", "--all", "--json").stdout)
+    assert len(listed) == 4
+    chavez = json.loads(
+        steady(
+            database_url, "incidents", "list", "--school", "Cesar Chavez Elementary", "--json"
+        ).stdout
+    )
+    assert [i["schools"] for i in chavez] == [["Cesar Chavez Elementary"]]
+    ref = chavez[0]["reference"]
+    shown = steady(database_url, "incidents", "show", ref)
+    assert shown.returncode == 0 and "Shooting two blocks from school" in shown.stdout
+    assert "Response" in shown.stdout
+    first = json.loads(steady(database_url, "replay", ref, "--version", "1", "--json").stdout)
+    assert first["version"] == 1 and first["task_list"] == []
+    opened_at = first["opened_at"]
+    at_open = json.loads(steady(database_url, "replay", ref, "--at", opened_at, "--json").stdout)
+    assert at_open["version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["incidents", "show", "INC-2026-9999"], "there is no incident INC-2026-9999"),
+        (["incidents", "show", "yesterday's lockdown"], "is not an incident reference"),
+        (["replay", "REF", "--version", "9999"], "version 9999 is beyond the stream"),
+        (["replay", "REF", "--at", "2001-01-01T00:00"], "there is nothing to show at 2001-01-01"),
+        (["replay", "REF", "--at", "last tuesday"], "is not a moment"),
+        (["events", "--limit", "0"], "limit must be from 1 to 1000"),
+    ],
+)
+def test_errors_go_to_stderr_with_a_non_zero_exit(sqlite_url, args, message):
+    steady(sqlite_url, "demo")
+    ref = json.loads(steady(sqlite_url, "incidents", "list", "--json").stdout)[0]["reference"]
+    result = steady(sqlite_url, *[ref if a == "REF" else a for a in args])
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_unreachable_database_is_named_without_its_password():
+    result = steady("postgresql://steady:hunter2@127.0.0.1:1/steady", "incidents", "list")
+    assert result.returncode == 1
+    assert (
+        "cannot reach the database at postgresql://steady:***@127.0.0.1:1/steady" in result.stderr
+    )
+    assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_playbooks_check_lists_one_line_per_problem(tmp_path, sqlite_url):
+    assert steady(sqlite_url, "playbooks", "check").returncode == 0
+    (tmp_path / "broken.toml").write_text('id = "Broken Id"\ntitle = "x"\nversion = 0\n')
+    result = steady(sqlite_url, "playbooks", "check", str(tmp_path))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("broken.toml: id: expected") for line in lines)
+    assert any(line.startswith("broken.toml: version: expected") for line in lines)
+
+
+def test_an_invalid_district_playbook_is_refused_not_half_loaded(tmp_path, sqlite_url):
+    shipped = ROOT / "playbooks" / "library" / "bullying-or-harassment-report.toml"
+    (tmp_path / "bullying-or-harassment-report.toml").write_text(
+        shipped.read_text().replace('owner = "principal"', 'owner = "princpal"', 1)
+    )
+    env = {"STEADY_PLAYBOOKS_DIR": str(tmp_path)}
+    listed = steady(sqlite_url, "playbooks", "list", env=env)
+    assert "bullying-or-harassment-report" not in listed.stdout
+    assert "princpal" in listed.stderr
+    shown = steady(sqlite_url, "playbooks", "show", "bullying-or-harassment-report", env=env)
+    assert shown.returncode == 1 and "princpal" in shown.stderr
