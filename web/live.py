@@ -1,7 +1,8 @@
 """The live board feed: every event after a position from the log, then live, over a websocket.
 
 Each message is encoded once per audience (subscribers who may see the same things), not once
-per client; each connection drains its own queue, so one slow phone never holds up the rest."""
+per client, and written to each live connection's transport without awaiting it; a connection
+whose unsent bytes pile up is closed with 1013, so one slow phone never holds up the rest."""
 
 import asyncio
 import json
@@ -13,11 +14,14 @@ from litestar import WebSocket, websocket
 from litestar.concurrency import sync_to_thread
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromQuery
+from websockets.frames import Frame, Opcode
 
 from service.application import Steady
 from service.feed import FeedEvent
 
 TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last position seen>
+# A client further behind than this is disconnected rather than slowing the server.
+MAX_UNSENT_BYTES = 1_000_000
 CATCH_UP_PAGE = 500
 
 
@@ -33,18 +37,39 @@ EVERYONE = Audience()
 
 
 class Subscriber:
-    def __init__(self, audience: Audience, limit: int) -> None:
+    """One connection. Until it has caught up from the log, live frames wait in its queue;
+    after that, where the server gives us its transport, frames are written straight to it."""
+
+    def __init__(self, audience: Audience, limit: int, transport: asyncio.WriteTransport | None):
         self.audience = audience
         self.limit = limit
+        self.transport = transport
+        self.direct = False
+        self.last = 0
         self.frames: deque[tuple[int, str]] = deque()
         self.ready = asyncio.Event()
         self.overflowed = False
 
-    def push(self, position: int, frame: str) -> None:
-        if len(self.frames) >= self.limit:
-            self.overflowed = True
+    def push(self, position: int, text: str, frame: bytes) -> None:
+        if self.overflowed:
+            return
+        if self.direct and self.transport is not None:
+            if (position and position <= self.last) or self.transport.is_closing():
+                return
+            if self.transport.get_write_buffer_size() > MAX_UNSENT_BYTES:
+                self._overflow()
+                return
+            self.transport.write(frame)
+            self.last = position or self.last
+        elif len(self.frames) >= self.limit:
+            self._overflow()
         else:
-            self.frames.append((position, frame))
+            self.frames.append((position, text))
+            self.ready.set()
+
+    def _overflow(self) -> None:
+        self.overflowed = True
+        self.direct = False
         self.ready.set()
 
 
@@ -54,8 +79,10 @@ class Hub:
         self.position = 0
         self._audiences: dict[str, set[Subscriber]] = {}
 
-    def subscribe(self, audience: Audience) -> Subscriber:
-        subscriber = Subscriber(audience, self.queue_limit)
+    def subscribe(
+        self, audience: Audience, transport: asyncio.WriteTransport | None = None
+    ) -> Subscriber:
+        subscriber = Subscriber(audience, self.queue_limit, transport)
         self._audiences.setdefault(audience.key, set()).add(subscriber)
         return subscriber
 
@@ -80,19 +107,52 @@ class Hub:
                 audience = next(iter(group)).audience
                 if not audience.accepts(event):
                     continue
-                frame = encode(event)
-                for subscriber in group:
-                    subscriber.push(event.position, frame)
+                text = encode(event)
+                frame = text_frame(text)
+                for subscriber in list(group):
+                    subscriber.push(event.position, text, frame)
 
     def heartbeat(self) -> None:
-        frame = json.dumps({"type": "heartbeat", "position": self.position})
-        for group in self._audiences.values():
-            for subscriber in group:
-                subscriber.push(0, frame)
+        text = json.dumps({"type": "heartbeat", "position": self.position})
+        frame = text_frame(text)
+        for group in list(self._audiences.values()):
+            for subscriber in list(group):
+                subscriber.push(0, text, frame)
 
 
 def encode(event: FeedEvent) -> str:
     return json.dumps(event.as_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+def text_frame(text: str) -> bytes:
+    """A server-to-client frame is unmasked, so one encoding serves every connection."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+
+
+def server_transport(socket: WebSocket) -> asyncio.WriteTransport | None:
+    """The transport under uvicorn's websockets protocol, found through the ASGI send
+    callable; None under any other server (then frames go through ASGI, one at a time)."""
+    pending: list[object] = [socket.send]
+    seen: set[int] = set()
+    while pending and len(seen) < 20:
+        function = pending.pop()
+        if id(function) in seen:
+            continue
+        seen.add(id(function))
+        owner = getattr(function, "__self__", None)
+        transport = getattr(owner, "transport", None)
+        if type(owner).__module__.startswith("uvicorn.") and isinstance(
+            transport, asyncio.WriteTransport
+        ):
+            return transport
+        for cell in getattr(function, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if callable(value):
+                pending.append(value)
+    return None
 
 
 async def heartbeats(hub: Hub, every: float) -> None:
@@ -110,7 +170,8 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
         return
     hub: Hub = socket.app.state.hub
     steady: Steady = socket.app.state.steady
-    subscriber = hub.subscribe(EVERYONE)  # before reading the log, so nothing falls between
+    # Subscribe before reading the log, so no event falls between the two.
+    subscriber = hub.subscribe(EVERYONE, server_transport(socket))
     listener = asyncio.create_task(_until_closed(socket, subscriber))
     try:
         last = after
@@ -124,19 +185,25 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
                 break
         await socket.send_text(json.dumps({"type": "caught_up", "position": last}))
         while not listener.done():
-            await subscriber.ready.wait()
+            while subscriber.frames:
+                position, text = subscriber.frames.popleft()
+                if position and position <= last:
+                    continue  # already sent while catching up
+                await socket.send_text(text)
+                last = position or last
+            if subscriber.transport is not None and not subscriber.overflowed:
+                # Nothing is queued and no await stands between here and the switch, so no
+                # frame can overtake another.
+                subscriber.last = last
+                subscriber.direct = True
             subscriber.ready.clear()
+            await subscriber.ready.wait()
             if subscriber.overflowed:
+                last = max(last, subscriber.last)
                 await socket.close(
                     code=TOO_SLOW, reason=f"too slow to keep up: reconnect with ?after={last}"
                 )
                 return
-            while subscriber.frames:
-                position, frame = subscriber.frames.popleft()
-                if position and position <= last:
-                    continue  # already sent while catching up
-                await socket.send_text(frame)
-                last = position or last
     except (WebSocketDisconnect, ConnectionError, RuntimeError):
         return
     finally:
