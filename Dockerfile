@@ -9,4 +9,5 @@ RUN pip install --no-cache-dir .
 ENV STEADY_DATABASE_URL=sqlite:////data/steady.db
 VOLUME ["/data"]
 ENTRYPOINT ["steady"]
-CMD ["board"]
+EXPOSE 8000
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -30,6 +30,7 @@ def test_compose_wires_steady_to_its_postgres_by_the_variables_the_service_reads
     volume = postgres["volumes"][0].split(":")[0]
     assert volume in compose["volumes"]
     assert steady["build"] == "." and (ROOT / "Dockerfile").exists()
+    assert steady["command"][0] == "serve" and "8000:8000" in steady["ports"]
 
 
 def test_readme_documents_every_variable():
