@@ -20,6 +20,7 @@ from domain.phase import Phase
 from domain.reference import ReferenceSequence
 from domain.task import Status, TaskPlan
 from playbooks.library import Library
+from service.board import Board
 from service.feed import INCIDENT_TOPICS, FeedEvent, to_feed_event
 from service.idempotency import Receipt, check_key, fingerprint
 from service.streams import select_stream
@@ -79,6 +80,7 @@ class Steady(Application[UUID]):
         self.playbooks = playbooks if playbooks is not None else Library.load()
         self.clock = clock
         self._references: dict[UUID, str] = {}
+        self.board = Board(self.events_after)
         # Called after every save in this process, e.g. to wake the live feed at once.
         self.after_save: list[Callable[[], None]] = []
 
@@ -316,22 +318,10 @@ class Steady(Application[UUID]):
         self, *, include_closed: bool = False, school: str | None = None
     ) -> list[Incident]:
         """Open incidents (or all), newest first, optionally those touching one school."""
-        found: list[Incident] = []
-        opened_topic = INCIDENT_TOPICS[0]
-        position = 0
-        while True:
-            section = self.recorder.select_notifications(
-                position, 500, topics=[opened_topic], inclusive_of_start=False
-            )
-            for notification in section:
-                found.append(self.repository.get(notification.originator_id))
-            if len(section) < 500:
-                break
-            position = section[-1].id
         wanted = school.strip().casefold() if school else None
         return [
             incident
-            for incident in reversed(found)
+            for incident in self.board.incidents()
             if (include_closed or not incident.closed)
             and (wanted is None or any(s.casefold() == wanted for s in incident.schools))
         ]
