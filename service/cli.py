@@ -118,7 +118,7 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
 def run_demo(args: argparse.Namespace, settings: Settings) -> None:
     with open_steady(settings) as app:
         before = app.last_position()
-        references = seed_demo(app, app.clock())
+        references = seed_demo(app, app.clock(), settings.zone())
         added = app.last_position() - before
         if not args.json:
             print(f"Demo district seeded: {', '.join(references)} ({added} new events).\n")

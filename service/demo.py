@@ -3,7 +3,8 @@
 Every command carries an idempotency key, so seeding twice adds nothing."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from domain.people import Actor
 from service.application import Steady
@@ -39,7 +40,8 @@ class DemoIncident:
     severity: int
     schools: list[str]
     summary: str
-    ago: timedelta
+    at_local: time  # time of day it happened, district time
+    age: timedelta  # from when it happened to the moment the demo shows
     playbooks: list[str]
     done_fraction: float
     phase_steps: list[str]
@@ -57,7 +59,8 @@ INCIDENTS = [
             "Student S-1042 died in a traffic collision over the weekend. The family has asked "
             "that the cause not be shared beyond 'an accident'. Sibling attends Lincoln Elementary."
         ),
-        ago=timedelta(days=23, hours=5),
+        at_local=time(7, 15),
+        age=timedelta(days=23, hours=5),
         playbooks=["death-of-student-or-staff", "long-term-recovery-follow-ups"],
         done_fraction=0.9,
         phase_steps=["stabilization", "recovery"],
@@ -73,7 +76,8 @@ INCIDENTS = [
             "east parking lot at 10:40. Police responded; the building was in lockdown for 52 "
             "minutes. No one was hurt. Reunification at the church on Elm Street."
         ),
-        ago=timedelta(days=2, hours=3),
+        at_local=time(10, 40),
+        age=timedelta(days=2, hours=3),
         playbooks=["lockdown-or-threat"],
         done_fraction=0.75,
         phase_steps=["stabilization"],
@@ -89,7 +93,8 @@ INCIDENTS = [
             "School moved to Secure; walkers were brought back inside. Police report one adult "
             "injured; several students witnessed the aftermath."
         ),
-        ago=timedelta(hours=3),
+        at_local=time(15, 10),
+        age=timedelta(hours=3),
         playbooks=["community-violence-nearby"],
         done_fraction=0.6,
         phase_steps=[],
@@ -104,7 +109,8 @@ INCIDENTS = [
             "A parent reported that student S-2210 has been repeatedly excluded and mocked by "
             "two classmates, including messages in a group chat."
         ),
-        ago=timedelta(days=30),
+        at_local=time(13, 30),
+        age=timedelta(days=30),
         playbooks=["bullying-or-harassment-report"],
         done_fraction=1.0,
         phase_steps=["stabilization", "recovery"],
@@ -118,23 +124,22 @@ INCIDENTS = [
 ]
 
 
-def seed_demo(app: Steady, now: datetime) -> list[str]:
+def seed_demo(app: Steady, now: datetime, zone: ZoneInfo) -> list[str]:
     """Seeds the demo district; returns the references of its incidents."""
-    references = []
-    for demo in INCIDENTS:
-        references.append(_seed_incident(app, demo, now))
-    return references
+    return [_seed_incident(app, demo, now, zone) for demo in INCIDENTS]
 
 
-def _seed_incident(app: Steady, demo: DemoIncident, now: datetime) -> str:
+def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInfo) -> str:
     def key(step: str) -> str:
         return f"demo/{demo.key}/{step}"
 
     seeded = app.result_of(key("open"))
     if seeded:
         # Seed against the first run's moment so every step, and every key, comes out the same.
-        now = app.incident(seeded.reference).occurred_at + demo.ago
-    occurred = now - demo.ago
+        occurred = app.incident(seeded.reference).occurred_at
+    else:
+        occurred = latest_at(demo.at_local, now - demo.age, zone)
+    now = occurred + demo.age
     clock = _Clock(occurred + timedelta(minutes=12), now)
 
     opened = app.open_incident(
@@ -255,6 +260,13 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime) -> str:
             ref, demo.closed_with, actor=LEAD, idempotency_key=key("close"), at=clock.tick(60)
         )
     return ref
+
+
+def latest_at(time_of_day: time, before: datetime, zone: ZoneInfo) -> datetime:
+    """The last moment at this time of day (district time) no later than `before`."""
+    local = before.astimezone(zone)
+    moment = datetime.combine(local.date(), time_of_day, tzinfo=zone)
+    return moment if moment <= local else moment - timedelta(days=1)
 
 
 class _Clock:

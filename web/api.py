@@ -49,7 +49,7 @@ class OpenIncident:
     severity: int
     schools: list[str]
     summary: str = ""
-    occurred_at: datetime | None = None
+    occurred_at: str | None = None  # ISO 8601; without an offset, district time
 
 
 @dataclass
@@ -64,7 +64,7 @@ class AddTask:
     owner_role: str
     phase: str | None = None
     instructions: str = ""
-    due_at: datetime | None = None
+    due_at: str | None = None  # ISO 8601; without an offset, district time
 
 
 @dataclass
@@ -119,14 +119,17 @@ class ReopenIncident:
     phase: str | None = None
 
 
-def moment(text: str | None, request: Request) -> datetime | None:
+def moment(text: str | None, request: Request, field: str = "at") -> datetime | None:
+    """An ISO 8601 moment; one given without an offset is read in the district's time zone."""
     if text is None:
         return None
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise BadInput(
-            f"at={text!r} is not a moment: write it like 2026-11-23T09:30:00-06:00", "at"
+            f"{field}: {text!r} is not a moment: write it like 2026-11-23T09:30 (district time) "
+            "or 2026-11-23T09:30:00-06:00",
+            field,
         ) from None
     return value if value.tzinfo else value.replace(tzinfo=request.app.state.settings.zone())
 
@@ -153,7 +156,7 @@ class IncidentsController(Controller):
             severity=data.severity,
             schools=data.schools,
             summary=data.summary,
-            occurred_at=data.occurred_at,
+            occurred_at=moment(data.occurred_at, request, "occurred_at"),
             actor=actor_of(request),
             idempotency_key=request.headers.get("idempotency-key") or None,
         )
@@ -218,7 +221,7 @@ class IncidentsController(Controller):
                 owner_role=data.owner_role,
                 phase=data.phase,
                 instructions=data.instructions,
-                due_at=data.due_at,
+                due_at=moment(data.due_at, request, "due_at"),
                 **options(request),
             )
             .as_dict()

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
@@ -313,8 +313,8 @@ def known_schools(incidents: Iterable[Incident]) -> list[str]:
 @get("/", name="board", sync_to_thread=True, include_in_schema=False)
 def board(
     request: Request,
-    school: Annotated[str | None, Parameter(query="school")] = None,
-    show_all: Annotated[bool, Parameter(query="all")] = False,
+    school: Annotated[str | None, QueryParameter(name="school")] = None,
+    show_all: Annotated[bool, QueryParameter(name="all")] = False,
 ) -> Response:
     if not who(request):
         return to_whoami(request)
@@ -325,8 +325,9 @@ def board(
     school = (school or "").strip() or None
     incidents = steady.incidents(include_closed=show_all, school=school)
     cards = [card(incident_summary(i, now), zone, now) for i in incidents]
-    # Open before closed, most severe first, then the most recently active.
-    cards.sort(key=lambda c: c["last_activity_at"], reverse=True)
+    # Open before closed, most severe first, then the newest. Not by last activity: cards that
+    # jump about under someone's finger on every update are worse than a stable order.
+    cards.sort(key=lambda c: c["occurred_at"], reverse=True)
     cards.sort(key=lambda c: (c["status"] == "closed", c["severity"]))
     everyone = steady.incidents(include_closed=True) if school or not show_all else incidents
     return page(
@@ -340,16 +341,31 @@ def board(
             show_all=show_all,
             schools=known_schools(everyone),
             overdue_total=sum(c["tasks"]["overdue"] for c in cards),
-            rendered=moment(now, zone, now),
+            rendered=now.astimezone(zone).strftime("%H:%M"),
         ),
     )
+
+
+@get("/incidents/{ref:str}/card", name="board_card", sync_to_thread=True, include_in_schema=False)
+def board_card(request: Request, ref: FromPath[str]) -> Response:
+    """One incident's card, for the board to refresh just that card after a change."""
+    if not who(request):
+        return to_whoami(request)
+    steady = _steady(request)
+    zone = _settings(request).zone()
+    now = steady.clock()
+    try:
+        incident = steady.incident(ref)
+    except NotFound as error:
+        return not_found(request, str(error))
+    return page("_card.html", {"c": card(incident_summary(incident, now), zone, now)})
 
 
 # -- one incident -----------------------------------------------------------------------------
 
 
 @get("/incidents/{ref:str}", name="incident", sync_to_thread=True, include_in_schema=False)
-def incident_page(request: Request, ref: str) -> Response:
+def incident_page(request: Request, ref: FromPath[str]) -> Response:
     if not who(request):
         return to_whoami(request)
     steady = _steady(request)
@@ -393,6 +409,7 @@ def incident_page(request: Request, ref: str) -> Response:
             closed_at=moment(view["closed_at"], zone, now),
             opened_by_role=role_label(view["opened_by"]["role"]),
             groups=group_tasks(view["task_list"], titles, zone, now),
+            roles_for_tasks=titles,
             task_options=[{"id": t["id"], "title": t["title"]} for t in view["task_list"]],
             note_threads=notes,
             phases=phase_steps(view["phase"]),
@@ -442,7 +459,7 @@ def new_incident(request: Request) -> Response:
 
 @get("/playbooks", name="playbooks", sync_to_thread=True, include_in_schema=False)
 def playbooks_page(
-    request: Request, kind: Annotated[str | None, Parameter(query="kind")] = None
+    request: Request, kind: Annotated[str | None, QueryParameter(name="kind")] = None
 ) -> Response:
     if not who(request):
         return to_whoami(request)
@@ -462,7 +479,7 @@ def playbooks_page(
 
 
 @get("/playbooks/{playbook_id:str}", name="playbook", sync_to_thread=True, include_in_schema=False)
-def playbook_page(request: Request, playbook_id: str) -> Response:
+def playbook_page(request: Request, playbook_id: FromPath[str]) -> Response:
     if not who(request):
         return to_whoami(request)
     steady = _steady(request)
@@ -481,7 +498,7 @@ def playbook_page(request: Request, playbook_id: str) -> Response:
 
 @get("/whoami", name="whoami", sync_to_thread=False, include_in_schema=False)
 def whoami(
-    request: Request, next_: Annotated[str | None, Parameter(query="next")] = None
+    request: Request, next_: Annotated[str | None, QueryParameter(name="next")] = None
 ) -> Response:
     user, role = who(request) or ("", "")
     return page(
@@ -536,6 +553,7 @@ def whoami_save(
 
 PAGE_HANDLERS = [
     board,
+    board_card,
     new_incident,
     incident_page,
     playbooks_page,

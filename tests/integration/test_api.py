@@ -99,6 +99,17 @@ def test_malformed_input_is_a_400_naming_the_field(client, body, field):
     assert field in response.json()["error"]
 
 
+def test_moments_may_omit_seconds_and_offset_and_are_then_read_in_district_time(client):
+    ref = open_incident(client, occurred_at="2026-11-02T08:05")["reference"]
+    assert (
+        client.get(f"/api/v1/incidents/{ref}").json()["occurred_at"] == "2026-11-02T08:05:00-06:00"
+    )
+    ref = open_incident(client, occurred_at="2026-11-02T08:05Z")["reference"]
+    assert (
+        client.get(f"/api/v1/incidents/{ref}").json()["occurred_at"] == "2026-11-02T08:05:00+00:00"
+    )
+
+
 def test_breaking_a_rule_is_a_422_with_what_to_do(client):
     response = client.post("/api/v1/incidents", json={**LOCKDOWN, "severity": 7}, headers=LEAD)
     assert response.status_code == 422

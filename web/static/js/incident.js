@@ -1,0 +1,391 @@
+// The incident page: task actions, notes, severity, phase, playbooks, close and reopen; and
+// others' changes arriving live without a reload.
+import {
+  ApiError,
+  LiveFeed,
+  announce,
+  apiPost,
+  makeChangeAnnouncer,
+  refreshPage,
+  showError,
+} from "./steady.js";
+
+const main = document.getElementById("main");
+const reference = main.dataset.reference;
+const incidentId = main.dataset.incidentId;
+const base = `/incidents/${encodeURIComponent(reference)}`;
+const version = () => Number(main.dataset.version);
+
+// ---------------------------------------------------------------------------------------------
+// Refreshing: after our own commands at once, after others' through the live feed.
+
+async function refresh(options = {}) {
+  const focusedTask = document.activeElement && document.activeElement.closest(".task");
+  const taskId = focusedTask ? focusedTask.dataset.task : null;
+  await refreshPage(options);
+  // A button that disappeared (Start, once started) leaves focus on its task, not the page top.
+  if (taskId && (document.activeElement === document.body || !document.activeElement)) {
+    const task = document.getElementById(`task-${taskId}`);
+    if (task) {
+      const next = task.querySelector(".task__actions button") || task.querySelector("h5");
+      if (next.tagName === "H5") next.setAttribute("tabindex", "-1");
+      next.focus();
+    }
+  }
+}
+
+const announceChange = makeChangeAnnouncer();
+const feed = new LiveFeed({
+  position: main.dataset.position,
+  onEvent(event) {
+    if (!event.incident || event.incident.id !== incidentId) return;
+    if (typeof event.version === "number" && event.version <= version()) return; // shown already
+    announceChange(event);
+    refresh({ flash: true });
+  },
+  onCaughtUp({ resumed }) {
+    if (resumed) refresh({ flash: true });
+  },
+});
+feed.start();
+// Due times turn overdue without any event: look again every minute.
+setInterval(() => {
+  if (document.visibilityState === "visible" && !document.querySelector("dialog[open]")) refresh();
+}, 60000);
+
+// ---------------------------------------------------------------------------------------------
+// Task actions: Start at once; Complete, Block, Reopen and Assign through a dialog.
+
+const dialog = document.getElementById("task-dialog");
+const dialogForm = document.getElementById("dialog-form");
+const dialogTitle = document.getElementById("dialog-title");
+const dialogSubject = document.getElementById("dialog-subject");
+const dialogText = document.getElementById("dialog-text");
+const dialogLine = document.getElementById("dialog-line");
+const dialogLabel = document.getElementById("dialog-text-label");
+const dialogHint = document.getElementById("dialog-hint");
+const dialogReasonField = document.getElementById("dialog-reason-field");
+const dialogReason = document.getElementById("dialog-reason");
+const dialogAssign = document.getElementById("dialog-assign-fields");
+const dialogAssignKind = document.getElementById("dialog-assign-kind");
+const dialogError = document.getElementById("dialog-error");
+const dialogConfirm = document.getElementById("dialog-confirm");
+const dialogCancel = document.getElementById("dialog-cancel");
+
+const MODES = {
+  complete: {
+    done: "Task marked done.",
+    title: "Complete task",
+    label: "Completion note (optional)",
+    hint: "What was done, and anything the next person should know.",
+    confirm: "Mark done",
+    required: false,
+  },
+  block: {
+    done: "Task marked blocked.",
+    title: "Block task",
+    label: "What is blocking it",
+    hint: "Say what is needed, so someone can help unblock it.",
+    confirm: "Mark blocked",
+    required: true,
+  },
+  reopen: {
+    done: "Task reopened.",
+    title: "Reopen task",
+    label: "Why it needs doing again",
+    hint: "The task goes back to to do.",
+    confirm: "Reopen task",
+    required: true,
+  },
+  assign: {
+    done: "Task assigned.",
+    title: "Assign task",
+    label: "Name",
+    hint: "A person's user name, a role such as counselor, or a partner organisation.",
+    confirm: "Assign",
+    required: true,
+    line: true,
+  },
+  correct: {
+    done: "Correction saved.",
+    title: "Correct note",
+    label: "Corrected text",
+    hint: "The original stays on record, struck through, with your correction and reason.",
+    confirm: "Save correction",
+    required: true,
+  },
+};
+
+let dialogState = null;
+
+function openDialog(mode, { taskId, noteId, subject, text, opener }) {
+  const spec = MODES[mode];
+  dialogState = { mode, taskId, noteId, opener: opener.id, basedOn: version() };
+  dialogTitle.textContent = spec.title;
+  dialogSubject.textContent = subject;
+  dialogLabel.textContent = spec.label;
+  dialogHint.textContent = spec.hint;
+  dialogConfirm.textContent = spec.confirm;
+  dialogAssign.hidden = mode !== "assign";
+  dialogReasonField.hidden = mode !== "correct";
+  dialogText.hidden = Boolean(spec.line);
+  dialogLine.hidden = !spec.line;
+  dialogLabel.htmlFor = spec.line ? "dialog-line" : "dialog-text";
+  dialogText.value = text || "";
+  dialogLine.value = "";
+  dialogReason.value = "";
+  dialogText.required = spec.required && !spec.line;
+  dialogLine.required = Boolean(spec.line);
+  dialogReason.required = mode === "correct";
+  for (const field of [dialogText, dialogLine, dialogReason]) field.removeAttribute("aria-invalid");
+  showError(dialogError, "");
+  dialogConfirm.disabled = false;
+  dialog.showModal();
+  (spec.line ? dialogLine : dialogText).focus();
+}
+
+function closeDialog() {
+  const opener = dialogState && document.getElementById(dialogState.opener);
+  const taskId = dialogState && dialogState.taskId;
+  dialogState = null;
+  if (dialog.open) dialog.close();
+  // Return focus to the button that opened the dialog, or to its task if that button is gone.
+  if (opener) {
+    opener.focus();
+  } else if (taskId) {
+    const task = document.getElementById(`task-${taskId}`);
+    const target = task && (task.querySelector(".task__actions button") || task.querySelector("h5"));
+    if (target) {
+      if (target.tagName === "H5") target.setAttribute("tabindex", "-1");
+      target.focus();
+    }
+  }
+}
+
+dialogCancel.addEventListener("click", closeDialog);
+dialog.addEventListener("cancel", (event) => {
+  event.preventDefault();
+  closeDialog();
+});
+
+dialogForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!dialogState) return;
+  const { mode, taskId, noteId, basedOn } = dialogState;
+  const spec = MODES[mode];
+  const input = spec.line ? dialogLine : dialogText;
+  const text = input.value.trim();
+  if (spec.required && !text) {
+    input.setAttribute("aria-invalid", "true");
+    showError(dialogError, `${spec.label} is needed.`);
+    input.focus();
+    return;
+  }
+  if (mode === "correct" && !dialogReason.value.trim()) {
+    dialogReason.setAttribute("aria-invalid", "true");
+    showError(dialogError, "Say why the note is being corrected.");
+    dialogReason.focus();
+    return;
+  }
+  let path;
+  let body;
+  if (mode === "complete") {
+    path = `${base}/tasks/${taskId}/status`;
+    body = { status: "done", note: text, based_on_version: basedOn };
+  } else if (mode === "block") {
+    path = `${base}/tasks/${taskId}/status`;
+    body = { status: "blocked", reason: text, based_on_version: basedOn };
+  } else if (mode === "reopen") {
+    path = `${base}/tasks/${taskId}/status`;
+    body = { status: "todo", reason: text, based_on_version: basedOn };
+  } else if (mode === "assign") {
+    path = `${base}/tasks/${taskId}/assignment`;
+    body = { kind: dialogAssignKind.value, name: text, based_on_version: basedOn };
+  } else {
+    path = `${base}/notes/${noteId}/corrections`;
+    body = { text, reason: dialogReason.value.trim() };
+  }
+  dialogConfirm.disabled = true;
+  try {
+    await apiPost(path, body);
+    closeDialog();
+    announce(spec.done);
+    await refresh();
+  } catch (error) {
+    dialogConfirm.disabled = false;
+    showError(dialogError, messageFor(error));
+    if (error instanceof ApiError && error.status === 409) {
+      // Someone else changed this task: show what they did, and let the person decide again.
+      dialogState.basedOn = null;
+      await refresh();
+      dialogState && (dialogState.basedOn = version());
+    }
+  }
+});
+
+function messageFor(error) {
+  if (error instanceof ApiError && error.status === 409) {
+    return `${error.message} This page now shows the latest.`;
+  }
+  return error.message || "Something went wrong; try again.";
+}
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-action]");
+  if (!button || !main.contains(button)) return;
+  const action = button.dataset.action;
+  if (action === "correct") {
+    openDialog("correct", {
+      noteId: button.dataset.note,
+      subject: `Note ${button.dataset.note}`,
+      text: button.dataset.text,
+      opener: button,
+    });
+    return;
+  }
+  const taskId = button.dataset.task;
+  const task = document.getElementById(`task-${taskId}`);
+  const title = task ? task.querySelector(".task__title").textContent.trim() : taskId;
+  if (action === "start") {
+    const errorSlot = document.getElementById(`task-${taskId}-error`);
+    showError(errorSlot, "");
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    try {
+      await apiPost(`${base}/tasks/${taskId}/status`, {
+        status: "in_progress",
+        based_on_version: version(),
+      });
+      announce(`Started ${title}.`);
+      await refresh();
+    } catch (error) {
+      showError(errorSlot, messageFor(error));
+      if (error instanceof ApiError && error.status === 409) await refresh();
+    } finally {
+      const still = document.getElementById(button.id);
+      if (still) {
+        still.disabled = false;
+        still.removeAttribute("aria-busy");
+      }
+    }
+    return;
+  }
+  if (MODES[action]) openDialog(action, { taskId, subject: title, opener: button });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Incident-wide forms.
+
+const COMMANDS = {
+  note: (data) => ({ path: `${base}/notes`, body: { text: data.text, task_id: data.task_id || "" } }),
+  severity: (data) => ({
+    path: `${base}/severity`,
+    body: { severity: Number(data.severity), reason: data.reason, based_on_version: version() },
+  }),
+  phase: (data) => ({
+    path: `${base}/phase`,
+    body: { phase: data.phase, based_on_version: version() },
+  }),
+  playbook: (data) => ({ path: `${base}/playbooks`, body: { playbook_id: data.playbook_id } }),
+  task: (data) => ({
+    path: `${base}/tasks`,
+    body: {
+      title: data.title,
+      owner_role: data.owner_role,
+      phase: data.phase,
+      instructions: data.instructions,
+    },
+  }),
+  close: (data) => ({
+    path: `${base}/close`,
+    body: { review_summary: data.review_summary, based_on_version: version() },
+  }),
+  reopen: (data) => ({ path: `${base}/reopen`, body: { reason: data.reason, phase: data.phase } }),
+};
+
+const REQUIRED = {
+  note: { text: "Write the note first." },
+  task: { title: "Say what the task is.", owner_role: "Say which role owns the task." },
+  close: { review_summary: "Write a short review: what happened, what worked, what to change." },
+  reopen: { reason: "Say why the incident is being reopened." },
+};
+
+const DONE_MESSAGES = {
+  note: "Note added.",
+  severity: "Severity changed.",
+  phase: "Phase changed.",
+  playbook: "Playbook applied; its tasks are listed.",
+  task: "Task added.",
+  close: "Incident closed.",
+  reopen: "Incident reopened.",
+};
+
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-command]");
+  if (!form) return;
+  event.preventDefault();
+  const command = form.dataset.command;
+  const errorSlot = form.querySelector(".form-error");
+  const data = {};
+  for (const [name, value] of new FormData(form).entries()) data[name] = String(value).trim();
+  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+  for (const [name, message] of Object.entries(REQUIRED[command] || {})) {
+    if (!data[name]) {
+      const field = form.elements[name];
+      field.setAttribute("aria-invalid", "true");
+      showError(errorSlot, message);
+      field.focus();
+      return;
+    }
+  }
+  const { path, body } = COMMANDS[command](data);
+  const submit = form.querySelector("button[type=submit]");
+  submit.disabled = true;
+  showError(errorSlot, "");
+  try {
+    await apiPost(path, body);
+    form.reset();
+    announce(DONE_MESSAGES[command]);
+    await refresh();
+  } catch (error) {
+    showError(errorSlot, messageFor(error));
+    if (error instanceof ApiError && error.field && form.elements[error.field]) {
+      form.elements[error.field].setAttribute("aria-invalid", "true");
+    }
+    if (error instanceof ApiError && error.status === 409) await refresh();
+  } finally {
+    const still = document.getElementById(form.id);
+    const button = still && still.querySelector("button[type=submit]");
+    if (button) button.disabled = false;
+  }
+});
+
+// The "read this playbook" link follows the chosen playbook.
+document.addEventListener("change", (event) => {
+  if (event.target.id === "playbook-select") {
+    const link = document.getElementById("playbook-read");
+    if (link) link.href = `/playbooks/${encodeURIComponent(event.target.value)}`;
+  }
+  if (event.target.name === "task-filter") {
+    document.body.dataset.taskFilter = event.target.value;
+    try {
+      sessionStorage.setItem("steady-task-filter", event.target.value);
+    } catch (error) {
+      /* private mode: the filter simply resets */
+    }
+  }
+});
+
+(function restoreFilter() {
+  let saved = null;
+  try {
+    saved = sessionStorage.getItem("steady-task-filter");
+  } catch (error) {
+    saved = null;
+  }
+  const radio = saved && document.querySelector(`input[name="task-filter"][value="${saved}"]`);
+  if (radio) {
+    radio.checked = true;
+    document.body.dataset.taskFilter = saved;
+  }
+})();
