@@ -7,6 +7,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.chain import GENESIS, event_hash
 from domain.errors import DomainError, NotFound
 from domain.kinds import check_kind
 from domain.people import Actor, Assignee
@@ -66,13 +67,42 @@ class Incident(Aggregate):
     """Rules a crisis team expects are checked here, before any event is recorded."""
 
     class Event(Aggregate.Event):
+        NAME = "event"  # the stable public name of the event's type, also hashed
+        # Version 2 added the hash chain; version 1 events (none were ever shipped) load unchained.
+        class_version = 2
+
         actor: dict[str, str]
+        previous_hash: str
+        event_hash: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["previous_hash"] = ""
+            state["event_hash"] = ""
 
         @property
         def by(self) -> Actor:
             return Actor.from_dict(self.actor)
 
+        def mutate(self, aggregate: Any) -> Any:
+            aggregate = super().mutate(aggregate)
+            aggregate.chain_head = self.event_hash
+            return aggregate
+
+        def computed_hash(self) -> str:
+            """The hash this event's content gives: differs from event_hash if it was altered."""
+            return event_hash(
+                self.previous_hash,
+                incident_id=self.originator_id,
+                event_type=self.NAME,
+                at=self.timestamp,
+                actor=self.actor,
+                data=event_fields(self),
+            )
+
     class Opened(Event, Aggregate.Created):
+        NAME = "incident_opened"
+
         reference: str
         title: str
         kind: str
@@ -82,6 +112,8 @@ class Incident(Aggregate):
         occurred_at: datetime
 
     class PlaybookApplied(Event):
+        NAME = "playbook_applied"
+
         playbook_id: str
         playbook_version: int
         content_hash: str
@@ -102,12 +134,16 @@ class Incident(Aggregate):
             )
 
     class TaskAdded(Event):
+        NAME = "task_added"
+
         task: dict[str, Any]
 
         def apply(self, incident: "Incident") -> None:
             incident.tasks[self.task["task_id"]] = Task.from_dict(self.task)
 
     class TaskAssigned(Event):
+        NAME = "task_assigned"
+
         task_id: str
         assignee_kind: str
         assignee: str
@@ -118,6 +154,8 @@ class Incident(Aggregate):
             task.updated_at, task.updated_by = self.timestamp, self.by
 
     class TaskStatusChanged(Event):
+        NAME = "task_status_changed"
+
         task_id: str
         status: str
         reason: str
@@ -134,6 +172,8 @@ class Incident(Aggregate):
             task.updated_at, task.updated_by = self.timestamp, self.by
 
     class NoteAdded(Event):
+        NAME = "note_added"
+
         note_id: str
         text: str
         task_id: str
@@ -144,6 +184,8 @@ class Incident(Aggregate):
             )
 
     class NoteCorrected(Event):
+        NAME = "note_corrected"
+
         note_id: str
         corrects: str
         text: str
@@ -163,6 +205,8 @@ class Incident(Aggregate):
             )
 
     class SeverityChanged(Event):
+        NAME = "severity_changed"
+
         severity: int
         reason: str
 
@@ -170,12 +214,16 @@ class Incident(Aggregate):
             incident.severity = self.severity
 
     class PhaseAdvanced(Event):
+        NAME = "phase_advanced"
+
         phase: str
 
         def apply(self, incident: "Incident") -> None:
             incident.phase = Phase(self.phase)
 
     class Closed(Event):
+        NAME = "incident_closed"
+
         review_summary: str
 
         def apply(self, incident: "Incident") -> None:
@@ -184,6 +232,8 @@ class Incident(Aggregate):
             incident.review_summary = self.review_summary
 
     class Reopened(Event):
+        NAME = "incident_reopened"
+
         reason: str
         phase: str
 
@@ -228,18 +278,32 @@ class Incident(Aggregate):
         schools = [s.strip() for s in schools if s.strip()]
         if not schools:
             raise DomainError("name at least one school affected by the incident")
+        incident_id = cls.id_for(reference)
+        fields: dict[str, Any] = {
+            "reference": reference,
+            "title": check_text("title", title, limit=MAX_TITLE),
+            "kind": check_kind(kind),
+            "severity": check_severity(severity),
+            "schools": list(dict.fromkeys(schools)),
+            "summary": check_text("summary", summary, required=False),
+            "occurred_at": occurred_at,
+        }
+        chained = event_hash(
+            GENESIS,
+            incident_id=incident_id,
+            event_type=cls.Opened.NAME,
+            at=at,
+            actor=actor.as_dict(),
+            data=fields,
+        )
         return cls._create(
             cls.Opened,
-            id=cls.id_for(reference),
+            id=incident_id,
             timestamp=at,
-            reference=reference,
-            title=check_text("title", title, limit=MAX_TITLE),
-            kind=check_kind(kind),
-            severity=check_severity(severity),
-            schools=list(dict.fromkeys(schools)),
-            summary=check_text("summary", summary, required=False),
-            occurred_at=occurred_at,
             actor=actor.as_dict(),
+            previous_hash=GENESIS,
+            event_hash=chained,
+            **fields,
         )
 
     def __init__(
@@ -253,7 +317,10 @@ class Incident(Aggregate):
         summary: str,
         occurred_at: datetime,
         actor: dict[str, str],
+        previous_hash: str,
+        event_hash: str,
     ) -> None:
+        self.chain_head = event_hash
         self.reference = reference
         self.title = title
         self.kind = kind
@@ -474,6 +541,38 @@ class Incident(Aggregate):
 
     def _record(self, event_class: type[Event], actor: Actor, at: datetime, **fields: Any) -> None:
         # Keep each stream's timestamps in order even if writers' clocks disagree slightly.
-        self.trigger_event(
-            event_class, timestamp=max(at, self.modified_on), actor=actor.as_dict(), **fields
+        timestamp = max(at, self.modified_on)
+        chained = event_hash(
+            self.chain_head,
+            incident_id=self.id,
+            event_type=event_class.NAME,
+            at=timestamp,
+            actor=actor.as_dict(),
+            data=fields,
         )
+        self.trigger_event(
+            event_class,
+            timestamp=timestamp,
+            actor=actor.as_dict(),
+            previous_hash=self.chain_head,
+            event_hash=chained,
+            **fields,
+        )
+
+
+BASE_FIELDS = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "timestamp",
+        "originator_topic",
+        "actor",
+        "previous_hash",
+        "event_hash",
+    }
+)
+
+
+def event_fields(event: Incident.Event) -> dict[str, Any]:
+    """What an event says, without who, when, where in the stream, or its hashes."""
+    return {k: v for k, v in event.__dict__.items() if k not in BASE_FIELDS}

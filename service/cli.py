@@ -17,7 +17,9 @@ from service.application import Steady
 from service.bootstrap import StoreUnavailable, open_steady
 from service.config import ConfigError, Settings
 from service.demo import seed_demo
+from service.export import check_export, export_incident
 from service.follow import LogWaiter
+from service.integrity import verify_all, verify_incident
 from service.views import incident_summary, incident_view, playbook_view
 
 
@@ -103,6 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
     when = sub.add_mutually_exclusive_group()
     when.add_argument("--version", type=int, help="the state after the first N events")
     when.add_argument("--at", help="a moment, e.g. 2026-11-23T09:30 (district time) or with offset")
+
+    sub = command("verify", run_verify, "check that incident streams are intact (tamper evidence)")
+    sub.add_argument("ref", nargs="?", help="one incident; default: every incident")
+
+    sub = command("export", run_export, "an incident's complete event stream as JSON")
+    sub.add_argument("ref", help="reference such as INC-2026-0007")
+    sub.add_argument("--output", "-o", help="write to this file instead of standard output")
+
+    sub = command("import-check", run_import_check, "check an export is complete and unaltered")
+    sub.add_argument("file", help="a file written by `steady export`")
 
     sub = command("events", run_events, "the global event feed, in order")
     sub.add_argument("--after", type=int, default=0, help="only events after this position")
@@ -261,6 +273,46 @@ def run_events(args: argparse.Namespace, settings: Settings) -> None:
                     waiter.wait()
         finally:
             waiter.close()
+
+
+def run_verify(args: argparse.Namespace, settings: Settings) -> int:
+    with open_steady(settings) as app:
+        checks = [verify_incident(app, app.find(args.ref))] if args.ref else verify_all(app)
+    emit(args, [c.as_dict() for c in checks], "\n".join(str(c) for c in checks) or "no incidents")
+    return 0 if all(c.intact for c in checks) else 1
+
+
+def run_export(args: argparse.Namespace, settings: Settings) -> None:
+    with open_steady(settings) as app:
+        document = export_incident(app, args.ref, exported_at=app.clock())
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        print(
+            f"wrote {document['event_count']} events of {document['incident']['reference']} "
+            f"to {args.output}",
+            file=sys.stderr,
+        )
+    else:
+        print(text)
+
+
+def run_import_check(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        document = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CliError(f"cannot read {args.file} as JSON: {error}") from None
+    check = check_export(document)
+    reference = (
+        document.get("incident", {}).get("reference", "?") if isinstance(document, dict) else "?"
+    )
+    summary = (
+        f"{args.file}: {reference}, {check.events} events: complete and unaltered"
+        if check.ok
+        else "\n".join(f"{args.file}: {problem}" for problem in check.problems)
+    )
+    emit(args, {"ok": check.ok, "events": check.events, "problems": check.problems}, summary)
+    return 0 if check.ok else 1
 
 
 def parse_moment(text: str, settings: Settings) -> datetime:

@@ -1,6 +1,5 @@
 """Feed events: an incident's domain events as readers outside the domain see them."""
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -8,23 +7,22 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from domain.incident import Incident
+from domain.incident import Incident, event_fields
 
-EVENT_TYPES: dict[type[Incident.Event], str] = {
-    Incident.Opened: "incident_opened",
-    Incident.PlaybookApplied: "playbook_applied",
-    Incident.TaskAdded: "task_added",
-    Incident.TaskAssigned: "task_assigned",
-    Incident.TaskStatusChanged: "task_status_changed",
-    Incident.NoteAdded: "note_added",
-    Incident.NoteCorrected: "note_corrected",
-    Incident.SeverityChanged: "severity_changed",
-    Incident.PhaseAdvanced: "phase_advanced",
-    Incident.Closed: "incident_closed",
-    Incident.Reopened: "incident_reopened",
-}
-INCIDENT_TOPICS = [get_topic(cls) for cls in EVENT_TYPES]
-_BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
+EVENT_CLASSES: list[type[Incident.Event]] = [
+    Incident.Opened,
+    Incident.PlaybookApplied,
+    Incident.TaskAdded,
+    Incident.TaskAssigned,
+    Incident.TaskStatusChanged,
+    Incident.NoteAdded,
+    Incident.NoteCorrected,
+    Incident.SeverityChanged,
+    Incident.PhaseAdvanced,
+    Incident.Closed,
+    Incident.Reopened,
+]
+INCIDENT_TOPICS = [get_topic(cls) for cls in EVENT_CLASSES]
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ class FeedEvent:
 
 
 def event_data(event: Incident.Event) -> dict[str, Any]:
-    return {k: v for k, v in event.__dict__.items() if k not in _BASE_FIELDS}
+    return event_fields(event)
 
 
 def to_feed_event(position: int, reference: str, event: Incident.Event) -> FeedEvent:
@@ -61,7 +59,7 @@ def to_feed_event(position: int, reference: str, event: Incident.Event) -> FeedE
         incident_id=event.originator_id,
         reference=reference,
         version=event.originator_version,
-        type=EVENT_TYPES[type(event)],
+        type=event.NAME,
         at=event.timestamp,
         actor=dict(event.actor),
         data=event_data(event),
@@ -80,7 +78,3 @@ def plain(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
     return value
-
-
-def humanize_type(event_type: str) -> str:
-    return re.sub("_", " ", event_type).capitalize()

@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from domain.people import Actor
 from service.application import Steady
+from service.export import export_incident
+from service.integrity import verify_all, verify_incident
 from service.views import incident_summary, incident_view, playbook_view
 from web.errors import BadInput
 
@@ -335,6 +337,28 @@ class IncidentsController(Controller):
         )
 
 
+@get("/api/v1/incidents/{ref:str}/export", sync_to_thread=True, tags=["audit"])
+def export(request: Request, ref: FromPath[str]) -> Response[dict[str, Any]]:
+    """The complete event stream, with hashes; `steady import-check` verifies a saved copy."""
+    steady = steady_of(request)
+    document = export_incident(steady, ref, exported_at=steady.clock())
+    filename = f"{document['incident']['reference']}-events.json"
+    return Response(document, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@get("/api/v1/incidents/{ref:str}/verify", sync_to_thread=True, tags=["audit"])
+def verify_one(request: Request, ref: FromPath[str]) -> dict[str, Any]:
+    """Whether the incident's hash chain is intact, or where it first breaks."""
+    steady = steady_of(request)
+    return verify_incident(steady, steady.find(ref)).as_dict()
+
+
+@get("/api/v1/verify", sync_to_thread=True, tags=["audit"])
+def verify_every(request: Request) -> dict[str, Any]:
+    checks = verify_all(steady_of(request))
+    return {"intact": all(c.intact for c in checks), "incidents": [c.as_dict() for c in checks]}
+
+
 @get("/api/v1/events", sync_to_thread=True, tags=["feed"], summary="The global event feed")
 def global_feed(
     request: Request,
@@ -361,4 +385,12 @@ def show_playbook(request: Request, playbook_id: FromPath[str]) -> dict[str, Any
     return playbook_view(steady_of(request).playbooks.get(playbook_id))
 
 
-API_HANDLERS = [IncidentsController, global_feed, list_playbooks, show_playbook]
+API_HANDLERS = [
+    IncidentsController,
+    global_feed,
+    list_playbooks,
+    show_playbook,
+    export,
+    verify_one,
+    verify_every,
+]

@@ -255,3 +255,16 @@ def test_websocket_sends_missed_events_then_caught_up_then_live(client):
         assert message["data"]["text"] == "live"
         assert set(message) == {"position", "incident", "version", "type", "at", "actor", "data"}
         json.dumps(message)
+
+
+def test_auditors_can_verify_and_export_over_the_api(client):
+    ref = open_incident(client)["reference"]
+    client.post(f"/api/v1/incidents/{ref}/notes", json={"text": "one"}, headers=LEAD)
+    check = client.get(f"/api/v1/incidents/{ref}/verify").json()
+    assert check["intact"] and check["events"] == 2 and check["break"] is None
+    assert client.get("/api/v1/verify").json()["intact"] is True
+    response = client.get(f"/api/v1/incidents/{ref}/export")
+    assert f'filename="{ref}-events.json"' in response.headers["content-disposition"]
+    document = response.json()
+    assert document["event_count"] == 2 and document["chain_head"] == check["chain_head"]
+    assert client.get("/api/v1/incidents/INC-2026-9999/verify").status_code == 404

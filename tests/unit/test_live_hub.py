@@ -32,6 +32,8 @@ def feed_event(position: int) -> FeedEvent:
         originator_version=2,
         timestamp=datetime.now(UTC),
         actor={"user": "k.okafor", "role": "counselor"},
+        previous_hash="",
+        event_hash="",
         note_id="N1",
         text=f"note {position}",
         task_id="",

@@ -1,0 +1,59 @@
+"""Stored events are a public contract: an event stored before the hash chain still loads."""
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from domain.chain import GENESIS
+from domain.incident import Incident
+from domain.people import Actor
+from service.application import Steady
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_a_version_1_event_without_hashes_loads_with_empty_ones():
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    incident = Incident.open(
+        reference="INC-2026-0001",
+        title="Storm",
+        kind="severe-weather",
+        severity=3,
+        schools=["Lincoln Elementary"],
+        summary="",
+        occurred_at=NOW,
+        actor=Actor("a", "b"),
+        at=NOW,
+    )
+    incident.add_note("Roof leak in the gym", actor=Actor("a", "b"), at=NOW)
+    stored = app.mapper.to_stored_event(incident.pending_events[1])
+    state = json.loads(stored.state)
+    assert state.pop("class_version") == 2
+    del state["previous_hash"], state["event_hash"]
+    old = replace(stored, state=json.dumps(state).encode())
+
+    event = app.mapper.to_domain_event(old)
+    assert (event.previous_hash, event.event_hash) == ("", "")
+    assert event.text == "Roof leak in the gym"
+    assert incident.pending_events[1].previous_hash == incident.pending_events[0].event_hash
+    assert incident.pending_events[0].previous_hash == GENESIS
+
+
+def test_each_new_event_chains_onto_the_one_before():
+    incident = Incident.open(
+        reference="INC-2026-0002",
+        title="Storm",
+        kind="severe-weather",
+        severity=3,
+        schools=["Lincoln Elementary"],
+        summary="",
+        occurred_at=NOW,
+        actor=Actor("a", "b"),
+        at=NOW,
+    )
+    incident.add_note("one", actor=Actor("a", "b"), at=NOW)
+    incident.change_severity(2, reason="", actor=Actor("a", "b"), at=NOW)
+    events = incident.pending_events
+    assert [e.previous_hash for e in events[1:]] == [e.event_hash for e in events[:-1]]
+    assert all(e.computed_hash() == e.event_hash for e in events)
+    assert incident.chain_head == events[-1].event_hash
