@@ -53,7 +53,7 @@ def rss_kb(pid: int) -> int:
 
 
 def raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -103,14 +103,27 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
     port = free_port()
     env = {**os.environ, "STEADY_DATABASE_URL": database_url}
     subprocess.run(
-        [sys.executable, "-m", "service.cli", "demo", "--json"], env=env, cwd=ROOT,
-        check=True, capture_output=True,
+        [sys.executable, "-m", "service.cli", "demo", "--json"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     server = subprocess.Popen(
-        [sys.executable, "-c", "import resource;r=resource.RLIMIT_NOFILE;"
-         "resource.setrlimit(r,(resource.getrlimit(r)[1],)*2);"
-         "from service.cli import main;main()", "serve", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-c",
+            "import resource;r=resource.RLIMIT_NOFILE;"
+            "resource.setrlimit(r,(resource.getrlimit(r)[1],)*2);"
+            "from service.cli import main;main()",
+            "serve",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -132,7 +145,14 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
         workers = [
             context.Process(
                 target=client_worker,
-                args=(f"ws://127.0.0.1:{port}/ws/board?after={position}", n, ready, go, stop, results),
+                args=(
+                    f"ws://127.0.0.1:{port}/ws/board?after={position}",
+                    n,
+                    ready,
+                    go,
+                    stop,
+                    results,
+                ),
             )
             for n in shares
         ]
@@ -151,7 +171,9 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
             for _ in range(updates):
                 status = "in_progress" if status == "todo" else "todo"
                 body = {"status": status, "reason": "bench" if status == "todo" else ""}
-                response = http.post(f"/api/v1/incidents/{ref}/tasks/{task['id']}/status", json=body)
+                response = http.post(
+                    f"/api/v1/incidents/{ref}/tasks/{task['id']}/status", json=body
+                )
                 acks[response.json()["position"]] = time.time()
                 time.sleep(0.25)
         time.sleep(3)
@@ -179,7 +201,9 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clients", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--updates", type=int, default=20)
     parser.add_argument("--processes", type=int, default=2, help="client processes")
@@ -191,25 +215,35 @@ def main() -> None:
         for clients in args.clients:
             with tempfile.TemporaryDirectory() as tmp:
                 if store == "sqlite":
-                    result = run_case(f"sqlite:///{tmp}/bench.db", clients, args.updates, args.processes)
+                    result = run_case(
+                        f"sqlite:///{tmp}/bench.db", clients, args.updates, args.processes
+                    )
                 else:
                     name = f"steady_bench_{uuid.uuid4().hex[:8]}"
-                    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
+                    with psycopg.connect(
+                        "postgresql://postgres@127.0.0.1:5432/test", autocommit=True
+                    ) as conn:
                         conn.execute(f'CREATE DATABASE "{name}"')
                     try:
                         result = run_case(
-                            f"postgresql://postgres@127.0.0.1:5432/{name}", clients, args.updates, args.processes
+                            f"postgresql://postgres@127.0.0.1:5432/{name}",
+                            clients,
+                            args.updates,
+                            args.processes,
                         )
                     finally:
-                        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
+                        with psycopg.connect(
+                            "postgresql://postgres@127.0.0.1:5432/test", autocommit=True
+                        ) as conn:
                             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             rows.append({"store": store, **result})
             print(json.dumps(rows[-1]), flush=True)
     print()
-    print(f"{'store':<9}{'clients':>8}{'updates':>8}{'lost':>6}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'KB/conn':>9}")
+    header = ["clients", "updates", "lost", "p50 ms", "p99 ms", "max ms", "KB/conn"]
+    print(f"{'store':<9}" + "".join(f"{h:>9}" for h in header))
     for row in rows:
         print(
-            f"{row['store']:<9}{row['clients']:>8}{row['updates']:>8}{row['lost']:>6}"
+            f"{row['store']:<9}{row['clients']:>9}{row['updates']:>9}{row['lost']:>9}"
             f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['max_ms']:>9.1f}"
             f"{row['kb_per_idle_connection']:>9.1f}"
         )
