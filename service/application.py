@@ -307,7 +307,8 @@ class Steady(Application[UUID]):
                 raise NotFound(
                     f"{ref!r} is not an incident reference: use one like INC-2026-0007"
                 ) from None
-        if not self.recorder.select_events(incident_id, limit=1):
+        first = self.recorder.select_events(incident_id, limit=1)
+        if not first or first[0].topic != INCIDENT_TOPICS[0]:
             raise NotFound(f"there is no incident {ref}")
         return incident_id
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.errors import Conflict, DomainError, NotFound
+from domain.reference import ReferenceSequence
 from service.bootstrap import open_steady
 from service.config import Settings
 from service.idempotency import KeyReused
@@ -183,6 +184,10 @@ def test_unknown_references_say_what_is_missing(app):
         app.incident("INC-2026-9999")
     with pytest.raises(NotFound, match="is not an incident reference"):
         app.incident("lockdown")
+    open_lockdown(app)
+    sequence_id = str(ReferenceSequence.id_for(app.clock().year))
+    with pytest.raises(NotFound, match="there is no incident"):
+        app.incident(sequence_id)  # an id of something else in the store is not an incident
 
 
 def test_the_board_is_derived_state_rebuilt_from_the_log(app, database_url):
