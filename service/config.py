@@ -87,6 +87,8 @@ class Settings:
                 "POSTGRES_POOL_SIZE": "10",
                 "POSTGRES_MAX_OVERFLOW": "20",
                 "POSTGRES_LOCK_TIMEOUT": "10",
+                # Concurrent saves share one transaction and one durable commit.
+                "APPLICATION_RECORDER_TOPIC": "service.group_commit:GroupCommitRecorder",
             }
         raise ConfigError(
             f"STEADY_DATABASE_URL={self.redacted_url()!r} is not supported: use "

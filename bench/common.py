@@ -1,0 +1,111 @@
+"""What the benchmarks share: throwaway databases, timed rounds, medians and a plain table."""
+
+import os
+import statistics
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import psycopg
+
+PG_HOST = os.environ.get("STEADY_BENCH_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("STEADY_BENCH_PG_PORT", "5432"))
+PG_USER = os.environ.get("STEADY_BENCH_PG_USER", "postgres")
+PG_ADMIN_DB = os.environ.get("STEADY_BENCH_PG_ADMIN_DB", "test")
+
+
+def pg_url(database: str) -> str:
+    return f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
+
+
+@contextmanager
+def temporary_databases(prefix: str) -> Iterator[Callable[[str], str]]:
+    """Yields make(name) -> URL of a new, empty database; drops them all at the end."""
+    token = uuid.uuid4().hex[:8]
+    made: list[str] = []
+
+    def make(name: str) -> str:
+        database = f"{prefix}_{token}_{len(made)}_{name}"
+        with psycopg.connect(pg_url(PG_ADMIN_DB), autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{database}"')
+        made.append(database)
+        return pg_url(database)
+
+    try:
+        yield make
+    finally:
+        with psycopg.connect(pg_url(PG_ADMIN_DB), autocommit=True) as admin:
+            for database in made:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def server_settings() -> dict[str, str]:
+    names = ("server_version", "fsync", "synchronous_commit", "wal_sync_method", "commit_delay")
+    with psycopg.connect(pg_url(PG_ADMIN_DB)) as conn:
+        return {name: str(conn.execute(f"SHOW {name}").fetchone()[0]) for name in names}
+
+
+def run_writers(writers: int, seconds: float, op: Callable[[int], None]) -> float:
+    """Runs op(writer) in a loop on `writers` threads for `seconds`; returns operations/s."""
+    counts = [0] * writers
+    errors: list[BaseException] = []
+    start = threading.Barrier(writers + 1)
+    stop = threading.Event()
+
+    def loop(writer: int) -> None:
+        start.wait()
+        try:
+            while not stop.is_set():
+                op(writer)
+                counts[writer] += 1
+        except BaseException as error:
+            errors.append(error)
+            stop.set()
+
+    threads = [threading.Thread(target=loop, args=(w,), daemon=True) for w in range(writers)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    stop.wait(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began  # includes finishing the operations in flight
+    if errors:
+        raise errors[0]
+    return sum(counts) / elapsed
+
+
+@dataclass
+class Result:
+    name: str
+    writers: int
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+
+def median_of(samples: Sequence[float]) -> float:
+    return statistics.median(samples)
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, left: int = 1) -> None:
+    """Columns before `left` are text, aligned left; the rest are figures, aligned right."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if i < left else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    print(line(headers))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print(line(row))

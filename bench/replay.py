@@ -1,0 +1,214 @@
+"""Replay cost: loading an incident of 10,000 events and folding them into its current state.
+
+    .venv/bin/python bench/replay.py [--events 10000] [--runs 7] [--profile]
+
+Needs the PostgreSQL server on 127.0.0.1:5432 (see bench/common.py for the variables that move
+it); creates a temporary database and a temporary SQLite file and removes them at the end.
+
+The incident is built as a real one grows: opened, a playbook applied (its tasks), then notes,
+assignments and task status changes (in progress, blocked, done, reopened) until it holds
+--events events. It is written many events per save, which is quick; how it was written does not
+change how it is read.
+
+Rows, each the MEDIAN of --runs timed runs after one warm-up run, in milliseconds of wall-clock
+time (and of this process's CPU time, steadier on a shared machine):
+
+- incident(ref), today: `Steady.incident(ref)` as wired now: every event read from the store,
+  decoded (the library's JSONTranscoder) and applied (eventsourcing's Repository.get with its
+  default projector, project_aggregate); no snapshots, no cache.
+- incident(ref), proposed: the same full replay with the two changes this bench argues for:
+  service.transcoder.FastJSONTranscoder (msgspec parsing) and service.projector.fold as the
+  repository's projector_func (no per-event runtime Protocol check).
+- at_version(ref, N), today: `Steady.incident_at_version(ref, N)` as written now (it
+  reads and decodes the whole stream, builds a feed event for each, then folds N of them);
+  proposed: `repository.get(id, version=N, projector_func=fold)` with the fast transcoder, which
+  reads only the first N events.
+- the stages of a full replay: read (recorder.select_events; on PostgreSQL the library's
+  implementation beside service.pg_reads, which Steady's PostgreSQL recorder uses), decode
+  (Mapper.to_domain_event with either transcoder) and fold (project_aggregate beside fold).
+
+The target is under 150 ms on PostgreSQL for a full replay. --profile prints cProfile's top
+functions for one incident(ref) on PostgreSQL, as wired today.
+"""
+
+import argparse
+import cProfile
+import pstats
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from common import median_of, print_table, temporary_databases
+from eventsourcing.application import project_aggregate
+from eventsourcing.postgres import PostgresApplicationRecorder
+
+from domain.incident import Incident
+from domain.people import Actor, Assignee
+from domain.task import Status
+from playbooks.library import Library
+from service.application import Steady
+from service.config import Settings
+from service.projector import fold
+
+LEAD = Actor("m.alvarez", "crisis-lead")
+COUNSELOR = Actor("k.okafor", "counselor")
+TARGET_MS = 150.0
+EVENTS_PER_SAVE = 1000
+FAST_TRANSCODER = "service.transcoder:FastJSONTranscoder"
+Row = tuple[str, str, float, float]  # store, what, median wall ms, median CPU ms
+
+
+def build_incident(app: Steady, events: int) -> str:
+    """An incident with exactly `events` events; returns its reference."""
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    ref = app.open_incident(
+        title="Lockdown after a report of a weapon",
+        kind="lockdown",
+        severity=1,
+        schools=["Roosevelt High School"],
+        summary="Police responded to an anonymous tip.",
+        occurred_at=start,
+        actor=LEAD,
+        at=start,
+    ).reference
+    app.apply_playbook(ref, "lockdown-or-threat", actor=LEAD, at=start)
+    incident = app.incident(ref)
+    task_ids = list(incident.tasks)
+    steps = [
+        lambda t, at: incident.change_task_status(t, Status.IN_PROGRESS, actor=COUNSELOR, at=at),
+        lambda t, at: incident.add_note(f"Update on {t}: families contacted", actor=LEAD, at=at),
+        lambda t, at: incident.change_task_status(
+            t, Status.BLOCKED, reason="Waiting for the district office", actor=COUNSELOR, at=at
+        ),
+        lambda t, at: incident.assign_task(t, Assignee("person", "k.okafor"), actor=LEAD, at=at),
+        lambda t, at: incident.change_task_status(
+            t, Status.DONE, note="Done and checked", actor=COUNSELOR, at=at
+        ),
+        lambda t, at: incident.change_task_status(
+            t, Status.TODO, reason="More families to reach", actor=LEAD, at=at
+        ),
+        lambda t, at: incident.assign_task(t, Assignee("role", "counselor"), actor=LEAD, at=at),
+    ]
+    made = incident.version
+    step = 0
+    while made < events:
+        at = start + timedelta(seconds=10 * made)
+        task = task_ids[(step // len(steps)) % len(task_ids)]
+        steps[step % len(steps)](task, at)
+        step += 1
+        made += 1
+        if made % EVENTS_PER_SAVE == 0 or made == events:
+            app.save(incident)
+    assert app.incident(ref).version == events
+    return ref
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
+    """Median wall-clock and median CPU milliseconds of `runs` calls, after a warm-up call.
+
+    CPU time is this process's only: on a shared machine it moves less than wall time does."""
+    fn()
+    wall, cpu = [], []
+    for _ in range(runs):
+        began, began_cpu = time.perf_counter(), time.process_time()
+        fn()
+        wall.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
+    return median_of(wall), median_of(cpu)
+
+
+def measure(store: str, url: str, events: int, runs: int) -> list[Row]:
+    env = Settings(database_url=url).eventsourcing_env()
+    app = Steady(env, playbooks=Library.load())
+    fast = Steady({**env, "TRANSCODER_TOPIC": FAST_TRANSCODER}, playbooks=app.playbooks)
+    try:
+        ref = build_incident(app, events)
+        incident_id = app.find(ref)
+        half = events // 2
+        stored = list(app.recorder.select_events(incident_id))
+        decoded = [app.mapper.to_domain_event(s) for s in stored]
+        fast_decoded = [fast.mapper.to_domain_event(s) for s in stored]
+        assert [vars(e) for e in fast_decoded] == [vars(e) for e in decoded]
+        assert vars(fold(None, decoded)) == vars(project_aggregate(None, decoded))
+
+        def proposed(version: int | None = None) -> Incident:
+            return fast.repository.get(fast.find(ref), version=version, projector_func=fold)
+
+        rows = [
+            ("incident(ref), today", lambda: app.incident(ref)),
+            ("incident(ref), proposed", proposed),
+            (
+                f"incident_at_version(ref, {half}), today",
+                lambda: app.incident_at_version(ref, half),
+            ),
+            (f"incident_at_version(ref, {half}), proposed", lambda: proposed(half)),
+            ("read, select_events", lambda: app.recorder.select_events(incident_id)),
+        ]
+        if isinstance(app.recorder, PostgresApplicationRecorder):
+            library_read = PostgresApplicationRecorder.select_events
+            rows.append(("read, the library's", lambda: library_read(app.recorder, incident_id)))
+        rows += [
+            ("decode, JSONTranscoder", lambda: [app.mapper.to_domain_event(s) for s in stored]),
+            (
+                "decode, FastJSONTranscoder",
+                lambda: [fast.mapper.to_domain_event(s) for s in stored],
+            ),
+            ("fold, project_aggregate", lambda: project_aggregate(None, decoded)),
+            ("fold, service.projector.fold", lambda: fold(None, decoded)),
+        ]
+        return [(store, what, *timed(fn, runs)) for what, fn in rows]
+    finally:
+        fast.close()
+        app.close()
+
+
+def profile(app: Steady, events: int) -> None:
+    ref = build_incident(app, events)
+    app.incident(ref)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    app.incident(ref)
+    profiler.disable()
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(20)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000, help="events in the incident")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per row")
+    parser.add_argument("--profile", action="store_true", help="cProfile one replay on PG")
+    args = parser.parse_args(argv)
+
+    with temporary_databases("steady_replay") as new_database, tempfile.TemporaryDirectory() as tmp:
+        if args.profile:
+            app = Steady(Settings(database_url=new_database("profile")).eventsourcing_env())
+            try:
+                profile(app, args.events)
+            finally:
+                app.close()
+            return
+        rows: list[Row] = []
+        stores = {
+            "sqlite": f"sqlite:///{Path(tmp) / 'replay.db'}",
+            "postgres": new_database("replay"),
+        }
+        for store, url in stores.items():
+            print(f"  building and replaying on {store}...", file=sys.stderr)
+            rows += measure(store, url, args.events, args.runs)
+
+    print(f"An incident of {args.events:,} events; medians of {args.runs} runs, milliseconds\n")
+    table = [[s, what, f"{ms:,.1f}", f"{cpu:,.1f}"] for s, what, ms, cpu in rows]
+    print_table(["store", "what", "median ms", "cpu ms"], table, left=2)
+    print()
+    for what in ("incident(ref), today", "incident(ref), proposed"):
+        ms = next(ms for s, w, ms, _ in rows if s == "postgres" and w == what)
+        verdict = "met" if ms < TARGET_MS else "NOT met"
+        print(f"Target, a full replay under {TARGET_MS:.0f} ms on PostgreSQL: {what}: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
