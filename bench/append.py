@@ -59,6 +59,7 @@ from playbooks.library import Library
 from service.application import Steady
 from service.config import Settings
 from service.group_commit import GroupCommitRecorder
+from service.keys import cipher_env, generate_key
 from service.projector import fold
 
 LEAD = Actor("m.alvarez", "crisis-lead")
@@ -66,6 +67,9 @@ NOTE = "Reunification at the church on Elm Street; buses leave at 14:30."
 STOCK_RECORDER = "eventsourcing.postgres:PostgresApplicationRecorder"
 GROUP_RECORDER = "service.group_commit:GroupCommitRecorder"
 FAST_TRANSCODER = "service.transcoder:FastJSONTranscoder"
+
+# Measured as deployed: event state encrypted at rest.
+AT_REST = cipher_env(generate_key())
 
 
 class Target(Protocol):
@@ -266,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
         sqlite_db = Path(tmp) / "bench.db"
 
         def steady_env(recorder_topic: str) -> dict[str, str]:
-            env = Settings(database_url=new_database("steady")).eventsourcing_env()
+            env = Settings(database_url=new_database("steady")).eventsourcing_env() | AT_REST
             env["APPLICATION_RECORDER_TOPIC"] = recorder_topic
             return env
 
@@ -284,7 +288,7 @@ def main(argv: list[str] | None = None) -> None:
             Case("steady add_note, group-commit + proposed replay (postgres)", lambda: SteadyNotes(
                 steady_env(GROUP_RECORDER), args.notes_per_incident, proposed=True)),
             Case("steady add_note (sqlite)", lambda: SteadyNotes(
-                Settings(database_url=f"sqlite:///{sqlite_db}").eventsourcing_env(),
+                Settings(database_url=f"sqlite:///{sqlite_db}").eventsourcing_env() | AT_REST,
                 args.notes_per_incident)),
         ]  # fmt: skip
         results: list[tuple[Result, str]] = []

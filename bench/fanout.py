@@ -35,6 +35,8 @@ import httpx
 import psycopg
 import websockets
 
+from service.keys import generate_key
+
 ROOT = Path(__file__).resolve().parents[1]
 LEAD = {"X-Steady-User": "bench", "X-Steady-Role": "crisis-lead"}
 
@@ -102,6 +104,7 @@ def client_worker(url: str, count: int, ready, go, stop, results) -> None:
 def run_case(database_url: str, clients: int, updates: int, processes: int) -> dict:
     port = free_port()
     env = {**os.environ, "STEADY_DATABASE_URL": database_url}
+    env.setdefault("STEADY_CIPHER_KEY", generate_key())
     subprocess.run(
         [sys.executable, "-m", "service.cli", "demo", "--json"],
         env=env,

@@ -3,7 +3,7 @@
 import random
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -12,6 +12,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import Environment
 
 from domain.errors import Conflict, DomainError, NotFound
 from domain.incident import Incident
@@ -86,6 +87,12 @@ class Steady(Application[UUID]):
         self.board = Board(self.events_after)
         # Called after every save in this process, e.g. to wake the live feed at once.
         self.after_save: list[Callable[[], None]] = []
+
+    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
+        """Only what Steady's settings give: the library would also read the process
+        environment, where its app-scoped names (STEADY_CIPHER_KEY among them) would
+        silently override what the settings chose."""
+        return Environment(name, {**type(self).env, **(env or {})})
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         recordings = super().save(*objs, **kwargs)

@@ -8,6 +8,7 @@ from eventsourcing.persistence import PersistenceError
 from playbooks.library import Library
 from service.application import Clock, Steady, utc_now
 from service.config import Settings
+from service.keys import cipher_env, key_for
 
 
 class StoreUnavailable(Exception):
@@ -17,7 +18,7 @@ class StoreUnavailable(Exception):
 def open_steady(settings: Settings | None = None, *, clock: Clock = utc_now) -> Steady:
     settings = settings or Settings.from_env()
     library = Library.load(settings.playbooks_dir)
-    env = settings.eventsourcing_env()
+    env = settings.eventsourcing_env() | cipher_env(key_for(settings))
     sqlite_path = settings.sqlite_path()
     try:
         if sqlite_path is not None:

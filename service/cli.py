@@ -20,6 +20,7 @@ from service.demo import seed_demo
 from service.export import check_export, export_incident
 from service.follow import LogWaiter
 from service.integrity import verify_all, verify_incident
+from service.keys import generate_key
 from service.views import incident_summary, incident_view, playbook_view
 
 
@@ -66,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("demo", run_demo, "seed the demo district (again: adds nothing) and print its board")
     command("board", run_board, "print the board of open incidents")
+    keys = commands.add_parser("keys", help="the key that encrypts event state at rest")
+    keys_commands = keys.add_subparsers(title="key commands", metavar="COMMAND")
+    sub = keys_commands.add_parser("generate", help="print a new key for STEADY_CIPHER_KEY")
+    sub.set_defaults(run=run_keys_generate)
+
     sub = commands.add_parser("serve", help="start the web board and API")
     sub.set_defaults(run=run_serve)
     sub.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
@@ -148,6 +154,10 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> None:
     print(f"Steady is serving {settings.district} at http://{shown}:{args.port}/", flush=True)
     print(f"(store: {settings.redacted_url()}; stop with Ctrl+C)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, ws="websockets", log_level="warning")
+
+
+def run_keys_generate(args: argparse.Namespace, settings: Settings) -> None:
+    print(generate_key())
 
 
 def run_board(args: argparse.Namespace, settings: Settings) -> None:

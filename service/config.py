@@ -2,14 +2,24 @@
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite:///var/steady.db"
 # Every variable Steady reads; the README and compose.yaml are checked against this list.
-VARIABLES = ("STEADY_DATABASE_URL", "STEADY_PLAYBOOKS_DIR", "STEADY_TIMEZONE", "STEADY_DISTRICT")
+VARIABLES = (
+    "STEADY_DATABASE_URL",
+    "STEADY_CIPHER_KEY",
+    "STEADY_PLAYBOOKS_DIR",
+    "STEADY_TIMEZONE",
+    "STEADY_DISTRICT",
+)
+
+
+def _cipher_key_from_environment() -> str:
+    return os.environ.get("STEADY_CIPHER_KEY", "").strip()
 
 
 class ConfigError(Exception):
@@ -22,6 +32,7 @@ class Settings:
     playbooks_dir: Path | None = None
     timezone: str = "America/Chicago"
     district: str = "Riverside Unified School District"
+    cipher_key: str = field(default_factory=_cipher_key_from_environment, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -32,6 +43,7 @@ class Settings:
             playbooks_dir=Path(playbooks) if playbooks else None,
             timezone=env.get("STEADY_TIMEZONE", "").strip() or cls.timezone,
             district=env.get("STEADY_DISTRICT", "").strip() or cls.district,
+            cipher_key=env.get("STEADY_CIPHER_KEY", "").strip(),
         )
         settings.zone()  # fail at start-up, not at the first timestamp shown
         settings.eventsourcing_env()

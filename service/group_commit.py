@@ -112,6 +112,17 @@ class GroupCommitRecorder(FastReadRecorder):
         self._notify_statement = SQL("NOTIFY {0}").format(Identifier(self.channel_name))
         self._lock_timeout = f"{self.datastore.lock_timeout}s"
 
+    def _create_table(self, curs: Any) -> None:
+        # The library creates its table, index and CREATE OR REPLACE FUNCTION in one
+        # transaction; processes starting at once on a new database then fail with "tuple
+        # concurrently updated". One at a time, and each finds the others' work done.
+        curs.execute(
+            SQL("SELECT pg_advisory_xact_lock(hashtext({}))").format(
+                Literal(f"steady-schema/{self.events_table_name}")
+            )
+        )
+        super()._create_table(curs)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:

@@ -7,7 +7,11 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from service.keys import generate_key
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Every store in the tests is encrypted at rest, as deployed; server processes inherit the key.
+os.environ.setdefault("STEADY_CIPHER_KEY", generate_key())
 PG_HOST = os.environ.get("STEADY_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("STEADY_TEST_PG_PORT", "5432"))
 

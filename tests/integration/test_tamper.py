@@ -81,18 +81,24 @@ def test_an_untouched_stream_is_intact(app, tampered):
 
 
 def test_a_changed_payload_is_named_as_modified(app, tampered):
+    """Someone holding the key decrypts an event, changes it and encrypts it again."""
     _, incident_id, positions, rows = tampered
     topic, state = rows.row(4)
-    rows.set_row(4, topic, bytes(state).replace(b"note 3", b"note X"))
+    plain = app.mapper.cipher.decrypt(bytes(state))
+    assert b"note 3" in plain
+    rows.set_row(4, topic, app.mapper.cipher.encrypt(plain.replace(b"note 3", b"note X")))
     check = verify_incident(app, incident_id)
     assert (check.break_kind, check.position, check.version) == (MODIFIED, positions[4], 4)
     assert "version 4 (note_added) was changed" in check.detail
 
 
-def test_unreadable_bytes_are_named_as_modified(app, tampered):
+def test_changed_encrypted_bytes_are_named_as_modified(app, tampered):
+    """Without the key, a change to the stored bytes makes them unreadable: also detected."""
     _, incident_id, positions, rows = tampered
-    topic, _ = rows.row(3)
-    rows.set_row(3, topic, b"\x00garbage")
+    topic, state = rows.row(3)
+    state = bytearray(state)
+    state[len(state) // 2] ^= 0xFF
+    rows.set_row(3, topic, bytes(state))
     check = verify_incident(app, incident_id)
     assert (check.break_kind, check.position) == (MODIFIED, positions[3])
 

@@ -17,6 +17,7 @@ def test_compose_wires_steady_to_its_postgres_by_the_variables_the_service_reads
     url = steady["environment"]["STEADY_DATABASE_URL"]
     settings = Settings.from_env(steady["environment"])
     assert settings.is_postgres
+    assert steady["environment"]["STEADY_CIPHER_KEY"].startswith("${STEADY_CIPHER_KEY:?")
     parts = urlsplit(url)
     db_env = postgres["environment"]
     assert parts.hostname == "postgres"
