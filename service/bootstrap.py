@@ -10,6 +10,11 @@ from service.application import Clock, Steady, utc_now
 from service.config import Settings
 from service.keys import cipher_env, key_for
 
+UNREADABLE_STORE = (
+    "stored events cannot be read with this key: set STEADY_CIPHER_KEY to the key this store "
+    "was written with (for SQLite without it, the key file beside the database)"
+)
+
 
 class StoreUnavailable(Exception):
     """The database named by STEADY_DATABASE_URL cannot be reached or opened."""

@@ -8,15 +8,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.persistence import MapperDeserialisationError
+
 from domain.errors import DomainError
 from playbooks.library import Library, UnknownPlaybook
 from playbooks.loader import check_directory
 from playbooks.problems import PlaybookInvalid
 from service import console
 from service.application import Steady
-from service.bootstrap import StoreUnavailable, open_steady
+from service.bootstrap import UNREADABLE_STORE, StoreUnavailable, open_steady
 from service.config import ConfigError, Settings
 from service.demo import seed_demo
+from service.diff import diff_incident
 from service.export import check_export, export_incident
 from service.follow import LogWaiter
 from service.integrity import verify_all, verify_incident
@@ -39,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args, settings) or 0
     except (CliError, DomainError, ConfigError, StoreUnavailable, PlaybookInvalid) as error:
         print(f"steady: {error}", file=sys.stderr)
+        return 1
+    except MapperDeserialisationError:
+        print(f"steady: {UNREADABLE_STORE}", file=sys.stderr)
         return 1
     except UnknownPlaybook as error:
         print(f"steady: {error.args[0]}", file=sys.stderr)
@@ -111,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     when = sub.add_mutually_exclusive_group()
     when.add_argument("--version", type=int, help="the state after the first N events")
     when.add_argument("--at", help="a moment, e.g. 2026-11-23T09:30 (district time) or with offset")
+    when.add_argument(
+        "--diff", nargs=2, type=int, metavar=("A", "B"), help="what changed from version A to B"
+    )
 
     sub = command("verify", run_verify, "check that incident streams are intact (tamper evidence)")
     sub.add_argument("ref", nargs="?", help="one incident; default: every incident")
@@ -241,6 +250,10 @@ def run_incidents_show(args: argparse.Namespace, settings: Settings) -> None:
 
 def run_replay(args: argparse.Namespace, settings: Settings) -> None:
     with open_steady(settings) as app:
+        if args.diff is not None:
+            diff = diff_incident(app, args.ref, *args.diff)
+            emit(args, diff, console.diff_text(diff))
+            return
         if args.version is not None:
             incident = app.incident_at_version(args.ref, args.version)
             label = f"as it stood at version {args.version}"

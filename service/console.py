@@ -1,6 +1,7 @@
 """How the board, incidents, events and playbooks read in a terminal."""
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.incident import SEVERITIES, Incident
@@ -126,4 +127,30 @@ def playbook_list(playbooks: list[Playbook]) -> str:
             f"{playbook.id:<36} v{playbook.version:<3} {steps:>3} steps  "
             f"{playbook.title}  [{', '.join(playbook.kinds)}]"
         )
+    return "\n".join(lines)
+
+
+def diff_text(diff: dict[str, Any]) -> str:
+    """What changed between two versions, a line per change."""
+    changes = diff["changes"]
+    lines = [f"{diff['reference']}: from version {diff['from']} to version {diff['to']}"]
+    skip = {"version", "last_activity_at"}
+    for field, change in changes["fields"].items():
+        if field not in skip:
+            lines.append(f"  {field}: {change.get('from')!r} -> {change.get('to')!r}")
+    for name in ("tasks", "notes"):
+        part = changes[name]
+        for key, item in part["added"].items():
+            lines.append(f"  + {name[:-1]} {key}: {item.get('title') or item.get('text')}")
+        for key, item in part["removed"].items():
+            lines.append(f"  - {name[:-1]} {key}: {item.get('title') or item.get('text')}")
+        for key, fields in part["changed"].items():
+            for field, change in fields.items():
+                if field not in ("updated_at", "updated_by"):
+                    lines.append(
+                        f"  ~ {name[:-1]} {key} {field}: {change.get('from')!r} -> "
+                        f"{change.get('to')!r}"
+                    )
+    if len(lines) == 1:
+        lines.append("  no change")
     return "\n".join(lines)

@@ -4,6 +4,7 @@ import logging
 import re
 from typing import Any
 
+from eventsourcing.persistence import MapperDeserialisationError
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import (
@@ -18,7 +19,7 @@ from litestar.status_codes import (
 from domain.errors import Conflict, DomainError, NotFound
 from playbooks.library import UnknownPlaybook
 from playbooks.problems import PlaybookInvalid
-from service.bootstrap import StoreUnavailable
+from service.bootstrap import UNREADABLE_STORE, StoreUnavailable
 
 log = logging.getLogger(__name__)
 MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
@@ -84,6 +85,11 @@ def on_store_unavailable(_: Request, error: StoreUnavailable) -> Response[Any]:
     return error_response(HTTP_503_SERVICE_UNAVAILABLE, str(error))
 
 
+def on_unreadable_store(_: Request, error: MapperDeserialisationError) -> Response[Any]:
+    log.error("stored events cannot be decrypted or decoded: %s", type(error).__name__)
+    return error_response(HTTP_503_SERVICE_UNAVAILABLE, UNREADABLE_STORE)
+
+
 def on_unexpected(request: Request, error: Exception) -> Response[Any]:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(
@@ -101,5 +107,6 @@ EXCEPTION_HANDLERS = {
     ValidationException: on_validation,
     HTTPException: on_http_error,
     StoreUnavailable: on_store_unavailable,
+    MapperDeserialisationError: on_unreadable_store,
     Exception: on_unexpected,
 }

@@ -551,7 +551,7 @@ def whoami_save(
     return Redirect(target, status_code=HTTP_303_SEE_OTHER, cookies=cookies)
 
 
-PAGE_HANDLERS = [
+_OWN_HANDLERS = [
     board,
     board_card,
     new_incident,
@@ -562,4 +562,17 @@ PAGE_HANDLERS = [
     whoami_save,
 ]
 
-__all__ = ["PAGE_HANDLERS", "ROLES"]
+
+def __getattr__(name: str) -> Any:
+    """PAGE_HANDLERS, with the auditor's API and pages (web/audit_*.py). Those build on the
+    helpers here, so they are imported when the handlers are asked for, not while this module
+    loads: either module can then be imported first."""
+    if name == "PAGE_HANDLERS":
+        from web.audit_api import AUDIT_HANDLERS
+        from web.audit_pages import AUDIT_PAGES
+
+        return [*_OWN_HANDLERS, *AUDIT_HANDLERS, *AUDIT_PAGES]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["PAGE_HANDLERS", "ROLES"]  # noqa: F822 (PAGE_HANDLERS comes from __getattr__)

@@ -108,3 +108,20 @@ def test_an_invalid_district_playbook_is_refused_not_half_loaded(tmp_path, sqlit
     assert "princpal" in listed.stderr
     shown = steady(sqlite_url, "playbooks", "show", "bullying-or-harassment-report", env=env)
     assert shown.returncode == 1 and "princpal" in shown.stderr
+
+
+def test_replay_diff_lists_what_changed_between_two_versions(sqlite_url):
+    steady(sqlite_url, "demo")
+    ref = json.loads(steady(sqlite_url, "incidents", "list", "--json").stdout)[0]["reference"]
+    diff = json.loads(steady(sqlite_url, "replay", ref, "--diff", "1", "3", "--json").stdout)
+    assert (diff["from"], diff["to"]) == (1, 3)
+    assert diff["changes"]["tasks"]["added"]  # the playbook's tasks arrived after version 1
+    text = steady(sqlite_url, "replay", ref, "--diff", "1", "3").stdout
+    assert text.startswith(f"{ref}: from version 1 to version 3") and "+ task T1:" in text
+
+
+def test_a_store_read_with_the_wrong_key_says_so_without_a_traceback(sqlite_url):
+    steady(sqlite_url, "demo")
+    result = steady(sqlite_url, "incidents", "list", env={"STEADY_CIPHER_KEY": "A" * 43 + "="})
+    assert result.returncode == 1
+    assert "cannot be read with this key" in result.stderr and "Traceback" not in result.stderr

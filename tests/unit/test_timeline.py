@@ -1,0 +1,225 @@
+"""The timeline tells each event in plain language, with what was true when it happened."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from domain.errors import DomainError, NotFound
+from domain.people import Actor
+from service.application import Steady
+from service.timeline import CSV_COLUMNS, EVENT_KINDS, timeline, timeline_csv
+
+ZONE = ZoneInfo("America/Chicago")
+START = datetime(2026, 11, 23, 20, 2, 31, tzinfo=UTC)  # Mon 23 Nov 2026, 14:02:31 CST
+LEAD = Actor("m.alvarez", "crisis-lead")
+COUNSELOR = Actor("k.okafor", "counselor")
+PRINCIPAL = Actor("d.chen", "principal")
+
+
+@dataclass
+class Story:
+    app: Steady
+    ref: str
+    call: str  # the task "Call the family"
+    playbook_tasks: int
+
+
+def story(app: Steady | None = None, *, occurred_at: datetime = START) -> Story:
+    """A lockdown told from opening to reopening: every kind of event, a correction included.
+    Its changes are recorded five minutes apart from START."""
+    app = app or Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    minutes = iter(range(0, 1000, 5))
+
+    def at() -> dict:
+        return {"at": START + timedelta(minutes=next(minutes))}
+
+    ref = app.open_incident(
+        title="Lockdown after a report of a weapon",
+        kind="lockdown",
+        severity=1,
+        schools=["Roosevelt High School"],
+        occurred_at=occurred_at,
+        actor=LEAD,
+        **at(),
+    ).reference
+    applied = app.apply_playbook(ref, "lockdown-or-threat", actor=LEAD, **at())
+    count = len(applied.detail["task_ids"])
+    call = app.add_task(
+        ref, title="Call the family", owner_role="counselor", actor=LEAD, **at()
+    ).detail["task_id"]
+    app.assign_task(ref, call, kind="person", name="k.okafor", actor=LEAD, **at())
+    app.change_task_status(ref, call, "in_progress", actor=COUNSELOR, **at())
+    app.change_task_status(
+        ref,
+        call,
+        "done",
+        note="spoke with the mother, follow-up Friday",
+        actor=COUNSELOR,
+        **at(),
+    )
+    app.change_task_status(
+        ref, "T2", "blocked", reason="Waiting for police", actor=PRINCIPAL, **at()
+    )
+    app.change_task_status(ref, "T2", "in_progress", actor=PRINCIPAL, **at())
+    app.add_note(ref, "Support room in 114", task_id=call, actor=COUNSELOR, **at())
+    app.correct_note(ref, "N1", "Support room in 214", reason="wrong room", actor=COUNSELOR, **at())
+    app.change_severity(ref, 2, reason="No weapon found", actor=LEAD, **at())
+    app.change_task_status(
+        ref, call, "todo", reason="The family asked for a second call", actor=COUNSELOR, **at()
+    )
+    app.advance_phase(ref, "stabilization", actor=LEAD, **at())
+    app.close_incident(ref, "Safe dismissal; debrief held.", actor=LEAD, **at())
+    app.reopen_incident(ref, "Family asked to meet", phase="recovery", actor=LEAD, **at())
+    return Story(app, ref, call, count)
+
+
+@pytest.fixture(scope="module")
+def told() -> Story:
+    return story()
+
+
+def texts(entries: list[dict]) -> list[str]:
+    return [e["text"] for e in entries]
+
+
+def test_every_event_is_told_in_order_in_plain_language(told):
+    entries = timeline(told.app, told.ref, zone=ZONE)
+    call = f"{told.call} 'Call the family'"
+    assert [e["version"] for e in entries] == list(range(1, 16))
+    positions = [e["position"] for e in entries]
+    assert positions == sorted(positions) and len(set(positions)) == len(positions)
+    assert texts(entries) == [
+        f"m.alvarez (crisis-lead) opened {told.ref} 'Lockdown after a report of a weapon' "
+        "at Roosevelt High School: Lockdown or secure, severity 1 (critical)",
+        f"m.alvarez (crisis-lead) applied playbook 'Lockdown or threat' v1 "
+        f"({told.playbook_tasks} tasks)",
+        f"m.alvarez (crisis-lead) added {call} (response, owner counselor)",
+        f"m.alvarez (crisis-lead) assigned {call} to k.okafor (person)",
+        f"k.okafor (counselor) started {call}",
+        f"k.okafor (counselor) completed {call}: spoke with the mother, follow-up Friday",
+        "d.chen (principal) blocked T2 'Seal your room (Lockdown) or bring everyone inside "
+        "(Secure)': Waiting for police",
+        "d.chen (principal) resumed T2 'Seal your room (Lockdown) or bring everyone inside "
+        "(Secure)'",
+        f"k.okafor (counselor) added note N1 about {call}: 'Support room in 114'",
+        "k.okafor (counselor) corrected note N1: 'Support room in 114' → 'Support room in 214' "
+        "(wrong room)",
+        "m.alvarez (crisis-lead) changed severity from 1 (critical) to 2 (high): No weapon found",
+        f"k.okafor (counselor) reopened {call}: The family asked for a second call",
+        "m.alvarez (crisis-lead) moved the incident from response to stabilization",
+        "m.alvarez (crisis-lead) closed the incident: Safe dismissal; debrief held.",
+        "m.alvarez (crisis-lead) reopened the incident in recovery: Family asked to meet",
+    ]
+
+
+def test_times_are_in_district_time_with_the_zone_named(told):
+    first = timeline(told.app, told.ref, zone=ZONE)[0]
+    assert first["at_text"] == "Mon 23 Nov 2026, 14:02:31 CST"
+    assert first["at"] == "2026-11-23T14:02:31-06:00"
+    assert first["actor"] == {"user": "m.alvarez", "role": "crisis-lead"}
+    assert first["type"] == "incident_opened" and first["task_id"] is None
+
+
+def test_a_correction_shows_the_original_what_replaced_it_and_when(told):
+    entries = timeline(told.app, told.ref, zone=ZONE)
+    added = next(e for e in entries if e["type"] == "note_added")
+    corrected = next(e for e in entries if e["type"] == "note_corrected")
+    assert corrected["note_id"] == "N2" and corrected["note_text"] == "Support room in 214"
+    assert corrected["corrects"] == {
+        "note_id": "N1",
+        "original_text": "Support room in 114",
+        "original_at": added["at"],
+        "original_at_text": added["at_text"],
+        "original_by": {"user": "k.okafor", "role": "counselor"},
+        "reason": "wrong room",
+        "original_version": added["version"],
+    }
+    assert added["corrected_by"]["note_id"] == "N2"
+    assert added["corrected_by"]["at"] == corrected["at"]
+    # The original entry still tells what was written then.
+    assert added["text"].endswith("'Support room in 114'")
+    # A note about a task belongs to that task.
+    assert added["task_id"] == corrected["task_id"] == told.call
+
+
+def test_phases_are_the_tasks_for_task_events_and_the_incidents_otherwise(told):
+    entries = {e["version"]: e for e in timeline(told.app, told.ref, zone=ZONE)}
+    assert entries[6]["phase"] == "response"  # the call task's phase
+    assert entries[11]["phase"] == "response"  # severity changed while in response
+    assert entries[13]["phase"] == "stabilization"  # the phase it moved into
+    assert entries[15]["phase"] == "recovery"  # reopened into recovery
+
+
+def test_filters_by_task_role_phase_and_kind(told):
+    app, ref = told.app, told.ref
+    by_task = timeline(app, ref, zone=ZONE, task=told.call)
+    assert [e["type"] for e in by_task] == [
+        "task_added",
+        "task_assigned",
+        "task_status_changed",
+        "task_status_changed",
+        "note_added",
+        "note_corrected",
+        "task_status_changed",
+    ]
+    # A playbook's task starts with the playbook that created it.
+    assert [e["type"] for e in timeline(app, ref, zone=ZONE, task="t2")] == [
+        "playbook_applied",
+        "task_status_changed",
+        "task_status_changed",
+    ]
+    by_role = timeline(app, ref, zone=ZONE, role="principal")
+    assert {e["actor"]["user"] for e in by_role} == {"d.chen"} and len(by_role) == 2
+    later = timeline(app, ref, zone=ZONE, phase="stabilization")
+    assert [e["type"] for e in later] == ["phase_advanced", "incident_closed"]
+    kinds = timeline(app, ref, zone=ZONE, kind="note_corrected", role="counselor")
+    assert [e["version"] for e in kinds] == [10]
+    assert timeline(app, ref, zone=ZONE, task="", role="", phase="", kind="") == timeline(
+        app, ref, zone=ZONE
+    )
+
+
+def test_unknown_filter_values_give_nothing_but_an_unknown_kind_is_refused(told):
+    app, ref = told.app, told.ref
+    assert timeline(app, ref, zone=ZONE, task="T999") == []
+    assert timeline(app, ref, zone=ZONE, role="janitor") == []
+    assert timeline(app, ref, zone=ZONE, phase="nowhere") == []
+    with pytest.raises(DomainError) as refused:
+        timeline(app, ref, zone=ZONE, kind="task_deleted")
+    assert "task_deleted" in str(refused.value)
+    for kind in EVENT_KINDS:
+        assert kind in str(refused.value)
+    with pytest.raises(NotFound):
+        timeline(app, "INC-2026-9999", zone=ZONE)
+
+
+def test_csv_has_one_row_per_entry_in_the_named_columns(told):
+    entries = timeline(told.app, told.ref, zone=ZONE)
+    rows = list(csv.reader(io.StringIO(timeline_csv(entries))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert len(rows) == len(entries) + 1
+    for row, entry in zip(rows[1:], entries, strict=True):
+        record = dict(zip(CSV_COLUMNS, row, strict=True))
+        assert record["position"] == str(entry["position"])
+        assert record["version"] == str(entry["version"])
+        assert record["at"] == entry["at"]
+        assert record["user"] == entry["actor"]["user"]
+        assert record["role"] == entry["actor"]["role"]
+        assert record["type"] == entry["type"]
+        assert record["task_id"] == (entry["task_id"] or "")
+        assert record["phase"] == entry["phase"]
+        assert record["text"] == entry["text"]
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas():
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    ref = app.open_incident(
+        title="Threat", kind="lockdown", severity=2, schools=["Lincoln Elementary"], actor=LEAD
+    ).reference
+    app.add_note(ref, "Noted", actor=Actor('=HYPERLINK("x")', "@role"))
+    rows = list(csv.reader(io.StringIO(timeline_csv(timeline(app, ref, zone=ZONE)))))
+    assert rows[2][3] == '\'=HYPERLINK("x")' and rows[2][4] == "'@role"

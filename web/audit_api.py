@@ -1,0 +1,82 @@
+"""The auditor's JSON API: an incident's timeline (JSON or CSV) and what changed between versions.
+
+Read-only, like every GET of the API; errors go through web/errors.py like the rest (400 for
+malformed input naming the field, 404 for an unknown incident, 422 for a version beyond the
+stream or an unknown kind of event).
+"""
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, get
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from service.diff import diff_incident
+from service.timeline import narrate, select, timeline, timeline_csv
+from web.api import steady_of
+from web.errors import BadInput
+
+TAGS = ["audit"]
+
+
+def whole_number(value: str | None, field: str) -> int:
+    if value is None or not value.strip():
+        raise BadInput(f"{field}: give a version number, e.g. {field}=3", field)
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise BadInput(f"{field}: {value!r} is not a whole number", field) from None
+
+
+@get("/api/v1/incidents/{ref:str}/timeline", sync_to_thread=True, tags=TAGS)
+def incident_timeline(
+    request: Request,
+    ref: FromPath[str],
+    task: FromQuery[str | None] = None,
+    role: FromQuery[str | None] = None,
+    phase: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+) -> dict[str, Any]:
+    """Every event of the incident in order, in plain language, in the district's time zone.
+    Filters: a task id, the actor's role, a phase, a kind of event (its type)."""
+    zone = request.app.state.settings.zone()
+    entries = timeline(
+        steady_of(request), ref, zone=zone, task=task, role=role, phase=phase, kind=kind
+    )
+    return {"entries": entries}
+
+
+@get("/api/v1/incidents/{ref:str}/timeline.csv", sync_to_thread=True, tags=TAGS)
+def incident_timeline_csv(
+    request: Request,
+    ref: FromPath[str],
+    task: FromQuery[str | None] = None,
+    role: FromQuery[str | None] = None,
+    phase: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+) -> Response[str]:
+    """The timeline as CSV (the same filters), to open in a spreadsheet."""
+    zone = request.app.state.settings.zone()
+    events = steady_of(request).incident_events(ref)
+    entries = select(narrate(events, zone), task=task, role=role, phase=phase, kind=kind)
+    filename = f"{events[0].reference}-timeline.csv"
+    return Response(
+        timeline_csv(entries),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@get("/api/v1/incidents/{ref:str}/diff", sync_to_thread=True, tags=TAGS)
+def incident_diff(
+    request: Request,
+    ref: FromPath[str],
+    from_: Annotated[str | None, QueryParameter(name="from", description="a version")] = None,
+    to: Annotated[str | None, QueryParameter(description="a version")] = None,
+) -> dict[str, Any]:
+    """What changed between version `from` and version `to` (either may be the later one):
+    fields, tasks and notes per id, and the events in between."""
+    start, end = whole_number(from_, "from"), whole_number(to, "to")
+    return diff_incident(steady_of(request), ref, start, end)
+
+
+AUDIT_HANDLERS = [incident_timeline, incident_timeline_csv, incident_diff]

@@ -1,0 +1,85 @@
+"""The auditor's pages: an incident's timeline, a replay of any moment, the after-action report.
+
+Everything is drawn on the server from the event log, read-only, and works without JavaScript.
+The timeline page is here; the replay and the report have a module each.
+"""
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get
+from litestar.params import FromPath, QueryParameter
+
+from domain.errors import NotFound
+from domain.phase import Phase
+from service.application import project
+from service.timeline import EVENT_KINDS, narrate, select
+from web.audit_shared import KIND_LABELS, audit_nav, labelled
+from web.pages import _settings, _steady, context, not_found, page, role_label, to_whoami, who
+from web.replay_page import replay_page
+from web.report_page import report_page
+
+
+@get(
+    "/incidents/{ref:str}/timeline",
+    name="incident_timeline_page",
+    sync_to_thread=True,
+    include_in_schema=False,
+)
+def timeline_page(
+    request: Request,
+    ref: FromPath[str],
+    task: Annotated[str | None, QueryParameter(name="task")] = None,
+    role: Annotated[str | None, QueryParameter(name="role")] = None,
+    phase: Annotated[str | None, QueryParameter(name="phase")] = None,
+    kind: Annotated[str | None, QueryParameter(name="kind")] = None,
+) -> Response:
+    if not who(request):
+        return to_whoami(request)
+    steady = _steady(request)
+    zone = _settings(request).zone()
+    try:
+        events = steady.incident_events(ref)
+    except NotFound as error:
+        return not_found(request, str(error))
+    reference = events[0].reference
+    incident = project(e.event for e in events)
+    filters = {
+        "task": (task or "").strip(),
+        "role": (role or "").strip(),
+        "phase": (phase or "").strip(),
+        "kind": (kind or "").strip(),
+    }
+    error = ""
+    if filters["kind"] and filters["kind"] not in EVENT_KINDS:
+        error = f"There is no kind of event called “{filters['kind']}”: choose one from the list."
+        filters["kind"] = ""
+    everything = narrate(events, zone)
+    entries = select(everything, **filters)
+    roles = list(dict.fromkeys(e["actor"]["role"] for e in everything))
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return page(
+        "timeline.html",
+        context(
+            request,
+            f"{reference} timeline",
+            reference=reference,
+            incident_title=incident.title,
+            audit_nav=audit_nav(reference, "timeline"),
+            entries=[labelled(e) for e in entries],
+            total=len(everything),
+            filters=filters,
+            filtered=any(filters.values()),
+            filter_error=error,
+            task_options=[{"id": t.id, "title": t.title} for t in incident.tasks.values()],
+            role_options=[{"value": r, "label": role_label(r)} for r in roles],
+            phase_options=[{"value": p.value, "label": p.label} for p in Phase],
+            kind_options=[{"value": k, "label": KIND_LABELS[k]} for k in EVENT_KINDS],
+            csv_href=f"/api/v1/incidents/{reference}/timeline.csv" + (f"?{query}" if query else ""),
+            json_href=f"/api/v1/incidents/{reference}/timeline" + (f"?{query}" if query else ""),
+        ),
+        status_code=422 if error else 200,
+    )
+
+
+AUDIT_PAGES = [timeline_page, replay_page, report_page]
