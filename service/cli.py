@@ -15,10 +15,13 @@ from playbooks.library import Library, UnknownPlaybook
 from playbooks.loader import check_directory
 from playbooks.problems import PlaybookInvalid
 from service import console
+from service.accounts import Accounts
 from service.application import Steady
 from service.bootstrap import UNREADABLE_STORE, StoreUnavailable, open_steady
+from service.cli_accounts import add_commands as add_account_commands
 from service.config import ConfigError, Settings
 from service.demo import seed_demo
+from service.demo_accounts import seed_demo_accounts
 from service.diff import diff_incident
 from service.export import check_export, export_incident
 from service.follow import LogWaiter
@@ -135,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--after", type=int, default=0, help="only events after this position")
     sub.add_argument("--limit", type=int, default=100, help="at most this many (1 to 1000)")
     sub.add_argument("--follow", action="store_true", help="keep printing new events as they come")
+    add_account_commands(commands)
     return parser
 
 
@@ -146,6 +150,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> None:
     with open_steady(settings) as app:
         before = app.last_position()
         references = seed_demo(app, app.clock(), settings.zone())
+        seed_demo_accounts(Accounts(app))
         added = app.last_position() - before
         if not args.json:
             print(f"Demo district seeded: {', '.join(references)} ({added} new events).\n")

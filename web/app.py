@@ -18,6 +18,7 @@ from service.live import LogFollower
 from web.api import API_HANDLERS
 from web.errors import EXCEPTION_HANDLERS
 from web.live import Hub, board_feed, heartbeats
+from web.security import add_security_headers
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def create_app(
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        before_send=[add_security_headers],
         on_startup=[start],
         on_shutdown=[stop],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),

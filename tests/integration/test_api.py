@@ -268,3 +268,13 @@ def test_auditors_can_verify_and_export_over_the_api(client):
     document = response.json()
     assert document["event_count"] == 2 and document["chain_head"] == check["chain_head"]
     assert client.get("/api/v1/incidents/INC-2026-9999/verify").status_code == 404
+
+
+def test_every_response_carries_the_security_headers(client):
+    for path in ["/api/v1/incidents", "/api/v1/incidents/INC-2026-9999", "/static/steady.css"]:
+        headers = client.get(path).headers
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"

@@ -1,0 +1,481 @@
+"""Accounts and sign-in, kept in the same event store as the incidents.
+
+Passwords are hashed with argon2id (argon2-cffi's PasswordHasher) and rehashed at the next
+sign-in when the hashing parameters change. An API token is shown once, as
+``stdy_<token id>_<secret>``; the store keeps only the token id and the SHA-256 digest of the
+secret. Failed sign-ins are counted per account and per address by a SignInThrottle.
+
+Who may call the commands here (an admin, for most of them) is decided at the edge, with
+service.permissions; the actor passed in is recorded on every event.
+"""
+
+import hashlib
+import hmac
+import random
+import re
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
+
+from domain.account import (
+    MAX_PASSWORD,
+    Account,
+    AdminRoster,
+    AlreadyExists,
+    TokenLookup,
+    check_password,
+    check_username,
+    normalise_username,
+    sync_admin_roster,
+)
+from domain.errors import DomainError, NotFound
+from domain.organisation import Organisation, check_slug
+from domain.people import Actor
+from service.application import Clock, Steady, utc_now
+
+TOKEN_PREFIX = "stdy"
+TOKEN_PATTERN = re.compile(rf"^{TOKEN_PREFIX}_([0-9a-f]{{12}})_([0-9a-f]{{48}})$")
+ACCOUNT_CREATED_TOPIC = get_topic(Account.Created)
+ORGANISATION_CREATED_TOPIC = get_topic(Organisation.Created)
+SYSTEM = Actor("steady", "system")
+MAX_ATTEMPTS = 25
+PAGE = 1000
+
+
+class SignInFailed(Exception):
+    """Sign-in refused. The message never says whether the username or the password was wrong."""
+
+    PASSWORD = "sign-in failed: wrong username or password, or the account is disabled"
+    TOKEN = "sign-in failed: the API token is not valid (mistyped, revoked, or account disabled)"
+
+
+class SignInLocked(SignInFailed):
+    """Too many failed sign-ins for this account or from this address, for now."""
+
+    def __init__(self, retry_at: datetime) -> None:
+        self.retry_at = retry_at
+        super().__init__(
+            "too many failed sign-ins for this account or from this address; "
+            f"try again after {retry_at:%Y-%m-%d %H:%M:%S} UTC"
+        )
+
+
+class SignInThrottle:
+    """Counts failed sign-ins per account and per address in a sliding window: after `limit`
+    failures within `window`, sign-ins for that account (or from that address) are refused
+    until the oldest of those failures is `window` old.
+
+    The counts live in this process's memory: each process counts on its own, and a restart
+    forgets them. A store shared by every instance (a table in PostgreSQL, say) is future work.
+    Locking an account this way lets a stranger lock someone out for `window`: the usual price
+    of per-account limits, kept short on purpose.
+    """
+
+    def __init__(
+        self,
+        *,
+        limit: int = 5,
+        window: timedelta = timedelta(minutes=15),
+        clock: Clock = utc_now,
+        max_keys: int = 100_000,
+    ) -> None:
+        if limit < 1 or window <= timedelta(0):
+            raise ValueError("a throttle needs a limit of at least 1 and a positive window")
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self.max_keys = max_keys
+        self._failures: dict[str, deque[datetime]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, *, username: str | None = None, address: str | None = None) -> None:
+        """Raises SignInLocked while the account or the address is locked."""
+        with self._lock:
+            retry_at = self._retry_at(self._keys(username, address), self.clock())
+        if retry_at is not None:
+            raise SignInLocked(retry_at)
+
+    def failed(self, *, username: str | None = None, address: str | None = None) -> None:
+        """Records a failure; raises SignInLocked if this one reached the limit."""
+        now = self.clock()
+        keys = self._keys(username, address)
+        with self._lock:
+            for key in keys:
+                failures = self._failures.setdefault(key, deque())
+                self._expire(failures, now)
+                failures.append(now)
+            self._bound(now)
+            retry_at = self._retry_at(keys, now)
+        if retry_at is not None:
+            raise SignInLocked(retry_at)
+
+    def succeeded(self, *, username: str) -> None:
+        """Forgets the account's failures. The address keeps its count: one good password
+        must not reset a guesser who is trying many accounts from there."""
+        with self._lock:
+            self._failures.pop(f"account:{username}", None)
+
+    def _keys(self, username: str | None, address: str | None) -> list[str]:
+        keys = []
+        if username:
+            keys.append(f"account:{username[:100]}")
+        if address:
+            keys.append(f"address:{address[:100]}")
+        return keys
+
+    def _retry_at(self, keys: Iterable[str], now: datetime) -> datetime | None:
+        latest = None
+        for key in keys:
+            failures = self._failures.get(key)
+            if not failures:
+                continue
+            self._expire(failures, now)
+            if len(failures) >= self.limit:
+                until = failures[-self.limit] + self.window
+                latest = until if latest is None else max(latest, until)
+        return latest
+
+    def _expire(self, failures: deque[datetime], now: datetime) -> None:
+        while failures and failures[0] + self.window <= now:
+            failures.popleft()
+
+    def _bound(self, now: datetime) -> None:
+        if len(self._failures) <= self.max_keys:
+            return
+        for key in [k for k, f in self._failures.items() if not f or f[-1] + self.window <= now]:
+            del self._failures[key]
+        while len(self._failures) > self.max_keys:  # still too many: forget the oldest keys
+            del self._failures[next(iter(self._failures))]
+
+
+def token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str, str]:
+    """(token id, secret, the whole token as shown once)."""
+    token_id, secret = secrets.token_hex(6), secrets.token_hex(24)
+    return token_id, secret, f"{TOKEN_PREFIX}_{token_id}_{secret}"
+
+
+class Accounts:
+    """Organisations and accounts: commands, queries and sign-in."""
+
+    def __init__(
+        self,
+        steady: Steady,
+        *,
+        hasher: PasswordHasher | None = None,
+        throttle: SignInThrottle | None = None,
+    ) -> None:
+        self.steady = steady
+        self.hasher = hasher or PasswordHasher()  # argon2id with RFC 9106's parameters
+        self.throttle = throttle or SignInThrottle(clock=steady.clock)
+        self._dummy_hash = ""
+
+    # -- organisations ------------------------------------------------------------------------
+
+    def add_organisation(self, slug: str, name: str, kind: str, *, actor: Actor) -> Organisation:
+        organisation = Organisation.create(
+            slug=slug, name=name, kind=kind, actor=actor, at=self.steady.clock()
+        )
+        if self._exists(organisation.id):
+            raise AlreadyExists(f"there is already an organisation {organisation.slug!r}")
+        try:
+            self.steady.save(organisation)
+        except IntegrityError:
+            raise AlreadyExists(f"there is already an organisation {organisation.slug!r}") from None
+        return organisation
+
+    def organisation(self, slug: str) -> Organisation:
+        slug = check_slug(slug)
+        try:
+            return self.steady.repository.get(Organisation.id_for(slug))
+        except AggregateNotFoundError:
+            raise NotFound(
+                f"there is no organisation {slug!r}: add it first (steady orgs add {slug} ...)"
+            ) from None
+
+    def organisations(self) -> list[Organisation]:
+        found = [self.steady.repository.get(i) for i in self._created(ORGANISATION_CREATED_TOPIC)]
+        return sorted(found, key=lambda o: (o.kind != "district", o.kind, o.name.casefold()))
+
+    # -- account commands ---------------------------------------------------------------------
+
+    def add_user(
+        self,
+        username: str,
+        *,
+        display_name: str,
+        organisation: str,
+        roles: Sequence[str],
+        password: str | None,
+        actor: Actor,
+        positions: Sequence[str] = (),
+    ) -> Account:
+        """A new account; without a password it can sign in only with API tokens."""
+        username = check_username(username)
+        password_hash = None
+        if password is not None:
+            password_hash = self.hasher.hash(check_password(password, username))
+        org = self.organisation(organisation)
+        taken = f"the username {username!r} is taken; choose another"
+        for attempt in range(MAX_ATTEMPTS):
+            if self._exists(Account.id_for(username)):
+                raise AlreadyExists(taken)
+            now = self.steady.clock()
+            account = Account.create(
+                username=username,
+                display_name=display_name,
+                organisation=org,
+                roles=list(roles),
+                positions=list(positions),
+                actor=actor,
+                at=now,
+            )
+            if password_hash:
+                account.set_password_hash(password_hash, actor=actor, at=now)
+            roster = sync_admin_roster(self._roster(), account, actor=actor, at=now)
+            try:
+                self.steady.save(account, roster)
+            except IntegrityError:
+                _pause(attempt)  # the username was taken meanwhile, or the roster changed
+                continue
+            return account
+        raise DomainError("accounts are changing too fast to add one now; try again")
+
+    def grant_role(self, username: str, role: str, *, actor: Actor) -> Account:
+        return self._change(username, actor, lambda a, now: a.grant_role(role, actor=actor, at=now))
+
+    def revoke_role(self, username: str, role: str, *, actor: Actor) -> Account:
+        return self._change(
+            username, actor, lambda a, now: a.revoke_role(role, actor=actor, at=now)
+        )
+
+    def set_positions(self, username: str, positions: Sequence[str], *, actor: Actor) -> Account:
+        return self._change(
+            username, actor, lambda a, now: a.set_positions(list(positions), actor=actor, at=now)
+        )
+
+    def set_password(self, username: str, password: str, *, actor: Actor) -> Account:
+        password_hash = self.hasher.hash(check_password(password, check_username(username)))
+        return self._change(
+            username, actor, lambda a, now: a.set_password_hash(password_hash, actor=actor, at=now)
+        )
+
+    def disable(self, username: str, *, actor: Actor, reason: str = "") -> Account:
+        return self._change(
+            username, actor, lambda a, now: a.disable(reason=reason, actor=actor, at=now)
+        )
+
+    def enable(self, username: str, *, actor: Actor) -> Account:
+        return self._change(username, actor, lambda a, now: a.enable(actor=actor, at=now))
+
+    def issue_token(self, username: str, label: str = "api", *, actor: Actor) -> str:
+        """A new API token for the account, returned once: only its digest is stored."""
+        shown: list[str] = []
+
+        def change(account: Account, now: datetime) -> list[Aggregate]:
+            token_id, secret, token = new_token()
+            account.issue_token(
+                token_id=token_id,
+                label=label,
+                secret_digest=token_digest(secret),
+                actor=actor,
+                at=now,
+            )
+            shown[:] = [token]
+            return [TokenLookup.register(token_id, account.id, at=now)]
+
+        self._change(username, actor, change)
+        return shown[0]
+
+    def revoke_token(self, username: str, token_id: str, *, actor: Actor) -> Account:
+        return self._change(
+            username, actor, lambda a, now: a.revoke_token(token_id, actor=actor, at=now)
+        )
+
+    # -- sign-in ------------------------------------------------------------------------------
+
+    def authenticate_password(
+        self, username: str, password: str, address: str | None = None
+    ) -> Account:
+        """The account, if the password is right and the account enabled; else SignInFailed
+        (SignInLocked while too many recent failures), the same whatever was wrong."""
+        key = normalise_username(username)[:100]
+        self.throttle.check(username=key, address=address)
+        account = self._find(key)
+        usable = isinstance(password, str) and 0 < len(password) <= MAX_PASSWORD
+        stored = account.password_hash if account and account.has_password else ""
+        # Verify against a stand-in hash when there is nothing to verify, so an unknown
+        # username takes as long to refuse as a wrong password.
+        verified = usable and self._verify(stored or self._stand_in_hash(), password)
+        if not (verified and stored and account and not account.disabled):
+            self.throttle.failed(username=key, address=address)
+            raise SignInFailed(SignInFailed.PASSWORD)
+        self.throttle.succeeded(username=key)
+        self._rehash_if_needed(account, password)
+        return account
+
+    def authenticate_token(self, token: str, address: str | None = None) -> Account:
+        """The account that owns this API token, if it is active and the account enabled."""
+        self.throttle.check(address=address)
+        match = TOKEN_PATTERN.match(token.strip()) if isinstance(token, str) else None
+        account = None
+        if match:
+            token_id, secret = match.groups()
+            account = self._token_owner(token_id)
+            issued = account.tokens.get(token_id) if account else None
+            if not (
+                account
+                and issued
+                and issued.active
+                and not account.disabled
+                and hmac.compare_digest(issued.secret_digest, token_digest(secret))
+            ):
+                account = None
+        if account is None:
+            self.throttle.failed(address=address)
+            raise SignInFailed(SignInFailed.TOKEN)
+        return account
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def account(self, username: str) -> Account:
+        account = self._find(check_username(username))
+        if account is None:
+            raise NotFound(f"there is no account {normalise_username(username)!r}")
+        return account
+
+    def list_users(self) -> list[Account]:
+        """Every account, found through the log of account-created events, by username."""
+        accounts = [self.steady.repository.get(i) for i in self._created(ACCOUNT_CREATED_TOPIC)]
+        return sorted(accounts, key=lambda a: a.username)
+
+    def admins(self) -> list[str]:
+        roster = self._roster()
+        return list(roster.usernames) if roster else []
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _change(
+        self,
+        username: str,
+        actor: Actor,
+        change: Callable[[Account, datetime], Sequence[Aggregate] | None],
+    ) -> Account:
+        """Applies the change to the latest account and saves it with the admin roster (and
+        anything else the change returns); reloads and applies again if another writer won."""
+        username = check_username(username)
+        for attempt in range(MAX_ATTEMPTS):
+            account = self.account(username)
+            now = self.steady.clock()
+            others = change(account, now) or ()
+            roster = sync_admin_roster(self._roster(), account, actor=actor, at=now)
+            try:
+                self.steady.save(account, roster, *others)
+            except IntegrityError:
+                _pause(attempt)
+                continue
+            return account
+        raise DomainError(f"{username} is changing too fast to change now; try again")
+
+    def _find(self, username: str) -> Account | None:
+        try:
+            return self.steady.repository.get(Account.id_for(username))
+        except (AggregateNotFoundError, DomainError):
+            return None
+
+    def _token_owner(self, token_id: str) -> Account | None:
+        try:
+            lookup: TokenLookup = self.steady.repository.get(TokenLookup.id_for(token_id))
+            return self.steady.repository.get(lookup.account_id)
+        except AggregateNotFoundError:
+            return None
+
+    def _roster(self) -> AdminRoster | None:
+        try:
+            return self.steady.repository.get(AdminRoster.id_for())
+        except AggregateNotFoundError:
+            return None
+
+    def _exists(self, aggregate_id: Any) -> bool:
+        return bool(self.steady.recorder.select_events(aggregate_id, limit=1))
+
+    def _created(self, topic: str) -> list[Any]:
+        ids, position = [], 0
+        while True:
+            section = self.steady.recorder.select_notifications(
+                position, PAGE, topics=[topic], inclusive_of_start=False
+            )
+            ids += [n.originator_id for n in section]
+            if len(section) < PAGE:
+                return ids
+            position = section[-1].id
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def _stand_in_hash(self) -> str:
+        if not self._dummy_hash:
+            self._dummy_hash = self.hasher.hash(secrets.token_hex(16))
+        return self._dummy_hash
+
+    def _rehash_if_needed(self, account: Account, password: str) -> None:
+        """The hashing parameters changed since this hash was made: store a new hash. Losing a
+        race to another writer is fine; the next sign-in tries again."""
+        try:
+            if not self.hasher.check_needs_rehash(account.password_hash):
+                return
+            account.set_password_hash(
+                self.hasher.hash(password), actor=SYSTEM, at=self.steady.clock(), rehash=True
+            )
+            self.steady.save(account)
+        except (IntegrityError, InvalidHashError):
+            return
+
+
+def account_view(account: Account) -> dict[str, Any]:
+    """What may be shown of an account: never a hash or a secret."""
+    return {
+        "username": account.username,
+        "display_name": account.display_name,
+        "organisation": account.organisation,
+        "roles": list(account.roles),
+        "positions": list(account.positions),
+        "disabled": account.disabled,
+        "has_password": account.has_password,
+        "created_at": account.created_on.isoformat(),
+        "created_by": str(account.created_by),
+        "tokens": [
+            {
+                "id": t.token_id,
+                "label": t.label,
+                "issued_at": t.issued_at.isoformat(),
+                "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+            }
+            for t in account.tokens.values()
+        ],
+    }
+
+
+def organisation_view(organisation: Organisation) -> dict[str, Any]:
+    return {"slug": organisation.slug, "name": organisation.name, "kind": organisation.kind}
+
+
+def _pause(attempt: int) -> None:
+    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))

@@ -1,0 +1,74 @@
+"""The demo district's organisations and one account per role, with a published password.
+
+The usernames are the people who act in service.demo's incidents. Seeding again adds nothing
+and changes no password. The password is for the demo only: it is printed in the README.
+"""
+
+import re
+from contextlib import suppress
+from dataclasses import dataclass
+
+from domain.account import AlreadyExists
+from domain.errors import NotFound
+from domain.people import Actor
+from service.accounts import Accounts
+from service.demo import SCHOOLS
+
+DEMO_PASSWORD = "steady-demo-2026"
+DEMO_ACTOR = Actor("demo", "admin")
+DISTRICT = ("riverside-usd", "Riverside Unified School District", "district")
+PARTNER = ("eastside-counseling", "Eastside Counseling Center (mental-health agency)", "partner")
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    organisation: str
+    role: str
+    positions: tuple[str, ...] = ()
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("admin", "District account administrator", "riverside-usd", "admin"),
+    DemoAccount("m.alvarez", "Maria Alvarez", "riverside-usd", "crisis-lead"),
+    DemoAccount("k.okafor", "Kemi Okafor", slug(SCHOOLS[3]), "responder", ("counselor",)),
+    DemoAccount("d.chen", "David Chen", slug(SCHOOLS[2]), "responder", ("principal",)),
+    DemoAccount("l.nguyen", "Linh Nguyen", "riverside-usd", "responder", ("school-psychologist",)),
+    DemoAccount("r.patel", "Ravi Patel", "riverside-usd", "district-leader"),
+    DemoAccount(
+        "j.brooks", "Jordan Brooks", "eastside-counseling", "partner", ("partner-mental-health",)
+    ),
+    DemoAccount("a.kim", "Alex Kim", "riverside-usd", "auditor"),
+]
+
+
+def seed_demo_accounts(accounts: Accounts) -> list[tuple[str, str, str]]:
+    """Adds whatever of the demo organisations and accounts is missing; returns
+    (username, role, password) for every demo account."""
+    organisations = [DISTRICT, *((slug(s), s, "school") for s in SCHOOLS), PARTNER]
+    for org_slug, name, kind in organisations:
+        try:
+            accounts.organisation(org_slug)
+        except NotFound:
+            with suppress(AlreadyExists):  # another process seeding at the same moment
+                accounts.add_organisation(org_slug, name, kind, actor=DEMO_ACTOR)
+    for demo in DEMO_ACCOUNTS:
+        try:
+            accounts.account(demo.username)
+        except NotFound:
+            with suppress(AlreadyExists):
+                accounts.add_user(
+                    demo.username,
+                    display_name=demo.display_name,
+                    organisation=demo.organisation,
+                    roles=[demo.role],
+                    positions=demo.positions,
+                    password=DEMO_PASSWORD,
+                    actor=DEMO_ACTOR,
+                )
+    return [(d.username, d.role, DEMO_PASSWORD) for d in DEMO_ACCOUNTS]

@@ -1,0 +1,79 @@
+"""`steady users ...` and `steady orgs ...`, run in-process against the real stores.
+
+The commands are wired into service.cli by add_commands; these tests build a parser of their
+own with it, so they run whether or not service.cli has been wired yet."""
+
+import argparse
+import io
+import json
+import sys
+
+import pytest
+
+from domain.errors import DomainError
+from service.accounts import Accounts
+from service.bootstrap import open_steady
+from service.cli_accounts import add_commands
+from service.config import Settings
+
+
+@pytest.fixture
+def run(database_url, capsys, monkeypatch):
+    """Runs one command; returns (exit status, stdout, stderr)."""
+
+    def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        parser = argparse.ArgumentParser(prog="steady")
+        add_commands(parser.add_subparsers())
+        args = parser.parse_args(argv)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        status = args.run(args, Settings(database_url=database_url)) or 0
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+def test_first_admin_list_token_and_disable(run, database_url):
+    run("orgs", "add", "riverside-usd", "--name", "Riverside", "--kind", "district")
+    _, out, _ = run(
+        *("users", "add", "admin", "--name", "First admin", "--org", "riverside-usd"),
+        *("--role", "admin", "--password-stdin"),
+        stdin="first admin password\n",
+    )
+    assert "added admin (admin) at riverside-usd" in out
+    run(
+        *("users", "add", "k.okafor", "--name", "Kemi Okafor", "--org", "riverside-usd"),
+        *("--role", "responder", "--position", "counselor", "--json"),
+        stdin="counselor password 2026\n",
+    )
+    _, out, _ = run("users", "list", "--json")
+    listed = json.loads(out)
+    assert [u["username"] for u in listed] == ["admin", "k.okafor"]
+    assert listed[1]["positions"] == ["counselor"] and "hash" not in out
+
+    _, token, hint = run("users", "token", "k.okafor", "--label", "cron")
+    assert token.startswith("stdy_") and "shown once" in hint
+    with open_steady(Settings(database_url=database_url)) as steady:
+        accounts = Accounts(steady)
+        assert accounts.authenticate_token(token.strip()).username == "k.okafor"
+        assert accounts.authenticate_password("admin", "first admin password").username == "admin"
+        created = steady.repository.get(accounts.account("k.okafor").id).created_by
+        assert created.user.startswith("cli") and created.role == "admin"
+
+    _, out, _ = run("users", "disable", "k.okafor", "--reason", "left")
+    assert "disabled k.okafor" in out
+    _, out, _ = run("users", "list")
+    assert "k.okafor" in out and "disabled" in out
+
+
+def test_refusals_are_domain_errors_the_cli_prints(run):
+    run("orgs", "add", "riverside-usd", "--name", "R", "--kind", "district")
+    with pytest.raises(DomainError, match="no password on standard input"):
+        run("users", "add", "x.y", "--name", "X", "--org", "riverside-usd",
+            "--role", "auditor", "--password-stdin")  # fmt: skip
+    with pytest.raises(DomainError, match="too short"):
+        run("users", "add", "x.y", "--name", "X", "--org", "riverside-usd",
+            "--role", "auditor", stdin="short\n")  # fmt: skip
+    with pytest.raises(DomainError, match="no organisation 'nowhere'"):
+        run("users", "add", "x.y", "--name", "X", "--org", "nowhere",
+            "--role", "auditor", "--no-password")  # fmt: skip
