@@ -38,7 +38,6 @@ import websockets
 from service.keys import generate_key
 
 ROOT = Path(__file__).resolve().parents[1]
-LEAD = {"X-Steady-User": "bench", "X-Steady-Role": "crisis-lead"}
 
 
 def free_port() -> int:
@@ -59,7 +58,7 @@ def raise_fd_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def client_worker(url: str, count: int, ready, go, stop, results) -> None:
+def client_worker(url: str, headers: dict[str, str], count: int, ready, go, stop, results) -> None:
     """One client process: `count` connections, each recording (position, time received)."""
     raise_fd_limit()
 
@@ -69,7 +68,13 @@ def client_worker(url: str, count: int, ready, go, stop, results) -> None:
         for start in range(0, count, 100):
             batch = await asyncio.gather(
                 *[
-                    websockets.connect(url, max_queue=None, open_timeout=60, ping_interval=None)
+                    websockets.connect(
+                        url,
+                        additional_headers=headers,
+                        max_queue=None,
+                        open_timeout=60,
+                        ping_interval=None,
+                    )
                     for _ in range(start, min(count, start + 100))
                 ]
             )
@@ -112,6 +117,15 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
         check=True,
         capture_output=True,
     )
+    token = subprocess.run(
+        [sys.executable, "-m", "service.cli", "users", "token", "m.alvarez", "--label", "bench"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    lead = {"Authorization": f"Bearer {token}"}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -132,7 +146,7 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
     try:
         for _ in range(300):
             try:
-                listing = httpx.get(f"{base}/api/v1/incidents", timeout=2).json()
+                listing = httpx.get(f"{base}/api/v1/incidents", headers=lead, timeout=2).json()
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -150,6 +164,7 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
                 target=client_worker,
                 args=(
                     f"ws://127.0.0.1:{port}/ws/board?after={position}",
+                    lead,
                     n,
                     ready,
                     go,
@@ -166,11 +181,11 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
         time.sleep(2)
         idle_after = rss_kb(server.pid)
 
-        incident = httpx.get(f"{base}/api/v1/incidents/{ref}").json()
+        incident = httpx.get(f"{base}/api/v1/incidents/{ref}", headers=lead).json()
         task = next(t for t in incident["task_list"] if t["status"] in ("todo", "in_progress"))
         status = task["status"]
         acks: dict[int, float] = {}
-        with httpx.Client(base_url=base, headers=LEAD, timeout=30) as http:
+        with httpx.Client(base_url=base, headers=lead, timeout=30) as http:
             for _ in range(updates):
                 status = "in_progress" if status == "todo" else "todo"
                 body = {"status": status, "reason": "bench" if status == "todo" else ""}

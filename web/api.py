@@ -13,22 +13,13 @@ from service.application import Steady
 from service.export import export_incident
 from service.integrity import verify_all, verify_incident
 from service.views import incident_summary, incident_view, playbook_view
+from web.auth import account_of, allow, allow_note_correction, allow_task_update, sees_incidents
 from web.errors import BadInput
-
-ACTOR_HEADERS = ("X-Steady-User", "X-Steady-Role")
 
 
 def actor_of(request: Request) -> Actor:
-    """Who is acting: headers for scripts, cookies for the pages (accounts come later)."""
-    user = request.headers.get("x-steady-user") or request.cookies.get("steady_user") or ""
-    role = request.headers.get("x-steady-role") or request.cookies.get("steady_role") or ""
-    if not user.strip() or not role.strip():
-        raise BadInput(
-            "say who is acting: send the X-Steady-User and X-Steady-Role headers "
-            "(or choose who you are at /whoami)",
-            "X-Steady-User" if not user.strip() else "X-Steady-Role",
-        )
-    return Actor(user.strip()[:100], role.strip()[:100])
+    """Who is acting: the signed-in account, as the role or position it acts in."""
+    return account_of(request).acting_as()
 
 
 def options(request: Request, based_on_version: int | None = None) -> dict[str, Any]:
@@ -144,14 +135,18 @@ class IncidentsController(Controller):
     def list_incidents(
         self, request: Request, all: FromQuery[bool] = False, school: FromQuery[str | None] = None
     ) -> dict[str, Any]:
+        account = allow(request, "view_board")
         steady = steady_of(request)
         position = steady.last_position()
         now = steady.clock()
         incidents = steady.incidents(include_closed=all, school=school)
+        if not sees_incidents(account):
+            incidents = []
         return {"incidents": [incident_summary(i, now) for i in incidents], "position": position}
 
     @post("/", sync_to_thread=True, status_code=HTTP_201_CREATED, summary="Open an incident")
     def open_incident(self, request: Request, data: JSONBody[OpenIncident]) -> dict[str, Any]:
+        allow(request, "open_incident")
         result = steady_of(request).open_incident(
             title=data.title,
             kind=data.kind,
@@ -166,12 +161,14 @@ class IncidentsController(Controller):
 
     @get("/{ref:str}", sync_to_thread=True, summary="An incident's current state")
     def show(self, request: Request, ref: FromPath[str]) -> dict[str, Any]:
+        allow(request, "view_incident", ref=ref)
         steady = steady_of(request)
         incident = steady.incident(ref)
         return {**incident_view(incident, steady.clock()), "position": steady.last_position()}
 
     @get("/{ref:str}/events", sync_to_thread=True, summary="An incident's events with positions")
     def events(self, request: Request, ref: FromPath[str]) -> dict[str, Any]:
+        allow(request, "view_incident", ref=ref)
         return {"events": [e.as_dict() for e in steady_of(request).incident_events(ref)]}
 
     @get(
@@ -186,6 +183,8 @@ class IncidentsController(Controller):
         version: Annotated[int | None, QueryParameter(ge=1)] = None,
         at: FromQuery[str | None] = None,
     ) -> dict[str, Any]:
+        replaying = version is not None or at is not None
+        allow(request, "replay" if replaying else "view_incident", ref=ref)
         steady = steady_of(request)
         if version is not None and at is not None:
             raise BadInput("give either version or at, not both", "version")
@@ -205,6 +204,7 @@ class IncidentsController(Controller):
     def apply_playbook(
         self, request: Request, ref: FromPath[str], data: JSONBody[ApplyPlaybook]
     ) -> dict[str, Any]:
+        allow(request, "apply_playbook", ref=ref)
         return (
             steady_of(request)
             .apply_playbook(ref, data.playbook_id, **options(request, data.based_on_version))
@@ -215,6 +215,7 @@ class IncidentsController(Controller):
     def add_task(
         self, request: Request, ref: FromPath[str], data: JSONBody[AddTask]
     ) -> dict[str, Any]:
+        allow(request, "assign_task", ref=ref)
         return (
             steady_of(request)
             .add_task(
@@ -237,6 +238,7 @@ class IncidentsController(Controller):
         task_id: FromPath[str],
         data: JSONBody[ChangeStatus],
     ) -> dict[str, Any]:
+        allow_task_update(request, ref, task_id)
         return (
             steady_of(request)
             .change_task_status(
@@ -254,6 +256,7 @@ class IncidentsController(Controller):
     def assign(
         self, request: Request, ref: FromPath[str], task_id: FromPath[str], data: JSONBody[Assign]
     ) -> dict[str, Any]:
+        allow(request, "assign_task", ref=ref)
         return (
             steady_of(request)
             .assign_task(
@@ -270,6 +273,7 @@ class IncidentsController(Controller):
     def add_note(
         self, request: Request, ref: FromPath[str], data: JSONBody[AddNote]
     ) -> dict[str, Any]:
+        allow(request, "add_note", ref=ref)
         return (
             steady_of(request)
             .add_note(ref, data.text, task_id=data.task_id, **options(request))
@@ -288,6 +292,7 @@ class IncidentsController(Controller):
         note_id: FromPath[str],
         data: JSONBody[CorrectNote],
     ) -> dict[str, Any]:
+        allow_note_correction(request, ref, note_id)
         return (
             steady_of(request)
             .correct_note(ref, note_id, data.text, reason=data.reason, **options(request))
@@ -298,6 +303,7 @@ class IncidentsController(Controller):
     def change_severity(
         self, request: Request, ref: FromPath[str], data: JSONBody[ChangeSeverity]
     ) -> dict[str, Any]:
+        allow(request, "change_severity", ref=ref)
         return (
             steady_of(request)
             .change_severity(
@@ -310,6 +316,7 @@ class IncidentsController(Controller):
     def advance_phase(
         self, request: Request, ref: FromPath[str], data: JSONBody[AdvancePhase]
     ) -> dict[str, Any]:
+        allow(request, "advance_phase", ref=ref)
         return (
             steady_of(request)
             .advance_phase(ref, data.phase, **options(request, data.based_on_version))
@@ -320,6 +327,7 @@ class IncidentsController(Controller):
     def close(
         self, request: Request, ref: FromPath[str], data: JSONBody[CloseIncident]
     ) -> dict[str, Any]:
+        allow(request, "close_incident", ref=ref)
         return (
             steady_of(request)
             .close_incident(ref, data.review_summary, **options(request, data.based_on_version))
@@ -330,6 +338,7 @@ class IncidentsController(Controller):
     def reopen(
         self, request: Request, ref: FromPath[str], data: JSONBody[ReopenIncident]
     ) -> dict[str, Any]:
+        allow(request, "reopen_incident", ref=ref)
         return (
             steady_of(request)
             .reopen_incident(ref, data.reason, phase=data.phase, **options(request))
@@ -340,6 +349,7 @@ class IncidentsController(Controller):
 @get("/api/v1/incidents/{ref:str}/export", sync_to_thread=True, tags=["audit"])
 def export(request: Request, ref: FromPath[str]) -> Response[dict[str, Any]]:
     """The complete event stream, with hashes; `steady import-check` verifies a saved copy."""
+    allow(request, "export", ref=ref)
     steady = steady_of(request)
     document = export_incident(steady, ref, exported_at=steady.clock())
     filename = f"{document['incident']['reference']}-events.json"
@@ -349,12 +359,14 @@ def export(request: Request, ref: FromPath[str]) -> Response[dict[str, Any]]:
 @get("/api/v1/incidents/{ref:str}/verify", sync_to_thread=True, tags=["audit"])
 def verify_one(request: Request, ref: FromPath[str]) -> dict[str, Any]:
     """Whether the incident's hash chain is intact, or where it first breaks."""
+    allow(request, "verify", ref=ref)
     steady = steady_of(request)
     return verify_incident(steady, steady.find(ref)).as_dict()
 
 
 @get("/api/v1/verify", sync_to_thread=True, tags=["audit"])
 def verify_every(request: Request) -> dict[str, Any]:
+    allow(request, "verify")
     checks = verify_all(steady_of(request))
     return {"intact": all(c.intact for c in checks), "incidents": [c.as_dict() for c in checks]}
 
@@ -365,8 +377,9 @@ def global_feed(
     after: Annotated[int, QueryParameter(ge=0)] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
+    account = allow(request, "view_board")
     steady = steady_of(request)
-    events = steady.events_after(after, limit)
+    events = steady.events_after(after, limit) if sees_incidents(account) else []
     return {
         "events": [e.as_dict() for e in events],
         "last_position": events[-1].position if events else after,
@@ -375,6 +388,7 @@ def global_feed(
 
 @get("/api/v1/playbooks", sync_to_thread=True, tags=["playbooks"], summary="The playbook library")
 def list_playbooks(request: Request, kind: FromQuery[str | None] = None) -> dict[str, Any]:
+    account_of(request)
     library = steady_of(request).playbooks
     playbooks = library.for_kind(kind) if kind else library.all()
     return {"playbooks": [playbook_view(p) for p in playbooks]}
@@ -382,6 +396,7 @@ def list_playbooks(request: Request, kind: FromQuery[str | None] = None) -> dict
 
 @get("/api/v1/playbooks/{playbook_id:str}", sync_to_thread=True, tags=["playbooks"])
 def show_playbook(request: Request, playbook_id: FromPath[str]) -> dict[str, Any]:
+    account_of(request)
     return playbook_view(steady_of(request).playbooks.get(playbook_id))
 
 

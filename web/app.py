@@ -7,15 +7,18 @@ from pathlib import Path
 
 from litestar import Litestar
 from litestar.config.response_cache import ResponseCacheConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from service.accounts import Accounts
 from service.application import Steady
 from service.config import Settings
 from service.live import LogFollower
 from web.api import API_HANDLERS
+from web.auth import BearerAwareCSRF, csrf_config, secure_cookies_over_https, session_config
 from web.errors import EXCEPTION_HANDLERS
 from web.live import Hub, board_feed, heartbeats
 from web.security import add_security_headers
@@ -30,6 +33,7 @@ def create_app(
     *,
     heartbeat_seconds: float = 15.0,
     poll_seconds: float = 1.0,
+    accounts: Accounts | None = None,
 ) -> Litestar:
     from web.pages import PAGE_HANDLERS  # pages are built on top of the API
 
@@ -68,7 +72,11 @@ def create_app(
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        before_send=[add_security_headers],
+        middleware=[
+            session_config(settings).middleware,
+            DefineMiddleware(BearerAwareCSRF, config=csrf_config(settings)),
+        ],
+        before_send=[add_security_headers, secure_cookies_over_https],
         on_startup=[start],
         on_shutdown=[stop],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
@@ -78,4 +86,5 @@ def create_app(
     app.state.steady = steady
     app.state.settings = settings
     app.state.hub = hub
+    app.state.accounts = accounts or Accounts(steady)
     return app

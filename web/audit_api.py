@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from service.diff import diff_incident
 from service.timeline import narrate, select, timeline, timeline_csv
 from web.api import steady_of
+from web.auth import allow
 from web.errors import BadInput
 
 TAGS = ["audit"]
@@ -38,6 +39,7 @@ def incident_timeline(
 ) -> dict[str, Any]:
     """Every event of the incident in order, in plain language, in the district's time zone.
     Filters: a task id, the actor's role, a phase, a kind of event (its type)."""
+    allow(request, "view_timeline", ref=ref)
     zone = request.app.state.settings.zone()
     entries = timeline(
         steady_of(request), ref, zone=zone, task=task, role=role, phase=phase, kind=kind
@@ -55,6 +57,7 @@ def incident_timeline_csv(
     kind: FromQuery[str | None] = None,
 ) -> Response[str]:
     """The timeline as CSV (the same filters), to open in a spreadsheet."""
+    allow(request, "view_timeline", ref=ref)
     zone = request.app.state.settings.zone()
     events = steady_of(request).incident_events(ref)
     entries = select(narrate(events, zone), task=task, role=role, phase=phase, kind=kind)
@@ -75,6 +78,7 @@ def incident_diff(
 ) -> dict[str, Any]:
     """What changed between version `from` and version `to` (either may be the later one):
     fields, tasks and notes per id, and the events in between."""
+    allow(request, "replay", ref=ref)
     start, end = whole_number(from_, "from"), whole_number(to, "to")
     return diff_incident(steady_of(request), ref, start, end)
 

@@ -15,7 +15,8 @@ from domain.phase import Phase
 from service.application import project
 from service.timeline import EVENT_KINDS, narrate, select
 from web.audit_shared import KIND_LABELS, audit_nav, labelled
-from web.pages import _settings, _steady, context, not_found, page, role_label, to_whoami, who
+from web.auth import allow
+from web.pages import _settings, _steady, context, not_found, page, role_label
 from web.replay_page import replay_page
 from web.report_page import report_page
 
@@ -34,8 +35,7 @@ def timeline_page(
     phase: Annotated[str | None, QueryParameter(name="phase")] = None,
     kind: Annotated[str | None, QueryParameter(name="kind")] = None,
 ) -> Response:
-    if not who(request):
-        return to_whoami(request)
+    allow(request, "view_timeline", ref=ref)
     steady = _steady(request)
     zone = _settings(request).zone()
     try:

@@ -9,9 +9,12 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
@@ -19,7 +22,10 @@ from litestar.status_codes import (
 from domain.errors import Conflict, DomainError, NotFound
 from playbooks.library import UnknownPlaybook
 from playbooks.problems import PlaybookInvalid
+from service.accounts import SignInFailed, SignInLocked
 from service.bootstrap import UNREADABLE_STORE, StoreUnavailable
+from service.permissions import Forbidden
+from web.auth import NotSignedIn
 
 log = logging.getLogger(__name__)
 MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
@@ -40,8 +46,43 @@ def error_response(status: int, message: str, field: str | None = None) -> Respo
     return Response(body, status_code=status)
 
 
-def on_domain_error(_: Request, error: DomainError) -> Response[Any]:
+def for_pages(request: Request) -> bool:
+    """A page (not the API): errors there are pages too."""
+    return not request.url.path.startswith("/api/")
+
+
+def page_error(request: Request, status: int, title: str, message: str) -> Response[Any]:
+    from web.pages import context, page  # the pages import this module
+
+    return page("not_found.html", context(request, title, message=message, heading=title), status)
+
+
+def on_not_signed_in(request: Request, error: NotSignedIn) -> Response[Any]:
+    if for_pages(request):
+        from web.pages import to_signin
+
+        return to_signin(request)
+    return error_response(HTTP_401_UNAUTHORIZED, str(error))
+
+
+def on_sign_in_failed(request: Request, error: SignInFailed) -> Response[Any]:
+    if isinstance(error, SignInLocked):
+        return error_response(HTTP_429_TOO_MANY_REQUESTS, str(error))
+    return error_response(HTTP_401_UNAUTHORIZED, str(error))
+
+
+def on_forbidden(request: Request, error: Forbidden) -> Response[Any]:
+    if for_pages(request):
+        return page_error(request, HTTP_403_FORBIDDEN, "Not for your role", f"{error}.")
+    return error_response(HTTP_403_FORBIDDEN, str(error))
+
+
+def on_domain_error(request: Request, error: DomainError) -> Response[Any]:
+    if isinstance(error, Forbidden):
+        return on_forbidden(request, error)
     if isinstance(error, NotFound):
+        if for_pages(request):
+            return page_error(request, HTTP_404_NOT_FOUND, "Not found", str(error))
         return error_response(HTTP_404_NOT_FOUND, str(error))
     if isinstance(error, Conflict):
         return error_response(HTTP_409_CONFLICT, str(error))
@@ -100,6 +141,9 @@ def on_unexpected(request: Request, error: Exception) -> Response[Any]:
 
 
 EXCEPTION_HANDLERS = {
+    NotSignedIn: on_not_signed_in,
+    SignInFailed: on_sign_in_failed,
+    Forbidden: on_forbidden,  # a DomainError: before the generic 422
     DomainError: on_domain_error,
     BadInput: on_bad_input,
     UnknownPlaybook: on_unknown_playbook,

@@ -9,6 +9,7 @@ import json
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
 from litestar.concurrency import sync_to_thread
@@ -16,8 +17,12 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromQuery
 from websockets.frames import Frame, Opcode
 
+from domain.account import Account
+from service.accounts import SignInFailed
 from service.application import Steady
 from service.feed import FeedEvent
+from service.permissions import can
+from web.auth import sees_incidents, signed_in
 
 TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last position seen>
 # A client further behind than this is disconnected rather than slowing the server.
@@ -27,13 +32,39 @@ CATCH_UP_PAGE = 500
 
 @dataclass(frozen=True)
 class Audience:
-    """Who may see an event. Everyone sees everything today; need-to-know narrows this later."""
+    """Who may see an event: everyone who sees incidents sees every event today; a partner
+    sees only what is shared with their organisation, and sharing is not built yet."""
 
     key: str = "everyone"
     accepts: Callable[[FeedEvent], bool] = field(default=lambda event: True, compare=False)
 
 
 EVERYONE = Audience()
+POLICY_VIOLATION = 1008
+
+
+def _nothing(event: FeedEvent) -> bool:
+    return False
+
+
+def partner_audience(organisation: str) -> Audience:
+    """A partner organisation's connections: no incident is shared with them yet, so nothing."""
+    return Audience(f"partner:{organisation}", _nothing)
+
+
+def audience_for(account: Account) -> Audience | None:
+    """The audience of the account's connections, or None if it may not see the board."""
+    if not can(account.roles, "view_board") or account.disabled:
+        return None
+    return EVERYONE if sees_incidents(account) else partner_audience(account.organisation)
+
+
+def same_origin(socket: WebSocket) -> bool:
+    """A browser names the page's origin: refuse a page on another site using our cookie."""
+    origin = socket.headers.get("origin")
+    if not origin:
+        return True
+    return urlsplit(origin).netloc == (socket.headers.get("host") or "")
 
 
 class Subscriber:
@@ -166,12 +197,23 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
     """Sends every event after `after` from the log, then `caught_up`, then live events."""
     await socket.accept()
     if after < 0:
-        await socket.close(code=1008, reason="after must be a position of 0 or more")
+        await socket.close(code=POLICY_VIOLATION, reason="after must be a position of 0 or more")
+        return
+    try:
+        account = await sync_to_thread(signed_in, socket) if same_origin(socket) else None
+    except SignInFailed:
+        account = None
+    if account is None:
+        await socket.close(code=POLICY_VIOLATION, reason="sign in first")
+        return
+    audience = audience_for(account)
+    if audience is None:
+        await socket.close(code=POLICY_VIOLATION, reason="your role may not view_board")
         return
     hub: Hub = socket.app.state.hub
     steady: Steady = socket.app.state.steady
     # Subscribe before reading the log, so no event falls between the two.
-    subscriber = hub.subscribe(EVERYONE, server_transport(socket))
+    subscriber = hub.subscribe(audience, server_transport(socket))
     listener = asyncio.create_task(_until_closed(socket, subscriber))
     try:
         last = after

@@ -1,4 +1,4 @@
-"""The pages people use: the board, an incident, opening one, the playbook library, who you are.
+"""The pages people use: the board, an incident, opening one, the playbook library, signing in.
 
 Pages render everything on the server (district time, overdue marks, labels) so that the live
 script only has to fetch the same page again and swap what changed: one place draws each thing.
@@ -15,12 +15,12 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from domain.account import Account
 from domain.errors import NotFound
 from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
 from domain.incident import SEVERITIES, Incident
@@ -30,15 +30,26 @@ from domain.task import TRANSITIONS, Status
 from playbooks.library import UnknownPlaybook
 from playbooks.model import Playbook
 from playbooks.problems import PlaybookInvalid
+from service.accounts import SignInFailed, SignInLocked
 from service.application import Steady
 from service.config import Settings
 from service.demo import SCHOOLS
+from service.permissions import Scope, may_update_task, scopes
 from service.views import incident_summary, incident_view, playbook_view
+from web.auth import (
+    abilities,
+    account_of,
+    accounts_of,
+    address_of,
+    allow,
+    csrf_token_of,
+    sees_incidents,
+    signed_in,
+)
 
 STATIC_DIR = Path(__file__).parent / "static"
-USER_COOKIE = "steady_user"
-ROLE_COOKIE = "steady_role"
 MAX_NAME = 100
+NO_MATCH = "That username and password do not match."
 ROLES: dict[str, str] = {
     "crisis-lead": "Crisis team lead",
     "principal": "Principal",
@@ -51,7 +62,6 @@ ROLES: dict[str, str] = {
     "partner": "Community partner",
     "auditor": "Auditor (reads only)",
 }
-READ_ONLY_ROLES = frozenset({"auditor"})
 SEVERITY_HINTS = {
     1: "life safety at risk, or several schools affected",
     2: "serious harm or loss; a whole school affected",
@@ -86,24 +96,24 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def who(request: Request) -> tuple[str, str] | None:
-    user = (request.cookies.get(USER_COOKIE) or "").strip()
-    role = (request.cookies.get(ROLE_COOKIE) or "").strip()
-    if not user or not role:
+def who(request: Request) -> Account | None:
+    """The signed-in account, or None (a wrong API token counts as none on a page)."""
+    try:
+        return signed_in(request)
+    except SignInFailed:
         return None
-    return user, role
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never send someone elsewhere after identifying."""
+    """Only a path on this site: never send someone elsewhere after signing in."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
 
 
-def to_whoami(request: Request) -> Redirect:
+def to_signin(request: Request) -> Redirect:
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return Redirect(f"/whoami?next={quote(here, safe='/')}", status_code=HTTP_303_SEE_OTHER)
+    return Redirect(f"/signin?next={quote(here, safe='/')}", status_code=HTTP_303_SEE_OTHER)
 
 
 def role_label(role: str) -> str:
@@ -138,8 +148,10 @@ def moment(value: datetime | str | None, zone: ZoneInfo, now: datetime) -> dict[
 
 def context(request: Request, title: str, **values: Any) -> dict[str, Any]:
     settings = _settings(request)
-    identity = who(request)
-    user, role = identity if identity else ("", "")
+    account = who(request)
+    user, role = (account.username, account.acting_as().role) if account else ("", "")
+    can = abilities(account)
+    writes = ("update_task", "add_note", "open_incident", "correct_note")
     return {
         "title": title,
         "district": settings.district,
@@ -147,7 +159,9 @@ def context(request: Request, title: str, **values: Any) -> dict[str, Any]:
         "user": user,
         "role": role,
         "role_label": role_label(role) if role else "",
-        "can_write": bool(role) and role not in READ_ONLY_ROLES,
+        "can_write": any(can[action] for action in writes),
+        "can": can,
+        "csrf_token": csrf_token_of(request),
         "asset_version": ASSET_VERSION,
         "path": request.url.path,
         "kinds": KINDS,
@@ -316,20 +330,23 @@ def board(
     school: Annotated[str | None, QueryParameter(name="school")] = None,
     show_all: Annotated[bool, QueryParameter(name="all")] = False,
 ) -> Response:
-    if not who(request):
-        return to_whoami(request)
+    account = allow(request, "view_board")
     steady = _steady(request)
     zone = _settings(request).zone()
     position = steady.last_position()  # before reading: a later event is replayed, never lost
     now = steady.clock()
     school = (school or "").strip() or None
     incidents = steady.incidents(include_closed=show_all, school=school)
+    if not sees_incidents(account):
+        incidents = []  # a partner sees only shared incidents, and sharing is not built yet
     cards = [card(incident_summary(i, now), zone, now) for i in incidents]
     # Open before closed, most severe first, then the newest. Not by last activity: cards that
     # jump about under someone's finger on every update are worse than a stable order.
     cards.sort(key=lambda c: c["occurred_at"], reverse=True)
     cards.sort(key=lambda c: (c["status"] == "closed", c["severity"]))
     everyone = steady.incidents(include_closed=True) if school or not show_all else incidents
+    if not sees_incidents(account):
+        everyone = []
     return page(
         "board.html",
         context(
@@ -349,8 +366,7 @@ def board(
 @get("/incidents/{ref:str}/card", name="board_card", sync_to_thread=True, include_in_schema=False)
 def board_card(request: Request, ref: FromPath[str]) -> Response:
     """One incident's card, for the board to refresh just that card after a change."""
-    if not who(request):
-        return to_whoami(request)
+    allow(request, "view_board", ref=ref)
     steady = _steady(request)
     zone = _settings(request).zone()
     now = steady.clock()
@@ -366,8 +382,7 @@ def board_card(request: Request, ref: FromPath[str]) -> Response:
 
 @get("/incidents/{ref:str}", name="incident", sync_to_thread=True, include_in_schema=False)
 def incident_page(request: Request, ref: FromPath[str]) -> Response:
-    if not who(request):
-        return to_whoami(request)
+    account = allow(request, "view_incident", ref=ref)
     steady = _steady(request)
     zone = _settings(request).zone()
     position = steady.last_position()
@@ -395,6 +410,8 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
         for note in thread:
             task = tasks_by_id.get(note["task_id"])
             note["task_title"] = task["title"] if task else ""
+    groups = group_tasks(view["task_list"], titles, zone, now)
+    mark_permissions(groups, notes, account)
     later_phases = [p for p in Phase if p.rank > incident.phase.rank]
     return page(
         "incident.html",
@@ -408,7 +425,7 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
             last_activity=moment(view["last_activity_at"], zone, now),
             closed_at=moment(view["closed_at"], zone, now),
             opened_by_role=role_label(view["opened_by"]["role"]),
-            groups=group_tasks(view["task_list"], titles, zone, now),
+            groups=groups,
             roles_for_tasks=titles,
             task_options=[{"id": t["id"], "title": t["title"]} for t in view["task_list"]],
             note_threads=notes,
@@ -431,8 +448,7 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
 
 @get("/incidents/new", name="new_incident", sync_to_thread=True, include_in_schema=False)
 def new_incident(request: Request) -> Response:
-    if not who(request):
-        return to_whoami(request)
+    allow(request, "open_incident")
     steady = _steady(request)
     zone = _settings(request).zone()
     now = steady.clock().astimezone(zone)
@@ -461,8 +477,7 @@ def new_incident(request: Request) -> Response:
 def playbooks_page(
     request: Request, kind: Annotated[str | None, QueryParameter(name="kind")] = None
 ) -> Response:
-    if not who(request):
-        return to_whoami(request)
+    account_of(request)
     steady = _steady(request)
     kind = kind if kind in KINDS else None
     chosen = steady.playbooks.for_kind(kind) if kind else steady.playbooks.all()
@@ -480,8 +495,7 @@ def playbooks_page(
 
 @get("/playbooks/{playbook_id:str}", name="playbook", sync_to_thread=True, include_in_schema=False)
 def playbook_page(request: Request, playbook_id: FromPath[str]) -> Response:
-    if not who(request):
-        return to_whoami(request)
+    account_of(request)
     steady = _steady(request)
     try:
         playbook = steady.playbooks.get(playbook_id)
@@ -493,62 +507,78 @@ def playbook_page(request: Request, playbook_id: FromPath[str]) -> Response:
     return page("playbook.html", context(request, view["title"], playbook=view))
 
 
-# -- who is acting (identification until accounts arrive) -------------------------------------
+# -- signing in and out -----------------------------------------------------------------------
 
 
-@get("/whoami", name="whoami", sync_to_thread=False, include_in_schema=False)
-def whoami(
-    request: Request, next_: Annotated[str | None, QueryParameter(name="next")] = None
-) -> Response:
-    user, role = who(request) or ("", "")
+def signin_form(
+    request: Request, *, username: str = "", next_: str = "/", error: str = "", status: int = 200
+) -> Template:
     return page(
-        "whoami.html",
-        context(
-            request,
-            "Who are you?",
-            roles=ROLES,
-            next=safe_next(next_),
-            current_user=user,
-            current_role=role,
-            errors={},
-        ),
+        "signin.html",
+        context(request, "Sign in", username=username, next=next_, error=error),
+        status_code=status,
     )
 
 
-@post("/whoami", name="whoami_save", sync_to_thread=False, include_in_schema=False)
-def whoami_save(
+@get("/signin", name="signin", sync_to_thread=False, include_in_schema=False)
+def signin(
+    request: Request, next_: Annotated[str | None, QueryParameter(name="next")] = None
+) -> Response:
+    target = safe_next(next_)
+    if who(request) is not None:
+        return Redirect(target, status_code=HTTP_303_SEE_OTHER)
+    return signin_form(request, next_=target)
+
+
+@post("/signin", name="signin_submit", sync_to_thread=True, include_in_schema=False)
+def signin_submit(
     request: Request,
     data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Response:
-    user = re.sub(r"\s+", " ", str(data.get("user", ""))).strip()
-    role = str(data.get("role", "")).strip()
+    username = re.sub(r"\s+", "", str(data.get("username", "")))[:MAX_NAME]
+    password = str(data.get("password", ""))
     target = safe_next(str(data.get("next", "")))
-    errors = {}
-    if not user:
-        errors["user"] = "Enter your name or user name, so others know who made each change."
-    elif len(user) > MAX_NAME:
-        errors["user"] = f"Keep your name under {MAX_NAME} characters."
-    if role not in ROLES:
-        errors["role"] = "Choose the role you are acting in."
-    if errors:
-        return page(
-            "whoami.html",
-            context(
-                request,
-                "Who are you?",
-                roles=ROLES,
-                next=target,
-                current_user=user,
-                current_role=role,
-                errors=errors,
-            ),
-            status_code=400,
+    try:
+        account = accounts_of(request).authenticate_password(
+            username, password, address_of(request)
         )
-    cookies = [
-        Cookie(key=USER_COOKIE, value=user, httponly=True, samesite="lax", max_age=86400 * 30),
-        Cookie(key=ROLE_COOKIE, value=role, httponly=True, samesite="lax", max_age=86400 * 30),
-    ]
-    return Redirect(target, status_code=HTTP_303_SEE_OTHER, cookies=cookies)
+    except SignInLocked as locked:
+        local = locked.retry_at.astimezone(_settings(request).zone())
+        message = f"Too many attempts; try again after {local:%H:%M}."
+        return signin_form(request, username=username, next_=target, error=message, status=429)
+    except SignInFailed:
+        return signin_form(request, username=username, next_=target, error=NO_MATCH, status=401)
+    request.clear_session()
+    request.set_session({"username": account.username})
+    return Redirect(target, status_code=HTTP_303_SEE_OTHER)
+
+
+@post("/signout", name="signout", sync_to_thread=False, include_in_schema=False)
+def signout(request: Request) -> Response:
+    request.clear_session()
+    return Redirect("/signin", status_code=HTTP_303_SEE_OTHER)
+
+
+def mark_permissions(
+    groups: list[dict[str, Any]], threads: list[list[dict]], account: Account
+) -> None:
+    """Which task buttons and note corrections this person may use."""
+    for group in groups:
+        for role in group["roles"]:
+            for task in role["tasks"]:
+                assignee = task.get("assignee") or {}
+                task["may_update"] = may_update_task(
+                    account,
+                    owner_role=task["owner_role"],
+                    assignee_kind=assignee.get("kind", ""),
+                    assignee=assignee.get("name", ""),
+                )
+    correct = scopes(account.roles, "correct_note")
+    for thread in threads:
+        for note in thread:
+            note["may_correct"] = Scope.ALL in correct or (
+                Scope.OWN in correct and note["by"]["user"] == account.username
+            )
 
 
 _OWN_HANDLERS = [
@@ -558,8 +588,9 @@ _OWN_HANDLERS = [
     incident_page,
     playbooks_page,
     playbook_page,
-    whoami,
-    whoami_save,
+    signin,
+    signin_submit,
+    signout,
 ]
 
 

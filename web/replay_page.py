@@ -15,6 +15,7 @@ from service.feed import FeedEvent
 from service.timeline import local_time, narrate
 from service.views import incident_view
 from web.audit_shared import audit_nav, header_facts, labelled, threads_with_titles
+from web.auth import allow
 from web.pages import (
     STATUS_LABELS,
     _settings,
@@ -25,8 +26,6 @@ from web.pages import (
     not_found,
     page,
     role_titles,
-    to_whoami,
-    who,
 )
 
 FIELD_LABELS = {
@@ -97,8 +96,7 @@ def replay_page(
     version: Annotated[str | None, QueryParameter(name="version")] = None,
     at: Annotated[str | None, QueryParameter(name="at")] = None,
 ) -> Response:
-    if not who(request):
-        return to_whoami(request)
+    allow(request, "replay", ref=ref)
     steady = _steady(request)
     zone = _settings(request).zone()
     now = steady.clock()

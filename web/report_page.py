@@ -16,6 +16,7 @@ from service.feed import FeedEvent
 from service.timeline import local_time, narrate
 from service.views import incident_view
 from web.audit_shared import audit_nav, full_time, header_facts, labelled, threads_with_titles
+from web.auth import allow
 from web.pages import (
     STATUS_LABELS,
     _settings,
@@ -25,8 +26,6 @@ from web.pages import (
     page,
     role_label,
     role_titles,
-    to_whoami,
-    who,
 )
 
 
@@ -37,8 +36,7 @@ from web.pages import (
     include_in_schema=False,
 )
 def report_page(request: Request, ref: FromPath[str]) -> Response:
-    if not who(request):
-        return to_whoami(request)
+    allow(request, "view_timeline", ref=ref)
     steady = _steady(request)
     zone = _settings(request).zone()
     now = steady.clock()

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from service.demo_accounts import DEMO_PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path(os.environ.get("STEADY_CHROMIUM", "/usr/bin/chromium"))
@@ -42,7 +44,8 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def open_page(browser) -> Iterator[Callable[..., object]]:
-    """A page in its own context (its own cookies), identified as someone in a role (or not)."""
+    """A page in its own context (its own cookies), signed in through /signin as a demo
+    account (or not signed in, with user=None)."""
     contexts = []
 
     def open_as(
@@ -50,29 +53,32 @@ def open_page(browser) -> Iterator[Callable[..., object]]:
         path: str = "/",
         *,
         user: str | None = "m.alvarez",
-        role: str = "crisis-lead",
         viewport: dict[str, int] | None = None,
     ) -> object:
         context = browser.new_context(viewport=viewport or DESKTOP, base_url=base_url)
         context.set_default_timeout(10_000)
-        if user is not None:
-            context.add_cookies(
-                [
-                    {"name": "steady_user", "value": user, "url": base_url},
-                    {"name": "steady_role", "value": role, "url": base_url},
-                ]
-            )
         contexts.append(context)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.script_errors = errors  # checked by tests: no script may fail
+        if user is not None:
+            sign_in(page, user)
         page.goto(path)
         return page
 
     yield open_as
     for context in contexts:
         context.close()
+
+
+def sign_in(page: object, user: str, password: str = DEMO_PASSWORD) -> None:
+    """Signs in through the form, as a person does."""
+    page.goto("/signin")
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/signin" not in url)
 
 
 def screenshot(page: object, name: str) -> Path:

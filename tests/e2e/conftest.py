@@ -11,6 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from service.accounts import Accounts
+from service.bootstrap import open_steady
+from service.config import Settings
+from service.demo_accounts import seed_demo_accounts
+from tests.integration.web_auth import FAST_HASHER, bearer
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,6 +36,23 @@ class RunningServer:
         self.env = {**os.environ, "STEADY_DATABASE_URL": database_url}
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
+        self.database_url = database_url
+        self._tokens: dict[str, dict[str, str]] = {}
+
+    def auth(self, username: str = "m.alvarez") -> dict[str, str]:
+        """An Authorization header for a demo account (seeded here if the store has none)."""
+        if username not in self._tokens:
+            steady = open_steady(Settings(database_url=self.database_url))
+            try:
+                accounts = Accounts(steady, hasher=FAST_HASHER)
+                seed_demo_accounts(accounts)
+                admin = accounts.account("admin").acting_as()
+                self._tokens[username] = bearer(
+                    accounts.issue_token(username, "e2e tests", actor=admin)
+                )
+            finally:
+                steady.close()
+        return self._tokens[username]
 
     def steady(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -56,7 +79,7 @@ class RunningServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"steady serve exited: {self.log_path.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/api/v1/playbooks", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/signin", timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)

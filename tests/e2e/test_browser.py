@@ -8,6 +8,7 @@ import pytest
 from domain.people import Actor
 from service.bootstrap import open_steady
 from service.config import Settings
+from service.demo_accounts import DEMO_PASSWORD
 from tests.e2e.browser_fixtures import PHONE, browser, open_page, screenshot
 
 pytestmark = pytest.mark.browser
@@ -17,24 +18,30 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 
 def incident_titled(server, title: str) -> dict:
-    incidents = httpx.get(f"{server.url}/api/v1/incidents", timeout=10).json()["incidents"]
+    incidents = httpx.get(
+        f"{server.url}/api/v1/incidents", headers=server.auth(), timeout=10
+    ).json()["incidents"]
     return next(i for i in incidents if i["title"] == title)
 
 
 def incident_view(server, ref: str) -> dict:
-    return httpx.get(f"{server.url}/api/v1/incidents/{ref}", timeout=10).json()
+    return httpx.get(
+        f"{server.url}/api/v1/incidents/{ref}", headers=server.auth(), timeout=10
+    ).json()
 
 
 def test_open_an_incident_through_the_form_and_apply_the_suggested_playbook(server, open_page):
     page = open_page(server.url, "/incidents/new", user=None)
-    # Not identified yet: say who you are first, then carry on where you were going.
-    expect(page).to_have_url(re.compile(r"/whoami\?next="))
-    expect(page.get_by_text("This is identification, not a sign-in")).to_be_visible()
-    page.get_by_label("Your name or user name").fill("Zoë Okafor")
-    page.get_by_role("radio", name="Crisis team lead").check()
-    page.get_by_role("button", name="Continue").click()
+    # Not signed in yet: sign in first, then carry on where you were going.
+    expect(page).to_have_url(re.compile(r"/signin\?next="))
+    page.get_by_label("User name").fill("m.alvarez")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#signin-error")).to_have_text("That username and password do not match.")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/incidents/new$"))
-    expect(page.locator(".identity")).to_contain_text("Zoë Okafor")
+    expect(page.locator(".identity")).to_contain_text("m.alvarez")
 
     page.get_by_label("What happened, in a few words").fill("Lockdown after a threat by phone")
     page.get_by_label("Kind of incident").select_option("lockdown")
@@ -54,9 +61,11 @@ def test_open_an_incident_through_the_form_and_apply_the_suggested_playbook(serv
     expect(page.get_by_role("heading", level=1)).to_have_text("Lockdown after a threat by phone")
     expect(page.locator(".incident-head .severity")).to_contain_text("1 · Critical")
     expect(page.locator(".incident-head")).to_contain_text("Lincoln Elementary")
-    expect(page.locator(".incident-head")).to_contain_text("Zoë Okafor (Crisis team lead)")
+    expect(page.locator(".incident-head")).to_contain_text("m.alvarez (Crisis team lead)")
     expect(page.get_by_role("link", name="Lockdown or threat")).to_be_visible()
-    steps = httpx.get(f"{server.url}/api/v1/playbooks/lockdown-or-threat", timeout=10).json()
+    steps = httpx.get(
+        f"{server.url}/api/v1/playbooks/lockdown-or-threat", headers=server.auth(), timeout=10
+    ).json()
     count = sum(len(phase["steps"]) for phase in steps["phases"])
     expect(page.locator(".task")).to_have_count(count)
     first_step = steps["phases"][0]["steps"][0]["title"]
@@ -70,8 +79,8 @@ def test_a_task_completed_in_one_browser_changes_in_another_without_reload(serve
     ref = incident["reference"]
     task = next(t for t in incident_view(server, ref)["task_list"] if t["status"] == "todo")
     mine = open_page(server.url, f"/incidents/{ref}")
-    theirs = open_page(server.url, f"/incidents/{ref}", user="k.okafor", role="counselor")
-    board = open_page(server.url, "/", user="r.patel", role="district-leader")
+    theirs = open_page(server.url, f"/incidents/{ref}", user="k.okafor")
+    board = open_page(server.url, "/", user="r.patel")
     for page in (theirs, board):
         expect(page.locator("#connection")).to_have_attribute("data-state", "live")
         page.evaluate("window.steadyMarker = 'loaded once'")
@@ -121,7 +130,7 @@ def test_the_board_shows_when_it_is_disconnected_and_catches_up_on_return(server
             "severity": 1,
             "schools": ["Roosevelt High School"],
         },
-        headers={"X-Steady-User": "r.patel", "X-Steady-Role": "district-leader"},
+        headers=server.auth("m.alvarez"),
         timeout=10,
     )
     assert opened.status_code == 201, opened.text

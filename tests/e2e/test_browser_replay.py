@@ -19,17 +19,23 @@ ZONE = ZoneInfo("America/Chicago")  # the default district time zone
 
 
 def reference_of(server, title: str) -> str:
-    incidents = httpx.get(f"{server.url}/api/v1/incidents?all=true", timeout=10).json()
+    incidents = httpx.get(
+        f"{server.url}/api/v1/incidents?all=true", headers=server.auth(), timeout=10
+    ).json()
     return next(i for i in incidents["incidents"] if i["title"] == title)["reference"]
 
 
 def events_of(server, ref: str) -> list[dict]:
-    return httpx.get(f"{server.url}/api/v1/incidents/{ref}/events", timeout=10).json()["events"]
+    return httpx.get(
+        f"{server.url}/api/v1/incidents/{ref}/events", headers=server.auth(), timeout=10
+    ).json()["events"]
 
 
 def a_task_done_now_and_a_version_before_it_started(server, ref: str) -> tuple[str, int]:
     events = events_of(server, ref)
-    latest = httpx.get(f"{server.url}/api/v1/incidents/{ref}", timeout=10).json()
+    latest = httpx.get(
+        f"{server.url}/api/v1/incidents/{ref}", headers=server.auth(), timeout=10
+    ).json()
     done = [t["id"] for t in latest["task_list"] if t["status"] == "done"]
     task = done[-1]
     first_change = next(
@@ -44,7 +50,7 @@ def test_moving_the_scrubber_back_shows_an_earlier_state_of_a_task(server, open_
     ref = reference_of(server, LOCKDOWN)
     task, earlier = a_task_done_now_and_a_version_before_it_started(server, ref)
     latest = len(events_of(server, ref))
-    page = open_page(server.url, f"/incidents/{ref}/replay", user="a.ortiz", role="auditor")
+    page = open_page(server.url, f"/incidents/{ref}/replay", user="a.kim")
     status = page.locator(f"#task-{task} .status")
     expect(status).to_have_text("Done")
     expect(page.locator("#replay-output")).to_have_text(f"{latest} of {latest}")
@@ -84,7 +90,7 @@ def test_moving_the_scrubber_back_shows_an_earlier_state_of_a_task(server, open_
 def test_jumping_to_a_time_shows_the_last_version_before_it(server, open_page):
     ref = reference_of(server, LOCKDOWN)
     events = events_of(server, ref)
-    page = open_page(server.url, f"/incidents/{ref}/replay", user="a.ortiz", role="auditor")
+    page = open_page(server.url, f"/incidents/{ref}/replay", user="a.kim")
     # A second after the third event, in district time.
     chosen = datetime.fromisoformat(events[2]["at"]).astimezone(ZONE) + timedelta(seconds=1)
     expected = sum(1 for e in events if datetime.fromisoformat(e["at"]) <= chosen)
@@ -106,7 +112,7 @@ def test_screenshots_of_timeline_replay_and_report_on_desktop_and_phone(server, 
             ("replay", f"/incidents/{ref}/replay?version=12"),
             ("report", f"/incidents/{ref}/report"),
         ):
-            page = open_page(server.url, path, user="a.ortiz", role="auditor", viewport=viewport)
+            page = open_page(server.url, path, user="a.kim", viewport=viewport)
             expect(page.locator("h1")).to_have_count(1)
             screenshot(page, f"{name}-{tag}")
             pages[name] = page

@@ -6,11 +6,9 @@ import json
 import httpx
 import websockets
 
-LEAD = {"X-Steady-User": "m.alvarez", "X-Steady-Role": "crisis-lead"}
-
 
 def post(server, path: str, body: dict) -> dict:
-    response = httpx.post(f"{server.url}{path}", json=body, headers=LEAD, timeout=10)
+    response = httpx.post(f"{server.url}{path}", json=body, headers=server.auth(), timeout=10)
     assert response.status_code in (200, 201), response.text
     return response.json()
 
@@ -30,10 +28,14 @@ async def receive_until(socket, predicate, timeout: float = 5.0) -> list[dict]:
 
 def test_clients_catch_up_then_receive_live_events(server):
     async def scenario() -> None:
-        last = httpx.get(f"{server.url}/api/v1/incidents").json()["position"]
+        last = httpx.get(f"{server.url}/api/v1/incidents", headers=server.auth()).json()["position"]
         async with (
-            websockets.connect(f"{server.ws_url}/ws/board?after=0") as first,
-            websockets.connect(f"{server.ws_url}/ws/board?after={last}") as second,
+            websockets.connect(
+                f"{server.ws_url}/ws/board?after=0", additional_headers=server.auth()
+            ) as first,
+            websockets.connect(
+                f"{server.ws_url}/ws/board?after={last}", additional_headers=server.auth()
+            ) as second,
         ):
             history = await receive_until(first, lambda m: m["type"] == "caught_up")
             assert len(history) - 1 == len({m["position"] for m in history[:-1]}) > 100
@@ -66,8 +68,12 @@ def test_clients_catch_up_then_receive_live_events(server):
 
 def test_a_client_that_reconnects_gets_every_missed_event_exactly_once(server):
     async def scenario() -> None:
-        ref = httpx.get(f"{server.url}/api/v1/incidents").json()["incidents"][0]["reference"]
-        async with websockets.connect(f"{server.ws_url}/ws/board?after=0") as socket:
+        ref = httpx.get(f"{server.url}/api/v1/incidents", headers=server.auth()).json()[
+            "incidents"
+        ][0]["reference"]
+        async with websockets.connect(
+            f"{server.ws_url}/ws/board?after=0", additional_headers=server.auth()
+        ) as socket:
             history = await receive_until(socket, lambda m: m["type"] == "caught_up")
         last_seen = history[-1]["position"]
         missed = [
@@ -78,7 +84,9 @@ def test_a_client_that_reconnects_gets_every_missed_event_exactly_once(server):
             )["position"]
             for n in range(5)
         ]
-        async with websockets.connect(f"{server.ws_url}/ws/board?after={last_seen}") as socket:
+        async with websockets.connect(
+            f"{server.ws_url}/ws/board?after={last_seen}", additional_headers=server.auth()
+        ) as socket:
             resumed = await receive_until(socket, lambda m: m["type"] == "caught_up")
             live = await asyncio.to_thread(
                 post, server, f"/api/v1/incidents/{ref}/notes", {"text": "live"}
@@ -99,8 +107,12 @@ def test_two_server_processes_on_one_postgres_deliver_each_others_changes(
 
     async def scenario() -> None:
         async with (
-            websockets.connect(f"{one.ws_url}/ws/board?after=0") as on_one,
-            websockets.connect(f"{two.ws_url}/ws/board?after=0") as on_two,
+            websockets.connect(
+                f"{one.ws_url}/ws/board?after=0", additional_headers=one.auth()
+            ) as on_one,
+            websockets.connect(
+                f"{two.ws_url}/ws/board?after=0", additional_headers=two.auth()
+            ) as on_two,
         ):
             await receive_until(on_one, lambda m: m["type"] == "caught_up")
             await receive_until(on_two, lambda m: m["type"] == "caught_up")
@@ -128,7 +140,9 @@ def test_two_server_processes_on_one_postgres_deliver_each_others_changes(
 
 def test_bad_after_position_is_refused_with_a_clear_close(server):
     async def scenario() -> None:
-        async with websockets.connect(f"{server.ws_url}/ws/board?after=-5") as socket:
+        async with websockets.connect(
+            f"{server.ws_url}/ws/board?after=-5", additional_headers=server.auth()
+        ) as socket:
             try:
                 await socket.recv()
             except websockets.ConnectionClosed as closed:

@@ -6,12 +6,11 @@ from collections.abc import Iterator
 import pytest
 from litestar.testing import TestClient
 
-from service.bootstrap import open_steady
-from service.config import Settings
-from web.app import create_app
+from tests.integration.web_auth import signed_in_app
 
-LEAD = {"X-Steady-User": "m.alvarez", "X-Steady-Role": "crisis-lead"}
-COUNSELOR = {"X-Steady-User": "k.okafor", "X-Steady-Role": "counselor"}
+# Each person's Authorization header, filled in by the client fixture for its fresh store.
+LEAD: dict[str, str] = {}
+COUNSELOR: dict[str, str] = {}
 LOCKDOWN = {
     "title": "Lockdown after a report of a weapon",
     "kind": "lockdown",
@@ -23,10 +22,14 @@ LOCKDOWN = {
 
 @pytest.fixture
 def client(sqlite_url) -> Iterator[TestClient]:
-    settings = Settings(database_url=sqlite_url)
-    app = create_app(open_steady(settings), settings, heartbeat_seconds=0.5, poll_seconds=0.2)
-    with TestClient(app) as test_client:
-        yield test_client
+    """A client that reads as the crisis lead unless a request says otherwise."""
+    with signed_in_app(sqlite_url) as signed:
+        LEAD.clear()
+        LEAD.update(signed.headers["m.alvarez"])
+        COUNSELOR.clear()
+        COUNSELOR.update(signed.headers["k.okafor"])
+        signed.client.headers.update(LEAD)
+        yield signed.client
 
 
 def open_incident(client: TestClient, **changes) -> dict:
@@ -120,10 +123,14 @@ def test_breaking_a_rule_is_a_422_with_what_to_do(client):
     assert response.status_code == 422 and "reopen it with a reason" in response.json()["error"]
 
 
-def test_someone_must_say_who_they_are(client):
+def test_someone_must_sign_in(client):
+    del client.headers["authorization"]
     response = client.post("/api/v1/incidents", json=LOCKDOWN)
-    assert response.status_code == 400
-    assert "X-Steady-User" in response.json()["error"]
+    assert response.status_code == 401
+    assert "sign in" in response.json()["error"]
+    assert client.get("/api/v1/incidents").status_code == 401
+    wrong = client.get("/api/v1/incidents", headers={"Authorization": "Bearer stdy_nope"})
+    assert wrong.status_code == 401 and "token is not valid" in wrong.json()["error"]
 
 
 def test_unknown_incident_task_or_playbook_is_a_404(client):
@@ -144,6 +151,8 @@ def test_a_stale_change_to_the_same_task_is_a_409(client):
     ref = open_incident(client)["reference"]
     base = f"/api/v1/incidents/{ref}"
     client.post(base + "/playbooks", json={"playbook_id": "lockdown-or-threat"}, headers=LEAD)
+    mine = {"kind": "person", "name": "k.okafor"}  # a responder may update only their own tasks
+    client.post(base + "/tasks/T1/assignment", json=mine, headers=LEAD)
     seen = client.get(base).json()["version"]
     assert (
         client.post(
@@ -158,7 +167,7 @@ def test_a_stale_change_to_the_same_task_is_a_409(client):
     )
     assert response.status_code == 409
     assert (
-        "changed after version 2" in response.json()["error"]
+        "changed after version 3" in response.json()["error"]
         and "k.okafor" in response.json()["error"]
     )
 

@@ -10,22 +10,18 @@ from itertools import pairwise, product
 import pytest
 from litestar.testing import TestClient
 
-from service.bootstrap import open_steady
-from service.config import Settings
 from service.diff import apply_diff
 from service.timeline import CSV_COLUMNS, EVENT_KINDS
+from tests.integration.web_auth import signed_in_app
 from tests.unit.test_timeline import LEAD, START, Story, story
-from web.app import create_app
-
-AUDITOR = {"steady_user": "a.ortiz", "steady_role": "auditor"}
 
 
 @pytest.fixture
 def client(sqlite_url) -> Iterator[TestClient]:
-    settings = Settings(database_url=sqlite_url)
-    app = create_app(open_steady(settings), settings, heartbeat_seconds=0.5, poll_seconds=0.2)
-    with TestClient(app) as test_client:
-        yield test_client
+    """A client signed in (through the form, with a session cookie) as the demo auditor."""
+    with signed_in_app(sqlite_url) as signed:
+        signed.sign_in(signed.client, "a.kim")
+        yield signed.client
 
 
 @pytest.fixture
@@ -142,7 +138,6 @@ def test_replay_at_a_time_equals_replay_at_the_last_version_before_it(client, to
 
 
 def page(client: TestClient, path: str, **query):
-    client.cookies.update(AUDITOR)
     return client.get(path, params=query)
 
 
@@ -222,8 +217,9 @@ def test_the_report_has_summary_tasks_by_phase_follow_ups_timeline_and_review(cl
     assert "@media print" in css
 
 
-def test_pages_ask_who_you_are_first(client, told):
+def test_pages_ask_you_to_sign_in_first(client, told):
     client.cookies.clear()
     for path in ("timeline", "replay", "report"):
         response = client.get(f"/incidents/{told.ref}/{path}", follow_redirects=False)
-        assert response.status_code == 303 and "/whoami" in response.headers["location"]
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/signin?next=/incidents/{told.ref}/{path}"

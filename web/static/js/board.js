@@ -39,7 +39,7 @@ async function refreshCard(reference) {
     credentials: "same-origin",
     cache: "no-store",
   });
-  if (response.redirected && new URL(response.url).pathname === "/whoami") {
+  if (response.redirected && new URL(response.url).pathname === "/signin") {
     location.assign(response.url);
     return;
   }

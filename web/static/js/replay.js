@@ -37,7 +37,7 @@ async function load(url, { push }) {
     return;
   }
   if (request !== latestRequest) return; // a later choice is on its way
-  if (response.redirected && new URL(response.url).pathname === "/whoami") {
+  if (response.redirected && new URL(response.url).pathname === "/signin") {
     location.assign(response.url);
     return;
   }

@@ -16,6 +16,15 @@ export class ApiError extends Error {
   }
 }
 
+// The CSRF token the server set in the csrftoken cookie, sent back in a header on every POST.
+export function csrfToken() {
+  for (const part of document.cookie.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === "csrftoken") return decodeURIComponent(rest.join("="));
+  }
+  return "";
+}
+
 export async function apiGet(path) {
   const response = await fetch(API + path, {
     headers: { Accept: "application/json" },
@@ -40,6 +49,7 @@ export async function apiPost(path, body) {
         "Content-Type": "application/json",
         Accept: "application/json",
         "Idempotency-Key": key,
+        "X-CSRFToken": csrfToken(),
       },
       credentials: "same-origin",
       body: text,
@@ -218,7 +228,7 @@ async function refreshOnce(options) {
     credentials: "same-origin",
     cache: "no-store",
   });
-  if (response.redirected && new URL(response.url).pathname === "/whoami") {
+  if (response.redirected && new URL(response.url).pathname === "/signin") {
     location.assign(response.url);
     return;
   }
