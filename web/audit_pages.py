@@ -15,8 +15,8 @@ from domain.phase import Phase
 from service.application import project
 from service.timeline import EVENT_KINDS, narrate, select
 from web.audit_shared import KIND_LABELS, audit_nav, labelled
-from web.auth import allow
-from web.pages import _settings, _steady, context, not_found, page, role_label
+from web.auth import abilities, allow
+from web.pages import _settings, _steady, context, not_found, page, role_label, who
 from web.replay_page import replay_page
 from web.report_page import report_page
 
@@ -65,7 +65,7 @@ def timeline_page(
             f"{reference} timeline",
             reference=reference,
             incident_title=incident.title,
-            audit_nav=audit_nav(reference, "timeline"),
+            audit_nav=audit_nav(reference, "timeline", abilities(who(request))),
             entries=[labelled(e) for e in entries],
             total=len(everything),
             filters=filters,

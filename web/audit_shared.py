@@ -34,21 +34,19 @@ def full_time(value: datetime | str | None, zone: ZoneInfo) -> dict[str, str] | 
     return {"iso": iso, "text": text, "full": text}
 
 
-def audit_nav(ref: str, current: str) -> list[dict[str, Any]]:
-    """Links between the live incident and its history pages, the current one marked."""
+def audit_nav(ref: str, current: str, may: dict[str, bool]) -> list[dict[str, Any]]:
+    """Links between the live incident and its history pages that the person may open, the
+    current one marked."""
+    links = [
+        ("view_incident", f"/incidents/{ref}", "Live incident", "live"),
+        ("view_timeline", f"/incidents/{ref}/timeline", "Timeline", "timeline"),
+        ("replay", f"/incidents/{ref}/replay", "Replay", "replay"),
+        ("view_timeline", f"/incidents/{ref}/report", "After-action report", "report"),
+    ]
     return [
-        {"href": f"/incidents/{ref}", "label": "Live incident", "current": current == "live"},
-        {
-            "href": f"/incidents/{ref}/timeline",
-            "label": "Timeline",
-            "current": current == "timeline",
-        },
-        {"href": f"/incidents/{ref}/replay", "label": "Replay", "current": current == "replay"},
-        {
-            "href": f"/incidents/{ref}/report",
-            "label": "After-action report",
-            "current": current == "report",
-        },
+        {"href": href, "label": label, "current": current == name}
+        for action, href, label, name in links
+        if may.get(action, False)
     ]
 
 

@@ -15,7 +15,7 @@ from service.feed import FeedEvent
 from service.timeline import local_time, narrate
 from service.views import incident_view
 from web.audit_shared import audit_nav, header_facts, labelled, threads_with_titles
-from web.auth import allow
+from web.auth import abilities, allow
 from web.pages import (
     STATUS_LABELS,
     _settings,
@@ -26,6 +26,7 @@ from web.pages import (
     not_found,
     page,
     role_titles,
+    who,
 )
 
 FIELD_LABELS = {
@@ -108,7 +109,7 @@ def replay_page(
     common = {
         "reference": reference,
         "latest": latest,
-        "audit_nav": audit_nav(reference, "replay"),
+        "audit_nav": audit_nav(reference, "replay", abilities(who(request))),
         "zone_name": events[-1].at.astimezone(zone).tzname(),
         "at_input": (at or "").strip(),
     }

@@ -16,7 +16,7 @@ from service.feed import FeedEvent
 from service.timeline import local_time, narrate
 from service.views import incident_view
 from web.audit_shared import audit_nav, full_time, header_facts, labelled, threads_with_titles
-from web.auth import allow
+from web.auth import abilities, allow
 from web.pages import (
     STATUS_LABELS,
     _settings,
@@ -26,6 +26,7 @@ from web.pages import (
     page,
     role_label,
     role_titles,
+    who,
 )
 
 
@@ -61,7 +62,7 @@ def report_page(request: Request, ref: FromPath[str]) -> Response:
             request,
             f"{view['reference']} after-action report",
             **shown,
-            audit_nav=audit_nav(view["reference"], "report"),
+            audit_nav=audit_nav(view["reference"], "report", abilities(who(request))),
             entries=entries,
             task_phases=_report_phases(view, events, titles, zone),
             follow_ups=_follow_ups(view, titles, zone),

@@ -360,6 +360,17 @@ def test_the_incident_page_shows_only_the_controls_a_person_may_use(world):
     assert 'id="read-only-note"' in auditor and 'id="note-form"' not in auditor
 
 
+def test_history_pages_link_to_replay_only_for_those_who_may_replay(world):
+    replay = f'href="/incidents/{world.ref}/replay"'
+    for username, shown in [("k.okafor", False), ("a.kim", True), ("m.alvarez", True)]:
+        for page in ("", "/timeline", "/report"):
+            html = world.client.get(
+                f"/incidents/{world.ref}{page}", headers=world.headers[username]
+            )
+            assert html.status_code == 200, (username, page)
+            assert (replay in html.text) is shown, (username, page)
+
+
 def test_cookies_are_secure_over_https(world):
     browser = TestClient(world.client.app, base_url="https://testserver.local")
     browser.get("/signin")
