@@ -43,15 +43,18 @@ from zoneinfo import ZoneInfo
 
 from common import median_of, print_table, temporary_databases
 from eventsourcing.application import project_aggregate
+from litestar.testing import TestClient
 
 from domain.people import Actor, Assignee
 from domain.task import Status
 from playbooks.library import Library
+from service.accounts import Accounts
 from service.application import Steady
 from service.config import Settings
 from service.keys import cipher_env, generate_key
 from service.projector import fold
 from service.timeline import timeline
+from web.app import create_app
 
 LEAD = Actor("m.alvarez", "crisis-lead")
 COUNSELOR = Actor("k.okafor", "counselor")
@@ -147,18 +150,35 @@ def measure(store: str, url: str, events: int, runs: int) -> list[Row]:
             ("fold, project_aggregate (the library's)", lambda: project_aggregate(None, decoded)),
             ("fold, service.projector.fold", lambda: fold(None, decoded)),
         ]
-        html = timeline_page_timer(app, ref)
-        if html is not None:
-            rows.append(("timeline as the HTML page", html))
+        web_settings = Settings(database_url=url, cipher_key=AT_REST["CIPHER_KEY"])
+        rows.append(("timeline as the HTML page", timeline_page_timer(app, ref, web_settings)))
         return [(store, what, *timed(fn, runs)) for what, fn in rows]
     finally:
         cached.close()
         app.close()
 
 
-def timeline_page_timer(app: Steady, ref: str) -> Callable[[], Any] | None:
-    """GET /incidents/REF/timeline through the web app, signed in as an auditor."""
-    return None
+def timeline_page_timer(app: Steady, ref: str, settings: Settings) -> Callable[[], Any]:
+    """GET /incidents/REF/timeline through the web app, as an auditor with an API token."""
+    accounts = Accounts(app)
+    bench_actor = Actor("bench", "admin")
+    accounts.add_organisation("bench-district", "Bench district", "district", actor=bench_actor)
+    accounts.add_user(
+        "bench.auditor", display_name="Bench auditor", organisation="bench-district",
+        roles=["auditor"], password=None, actor=bench_actor,
+    )  # fmt: skip
+    token = accounts.issue_token("bench.auditor", "bench", actor=bench_actor)
+    client = TestClient(create_app(app, settings))
+    client.__enter__()
+
+    def get_page() -> str:
+        response = client.get(
+            f"/incidents/{ref}/timeline", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code == 200, response.status_code
+        return response.text
+
+    return get_page
 
 
 def profile(app: Steady, events: int) -> None:
