@@ -12,10 +12,9 @@ from service.application import Steady
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def test_a_version_1_event_without_hashes_loads_with_empty_ones():
-    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    incident = Incident.open(
-        reference="INC-2026-0001",
+def storm(reference: str) -> Incident:
+    return Incident.open(
+        reference=reference,
         title="Storm",
         kind="severe-weather",
         severity=3,
@@ -25,6 +24,11 @@ def test_a_version_1_event_without_hashes_loads_with_empty_ones():
         actor=Actor("a", "b"),
         at=NOW,
     )
+
+
+def test_a_version_1_event_without_hashes_loads_with_empty_ones():
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    incident = storm("INC-2026-0001")
     incident.add_note("Roof leak in the gym", actor=Actor("a", "b"), at=NOW)
     stored = app.mapper.to_stored_event(incident.pending_events[1])
     state = json.loads(stored.state)
@@ -40,17 +44,7 @@ def test_a_version_1_event_without_hashes_loads_with_empty_ones():
 
 
 def test_each_new_event_chains_onto_the_one_before():
-    incident = Incident.open(
-        reference="INC-2026-0002",
-        title="Storm",
-        kind="severe-weather",
-        severity=3,
-        schools=["Lincoln Elementary"],
-        summary="",
-        occurred_at=NOW,
-        actor=Actor("a", "b"),
-        at=NOW,
-    )
+    incident = storm("INC-2026-0002")
     incident.add_note("one", actor=Actor("a", "b"), at=NOW)
     incident.change_severity(2, reason="", actor=Actor("a", "b"), at=NOW)
     events = incident.pending_events
