@@ -554,8 +554,6 @@ SAME_KIND: dict[str, tuple[str, ...]] = {
 
 def project(events: Any) -> Incident:
     """Folds events into the incident as it stood after the last of them."""
-    incident: Incident | None = None
-    for event in events:
-        incident = event.mutate(incident)
+    incident = fold(None, events)
     assert incident is not None
     return incident
