@@ -15,6 +15,7 @@ from service.integrity import verify_all, verify_incident
 from service.views import incident_summary, incident_view, playbook_view
 from web.auth import account_of, allow, allow_note_correction, allow_task_update, sees_incidents
 from web.errors import BadInput
+from web.viewing import record_view
 
 
 def actor_of(request: Request) -> Actor:
@@ -162,6 +163,7 @@ class IncidentsController(Controller):
     @get("/{ref:str}", sync_to_thread=True, summary="An incident's current state")
     def show(self, request: Request, ref: FromPath[str]) -> dict[str, Any]:
         allow(request, "view_incident", ref=ref)
+        record_view(request, ref, "api")
         steady = steady_of(request)
         incident = steady.incident(ref)
         return {**incident_view(incident, steady.clock()), "position": steady.last_position()}
@@ -169,6 +171,7 @@ class IncidentsController(Controller):
     @get("/{ref:str}/events", sync_to_thread=True, summary="An incident's events with positions")
     def events(self, request: Request, ref: FromPath[str]) -> dict[str, Any]:
         allow(request, "view_incident", ref=ref)
+        record_view(request, ref, "api")
         return {"events": [e.as_dict() for e in steady_of(request).incident_events(ref)]}
 
     @get(
@@ -185,6 +188,7 @@ class IncidentsController(Controller):
     ) -> dict[str, Any]:
         replaying = version is not None or at is not None
         allow(request, "replay" if replaying else "view_incident", ref=ref)
+        record_view(request, ref, "replay" if replaying else "api")
         steady = steady_of(request)
         if version is not None and at is not None:
             raise BadInput("give either version or at, not both", "version")
@@ -350,6 +354,7 @@ class IncidentsController(Controller):
 def export(request: Request, ref: FromPath[str]) -> Response[dict[str, Any]]:
     """The complete event stream, with hashes; `steady import-check` verifies a saved copy."""
     allow(request, "export", ref=ref)
+    record_view(request, ref, "export")
     steady = steady_of(request)
     document = export_incident(steady, ref, exported_at=steady.clock())
     filename = f"{document['incident']['reference']}-events.json"

@@ -17,6 +17,7 @@ from service.accounts import Accounts
 from service.application import Steady
 from service.config import Settings
 from service.live import LogFollower
+from service.viewing import ViewLog
 from web.api import API_HANDLERS
 from web.auth import BearerAwareCSRF, csrf_config, secure_cookies_over_https, session_config
 from web.errors import EXCEPTION_HANDLERS
@@ -36,6 +37,7 @@ def create_app(
     accounts: Accounts | None = None,
 ) -> Litestar:
     from web.pages import PAGE_HANDLERS  # pages are built on top of the API
+    from web.views_log import VIEWS_LOG_HANDLERS
 
     hub = Hub()
     tasks: list[asyncio.Task[None]] = []
@@ -62,6 +64,7 @@ def create_app(
             task.cancel()
         for following in follower:
             following.stop()
+        app.state.viewing.close()  # saves the views still queued
         steady.close()
 
     app = Litestar(
@@ -69,6 +72,7 @@ def create_app(
             *API_HANDLERS,
             board_feed,
             *PAGE_HANDLERS,
+            *VIEWS_LOG_HANDLERS,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -87,4 +91,5 @@ def create_app(
     app.state.settings = settings
     app.state.hub = hub
     app.state.accounts = accounts or Accounts(steady)
+    app.state.viewing = ViewLog(steady)
     return app

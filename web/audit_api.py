@@ -15,6 +15,7 @@ from service.timeline import narrate, select, timeline, timeline_csv
 from web.api import steady_of
 from web.auth import allow
 from web.errors import BadInput
+from web.viewing import record_view
 
 TAGS = ["audit"]
 
@@ -40,6 +41,7 @@ def incident_timeline(
     """Every event of the incident in order, in plain language, in the district's time zone.
     Filters: a task id, the actor's role, a phase, a kind of event (its type)."""
     allow(request, "view_timeline", ref=ref)
+    record_view(request, ref, "timeline")
     zone = request.app.state.settings.zone()
     entries = timeline(
         steady_of(request), ref, zone=zone, task=task, role=role, phase=phase, kind=kind
@@ -58,6 +60,7 @@ def incident_timeline_csv(
 ) -> Response[str]:
     """The timeline as CSV (the same filters), to open in a spreadsheet."""
     allow(request, "view_timeline", ref=ref)
+    record_view(request, ref, "timeline")
     zone = request.app.state.settings.zone()
     events = steady_of(request).incident_events(ref)
     entries = select(narrate(events, zone), task=task, role=role, phase=phase, kind=kind)
@@ -79,6 +82,7 @@ def incident_diff(
     """What changed between version `from` and version `to` (either may be the later one):
     fields, tasks and notes per id, and the events in between."""
     allow(request, "replay", ref=ref)
+    record_view(request, ref, "replay")
     start, end = whole_number(from_, "from"), whole_number(to, "to")
     return diff_incident(steady_of(request), ref, start, end)
 

@@ -19,6 +19,7 @@ from web.auth import abilities, allow
 from web.pages import _settings, _steady, context, not_found, page, role_label, who
 from web.replay_page import replay_page
 from web.report_page import report_page
+from web.viewing import record_view
 
 
 @get(
@@ -36,6 +37,7 @@ def timeline_page(
     kind: Annotated[str | None, QueryParameter(name="kind")] = None,
 ) -> Response:
     allow(request, "view_timeline", ref=ref)
+    record_view(request, ref, "timeline")
     steady = _steady(request)
     zone = _settings(request).zone()
     try:

@@ -42,6 +42,7 @@ def audit_nav(ref: str, current: str, may: dict[str, bool]) -> list[dict[str, An
         ("view_timeline", f"/incidents/{ref}/timeline", "Timeline", "timeline"),
         ("replay", f"/incidents/{ref}/replay", "Replay", "replay"),
         ("view_timeline", f"/incidents/{ref}/report", "After-action report", "report"),
+        ("view_audit_log", f"/incidents/{ref}/views", "Who viewed", "views"),
     ]
     return [
         {"href": href, "label": label, "current": current == name}

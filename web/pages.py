@@ -46,6 +46,7 @@ from web.auth import (
     sees_incidents,
     signed_in,
 )
+from web.viewing import record_view
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_NAME = 100
@@ -383,6 +384,7 @@ def board_card(request: Request, ref: FromPath[str]) -> Response:
 @get("/incidents/{ref:str}", name="incident", sync_to_thread=True, include_in_schema=False)
 def incident_page(request: Request, ref: FromPath[str]) -> Response:
     account = allow(request, "view_incident", ref=ref)
+    record_view(request, ref, "page")
     steady = _steady(request)
     zone = _settings(request).zone()
     position = steady.last_position()

@@ -28,6 +28,7 @@ from web.pages import (
     role_titles,
     who,
 )
+from web.viewing import record_view
 
 FIELD_LABELS = {
     "title": "Title",
@@ -98,6 +99,7 @@ def replay_page(
     at: Annotated[str | None, QueryParameter(name="at")] = None,
 ) -> Response:
     allow(request, "replay", ref=ref)
+    record_view(request, ref, "replay")
     steady = _steady(request)
     zone = _settings(request).zone()
     now = steady.clock()

@@ -28,6 +28,7 @@ from web.pages import (
     role_titles,
     who,
 )
+from web.viewing import record_view
 
 
 @get(
@@ -38,6 +39,7 @@ from web.pages import (
 )
 def report_page(request: Request, ref: FromPath[str]) -> Response:
     allow(request, "view_timeline", ref=ref)
+    record_view(request, ref, "report")
     steady = _steady(request)
     zone = _settings(request).zone()
     now = steady.clock()
