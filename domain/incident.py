@@ -52,6 +52,7 @@ class Note:
     corrects: str = ""  # the note this one corrects; that note stays in the stream
     reason: str = ""
     corrected_by: str = ""  # set on the original when a later note corrects it
+    shared_with: tuple[str, ...] = ()  # partner organisations that may read it
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,42 @@ class Incident(Aggregate):
                 self.by,
                 corrects=self.corrects,
                 reason=self.reason,
+                # A correction reaches whoever could read what it corrects.
+                shared_with=original.shared_with,
             )
+
+    class NoteShared(Event):
+        NAME = "note_shared"
+
+        note_id: str
+        organisation: str
+        organisation_name: str
+
+        def apply(self, incident: "Incident") -> None:
+            note = incident.notes[self.note_id]
+            note.shared_with = (*note.shared_with, self.organisation)
+
+    class Shared(Event):
+        """The incident is shared with a partner organisation: its people see the incident's
+        outline, the tasks assigned to their organisation and the notes shared with it."""
+
+        NAME = "incident_shared"
+
+        organisation: str
+        organisation_name: str
+
+        def apply(self, incident: "Incident") -> None:
+            incident.shares[self.organisation] = self.organisation_name
+
+    class ShareEnded(Event):
+        NAME = "incident_share_ended"
+
+        organisation: str
+        organisation_name: str
+        reason: str
+
+        def apply(self, incident: "Incident") -> None:
+            del incident.shares[self.organisation]
 
     class SeverityChanged(Event):
         NAME = "severity_changed"
@@ -337,6 +373,7 @@ class Incident(Aggregate):
         self.closed_at: datetime | None = None
         self.review_summary = ""
         self.times_reopened = 0
+        self.shares: dict[str, str] = {}  # partner organisation's id -> its name
 
     # -- commands -----------------------------------------------------------------------------
 
@@ -468,6 +505,53 @@ class Incident(Aggregate):
             reason=check_text("reason for the correction", reason),
         )
         return new_id
+
+    def share(self, organisation: str, name: str, *, actor: Actor, at: datetime) -> None:
+        """Shares the incident with a partner organisation (its id and its name)."""
+        self._require_open("share it")
+        if organisation in self.shares:
+            raise DomainError(f"{self.reference} is already shared with {name}")
+        self._record(self.Shared, actor, at, organisation=organisation, organisation_name=name)
+
+    def end_share(self, organisation: str, *, reason: str, actor: Actor, at: datetime) -> None:
+        """Ends a share, even on a closed incident: taking access away is always allowed."""
+        name = self.shares.get(organisation)
+        if name is None:
+            raise DomainError(f"{self.reference} is not shared with {organisation}")
+        self._record(
+            self.ShareEnded,
+            actor,
+            at,
+            organisation=organisation,
+            organisation_name=name,
+            reason=check_text("reason for ending the share", reason, required=False),
+        )
+
+    def share_note(self, note_id: str, organisation: str, *, actor: Actor, at: datetime) -> None:
+        self._require_open("share a note")
+        note = self.notes.get(note_id)
+        if note is None:
+            raise NotFound(f"{self.reference} has no note {note_id}")
+        if note.corrected_by:
+            raise DomainError(
+                f"note {note_id} was corrected by {note.corrected_by}; share {note.corrected_by}"
+            )
+        name = self.shares.get(organisation)
+        if name is None:
+            raise DomainError(
+                f"{self.reference} is not shared with {organisation}; "
+                "share the incident with that organisation before sharing notes with it"
+            )
+        if organisation in note.shared_with:
+            raise DomainError(f"note {note_id} is already shared with {name}")
+        self._record(
+            self.NoteShared,
+            actor,
+            at,
+            note_id=note_id,
+            organisation=organisation,
+            organisation_name=name,
+        )
 
     def change_severity(self, severity: int, *, reason: str, actor: Actor, at: datetime) -> None:
         self._require_open("change the severity")

@@ -244,11 +244,62 @@ class Steady(Application[UUID]):
             ref, "change_task_status", arguments, change, task_id=task_id, **options
         )
 
-    def add_note(self, ref: str, text: str, *, task_id: str = "", **options: Any) -> CommandResult:
-        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
-            return {"note_id": incident.add_note(text, task_id=task_id, actor=actor, at=now)}
+    def add_note(
+        self,
+        ref: str,
+        text: str,
+        *,
+        task_id: str = "",
+        share_with: Sequence[str] = (),
+        **options: Any,
+    ) -> CommandResult:
+        """Adds a note, shared with the partner organisations named (in the same save, so a
+        partner's note is never stored unshared with their own organisation)."""
+        organisations = list(dict.fromkeys(share_with))
 
-        return self._execute(ref, "add_note", {"text": text, "task_id": task_id}, change, **options)
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            note_id = incident.add_note(text, task_id=task_id, actor=actor, at=now)
+            for organisation in organisations:
+                incident.share_note(note_id, organisation, actor=actor, at=now)
+            return {"note_id": note_id}
+
+        arguments: dict[str, Any] = {"text": text, "task_id": task_id}
+        if organisations:
+            arguments["share_with"] = organisations
+        return self._execute(ref, "add_note", arguments, change, **options)
+
+    def share_note(
+        self, ref: str, note_id: str, organisation: str, **options: Any
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.share_note(note_id, organisation, actor=actor, at=now)
+            return {"note_id": note_id, "organisation": organisation}
+
+        arguments = {"note_id": note_id, "organisation": organisation}
+        return self._execute(ref, "share_note", arguments, change, **options)
+
+    def share_incident(
+        self, ref: str, organisation: str, name: str, **options: Any
+    ) -> CommandResult:
+        """Shares the incident with a partner organisation; the caller has checked that the
+        organisation exists and is a partner (the accounts live in another application)."""
+
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.share(organisation, name, actor=actor, at=now)
+            return {"organisation": organisation}
+
+        arguments = {"organisation": organisation, "name": name}
+        return self._execute(ref, "share_incident", arguments, change, **options)
+
+    def end_share(
+        self, ref: str, organisation: str, *, reason: str = "", **options: Any
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.end_share(organisation, reason=reason, actor=actor, at=now)
+            return {"organisation": organisation}
+
+        arguments = {"organisation": organisation, "reason": reason}
+        return self._execute(ref, "end_share", arguments, change, **options)
 
     def correct_note(
         self, ref: str, note_id: str, text: str, *, reason: str, **options: Any
@@ -545,6 +596,8 @@ class Steady(Application[UUID]):
 
 # Incident-wide commands conflict with later changes of the same kind.
 SAME_KIND: dict[str, tuple[str, ...]] = {
+    "share_incident": ("incident_shared", "incident_share_ended"),
+    "end_share": ("incident_shared", "incident_share_ended"),
     "change_severity": ("severity_changed",),
     "advance_phase": ("phase_advanced", "incident_reopened"),
     "close_incident": ("incident_closed", "incident_reopened", "phase_advanced"),

@@ -2,11 +2,13 @@
 
 Every command carries an idempotency key, so seeding twice adds nothing."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.people import Actor
+from domain.task import Task
 from service.application import Steady
 
 SCHOOLS = [
@@ -22,6 +24,12 @@ COUNSELOR = Actor("k.okafor", "counselor")
 PSYCHOLOGIST = Actor("l.nguyen", "school-psychologist")
 DISTRICT = Actor("r.patel", "district-leader")
 PARTNER = Actor("j.brooks", "partner-mental-health")
+# The community partner the demo shares an incident with: id, name, kind of organisation.
+PARTNER_ORGANISATION = (
+    "eastside-counseling",
+    "Eastside Counseling Center (mental-health agency)",
+    "partner",
+)
 
 DONE_NOTES = [
     "Done as written; no concerns raised.",
@@ -242,6 +250,8 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
         idempotency_key=key("note/2/correct"),
         at=clock.tick(5),
     )
+    if demo.key == "student-death-jefferson":
+        _share_with_partner(app, ref, [t for t in tasks if t not in due_now], key, clock)
     if demo.key == "lockdown-roosevelt":
         app.change_severity(
             ref,
@@ -260,6 +270,42 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
             ref, demo.closed_with, actor=LEAD, idempotency_key=key("close"), at=clock.tick(60)
         )
     return ref
+
+
+def _share_with_partner(
+    app: Steady, ref: str, later: list[Task], key: Callable[[str], str], clock: "_Clock"
+) -> None:
+    """The mental-health agency takes on a follow-up, and sees only that and one note."""
+    slug, name, _ = PARTNER_ORGANISATION
+    app.share_incident(ref, slug, name, actor=LEAD, idempotency_key=key("share"), at=clock.tick(5))
+    if later:
+        app.assign_task(
+            ref,
+            later[0].id,
+            kind="partner",
+            name=slug,
+            actor=LEAD,
+            idempotency_key=key("partner/assign"),
+            at=clock.tick(2),
+        )
+    app.add_note(
+        ref,
+        "Eastside Counseling will run drop-in grief groups for students after school; the "
+        "family liaison remains the only contact with the family.",
+        share_with=[slug],
+        actor=LEAD,
+        idempotency_key=key("partner/note"),
+        at=clock.tick(3),
+    )
+    app.add_note(
+        ref,
+        "Two counselors available Tuesdays and Thursdays, 3:30 to 5:00, in the library annex.",
+        task_id=later[0].id if later else "",
+        share_with=[slug],
+        actor=PARTNER,
+        idempotency_key=key("partner/reply"),
+        at=clock.tick(45),
+    )
 
 
 def latest_at(time_of_day: time, before: datetime, zone: ZoneInfo) -> datetime:

@@ -12,12 +12,12 @@ from domain.account import AlreadyExists
 from domain.errors import NotFound
 from domain.people import Actor
 from service.accounts import Accounts
-from service.demo import SCHOOLS
+from service.demo import PARTNER_ORGANISATION, SCHOOLS
 
 DEMO_PASSWORD = "steady-demo-2026"
 DEMO_ACTOR = Actor("demo", "admin")
 DISTRICT = ("riverside-usd", "Riverside Unified School District", "district")
-PARTNER = ("eastside-counseling", "Eastside Counseling Center (mental-health agency)", "partner")
+PARTNER = PARTNER_ORGANISATION
 
 
 def slug(name: str) -> str:

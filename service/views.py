@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from domain.incident import SEVERITIES, Incident
+from domain.incident import SEVERITIES, Incident, Note
 from domain.task import Task
 from playbooks.model import Playbook
 from service.feed import plain
@@ -68,22 +68,25 @@ def incident_view(incident: Incident, now: datetime) -> dict[str, Any]:
             for p in incident.playbooks
         ],
         "task_list": [task_view(t, now) for t in incident.tasks.values()],
-        "notes": [
-            plain(
-                {
-                    "id": n.id,
-                    "text": n.text,
-                    "task_id": n.task_id,
-                    "at": n.at,
-                    "by": n.by.as_dict(),
-                    "corrects": n.corrects,
-                    "reason": n.reason,
-                    "corrected_by": n.corrected_by,
-                }
-            )
-            for n in incident.notes.values()
-        ],
+        "shares": [{"organisation": slug, "name": name} for slug, name in incident.shares.items()],
+        "notes": [note_view(n) for n in incident.notes.values()],
     }
+
+
+def note_view(note: Note) -> dict[str, Any]:
+    return plain(
+        {
+            "id": note.id,
+            "text": note.text,
+            "task_id": note.task_id,
+            "at": note.at,
+            "by": note.by.as_dict(),
+            "corrects": note.corrects,
+            "reason": note.reason,
+            "corrected_by": note.corrected_by,
+            "shared_with": list(note.shared_with),
+        }
+    )
 
 
 def playbook_view(playbook: Playbook) -> dict[str, Any]:

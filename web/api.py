@@ -12,9 +12,18 @@ from domain.people import Actor
 from service.application import Steady
 from service.export import export_incident
 from service.integrity import verify_all, verify_incident
-from service.views import incident_summary, incident_view, playbook_view
-from web.auth import account_of, allow, allow_note_correction, allow_task_update, sees_incidents
+from service.partner_view import is_shared_with, partner_summary
+from service.partners import partner_named
+from service.views import incident_summary, playbook_view
+from web.auth import (
+    account_of,
+    allow,
+    allow_note_correction,
+    allow_task_update,
+    partner_organisation,
+)
 from web.errors import BadInput
+from web.incident_access import incident_view_for, note_audience, partner_events
 from web.viewing import record_view
 
 
@@ -80,6 +89,9 @@ class Assign:
 class AddNote:
     text: str
     task_id: str = ""
+    # Partner organisations (ids) the incident is shared with that may read the note. A
+    # partner's own notes are always shared with their organisation.
+    share_with: list[str] | None = None
 
 
 @dataclass
@@ -141,9 +153,16 @@ class IncidentsController(Controller):
         position = steady.last_position()
         now = steady.clock()
         incidents = steady.incidents(include_closed=all, school=school)
-        if not sees_incidents(account):
-            incidents = []
-        return {"incidents": [incident_summary(i, now) for i in incidents], "position": position}
+        organisation = partner_organisation(account)
+        if organisation is not None:
+            summaries = [
+                partner_summary(i, organisation, now)
+                for i in incidents
+                if is_shared_with(i, organisation)
+            ]
+        else:
+            summaries = [incident_summary(i, now) for i in incidents]
+        return {"incidents": summaries, "position": position}
 
     @post("/", sync_to_thread=True, status_code=HTTP_201_CREATED, summary="Open an incident")
     def open_incident(self, request: Request, data: JSONBody[OpenIncident]) -> dict[str, Any]:
@@ -162,17 +181,22 @@ class IncidentsController(Controller):
 
     @get("/{ref:str}", sync_to_thread=True, summary="An incident's current state")
     def show(self, request: Request, ref: FromPath[str]) -> dict[str, Any]:
-        allow(request, "view_incident", ref=ref)
+        account = allow(request, "view_incident", ref=ref)
         record_view(request, ref, "api")
         steady = steady_of(request)
-        incident = steady.incident(ref)
-        return {**incident_view(incident, steady.clock()), "position": steady.last_position()}
+        position = steady.last_position()
+        view = incident_view_for(account, steady.incident(ref), steady.clock())
+        return {**view, "position": position}
 
     @get("/{ref:str}/events", sync_to_thread=True, summary="An incident's events with positions")
     def events(self, request: Request, ref: FromPath[str]) -> dict[str, Any]:
-        allow(request, "view_incident", ref=ref)
+        account = allow(request, "view_incident", ref=ref)
         record_view(request, ref, "api")
-        return {"events": [e.as_dict() for e in steady_of(request).incident_events(ref)]}
+        events = steady_of(request).incident_events(ref)
+        organisation = partner_organisation(account)
+        if organisation is not None:
+            events = partner_events(request, organisation, events)
+        return {"events": [e.as_dict() for e in events]}
 
     @get(
         "/{ref:str}/state",
@@ -187,7 +211,7 @@ class IncidentsController(Controller):
         at: FromQuery[str | None] = None,
     ) -> dict[str, Any]:
         replaying = version is not None or at is not None
-        allow(request, "replay" if replaying else "view_incident", ref=ref)
+        account = allow(request, "replay" if replaying else "view_incident", ref=ref)
         record_view(request, ref, "replay" if replaying else "api")
         steady = steady_of(request)
         if version is not None and at is not None:
@@ -202,7 +226,7 @@ class IncidentsController(Controller):
         else:
             incident = steady.incident(ref)
             as_of = steady.clock()
-        return {**incident_view(incident, as_of), "as_of": as_of.isoformat()}
+        return {**incident_view_for(account, incident, as_of), "as_of": as_of.isoformat()}
 
     @post("/{ref:str}/playbooks", sync_to_thread=True, status_code=HTTP_201_CREATED)
     def apply_playbook(
@@ -261,13 +285,16 @@ class IncidentsController(Controller):
         self, request: Request, ref: FromPath[str], task_id: FromPath[str], data: JSONBody[Assign]
     ) -> dict[str, Any]:
         allow(request, "assign_task", ref=ref)
+        name = data.name
+        if data.kind == "partner" and isinstance(name, str):
+            name = partner_named(request.app.state.accounts, name).slug
         return (
             steady_of(request)
             .assign_task(
                 ref,
                 task_id,
                 kind=data.kind,
-                name=data.name,
+                name=name,
                 **options(request, data.based_on_version),
             )
             .as_dict()
@@ -277,10 +304,13 @@ class IncidentsController(Controller):
     def add_note(
         self, request: Request, ref: FromPath[str], data: JSONBody[AddNote]
     ) -> dict[str, Any]:
-        allow(request, "add_note", ref=ref)
+        account = allow(request, "add_note", ref=ref)
+        share_with = note_audience(request, account, ref, data.task_id, data.share_with)
         return (
             steady_of(request)
-            .add_note(ref, data.text, task_id=data.task_id, **options(request))
+            .add_note(
+                ref, data.text, task_id=data.task_id, share_with=share_with, **options(request)
+            )
             .as_dict()
         )
 
@@ -384,11 +414,12 @@ def global_feed(
 ) -> dict[str, Any]:
     account = allow(request, "view_board")
     steady = steady_of(request)
-    events = steady.events_after(after, limit) if sees_incidents(account) else []
-    return {
-        "events": [e.as_dict() for e in events],
-        "last_position": events[-1].position if events else after,
-    }
+    events = steady.events_after(after, limit)
+    last = events[-1].position if events else after
+    organisation = partner_organisation(account)
+    if organisation is not None:
+        events = partner_events(request, organisation, events)
+    return {"events": [e.as_dict() for e in events], "last_position": last}
 
 
 @get("/api/v1/playbooks", sync_to_thread=True, tags=["playbooks"], summary="The playbook library")

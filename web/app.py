@@ -17,12 +17,14 @@ from service.accounts import Accounts
 from service.application import Steady
 from service.config import Settings
 from service.live import LogFollower
+from service.partner_feed import PartnerFeed
 from service.viewing import ViewLog
 from web.api import API_HANDLERS
 from web.auth import BearerAwareCSRF, csrf_config, secure_cookies_over_https, session_config
 from web.errors import EXCEPTION_HANDLERS
 from web.live import Hub, board_feed, heartbeats
 from web.security import add_security_headers
+from web.sharing_api import SharingController
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -40,14 +42,19 @@ def create_app(
     from web.views_log import VIEWS_LOG_HANDLERS
 
     hub = Hub()
+    partner_feed = PartnerFeed(steady.events_after)
     tasks: list[asyncio.Task[None]] = []
     follower: list[LogFollower] = []
 
     async def start(app: Litestar) -> None:
         loop = asyncio.get_running_loop()
         hub.position = steady.last_position()
+        # Before the follower starts: partners' views of every event up to now, so a partner
+        # catching up from any position gets what they would have got live.
+        await asyncio.to_thread(partner_feed.catch_up)
 
         def deliver(events: list) -> None:
+            partner_feed.fold(events)  # in the follower's thread: it may read the store
             loop.call_soon_threadsafe(hub.publish, events)
 
         following = LogFollower(steady, deliver, interval=poll_seconds)
@@ -70,6 +77,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             *API_HANDLERS,
+            SharingController,
             board_feed,
             *PAGE_HANDLERS,
             *VIEWS_LOG_HANDLERS,
@@ -90,6 +98,7 @@ def create_app(
     app.state.steady = steady
     app.state.settings = settings
     app.state.hub = hub
+    app.state.partner_feed = partner_feed
     app.state.accounts = accounts or Accounts(steady)
     app.state.viewing = ViewLog(steady)
     return app

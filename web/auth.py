@@ -168,24 +168,40 @@ def forbidden(action: str) -> Forbidden:
 
 
 def sees_incidents(account: Account) -> bool:
-    """Whether the person sees incidents at all today. A partner sees only incidents shared
-    with their organisation, and sharing is not built yet: so, none."""
+    """Whether the person sees every incident (a partner sees only those shared with them)."""
     return Reach.ALL in scopes(account.roles, "view_incident") and not account.disabled
 
 
-def hidden(account: Account, ref: str) -> NotFound | None:
-    """404 rather than 403 for someone who may see only shared incidents: whether an
-    incident exists is itself not theirs to know."""
-    if not sees_incidents(account) and scopes(account.roles, "view_incident"):
-        return NotFound(f"there is no incident {ref}")
-    return None
+def partner_organisation(account: Account) -> str | None:
+    """The organisation whose shares bound what this person sees, if they see only those."""
+    if sees_incidents(account) or not scopes(account.roles, "view_incident"):
+        return None
+    return account.organisation
+
+
+def steady_of_connection(connection: ASGIConnection) -> Any:
+    return connection.app.state.steady
+
+
+def hidden(account: Account, ref: str, connection: ASGIConnection) -> NotFound | None:
+    """404 rather than 403 for someone who may see only shared incidents, when this one is
+    not shared with them: whether an incident exists is itself not theirs to know."""
+    organisation = partner_organisation(account)
+    if organisation is None:
+        return None
+    missing = NotFound(f"there is no incident {ref}")
+    try:
+        incident = steady_of_connection(connection).incident(ref)
+    except (NotFound, DomainError):
+        return missing
+    return None if organisation in incident.shares else missing
 
 
 def allow(request: Request, action: str, *, ref: str | None = None) -> Account:
     """The signed-in account, if it may take the action (on the incident `ref`, if given)."""
     account = account_of(request)
     if ref is not None:
-        missing = hidden(account, ref)
+        missing = hidden(account, ref, request)
         if missing is not None:
             raise missing
     if account.disabled or not scopes(account.roles, action):
@@ -197,7 +213,7 @@ def allow_task_update(request: Request, ref: str, task_id: str) -> Account:
     account = allow(request, "update_task", ref=ref)
     if Reach.ALL in scopes(account.roles, "update_task"):
         return account
-    task = request.app.state.steady.incident(ref).task(task_id)
+    task = steady_of_connection(request).incident(ref).task(task_id)
     assignee = task.assignee
     if not may_update_task(
         account,
@@ -205,6 +221,8 @@ def allow_task_update(request: Request, ref: str, task_id: str) -> Account:
         assignee_kind=assignee.kind if assignee else "",
         assignee=assignee.name if assignee else "",
     ):
+        if partner_organisation(account) is not None:
+            raise NotFound(f"{ref} has no task {task_id!r}")  # not theirs to know of
         raise Forbidden(
             f"your role may not update_task {task_id}: it is not one of yours "
             f"(it belongs to {task.owner_role})"
@@ -216,8 +234,9 @@ def allow_note_correction(request: Request, ref: str, note_id: str) -> Account:
     account = allow(request, "correct_note", ref=ref)
     if Reach.ALL in scopes(account.roles, "correct_note"):
         return account
-    note = request.app.state.steady.incident(ref).notes.get(note_id)
-    if note is None:
+    note = steady_of_connection(request).incident(ref).notes.get(note_id)
+    organisation = partner_organisation(account)
+    if note is None or (organisation is not None and organisation not in note.shared_with):
         raise NotFound(f"{ref} has no note {note_id}")
     if note.by.user != account.username:
         raise Forbidden(f"your role may not correct_note {note_id}: you may correct only yours")

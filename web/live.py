@@ -9,6 +9,7 @@ import json
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
@@ -21,8 +22,9 @@ from domain.account import Account
 from service.accounts import SignInFailed
 from service.application import Steady
 from service.feed import FeedEvent
+from service.partner_feed import PartnerFeed
 from service.permissions import can
-from web.auth import sees_incidents, signed_in
+from web.auth import partner_organisation, signed_in
 
 TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last position seen>
 # A client further behind than this is disconnected rather than slowing the server.
@@ -30,33 +32,34 @@ MAX_UNSENT_BYTES = 1_000_000
 CATCH_UP_PAGE = 500
 
 
+def _whole(event: FeedEvent) -> FeedEvent | None:
+    return event
+
+
 @dataclass(frozen=True)
 class Audience:
-    """Who may see an event: everyone who sees incidents sees every event today; a partner
-    sees only what is shared with their organisation, and sharing is not built yet."""
+    """Subscribers who may see the same things: the district's people see every event whole;
+    each partner organisation sees only its part of the incidents shared with it."""
 
     key: str = "everyone"
-    accepts: Callable[[FeedEvent], bool] = field(default=lambda event: True, compare=False)
+    # The event as this audience may see it, or None if none of it is theirs.
+    view: Callable[[FeedEvent], FeedEvent | None] = field(default=_whole, compare=False)
 
 
 EVERYONE = Audience()
 POLICY_VIOLATION = 1008
 
 
-def _nothing(event: FeedEvent) -> bool:
-    return False
+def partner_audience(organisation: str, feed: PartnerFeed) -> Audience:
+    return Audience(f"partner:{organisation}", partial(feed.view, organisation))
 
 
-def partner_audience(organisation: str) -> Audience:
-    """A partner organisation's connections: no incident is shared with them yet, so nothing."""
-    return Audience(f"partner:{organisation}", _nothing)
-
-
-def audience_for(account: Account) -> Audience | None:
+def audience_for(account: Account, feed: PartnerFeed) -> Audience | None:
     """The audience of the account's connections, or None if it may not see the board."""
     if not can(account.roles, "view_board") or account.disabled:
         return None
-    return EVERYONE if sees_incidents(account) else partner_audience(account.organisation)
+    organisation = partner_organisation(account)
+    return EVERYONE if organisation is None else partner_audience(organisation, feed)
 
 
 def same_origin(socket: WebSocket) -> bool:
@@ -136,9 +139,10 @@ class Hub:
                 if not group:
                     continue
                 audience = next(iter(group)).audience
-                if not audience.accepts(event):
+                shown = audience.view(event)
+                if shown is None:
                     continue
-                text = encode(event)
+                text = encode(shown)
                 frame = text_frame(text)
                 for subscriber in list(group):
                     subscriber.push(event.position, text, frame)
@@ -186,6 +190,14 @@ def server_transport(socket: WebSocket) -> asyncio.WriteTransport | None:
     return None
 
 
+def catch_up_page(
+    steady: Steady, audience: Audience, after: int
+) -> list[tuple[int, FeedEvent | None]]:
+    """The next page of the log after a position, each event as the audience may see it.
+    Runs in a worker thread: working out a partner's view may read the store."""
+    return [(e.position, audience.view(e)) for e in steady.events_after(after, CATCH_UP_PAGE)]
+
+
 async def heartbeats(hub: Hub, every: float) -> None:
     while True:
         await asyncio.sleep(every)
@@ -206,7 +218,7 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
     if account is None:
         await socket.close(code=POLICY_VIOLATION, reason="sign in first")
         return
-    audience = audience_for(account)
+    audience = audience_for(account, socket.app.state.partner_feed)
     if audience is None:
         await socket.close(code=POLICY_VIOLATION, reason="your role may not view_board")
         return
@@ -218,11 +230,11 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
     try:
         last = after
         while True:
-            page = await sync_to_thread(steady.events_after, last, CATCH_UP_PAGE)
-            for event in page:
-                if subscriber.audience.accepts(event):
-                    await socket.send_text(encode(event))
-                last = event.position
+            page = await sync_to_thread(catch_up_page, steady, audience, last)
+            for position, view in page:
+                if view is not None:
+                    await socket.send_text(encode(view))
+                last = position
             if len(page) < CATCH_UP_PAGE:
                 break
         await socket.send_text(json.dumps({"type": "caught_up", "position": last}))

@@ -34,8 +34,9 @@ from service.accounts import SignInFailed, SignInLocked
 from service.application import Steady
 from service.config import Settings
 from service.demo import SCHOOLS
+from service.partner_view import is_shared_with
 from service.permissions import Scope, may_update_task, scopes
-from service.views import incident_summary, incident_view, playbook_view
+from service.views import playbook_view
 from web.auth import (
     abilities,
     account_of,
@@ -43,9 +44,11 @@ from web.auth import (
     address_of,
     allow,
     csrf_token_of,
-    sees_incidents,
+    partner_organisation,
     signed_in,
 )
+from web.incident_access import incident_view_for, summary_for
+from web.sharing_page import partner_of_page, share_options
 from web.viewing import record_view
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -337,17 +340,18 @@ def board(
     position = steady.last_position()  # before reading: a later event is replayed, never lost
     now = steady.clock()
     school = (school or "").strip() or None
+    organisation = partner_organisation(account)
     incidents = steady.incidents(include_closed=show_all, school=school)
-    if not sees_incidents(account):
-        incidents = []  # a partner sees only shared incidents, and sharing is not built yet
-    cards = [card(incident_summary(i, now), zone, now) for i in incidents]
+    if organisation is not None:
+        incidents = [i for i in incidents if is_shared_with(i, organisation)]
+    cards = [card(summary_for(account, i, now), zone, now) for i in incidents]
     # Open before closed, most severe first, then the newest. Not by last activity: cards that
     # jump about under someone's finger on every update are worse than a stable order.
     cards.sort(key=lambda c: c["occurred_at"], reverse=True)
     cards.sort(key=lambda c: (c["status"] == "closed", c["severity"]))
     everyone = steady.incidents(include_closed=True) if school or not show_all else incidents
-    if not sees_incidents(account):
-        everyone = []
+    if organisation is not None:
+        everyone = [i for i in everyone if is_shared_with(i, organisation)]
     return page(
         "board.html",
         context(
@@ -367,7 +371,7 @@ def board(
 @get("/incidents/{ref:str}/card", name="board_card", sync_to_thread=True, include_in_schema=False)
 def board_card(request: Request, ref: FromPath[str]) -> Response:
     """One incident's card, for the board to refresh just that card after a change."""
-    allow(request, "view_board", ref=ref)
+    account = allow(request, "view_board", ref=ref)
     steady = _steady(request)
     zone = _settings(request).zone()
     now = steady.clock()
@@ -375,7 +379,7 @@ def board_card(request: Request, ref: FromPath[str]) -> Response:
         incident = steady.incident(ref)
     except NotFound as error:
         return not_found(request, str(error))
-    return page("_card.html", {"c": card(incident_summary(incident, now), zone, now)})
+    return page("_card.html", {"c": card(summary_for(account, incident, now), zone, now)})
 
 
 # -- one incident -----------------------------------------------------------------------------
@@ -393,7 +397,7 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
         incident = steady.incident(ref)
     except NotFound as error:
         return not_found(request, str(error))
-    view = incident_view(incident, now)
+    view = incident_view_for(account, incident, now)
     titles = role_titles(steady)
     applied = {p["id"] for p in view["playbooks"]}
     suggested = [
@@ -414,6 +418,10 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
             note["task_title"] = task["title"] if task else ""
     groups = group_tasks(view["task_list"], titles, zone, now)
     mark_permissions(groups, notes, account)
+    share_names = dict(incident.shares)
+    for thread in notes:
+        for note in thread:
+            note["shared_names"] = [share_names.get(o, o) for o in note["shared_with"]]
     later_phases = [p for p in Phase if p.rank > incident.phase.rank]
     return page(
         "incident.html",
@@ -438,6 +446,8 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
             other_playbooks=others,
             unapplied_suggestions=[p for p in suggested if not p["applied"]],
             position=position,
+            partner=partner_of_page(request, account),
+            share_options=share_options(request, account, incident),
             percent=round(100 * view["tasks"]["done"] / view["tasks"]["total"])
             if view["tasks"]["total"]
             else 0,

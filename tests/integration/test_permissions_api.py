@@ -1,7 +1,8 @@
 """Every demo account (one per role) against every endpoint, page and the live feed: 2xx where the
 permission matrix allows the action, 403 where it does not, and 404 for a partner on any incident
-(nothing is shared with partners yet, so to them no incident exists). Then signing in: no
-credentials, CSRF, throttling, disabled accounts."""
+not shared with their organisation (to them it does not exist). What a partner sees inside a
+shared incident is tested in test_sharing.py. Then signing in: no credentials, CSRF, throttling,
+disabled accounts."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ USERS = [demo.username for demo in DEMO_ACCOUNTS]
 ROLE_OF = {demo.username: demo.role for demo in DEMO_ACCOUNTS}
 LEAD = Actor("m.alvarez", "crisis-lead")
 PARTNER = "j.brooks"
+PARTNER_ORG = "eastside-counseling"
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,24 @@ ENDPOINTS = [
     Endpoint("POST", INC + "/phase", "advance_phase", {"phase": "stabilization"}, "fresh"),
     Endpoint("POST", INC + "/close", "close_incident", {"review_summary": "Done"}, "fresh"),
     Endpoint("POST", INC + "/reopen", "reopen_incident", {"reason": "Follow-up"}, "closed"),
+    Endpoint(
+        "POST", INC + "/shares", "share_incident", {"organisation": PARTNER_ORG}, "fresh", 201
+    ),
+    Endpoint(
+        "POST",
+        INC + f"/shares/{PARTNER_ORG}/end",
+        "share_incident",
+        {"reason": "Groups ended"},
+        "partner-shared",
+    ),
+    Endpoint(
+        "POST",
+        INC + "/notes/N1/shares",
+        "share_incident",
+        {"organisation": PARTNER_ORG},
+        "partner-shared",
+        201,
+    ),
     # pages
     Endpoint("GET", "/", "view_board"),
     Endpoint("GET", "/incidents/new", "open_incident"),
@@ -114,8 +134,8 @@ ENDPOINTS = [
 
 def expected(username: str, endpoint: Endpoint) -> int:
     role = ROLE_OF[username]
-    if role == "partner" and endpoint.on_incident:
-        return 404  # no incident is shared with a partner yet: none exists for them
+    if role == "partner" and endpoint.on_incident and endpoint.prepare != "partner-shared":
+        return 404  # not shared with their organisation: to them it does not exist
     allowed = endpoint.action in MATRIX[role]
     if endpoint.action == "update_task" and role == "responder":
         allowed = username == "k.okafor"  # T1 is the counselor's; only k.okafor is one
@@ -157,6 +177,8 @@ def path_for(world: SignedIn, username: str, endpoint: Endpoint) -> str:
         note = steady.add_note(ref, "Buses at 3", actor=actor).detail["note_id"]
     if endpoint.prepare == "closed":
         steady.close_incident(ref, "Done", actor=LEAD)
+    if endpoint.prepare == "partner-shared":
+        steady.share_incident(ref, PARTNER_ORG, "Eastside Counseling Center", actor=LEAD)
     return endpoint.path.format(ref=ref, note=note)
 
 
@@ -173,10 +195,16 @@ def test_every_role_against_every_endpoint(world, username, endpoint):
         assert f"may not {endpoint.action}" in response.json()["error"]
 
 
-def test_a_partner_sees_an_empty_board_and_feed(world):
+def about(ref: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m for m in messages if m.get("incident", {}).get("reference") == ref]
+
+
+def test_a_partner_sees_nothing_of_an_incident_not_shared_with_them(world):
     headers = world.headers[PARTNER]
-    assert world.client.get("/api/v1/incidents?all=true", headers=headers).json()["incidents"] == []
-    assert world.client.get("/api/v1/events", headers=headers).json()["events"] == []
+    listed = world.client.get("/api/v1/incidents?all=true", headers=headers).json()["incidents"]
+    assert world.ref not in [i["reference"] for i in listed]
+    events = world.client.get("/api/v1/events?limit=1000", headers=headers).json()["events"]
+    assert about(world.ref, events) == []
     board = world.client.get("/", headers=headers).text
     assert world.ref not in board
     lead = world.client.get("/api/v1/incidents", headers=world.headers["m.alvarez"]).json()
@@ -203,16 +231,16 @@ def live_messages(
                 return messages
 
 
-def test_the_websocket_sends_a_partner_no_events_at_all(world):
+def test_the_websocket_sends_a_partner_nothing_of_an_incident_not_shared(world):
     steady: Steady = world.client.app.state.steady
 
     def add_note() -> int:
         return steady.add_note(world.ref, "Reunification at 4", actor=LEAD).position
 
     partner = live_messages(world.client, world.headers[PARTNER], add_note)
-    assert [m["type"] for m in partner] == ["caught_up"]
+    assert about(world.ref, partner) == [] and partner[-1]["type"] != "note_added"
     lead = live_messages(world.client, world.headers["m.alvarez"], add_note)
-    assert {"incident_opened", "note_added", "caught_up"} <= {m["type"] for m in lead}
+    assert {"incident_opened", "note_added"} <= {m["type"] for m in about(world.ref, lead)}
 
 
 def test_the_websocket_refuses_no_credentials_and_roles_without_the_board(world):

@@ -277,7 +277,17 @@ document.addEventListener("click", async (event) => {
 // Incident-wide forms.
 
 const COMMANDS = {
-  note: (data) => ({ path: `${base}/notes`, body: { text: data.text, task_id: data.task_id || "" } }),
+  note: (data, form) => {
+    const shareWith = [...form.querySelectorAll('input[name="share_with"]:checked')].map((box) => box.value);
+    const body = { text: data.text, task_id: data.task_id || "" };
+    if (shareWith.length) body.share_with = shareWith;
+    return { path: `${base}/notes`, body };
+  },
+  share: (data) => ({ path: `${base}/shares`, body: { organisation: data.organisation } }),
+  "end-share": (data) => ({
+    path: `${base}/shares/${encodeURIComponent(data.organisation)}/end`,
+    body: { reason: data.reason },
+  }),
   severity: (data) => ({
     path: `${base}/severity`,
     body: { severity: Number(data.severity), reason: data.reason, based_on_version: version() },
@@ -316,6 +326,8 @@ const DONE_MESSAGES = {
   phase: "Phase changed.",
   playbook: "Playbook applied; its tasks are listed.",
   task: "Task added.",
+  share: "Incident shared.",
+  "end-share": "Share ended.",
   close: "Incident closed.",
   reopen: "Incident reopened.",
 };
@@ -338,7 +350,7 @@ document.addEventListener("submit", async (event) => {
       return;
     }
   }
-  const { path, body } = COMMANDS[command](data);
+  const { path, body } = COMMANDS[command](data, form);
   const submit = form.querySelector("button[type=submit]");
   submit.disabled = true;
   showError(errorSlot, "");

@@ -1,0 +1,80 @@
+"""The live feed as a partner organisation receives it, from a real server over real websockets:
+only the parts of incidents shared with it, only while shared, the same live and caught up."""
+
+import asyncio
+import json
+
+import httpx
+import websockets
+
+from tests.e2e.test_live_feed import receive_until
+
+EASTSIDE = "eastside-counseling"
+SECRET = "S-2001 was seen with a weapon by her brother"
+
+
+def test_a_partner_receives_only_what_is_shared_with_it_live_and_when_catching_up(server):
+    lead, partner = server.auth("m.alvarez"), server.auth("j.brooks")
+    demo = httpx.get(f"{server.url}/api/v1/incidents", headers=partner, timeout=10).json()
+    [shared_demo] = [i["reference"] for i in demo["incidents"]]  # the demo shares one incident
+
+    def post(path: str, body: dict) -> dict:
+        response = httpx.post(f"{server.url}{path}", json=body, headers=lead, timeout=10)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    def act() -> str:
+        ref = post(
+            "/api/v1/incidents",
+            {"title": "Threat", "kind": "lockdown", "severity": 2,
+             "schools": ["Roosevelt High School"], "summary": SECRET},
+        )["reference"]  # fmt: skip
+        base = f"/api/v1/incidents/{ref}"
+        post(base + "/notes", {"text": SECRET})
+        post(base + "/shares", {"organisation": EASTSIDE})
+        post(base + "/notes", {"text": f"Still private: {SECRET}"})
+        post(base + "/tasks", {"title": "Counsel the class", "owner_role": "counselor"})
+        post(base + "/tasks/T1/assignment", {"kind": "partner", "name": EASTSIDE})
+        post(base + "/severity", {"severity": 1, "reason": SECRET})
+        post(base + f"/shares/{EASTSIDE}/end", {"reason": "Handed to the school"})
+        post(base + "/notes", {"text": f"After the share: {SECRET}"})
+        post(f"/api/v1/incidents/{shared_demo}/notes", {"text": "Marker", "share_with": [EASTSIDE]})
+        return ref
+
+    async def scenario() -> None:
+        async with (
+            websockets.connect(
+                f"{server.ws_url}/ws/board?after=0", additional_headers=partner
+            ) as p,
+            websockets.connect(f"{server.ws_url}/ws/board?after=0", additional_headers=lead) as d,
+        ):
+            before = await receive_until(p, lambda m: m["type"] == "caught_up")
+            await receive_until(d, lambda m: m["type"] == "caught_up")
+            assert {m["incident"]["reference"] for m in before[:-1]} == {shared_demo}
+            ref = await asyncio.to_thread(act)
+
+            def marker(m: dict) -> bool:
+                return m["type"] == "note_shared" and m["incident"]["reference"] == shared_demo
+
+            live = await receive_until(p, marker)
+            assert [(m["incident"]["reference"], m["type"]) for m in live] == [
+                (ref, "incident_shared"),
+                (ref, "task_assigned"),
+                (ref, "severity_changed"),
+                (ref, "incident_share_ended"),
+                (shared_demo, "note_shared"),
+            ]
+            assert SECRET not in json.dumps(live) and SECRET not in json.dumps(before)
+            assert live[1]["data"]["task"]["title"] == "Counsel the class"
+            assert live[2]["data"] == {"severity": 1}
+            district = await receive_until(d, marker)
+            assert [m["type"] for m in district].count("note_added") == 4  # all of them
+
+        # A partner connecting now catches up to exactly what was sent live.
+        async with websockets.connect(
+            f"{server.ws_url}/ws/board?after=0", additional_headers=partner
+        ) as late:
+            caught_up = await receive_until(late, lambda m: m["type"] == "caught_up")
+            assert caught_up[:-1] == before[:-1] + live
+
+    asyncio.run(scenario())
