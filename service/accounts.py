@@ -42,6 +42,7 @@ from domain.account import (
 from domain.errors import DomainError, NotFound
 from domain.organisation import Organisation, check_slug
 from domain.people import Actor
+from service.account_changes import AccountChanges
 from service.application import Clock, Steady, utc_now
 
 TOKEN_PREFIX = "stdy"
@@ -183,6 +184,7 @@ class Accounts:
         self.hasher = hasher or PasswordHasher()  # argon2id with RFC 9106's parameters
         self.throttle = throttle or SignInThrottle(clock=steady.clock)
         self._dummy_hash = ""
+        self._changes = AccountChanges(steady)
 
     # -- organisations ------------------------------------------------------------------------
 
@@ -362,6 +364,13 @@ class Accounts:
         """Every account, found through the log of account-created events, by username."""
         accounts = [self.steady.repository.get(i) for i in self._created(ACCOUNT_CREATED_TOPIC)]
         return sorted(accounts, key=lambda a: a.username)
+
+    def changes(
+        self, after: int = 0, limit: int = 100, *, username: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Changes to accounts and organisations after a log position, oldest first: who did
+        what to whom, when; never a password hash or a token's digest."""
+        return self._changes.after(after, limit, username=username)
 
     def admins(self) -> list[str]:
         roster = self._roster()

@@ -19,6 +19,7 @@ from service.config import Settings
 from service.live import LogFollower
 from service.partner_feed import PartnerFeed
 from service.viewing import ViewLog
+from web.admin_pages import ADMIN_HANDLERS
 from web.api import API_HANDLERS
 from web.auth import BearerAwareCSRF, csrf_config, secure_cookies_over_https, session_config
 from web.errors import EXCEPTION_HANDLERS
@@ -80,6 +81,7 @@ def create_app(
             SharingController,
             board_feed,
             *PAGE_HANDLERS,
+            *ADMIN_HANDLERS,
             *VIEWS_LOG_HANDLERS,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],

@@ -1,0 +1,243 @@
+"""Accounts and organisations over JSON, for admins; the record of account changes, for auditors.
+
+A guard checks the permission before the body is read, so someone who may not manage accounts
+gets 403 (or 401) whatever they sent, never a 400 about the body's fields. Each handler checks
+again with `allow` (the account is cached on the request, so that costs nothing). The commands
+(web/account_commands.py) check each input, so a malformed one is a 400 naming the field. No
+response carries a password, its hash, or an API token's secret or digest; a new token is shown
+once, in the response that issues it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Annotated, Any
+
+from anyio import to_thread
+from litestar import Controller, Request, delete, get, post, put
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from domain.account import check_username
+from domain.people import Actor
+from service.account_changes import MAX_LIMIT
+from service.accounts import account_view, organisation_view
+from web import account_commands as commands
+from web.account_commands import checked
+from web.auth import accounts_of, allow
+
+MANAGE = "manage_accounts"
+AUDIT = "view_audit_log"
+
+
+def guard(action: str) -> Callable[[ASGIConnection, BaseRouteHandler], Any]:
+    """A route guard that refuses before the body is parsed; `allow` reads the store, so it
+    runs in a worker thread."""
+
+    async def may(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        await to_thread.run_sync(partial(allow, connection, action))  # type: ignore[arg-type]
+
+    return may
+
+
+def admin_actor(request: Request) -> Actor:
+    """The admin acting, recorded in the role that allows it."""
+    return allow(request, MANAGE).acting_as("admin")
+
+
+# -- bodies -------------------------------------------------------------------------------------
+
+
+@dataclass
+class NewAccount:
+    username: str
+    display_name: str
+    organisation: str
+    roles: list[str]
+    positions: list[str] = field(default_factory=list)
+    password: str | None = None  # without one, the account signs in only with API tokens
+
+
+@dataclass
+class Role:
+    role: str
+
+
+@dataclass
+class Positions:
+    positions: list[str]
+
+
+@dataclass
+class Password:
+    password: str
+
+
+@dataclass
+class Disabling:
+    reason: str = ""
+
+
+@dataclass
+class NewToken:
+    label: str = "api"
+
+
+@dataclass
+class NewOrganisation:
+    slug: str
+    name: str
+    kind: str
+
+
+# -- handlers -----------------------------------------------------------------------------------
+
+
+class AccountsController(Controller):
+    path = "/api/v1/accounts"
+    tags = ["accounts"]
+    guards = [guard(MANAGE)]
+
+    @get("/", sync_to_thread=True, summary="Every account (no password hashes, no token secrets)")
+    def list_accounts(self, request: Request) -> dict[str, Any]:
+        allow(request, MANAGE)
+        accounts = accounts_of(request)
+        return {
+            "accounts": [account_view(a) for a in accounts.list_users()],
+            "admins": accounts.admins(),
+        }
+
+    @post("/", sync_to_thread=True, status_code=HTTP_201_CREATED, summary="Add an account")
+    def add_account(self, request: Request, data: JSONBody[NewAccount]) -> dict[str, Any]:
+        actor = admin_actor(request)
+        account = commands.add_account(
+            accounts_of(request),
+            actor,
+            username=data.username,
+            display_name=data.display_name,
+            organisation=data.organisation,
+            roles=data.roles,
+            positions=data.positions,
+            password=data.password,
+        )
+        return account_view(account)
+
+    @get("/{username:str}", sync_to_thread=True, summary="One account")
+    def show_account(self, request: Request, username: FromPath[str]) -> dict[str, Any]:
+        allow(request, MANAGE)
+        return account_view(accounts_of(request).account(username))
+
+    @post("/{username:str}/roles", sync_to_thread=True, status_code=HTTP_200_OK)
+    def grant_role(
+        self, request: Request, username: FromPath[str], data: JSONBody[Role]
+    ) -> dict[str, Any]:
+        """Grant a role."""
+        actor = admin_actor(request)
+        return account_view(commands.grant_role(accounts_of(request), actor, username, data.role))
+
+    @delete("/{username:str}/roles/{role:str}", sync_to_thread=True, status_code=HTTP_200_OK)
+    def revoke_role(
+        self, request: Request, username: FromPath[str], role: FromPath[str]
+    ) -> dict[str, Any]:
+        """Revoke a role (not the account's only one: grant another first, or disable it)."""
+        actor = admin_actor(request)
+        return account_view(commands.revoke_role(accounts_of(request), actor, username, role))
+
+    @put("/{username:str}/positions", sync_to_thread=True, status_code=HTTP_200_OK)
+    def set_positions(
+        self, request: Request, username: FromPath[str], data: JSONBody[Positions]
+    ) -> dict[str, Any]:
+        """Set the positions (counselor, principal, ...) whose tasks the person owns."""
+        actor = admin_actor(request)
+        return account_view(
+            commands.set_positions(accounts_of(request), actor, username, data.positions)
+        )
+
+    @put("/{username:str}/password", sync_to_thread=True, status_code=HTTP_200_OK)
+    def set_password(
+        self, request: Request, username: FromPath[str], data: JSONBody[Password]
+    ) -> dict[str, Any]:
+        """Set a new password (at least 12 characters, not the username)."""
+        actor = admin_actor(request)
+        return account_view(
+            commands.set_password(accounts_of(request), actor, username, data.password)
+        )
+
+    @post("/{username:str}/disable", sync_to_thread=True, status_code=HTTP_200_OK)
+    def disable_account(
+        self, request: Request, username: FromPath[str], data: JSONBody[Disabling]
+    ) -> dict[str, Any]:
+        """Disable an account: it can no longer sign in, and its tokens stop working."""
+        actor = admin_actor(request)
+        return account_view(commands.disable(accounts_of(request), actor, username, data.reason))
+
+    @post("/{username:str}/enable", sync_to_thread=True, status_code=HTTP_200_OK)
+    def enable_account(self, request: Request, username: FromPath[str]) -> dict[str, Any]:
+        actor = admin_actor(request)
+        return account_view(accounts_of(request).enable(username, actor=actor))
+
+    @post("/{username:str}/tokens", sync_to_thread=True, status_code=HTTP_201_CREATED)
+    def issue_api_token(
+        self, request: Request, username: FromPath[str], data: JSONBody[NewToken]
+    ) -> dict[str, Any]:
+        """Issue an API token. The token is in this response only: Steady keeps its digest."""
+        actor = admin_actor(request)
+        accounts = accounts_of(request)
+        issued = commands.issue_token(accounts, actor, username, data.label)
+        return {**issued, "account": account_view(accounts.account(username))}
+
+    @delete("/{username:str}/tokens/{token_id:str}", sync_to_thread=True, status_code=HTTP_200_OK)
+    def revoke_api_token(
+        self, request: Request, username: FromPath[str], token_id: FromPath[str]
+    ) -> dict[str, Any]:
+        """Revoke an API token: it stops working at once."""
+        actor = admin_actor(request)
+        return account_view(commands.revoke_token(accounts_of(request), actor, username, token_id))
+
+
+class OrganisationsController(Controller):
+    path = "/api/v1/organisations"
+    tags = ["accounts"]
+    guards = [guard(MANAGE)]
+
+    @get("/", sync_to_thread=True, summary="The district, its schools and community partners")
+    def list_organisations(self, request: Request) -> dict[str, Any]:
+        allow(request, MANAGE)
+        organisations = accounts_of(request).organisations()
+        return {"organisations": [organisation_view(o) for o in organisations]}
+
+    @post("/", sync_to_thread=True, status_code=HTTP_201_CREATED, summary="Add an organisation")
+    def add_organisation(self, request: Request, data: JSONBody[NewOrganisation]) -> dict[str, Any]:
+        actor = admin_actor(request)
+        organisation = commands.add_organisation(
+            accounts_of(request), actor, data.slug, data.name, data.kind
+        )
+        return organisation_view(organisation)
+
+
+@get(
+    "/api/v1/audit/account-changes",
+    sync_to_thread=True,
+    tags=["audit"],
+    guards=[guard(AUDIT)],
+    summary="Changes to accounts and organisations: who did what to whom, when",
+)
+def account_changes(
+    request: Request,
+    after: Annotated[int, QueryParameter(ge=0, le=2**63 - 1, description="a log position")] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 100,
+    account: Annotated[str | None, QueryParameter(description="only this username")] = None,
+) -> dict[str, Any]:
+    """Oldest first. Page on with `after` set to the `last_position` of the answer before."""
+    allow(request, AUDIT)
+    username = checked("account", lambda: check_username(account)) if account else None
+    changes = accounts_of(request).changes(after, limit, username=username)
+    return {
+        "changes": changes,
+        "last_position": changes[-1]["position"] if changes else after,
+    }
+
+
+ACCOUNT_HANDLERS = [AccountsController, OrganisationsController, account_changes]
