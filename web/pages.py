@@ -421,7 +421,9 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
     share_names = dict(incident.shares)
     for thread in notes:
         for note in thread:
-            note["shared_names"] = [share_names.get(o, o) for o in note["shared_with"]]
+            # A partner's notes are all shared with them: no need to say so on each.
+            shared = [] if partner_organisation(account) else note["shared_with"]
+            note["shared_names"] = [share_names.get(o, o) for o in shared]
     later_phases = [p for p in Phase if p.rank > incident.phase.rank]
     return page(
         "incident.html",
@@ -448,6 +450,7 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
             position=position,
             partner=partner_of_page(request, account),
             share_options=share_options(request, account, incident),
+            partner_names=share_names,
             percent=round(100 * view["tasks"]["done"] / view["tasks"]["total"])
             if view["tasks"]["total"]
             else 0,

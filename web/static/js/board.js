@@ -6,7 +6,15 @@ import { LiveFeed, makeChangeAnnouncer, morph, refreshPage } from "./steady.js";
 
 const main = document.getElementById("main");
 const announceChange = makeChangeAnnouncer();
-const RELIST = new Set(["incident_opened", "incident_closed", "incident_reopened", "severity_changed"]);
+const RELIST = new Set([
+  "incident_opened",
+  "incident_closed",
+  "incident_reopened",
+  "severity_changed",
+  // For a partner's board: an incident shared with them appears, one no longer shared goes.
+  "incident_shared",
+  "incident_share_ended",
+]);
 const changed = new Set();
 let relist = false;
 let timer = null;

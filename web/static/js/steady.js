@@ -232,6 +232,11 @@ async function refreshOnce(options) {
     location.assign(response.url);
     return;
   }
+  if (response.status === 403 || response.status === 404) {
+    // No longer theirs to see (a share ended, a role changed): don't leave it on screen.
+    location.reload();
+    return;
+  }
   if (!response.ok) return;
   const html = await response.text();
   const doc = new DOMParser().parseFromString(html, "text/html");
@@ -440,6 +445,12 @@ export function describeEvent(event) {
       return `${who} closed ${ref}`;
     case "incident_reopened":
       return `${who} reopened ${ref}`;
+    case "incident_shared":
+      return `${who} shared ${ref} with ${data.organisation_name || data.organisation}`;
+    case "incident_share_ended":
+      return `${who} ended the share of ${ref} with ${data.organisation_name || data.organisation}`;
+    case "note_shared":
+      return `${who} shared a note on ${ref} with ${data.organisation_name || data.organisation}`;
     default:
       return `${ref} changed`;
   }
