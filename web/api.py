@@ -22,7 +22,7 @@ from web.auth import (
     allow_task_update,
     partner_organisation,
 )
-from web.errors import BadInput
+from web.errors import COMMAND_ERRORS, ITEM_ERRORS, READ_ERRORS, BadInput, error_responses
 from web.incident_access import incident_view_for, note_audience, partner_events
 from web.viewing import record_view
 
@@ -144,7 +144,12 @@ class IncidentsController(Controller):
     path = "/api/v1/incidents"
     tags = ["incidents"]
 
-    @get("/", sync_to_thread=True, summary="List incidents (open, or all), optionally by school")
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="List incidents (open, or all), optionally by school",
+        responses=READ_ERRORS,
+    )
     def list_incidents(
         self, request: Request, all: FromQuery[bool] = False, school: FromQuery[str | None] = None
     ) -> dict[str, Any]:
@@ -164,7 +169,13 @@ class IncidentsController(Controller):
             summaries = [incident_summary(i, now) for i in incidents]
         return {"incidents": summaries, "position": position}
 
-    @post("/", sync_to_thread=True, status_code=HTTP_201_CREATED, summary="Open an incident")
+    @post(
+        "/",
+        sync_to_thread=True,
+        status_code=HTTP_201_CREATED,
+        summary="Open an incident",
+        responses=error_responses(400, 401, 403, 409, 422, 503),
+    )
     def open_incident(self, request: Request, data: JSONBody[OpenIncident]) -> dict[str, Any]:
         allow(request, "open_incident")
         result = steady_of(request).open_incident(
@@ -179,7 +190,12 @@ class IncidentsController(Controller):
         )
         return result.as_dict()
 
-    @get("/{ref:str}", sync_to_thread=True, summary="An incident's current state")
+    @get(
+        "/{ref:str}",
+        sync_to_thread=True,
+        summary="An incident's current state",
+        responses=ITEM_ERRORS,
+    )
     def show(self, request: Request, ref: FromPath[str]) -> dict[str, Any]:
         account = allow(request, "view_incident", ref=ref)
         record_view(request, ref, "api")
@@ -188,7 +204,12 @@ class IncidentsController(Controller):
         view = incident_view_for(account, steady.incident(ref), steady.clock())
         return {**view, "position": position}
 
-    @get("/{ref:str}/events", sync_to_thread=True, summary="An incident's events with positions")
+    @get(
+        "/{ref:str}/events",
+        sync_to_thread=True,
+        summary="An incident's events with positions",
+        responses=ITEM_ERRORS,
+    )
     def events(self, request: Request, ref: FromPath[str]) -> dict[str, Any]:
         account = allow(request, "view_incident", ref=ref)
         record_view(request, ref, "api")
@@ -202,6 +223,7 @@ class IncidentsController(Controller):
         "/{ref:str}/state",
         sync_to_thread=True,
         summary="An incident as it stood at a version or moment",
+        responses=ITEM_ERRORS,
     )
     def state(
         self,
@@ -228,7 +250,12 @@ class IncidentsController(Controller):
             as_of = steady.clock()
         return {**incident_view_for(account, incident, as_of), "as_of": as_of.isoformat()}
 
-    @post("/{ref:str}/playbooks", sync_to_thread=True, status_code=HTTP_201_CREATED)
+    @post(
+        "/{ref:str}/playbooks",
+        sync_to_thread=True,
+        status_code=HTTP_201_CREATED,
+        responses=COMMAND_ERRORS,
+    )
     def apply_playbook(
         self, request: Request, ref: FromPath[str], data: JSONBody[ApplyPlaybook]
     ) -> dict[str, Any]:
@@ -239,7 +266,12 @@ class IncidentsController(Controller):
             .as_dict()
         )
 
-    @post("/{ref:str}/tasks", sync_to_thread=True, status_code=HTTP_201_CREATED)
+    @post(
+        "/{ref:str}/tasks",
+        sync_to_thread=True,
+        status_code=HTTP_201_CREATED,
+        responses=COMMAND_ERRORS,
+    )
     def add_task(
         self, request: Request, ref: FromPath[str], data: JSONBody[AddTask]
     ) -> dict[str, Any]:
@@ -258,7 +290,12 @@ class IncidentsController(Controller):
             .as_dict()
         )
 
-    @post("/{ref:str}/tasks/{task_id:str}/status", sync_to_thread=True, status_code=HTTP_200_OK)
+    @post(
+        "/{ref:str}/tasks/{task_id:str}/status",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def change_status(
         self,
         request: Request,
@@ -280,7 +317,12 @@ class IncidentsController(Controller):
             .as_dict()
         )
 
-    @post("/{ref:str}/tasks/{task_id:str}/assignment", sync_to_thread=True, status_code=HTTP_200_OK)
+    @post(
+        "/{ref:str}/tasks/{task_id:str}/assignment",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def assign(
         self, request: Request, ref: FromPath[str], task_id: FromPath[str], data: JSONBody[Assign]
     ) -> dict[str, Any]:
@@ -300,7 +342,12 @@ class IncidentsController(Controller):
             .as_dict()
         )
 
-    @post("/{ref:str}/notes", sync_to_thread=True, status_code=HTTP_201_CREATED)
+    @post(
+        "/{ref:str}/notes",
+        sync_to_thread=True,
+        status_code=HTTP_201_CREATED,
+        responses=COMMAND_ERRORS,
+    )
     def add_note(
         self, request: Request, ref: FromPath[str], data: JSONBody[AddNote]
     ) -> dict[str, Any]:
@@ -318,6 +365,7 @@ class IncidentsController(Controller):
         "/{ref:str}/notes/{note_id:str}/corrections",
         sync_to_thread=True,
         status_code=HTTP_201_CREATED,
+        responses=COMMAND_ERRORS,
     )
     def correct_note(
         self,
@@ -333,7 +381,12 @@ class IncidentsController(Controller):
             .as_dict()
         )
 
-    @post("/{ref:str}/severity", sync_to_thread=True, status_code=HTTP_200_OK)
+    @post(
+        "/{ref:str}/severity",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def change_severity(
         self, request: Request, ref: FromPath[str], data: JSONBody[ChangeSeverity]
     ) -> dict[str, Any]:
@@ -346,7 +399,12 @@ class IncidentsController(Controller):
             .as_dict()
         )
 
-    @post("/{ref:str}/phase", sync_to_thread=True, status_code=HTTP_200_OK)
+    @post(
+        "/{ref:str}/phase",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def advance_phase(
         self, request: Request, ref: FromPath[str], data: JSONBody[AdvancePhase]
     ) -> dict[str, Any]:
@@ -357,7 +415,12 @@ class IncidentsController(Controller):
             .as_dict()
         )
 
-    @post("/{ref:str}/close", sync_to_thread=True, status_code=HTTP_200_OK)
+    @post(
+        "/{ref:str}/close",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def close(
         self, request: Request, ref: FromPath[str], data: JSONBody[CloseIncident]
     ) -> dict[str, Any]:
@@ -368,7 +431,12 @@ class IncidentsController(Controller):
             .as_dict()
         )
 
-    @post("/{ref:str}/reopen", sync_to_thread=True, status_code=HTTP_200_OK)
+    @post(
+        "/{ref:str}/reopen",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def reopen(
         self, request: Request, ref: FromPath[str], data: JSONBody[ReopenIncident]
     ) -> dict[str, Any]:
@@ -380,7 +448,9 @@ class IncidentsController(Controller):
         )
 
 
-@get("/api/v1/incidents/{ref:str}/export", sync_to_thread=True, tags=["audit"])
+@get(
+    "/api/v1/incidents/{ref:str}/export", sync_to_thread=True, tags=["audit"], responses=ITEM_ERRORS
+)
 def export(request: Request, ref: FromPath[str]) -> Response[dict[str, Any]]:
     """The complete event stream, with hashes; `steady import-check` verifies a saved copy."""
     allow(request, "export", ref=ref)
@@ -391,7 +461,9 @@ def export(request: Request, ref: FromPath[str]) -> Response[dict[str, Any]]:
     return Response(document, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@get("/api/v1/incidents/{ref:str}/verify", sync_to_thread=True, tags=["audit"])
+@get(
+    "/api/v1/incidents/{ref:str}/verify", sync_to_thread=True, tags=["audit"], responses=ITEM_ERRORS
+)
 def verify_one(request: Request, ref: FromPath[str]) -> dict[str, Any]:
     """Whether the incident's hash chain is intact, or where it first breaks."""
     allow(request, "verify", ref=ref)
@@ -399,17 +471,24 @@ def verify_one(request: Request, ref: FromPath[str]) -> dict[str, Any]:
     return verify_incident(steady, steady.find(ref)).as_dict()
 
 
-@get("/api/v1/verify", sync_to_thread=True, tags=["audit"])
+@get("/api/v1/verify", sync_to_thread=True, tags=["audit"], responses=READ_ERRORS)
 def verify_every(request: Request) -> dict[str, Any]:
     allow(request, "verify")
     checks = verify_all(steady_of(request))
     return {"intact": all(c.intact for c in checks), "incidents": [c.as_dict() for c in checks]}
 
 
-@get("/api/v1/events", sync_to_thread=True, tags=["feed"], summary="The global event feed")
+@get(
+    "/api/v1/events",
+    sync_to_thread=True,
+    tags=["feed"],
+    summary="The global event feed",
+    responses=READ_ERRORS,
+)
 def global_feed(
     request: Request,
-    after: Annotated[int, QueryParameter(ge=0)] = 0,
+    # Positions are 64-bit in the store: a larger one would fail there, not find nothing.
+    after: Annotated[int, QueryParameter(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     account = allow(request, "view_board")
@@ -422,7 +501,13 @@ def global_feed(
     return {"events": [e.as_dict() for e in events], "last_position": last}
 
 
-@get("/api/v1/playbooks", sync_to_thread=True, tags=["playbooks"], summary="The playbook library")
+@get(
+    "/api/v1/playbooks",
+    sync_to_thread=True,
+    tags=["playbooks"],
+    summary="The playbook library",
+    responses=READ_ERRORS,
+)
 def list_playbooks(request: Request, kind: FromQuery[str | None] = None) -> dict[str, Any]:
     account_of(request)
     library = steady_of(request).playbooks
@@ -430,7 +515,12 @@ def list_playbooks(request: Request, kind: FromQuery[str | None] = None) -> dict
     return {"playbooks": [playbook_view(p) for p in playbooks]}
 
 
-@get("/api/v1/playbooks/{playbook_id:str}", sync_to_thread=True, tags=["playbooks"])
+@get(
+    "/api/v1/playbooks/{playbook_id:str}",
+    sync_to_thread=True,
+    tags=["playbooks"],
+    responses=ITEM_ERRORS,
+)
 def show_playbook(request: Request, playbook_id: FromPath[str]) -> dict[str, Any]:
     account_of(request)
     return playbook_view(steady_of(request).playbooks.get(playbook_id))

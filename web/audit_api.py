@@ -14,7 +14,7 @@ from service.diff import diff_incident
 from service.timeline import narrate, select, timeline, timeline_csv
 from web.api import steady_of
 from web.auth import allow
-from web.errors import BadInput
+from web.errors import ITEM_ERRORS, BadInput
 from web.viewing import record_view
 
 TAGS = ["audit"]
@@ -29,7 +29,7 @@ def whole_number(value: str | None, field: str) -> int:
         raise BadInput(f"{field}: {value!r} is not a whole number", field) from None
 
 
-@get("/api/v1/incidents/{ref:str}/timeline", sync_to_thread=True, tags=TAGS)
+@get("/api/v1/incidents/{ref:str}/timeline", sync_to_thread=True, tags=TAGS, responses=ITEM_ERRORS)
 def incident_timeline(
     request: Request,
     ref: FromPath[str],
@@ -49,7 +49,13 @@ def incident_timeline(
     return {"entries": entries}
 
 
-@get("/api/v1/incidents/{ref:str}/timeline.csv", sync_to_thread=True, tags=TAGS)
+@get(
+    "/api/v1/incidents/{ref:str}/timeline.csv",
+    sync_to_thread=True,
+    tags=TAGS,
+    media_type="text/csv",  # so the document says CSV, not JSON
+    responses=ITEM_ERRORS,
+)
 def incident_timeline_csv(
     request: Request,
     ref: FromPath[str],
@@ -72,7 +78,7 @@ def incident_timeline_csv(
     )
 
 
-@get("/api/v1/incidents/{ref:str}/diff", sync_to_thread=True, tags=TAGS)
+@get("/api/v1/incidents/{ref:str}/diff", sync_to_thread=True, tags=TAGS, responses=ITEM_ERRORS)
 def incident_diff(
     request: Request,
     ref: FromPath[str],

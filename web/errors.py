@@ -2,11 +2,13 @@
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import MapperDeserialisationError
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
@@ -39,11 +41,59 @@ class BadInput(Exception):
         self.field = field
 
 
-def error_response(status: int, message: str, field: str | None = None) -> Response[Any]:
+@dataclass
+class ApiError:
+    """The body of every error the API returns: what error_response builds."""
+
+    status: int
+    error: str  # what went wrong, for a person, and what to do about it
+    field: str | None = None  # the input at fault, when one is (absent otherwise)
+
+
+WHY = {
+    HTTP_400_BAD_REQUEST: "Malformed input: a parameter or body field is missing, of the wrong "
+    "type or unreadable; `field` names it",
+    HTTP_401_UNAUTHORIZED: "Not signed in: no session or API token, or one that is unknown, "
+    "expired or revoked",
+    HTTP_403_FORBIDDEN: "The signed-in account's role may not do this",
+    HTTP_404_NOT_FOUND: "No such incident, task, note, playbook or account; or an incident "
+    "not shared with a partner's organisation",
+    HTTP_409_CONFLICT: "The incident changed since the version the request was based on, or "
+    "it already holds what the request would add",
+    HTTP_422_UNPROCESSABLE_ENTITY: "Well-formed, but refused by the rules: e.g. an unknown kind, "
+    "phase or status, or a version beyond the incident's history",
+    HTTP_503_SERVICE_UNAVAILABLE: "The event store cannot be reached or read; try again shortly",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The OpenAPI description of the errors a route may answer with, for its `responses=`."""
+    return {
+        # No generated examples: they would be random, and change the document on every start.
+        status: ResponseSpec(
+            data_container=ApiError, description=WHY[status], generate_examples=False
+        )
+        for status in statuses
+    }
+
+
+# What routes answer besides success. Every signed-in route may answer 400 (parameters), 401, 403
+# and 503; one about an incident (or a playbook, an account) also 404 and 422; a command also 409.
+READ_ERRORS = error_responses(400, 401, 403, 503)
+ITEM_ERRORS = error_responses(400, 401, 403, 404, 422, 503)
+COMMAND_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)
+
+
+def error_response(
+    status: int,
+    message: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
     body: dict[str, Any] = {"status": status, "error": message}
     if field:
         body["field"] = field
-    return Response(body, status_code=status)
+    return Response(body, status_code=status, headers=headers)
 
 
 def for_pages(request: Request) -> bool:
@@ -111,6 +161,8 @@ def on_validation(_: Request, error: ValidationException) -> Response[Any]:
         missing = MISSING_FIELD.search(message)
         if missing:
             field, message = missing.group(1), "this field is required"
+        if field == "data" and message == "'data'":  # Litestar's word for "no body at all"
+            return error_response(HTTP_400_BAD_REQUEST, "send the details as a JSON object")
         message = message.replace("`int`", "a whole number").replace("`str`", "text")
         message = message.replace("`array`", "a list").replace("`object`", "a JSON object")
         where = f"{field}: " if field else ""
@@ -119,7 +171,8 @@ def on_validation(_: Request, error: ValidationException) -> Response[Any]:
 
 
 def on_http_error(_: Request, error: HTTPException) -> Response[Any]:
-    return error_response(error.status_code, str(error.detail))
+    # Keeps the exception's headers: a 405 must say which methods are allowed (RFC 9110).
+    return error_response(error.status_code, str(error.detail), headers=error.headers)
 
 
 def on_store_unavailable(_: Request, error: StoreUnavailable) -> Response[Any]:
