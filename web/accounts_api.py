@@ -27,6 +27,7 @@ from service.accounts import account_view, organisation_view
 from web import account_commands as commands
 from web.account_commands import checked
 from web.auth import accounts_of, allow
+from web.errors import COMMAND_ERRORS, ITEM_ERRORS, READ_ERRORS
 
 MANAGE = "manage_accounts"
 AUDIT = "view_audit_log"
@@ -100,7 +101,12 @@ class AccountsController(Controller):
     tags = ["accounts"]
     guards = [guard(MANAGE)]
 
-    @get("/", sync_to_thread=True, summary="Every account (no password hashes, no token secrets)")
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="Every account (no password hashes, no token secrets)",
+        responses=READ_ERRORS,
+    )
     def list_accounts(self, request: Request) -> dict[str, Any]:
         allow(request, MANAGE)
         accounts = accounts_of(request)
@@ -109,7 +115,13 @@ class AccountsController(Controller):
             "admins": accounts.admins(),
         }
 
-    @post("/", sync_to_thread=True, status_code=HTTP_201_CREATED, summary="Add an account")
+    @post(
+        "/",
+        sync_to_thread=True,
+        status_code=HTTP_201_CREATED,
+        summary="Add an account",
+        responses=COMMAND_ERRORS,
+    )
     def add_account(self, request: Request, data: JSONBody[NewAccount]) -> dict[str, Any]:
         actor = admin_actor(request)
         account = commands.add_account(
@@ -124,12 +136,17 @@ class AccountsController(Controller):
         )
         return account_view(account)
 
-    @get("/{username:str}", sync_to_thread=True, summary="One account")
+    @get("/{username:str}", sync_to_thread=True, summary="One account", responses=ITEM_ERRORS)
     def show_account(self, request: Request, username: FromPath[str]) -> dict[str, Any]:
         allow(request, MANAGE)
         return account_view(accounts_of(request).account(username))
 
-    @post("/{username:str}/roles", sync_to_thread=True, status_code=HTTP_200_OK)
+    @post(
+        "/{username:str}/roles",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def grant_role(
         self, request: Request, username: FromPath[str], data: JSONBody[Role]
     ) -> dict[str, Any]:
@@ -137,7 +154,12 @@ class AccountsController(Controller):
         actor = admin_actor(request)
         return account_view(commands.grant_role(accounts_of(request), actor, username, data.role))
 
-    @delete("/{username:str}/roles/{role:str}", sync_to_thread=True, status_code=HTTP_200_OK)
+    @delete(
+        "/{username:str}/roles/{role:str}",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def revoke_role(
         self, request: Request, username: FromPath[str], role: FromPath[str]
     ) -> dict[str, Any]:
@@ -145,7 +167,12 @@ class AccountsController(Controller):
         actor = admin_actor(request)
         return account_view(commands.revoke_role(accounts_of(request), actor, username, role))
 
-    @put("/{username:str}/positions", sync_to_thread=True, status_code=HTTP_200_OK)
+    @put(
+        "/{username:str}/positions",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def set_positions(
         self, request: Request, username: FromPath[str], data: JSONBody[Positions]
     ) -> dict[str, Any]:
@@ -155,7 +182,12 @@ class AccountsController(Controller):
             commands.set_positions(accounts_of(request), actor, username, data.positions)
         )
 
-    @put("/{username:str}/password", sync_to_thread=True, status_code=HTTP_200_OK)
+    @put(
+        "/{username:str}/password",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def set_password(
         self, request: Request, username: FromPath[str], data: JSONBody[Password]
     ) -> dict[str, Any]:
@@ -165,7 +197,12 @@ class AccountsController(Controller):
             commands.set_password(accounts_of(request), actor, username, data.password)
         )
 
-    @post("/{username:str}/disable", sync_to_thread=True, status_code=HTTP_200_OK)
+    @post(
+        "/{username:str}/disable",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def disable_account(
         self, request: Request, username: FromPath[str], data: JSONBody[Disabling]
     ) -> dict[str, Any]:
@@ -173,12 +210,22 @@ class AccountsController(Controller):
         actor = admin_actor(request)
         return account_view(commands.disable(accounts_of(request), actor, username, data.reason))
 
-    @post("/{username:str}/enable", sync_to_thread=True, status_code=HTTP_200_OK)
+    @post(
+        "/{username:str}/enable",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def enable_account(self, request: Request, username: FromPath[str]) -> dict[str, Any]:
         actor = admin_actor(request)
         return account_view(accounts_of(request).enable(username, actor=actor))
 
-    @post("/{username:str}/tokens", sync_to_thread=True, status_code=HTTP_201_CREATED)
+    @post(
+        "/{username:str}/tokens",
+        sync_to_thread=True,
+        status_code=HTTP_201_CREATED,
+        responses=COMMAND_ERRORS,
+    )
     def issue_api_token(
         self, request: Request, username: FromPath[str], data: JSONBody[NewToken]
     ) -> dict[str, Any]:
@@ -188,7 +235,12 @@ class AccountsController(Controller):
         issued = commands.issue_token(accounts, actor, username, data.label)
         return {**issued, "account": account_view(accounts.account(username))}
 
-    @delete("/{username:str}/tokens/{token_id:str}", sync_to_thread=True, status_code=HTTP_200_OK)
+    @delete(
+        "/{username:str}/tokens/{token_id:str}",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
     def revoke_api_token(
         self, request: Request, username: FromPath[str], token_id: FromPath[str]
     ) -> dict[str, Any]:
@@ -202,13 +254,24 @@ class OrganisationsController(Controller):
     tags = ["accounts"]
     guards = [guard(MANAGE)]
 
-    @get("/", sync_to_thread=True, summary="The district, its schools and community partners")
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="The district, its schools and community partners",
+        responses=READ_ERRORS,
+    )
     def list_organisations(self, request: Request) -> dict[str, Any]:
         allow(request, MANAGE)
         organisations = accounts_of(request).organisations()
         return {"organisations": [organisation_view(o) for o in organisations]}
 
-    @post("/", sync_to_thread=True, status_code=HTTP_201_CREATED, summary="Add an organisation")
+    @post(
+        "/",
+        sync_to_thread=True,
+        status_code=HTTP_201_CREATED,
+        summary="Add an organisation",
+        responses=COMMAND_ERRORS,
+    )
     def add_organisation(self, request: Request, data: JSONBody[NewOrganisation]) -> dict[str, Any]:
         actor = admin_actor(request)
         organisation = commands.add_organisation(
@@ -222,6 +285,7 @@ class OrganisationsController(Controller):
     sync_to_thread=True,
     tags=["audit"],
     guards=[guard(AUDIT)],
+    responses=READ_ERRORS,
     summary="Changes to accounts and organisations: who did what to whom, when",
 )
 def account_changes(
