@@ -11,7 +11,7 @@ from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from service.diff import diff_incident
-from service.timeline import narrate, select, timeline, timeline_csv
+from service.timeline import select, timeline, timeline_csv, told
 from web.api import steady_of
 from web.auth import allow
 from web.errors import ITEM_ERRORS, BadInput
@@ -68,9 +68,9 @@ def incident_timeline_csv(
     allow(request, "view_timeline", ref=ref)
     record_view(request, ref, "timeline")
     zone = request.app.state.settings.zone()
-    events = steady_of(request).incident_events(ref)
-    entries = select(narrate(events, zone), task=task, role=role, phase=phase, kind=kind)
-    filename = f"{events[0].reference}-timeline.csv"
+    whole = told(steady_of(request), ref, zone)
+    entries = select(whole.entries, task=task, role=role, phase=phase, kind=kind)
+    filename = f"{whole.reference}-timeline.csv"
     return Response(
         timeline_csv(entries),
         media_type="text/csv; charset=utf-8",

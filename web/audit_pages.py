@@ -12,8 +12,7 @@ from litestar.params import FromPath, QueryParameter
 
 from domain.errors import NotFound
 from domain.phase import Phase
-from service.application import project
-from service.timeline import EVENT_KINDS, narrate, select
+from service.timeline import EVENT_KINDS, select, told
 from web.audit_shared import KIND_LABELS, audit_nav, labelled
 from web.auth import abilities, allow
 from web.pages import _settings, _steady, context, not_found, page, role_label, who
@@ -41,11 +40,10 @@ def timeline_page(
     steady = _steady(request)
     zone = _settings(request).zone()
     try:
-        events = steady.incident_events(ref)
+        whole = told(steady, ref, zone)
     except NotFound as error:
         return not_found(request, str(error))
-    reference = events[0].reference
-    incident = project(e.event for e in events)
+    reference = whole.reference
     filters = {
         "task": (task or "").strip(),
         "role": (role or "").strip(),
@@ -56,9 +54,7 @@ def timeline_page(
     if filters["kind"] and filters["kind"] not in EVENT_KINDS:
         error = f"There is no kind of event called “{filters['kind']}”: choose one from the list."
         filters["kind"] = ""
-    everything = narrate(events, zone)
-    entries = select(everything, **filters)
-    roles = list(dict.fromkeys(e["actor"]["role"] for e in everything))
+    entries = select(whole.entries, **filters)
     query = urlencode({k: v for k, v in filters.items() if v})
     return page(
         "timeline.html",
@@ -66,15 +62,15 @@ def timeline_page(
             request,
             f"{reference} timeline",
             reference=reference,
-            incident_title=incident.title,
+            incident_title=whole.title,
             audit_nav=audit_nav(reference, "timeline", abilities(who(request))),
             entries=[labelled(e) for e in entries],
-            total=len(everything),
+            total=len(whole.entries),
             filters=filters,
             filtered=any(filters.values()),
             filter_error=error,
-            task_options=[{"id": t.id, "title": t.title} for t in incident.tasks.values()],
-            role_options=[{"value": r, "label": role_label(r)} for r in roles],
+            task_options=[{"id": task_id, "title": title} for task_id, title in whole.tasks],
+            role_options=[{"value": r, "label": role_label(r)} for r in whole.roles],
             phase_options=[{"value": p.value, "label": p.label} for p in Phase],
             kind_options=[{"value": k, "label": KIND_LABELS[k]} for k in EVENT_KINDS],
             csv_href=f"/api/v1/incidents/{reference}/timeline.csv" + (f"?{query}" if query else ""),

@@ -10,6 +10,8 @@ from itertools import pairwise, product
 import pytest
 from litestar.testing import TestClient
 
+from service.bootstrap import open_steady
+from service.config import Settings
 from service.diff import apply_diff
 from service.timeline import CSV_COLUMNS, EVENT_KINDS
 from tests.integration.web_auth import signed_in_app
@@ -89,6 +91,33 @@ def test_timeline_errors_are_json_4xx(client, told):
     assert csv_unknown.status_code == 422
     assert client.get("/api/v1/incidents/INC-2026-9999/timeline").status_code == 404
     assert client.get("/api/v1/incidents/INC-2026-9999/timeline.csv").status_code == 404
+
+
+def test_the_timeline_shows_what_another_instance_wrote_since_the_last_read(
+    client, told, sqlite_url
+):
+    base = f"/api/v1/incidents/{told.ref}/timeline"
+    before = client.get(base).json()["entries"]
+    assert page(client, f"/incidents/{told.ref}/timeline").status_code == 200
+    other = open_steady(Settings(database_url=sqlite_url))  # as another server process
+    try:
+        other.add_note(told.ref, "Parents meet on Thursday", task_id=told.call, actor=LEAD)
+    finally:
+        other.close()
+
+    after = client.get(base).json()["entries"]
+    assert after[:-1] == before
+    assert after[-1]["text"] == (
+        f"m.alvarez (crisis-lead) added note N3 about {told.call} 'Call the family': "
+        "'Parents meet on Thursday'"
+    )
+    by_task = client.get(base, params={"task": told.call}).json()["entries"]
+    assert by_task[-1]["version"] == after[-1]["version"]
+    html = page(client, f"/incidents/{told.ref}/timeline").text
+    assert html.count('class="timeline__entry ') == len(after)
+    assert "Parents meet on Thursday" in html
+    rows = list(csv.reader(io.StringIO(client.get(f"{base}.csv").text)))
+    assert rows[-1][-1] == after[-1]["text"]
 
 
 # -- diff and replay ----------------------------------------------------------------------------

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.errors import DomainError, NotFound
+from domain.incident import Incident
 from domain.people import Actor
 from service.application import Steady
-from service.timeline import CSV_COLUMNS, EVENT_KINDS, timeline, timeline_csv
+from service.feed import to_feed_event
+from service.timeline import CSV_COLUMNS, EVENT_KINDS, narrate, timeline, timeline_csv
 
 ZONE = ZoneInfo("America/Chicago")
 START = datetime(2026, 11, 23, 20, 2, 31, tzinfo=UTC)  # Mon 23 Nov 2026, 14:02:31 CST
@@ -223,3 +225,26 @@ def test_csv_cells_never_run_as_spreadsheet_formulas():
     app.add_note(ref, "Noted", actor=Actor('=HYPERLINK("x")', "@role"))
     rows = list(csv.reader(io.StringIO(timeline_csv(timeline(app, ref, zone=ZONE)))))
     assert rows[2][3] == '\'=HYPERLINK("x")' and rows[2][4] == "'@role"
+
+
+class Archived(Incident.Event):
+    """A kind of event the timeline has no sentence for (as a newer release might add)."""
+
+    NAME = "incident_archived"
+
+
+def test_a_kind_of_event_without_a_sentence_is_still_told_by_its_name(told):
+    events = told.app.incident_events(told.ref)
+    incident = told.app.incident(told.ref)
+    incident.trigger_event(
+        Archived,
+        timestamp=START + timedelta(days=1),
+        actor=LEAD.as_dict(),
+        previous_hash=incident.chain_head,
+        event_hash="",
+    )
+    archived = to_feed_event(events[-1].position + 1, told.ref, incident.collect_events()[0])
+    entries = narrate([*events, archived], ZONE)
+    assert len(entries) == len(events) + 1
+    assert entries[-1]["text"] == "m.alvarez (crisis-lead) recorded incident archived"
+    assert entries[-1]["phase"] == "recovery" and entries[-1]["task_id"] is None
