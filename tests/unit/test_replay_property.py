@@ -46,6 +46,11 @@ commands = st.one_of(
         st.just("reopen"), st.text(max_size=10), st.sampled_from([None, "response", "recovery"])
     ),
     st.tuples(st.just("playbook"), st.sampled_from(["death-of-student-or-staff", "unknown"])),
+    st.tuples(st.just("share"), st.sampled_from(["a", "b"])),
+    st.tuples(st.just("end_share"), st.sampled_from(["a", "b"])),
+    st.tuples(
+        st.just("share_note"), st.sampled_from(["N1", "N2", "N3"]), st.sampled_from(["a", "b"])
+    ),
 )
 
 
@@ -74,6 +79,12 @@ def run(app: Steady, ref: str, command: tuple, actor: Actor, at: datetime) -> No
         app.reopen_incident(ref, args[0], phase=args[1], **options)
     elif name == "playbook":
         app.apply_playbook(ref, args[0], **options)
+    elif name == "share":
+        app.share_incident(ref, args[0], f"Partner {args[0]}", **options)
+    elif name == "end_share":
+        app.end_share(ref, args[0], reason="done", **options)
+    elif name == "share_note":
+        app.share_note(ref, args[0], args[1], **options)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
