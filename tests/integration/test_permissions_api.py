@@ -136,6 +136,8 @@ def expected(username: str, endpoint: Endpoint) -> int:
     role = ROLE_OF[username]
     if role == "partner" and endpoint.on_incident and endpoint.prepare != "partner-shared":
         return 404  # not shared with their organisation: to them it does not exist
+    if role == "admin" and endpoint.path == "/":
+        return 200  # an account administrator's home is the accounts page: redirected there
     allowed = endpoint.action in MATRIX[role]
     if endpoint.action == "update_task" and role == "responder":
         allowed = username == "k.okafor"  # T1 is the counselor's; only k.okafor is one
@@ -414,3 +416,10 @@ def test_cookies_are_secure_over_https(world):
     )
     cookies = response.headers.get_list("set-cookie")
     assert cookies and all(cookie.endswith("; Secure") for cookie in cookies)
+
+
+def test_an_account_administrator_lands_on_the_accounts_page_not_a_refusal(world):
+    home = world.client.get("/", headers=world.headers["admin"], follow_redirects=False)
+    assert home.status_code == 303 and home.headers["location"] == "/admin/accounts"
+    page = world.client.get("/admin/accounts", headers=world.headers["admin"]).text
+    assert 'href="/">Board' not in page  # no link to a board they may not see
