@@ -121,6 +121,19 @@ ENDPOINTS = [
         "partner-shared",
         201,
     ),
+    Endpoint("GET", INC + "/views", "view_audit_log"),
+    Endpoint("GET", "/api/v1/accounts", "manage_accounts", prepare="none"),
+    Endpoint("GET", "/api/v1/accounts/k.okafor", "manage_accounts", prepare="none"),
+    Endpoint("GET", "/api/v1/organisations", "manage_accounts", prepare="none"),
+    Endpoint(
+        "POST",
+        "/api/v1/organisations",
+        "manage_accounts",
+        {"slug": "riverside-food-bank", "name": "Riverside Food Bank", "kind": "partner"},
+        "none",
+        201,
+    ),
+    Endpoint("GET", "/api/v1/audit/account-changes", "view_audit_log", prepare="none"),
     # pages
     Endpoint("GET", "/", "view_board"),
     Endpoint("GET", "/incidents/new", "open_incident"),
@@ -129,6 +142,8 @@ ENDPOINTS = [
     Endpoint("GET", "/incidents/{ref}/timeline", "view_timeline"),
     Endpoint("GET", "/incidents/{ref}/replay", "replay"),
     Endpoint("GET", "/incidents/{ref}/report", "view_timeline"),
+    Endpoint("GET", "/incidents/{ref}/views", "view_audit_log"),
+    Endpoint("GET", "/admin/accounts", "manage_accounts", prepare="none"),
 ]
 
 
