@@ -401,6 +401,14 @@ class Steady(Application[UUID]):
             to_feed_event(n.id, reference, e) for n, e in zip(notifications, events, strict=True)
         ]
 
+    def incident_stream(
+        self, incident_id: UUID, *, after_version: int = 0
+    ) -> list[tuple[int, Incident.Event]]:
+        """An incident's events after a version, each with its global position, without building
+        a FeedEvent around each: for readers of long streams (the timeline) that need no more."""
+        notifications = select_stream(self.recorder, incident_id, after_version=after_version)
+        return [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+
     def incident_at_version(self, ref: str, version: int) -> Incident:
         incident_id = self.find(ref)
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:

@@ -28,9 +28,12 @@ CORRECTED = Incident.NoteCorrected.NAME
 NOTE_WRITTEN = frozenset({Incident.NoteAdded.NAME, CORRECTED})
 
 
+Positioned = tuple[int, Incident.Event]  # an event and its position in the log
+
+
 def narrate(events: Iterable[FeedEvent], zone: ZoneInfo) -> list[Entry]:
     """Every event told in order, with what was true at that moment."""
-    return Narrator(zone).tell(events)
+    return Narrator(zone).tell((e.position, e.event) for e in events)
 
 
 class Narrator:
@@ -50,30 +53,29 @@ class Narrator:
     def version(self) -> int:
         return len(self.entries)  # one entry per event, from version 1
 
-    def tell(self, events: Iterable[FeedEvent]) -> list[Entry]:
+    def tell(self, events: Iterable[Positioned]) -> list[Entry]:
         """Tells the events that follow those told already; returns every entry, as a new list.
 
         If an event cannot be told, the narrator is left part-way: start a new one."""
         entries = list(self.entries)
-        for feed_event in events:
-            entries.append(self._tell(feed_event, entries))
+        for position, event in events:
+            entries.append(self._tell(position, event, entries))
         self.entries = entries
         return entries
 
-    def _tell(self, feed_event: FeedEvent, entries: list[Entry]) -> Entry:
-        event: Any = feed_event.event
-        name = feed_event.type
+    def _tell(self, position: int, event: Any, entries: list[Entry]) -> Entry:
+        name = event.NAME
         before = self.incident
         was = BEFORE[name](event, before) if before is not None and name in BEFORE else None
         incident = self.incident = event.mutate(before)
         assert incident is not None
         what, task_id = SENTENCES.get(name, _unknown)(event, incident, was)
         task = incident.tasks.get(task_id) if task_id else None
-        at, at_text = self.times(feed_event.at)
-        user, role = feed_event.actor["user"], feed_event.actor["role"]
+        at, at_text = self.times(event.timestamp)
+        user, role = event.actor["user"], event.actor["role"]
         entry: Entry = {
-            "position": feed_event.position,
-            "version": feed_event.version,
+            "position": position,
+            "version": event.originator_version,
             "at": at,
             "at_text": at_text,
             "actor": {"user": user, "role": role},

@@ -20,8 +20,7 @@ from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from service.application import Steady
-from service.feed import FeedEvent
-from service.narration import Entry, Narrator
+from service.narration import Entry, Narrator, Positioned
 
 # A told event holds about 1 KB (measured with tracemalloc on bench/replay.py's incident):
 # these bound the memory a process gives to timelines, about 50 MB at most.
@@ -89,14 +88,14 @@ class TimelineCache:
 
     def _bring_up_to_date(self, steady: Steady, incident_id: UUID, slot: _Slot) -> Told:
         narrator = slot.narrator
-        newer = steady.incident_events(str(incident_id), after_version=narrator.version)
+        newer = steady.incident_stream(incident_id, after_version=narrator.version)
         if slot.told is not None and not newer:
             return slot.told
-        if newer and newer[0].version != narrator.version + 1:
+        if newer and newer[0][1].originator_version != narrator.version + 1:
             # Not the next events of what was told (cannot happen to an append-only stream):
             # tell the whole stream again rather than trust what is held.
             slot.narrator = narrator = Narrator(slot.zone)
-            newer = steady.incident_events(str(incident_id))
+            newer = steady.incident_stream(incident_id)
         slot.told = _told(incident_id, narrator, narrator.tell(newer), newer, slot.told)
         return slot.told
 
@@ -128,14 +127,14 @@ def _told(
     incident_id: UUID,
     narrator: Narrator,
     entries: list[Entry],
-    newer: Sequence[FeedEvent],
+    newer: Sequence[Positioned],
     before: Told | None,
 ) -> Told:
     incident = narrator.incident
     assert incident is not None
     earlier_roles = before.roles if before and len(newer) < len(entries) else ()
     roles = dict.fromkeys(earlier_roles)
-    roles.update(dict.fromkeys(e.actor["role"] for e in newer))
+    roles.update(dict.fromkeys(event.actor["role"] for _, event in newer))
     return Told(
         incident_id=incident_id,
         reference=incident.reference,
