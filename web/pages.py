@@ -335,10 +335,14 @@ def board(
     show_all: Annotated[bool, QueryParameter(name="all")] = False,
 ) -> Response:
     signed = signed_in(request)
-    if signed is not None and not scopes(signed.roles, "view_board"):
-        if scopes(signed.roles, "manage_accounts") and not signed.disabled:
-            # An account administrator's home is the accounts page: they see no incidents.
-            return Redirect("/admin/accounts", status_code=HTTP_303_SEE_OTHER)
+    # An account administrator's home is the accounts page: they see no incidents.
+    if (
+        signed is not None
+        and not signed.disabled
+        and not scopes(signed.roles, "view_board")
+        and scopes(signed.roles, "manage_accounts")
+    ):
+        return Redirect("/admin/accounts", status_code=HTTP_303_SEE_OTHER)
     account = allow(request, "view_board")
     steady = _steady(request)
     zone = _settings(request).zone()
