@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from service.partners import partner_named
 from web.api import options, steady_of
 from web.auth import allow
+from web.errors import COMMAND_ERRORS
 
 
 @dataclass
@@ -37,6 +38,7 @@ class SharingController(Controller):
         sync_to_thread=True,
         status_code=HTTP_201_CREATED,
         summary="Share the incident with a partner organisation",
+        responses=COMMAND_ERRORS,
     )
     def share(self, request: Request, ref: FromPath[str], data: JSONBody[Share]) -> dict[str, Any]:
         allow(request, "share_incident", ref=ref)
@@ -54,6 +56,7 @@ class SharingController(Controller):
         sync_to_thread=True,
         status_code=HTTP_200_OK,
         summary="End the incident's share with a partner organisation",
+        responses=COMMAND_ERRORS,
     )
     def end_share(
         self,
@@ -74,6 +77,7 @@ class SharingController(Controller):
         sync_to_thread=True,
         status_code=HTTP_201_CREATED,
         summary="Share a note with a partner organisation the incident is shared with",
+        responses=COMMAND_ERRORS,
     )
     def share_note(
         self,

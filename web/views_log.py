@@ -13,11 +13,14 @@ from service.timeline import local_time
 from service.viewing import RecordedView, select_views
 from web.audit_shared import audit_nav
 from web.auth import abilities, allow
+from web.errors import ITEM_ERRORS
 from web.pages import _settings, _steady, context, not_found, page, role_label, who
 from web.viewing import viewlog_of
 
 
-@get("/api/v1/incidents/{ref:str}/views", sync_to_thread=True, tags=["audit"])
+@get(
+    "/api/v1/incidents/{ref:str}/views", sync_to_thread=True, tags=["audit"], responses=ITEM_ERRORS
+)
 def incident_views(
     request: Request,
     ref: FromPath[str],
