@@ -141,7 +141,7 @@ def path_ids(seeded: Seeded) -> Any:
     it puts in ids the store has."""
     strategies: dict[tuple[str, ...], st.SearchStrategy[dict[str, str] | None]] = {}
 
-    def none_or_real(names: tuple[str, ...]) -> st.SearchStrategy[dict[str, str] | None]:
+    def real_or_none(names: tuple[str, ...]) -> st.SearchStrategy[dict[str, str] | None]:
         if "task_id" in names:
             pairs = st.sampled_from(seeded.tasks).map(lambda p: {"ref": p[0], "task_id": p[1]})
         elif "note_id" in names:
@@ -163,7 +163,7 @@ def path_ids(seeded: Seeded) -> Any:
             return st.just(path)
         names = tuple(sorted(path))
         if names not in strategies:  # made once: making them on every draw costs more
-            strategies[names] = none_or_real(names)
+            strategies[names] = real_or_none(names)
         return strategies[names].map(lambda ids: {**path, **(ids or {})})
 
     return flatmap_path_parameters
