@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 
@@ -17,22 +18,17 @@ def select_stream(
 ) -> Sequence[Notification]:
     if isinstance(recorder, PostgresApplicationRecorder):
         statement = SQL(
-            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "SELECT originator_id, originator_version, topic, state, notification_id "
             "FROM {}.{} WHERE originator_id = %s AND originator_version > %s "
             "ORDER BY originator_version"
         ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+        # Binary tuples, as service.pg_reads does: bytea arrives as bytes, not hex to decode.
+        with (
+            recorder.datastore.get_connection() as conn,
+            conn.cursor(binary=True, row_factory=tuple_row) as curs,
+        ):
             curs.execute(statement, (originator_id, after_version), prepare=True)
-            return [
-                Notification(
-                    id=row["notification_id"],
-                    originator_id=row["originator_id"],
-                    originator_version=row["originator_version"],
-                    topic=row["topic"],
-                    state=bytes(row["state"]),
-                )
-                for row in curs.fetchall()
-            ]
+            return [Notification(*row) for row in curs.fetchall()]
     if isinstance(recorder, SQLiteApplicationRecorder):
         statement_text = (
             f"SELECT rowid, originator_id, originator_version, topic, state "
