@@ -30,6 +30,7 @@ TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last position seen>
 # A client further behind than this is disconnected rather than slowing the server.
 MAX_UNSENT_BYTES = 1_000_000
 CATCH_UP_PAGE = 500
+MAX_POSITION = 2**63 - 1  # the stores' positions are signed 64-bit integers
 
 
 def _whole(event: FeedEvent) -> FeedEvent | None:
@@ -208,8 +209,10 @@ async def heartbeats(hub: Hub, every: float) -> None:
 async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
     """Sends every event after `after` from the log, then `caught_up`, then live events."""
     await socket.accept()
-    if after < 0:
-        await socket.close(code=POLICY_VIOLATION, reason="after must be a position of 0 or more")
+    if not 0 <= after <= MAX_POSITION:
+        await socket.close(
+            code=POLICY_VIOLATION, reason=f"after must be a position from 0 to {MAX_POSITION}"
+        )
         return
     try:
         account = await sync_to_thread(signed_in, socket) if same_origin(socket) else None

@@ -139,16 +139,17 @@ def test_two_server_processes_on_one_postgres_deliver_each_others_changes(
 
 
 def test_bad_after_position_is_refused_with_a_clear_close(server):
-    async def scenario() -> None:
+    async def scenario(after: str) -> None:
         async with websockets.connect(
-            f"{server.ws_url}/ws/board?after=-5", additional_headers=server.auth()
+            f"{server.ws_url}/ws/board?after={after}", additional_headers=server.auth()
         ) as socket:
             try:
                 await socket.recv()
             except websockets.ConnectionClosed as closed:
                 assert closed.rcvd.code == 1008
-                assert "after must be a position" in closed.rcvd.reason
+                assert "after must be a position from 0" in closed.rcvd.reason
             else:
-                raise AssertionError("the server kept a connection with a negative position")
+                raise AssertionError(f"the server kept a connection with after={after}")
 
-    asyncio.run(scenario())
+    for after in ("-5", str(2**64)):  # negative, and beyond what a store can hold
+        asyncio.run(scenario(after))
