@@ -1,6 +1,7 @@
 """Real server processes for end-to-end tests: `steady serve` on a free port."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -96,14 +97,26 @@ class RunningServer:
         self.process = None
 
 
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> Path:
+    """The demo district seeded once (its SQLite file and key): seeding it, argon2 hashes
+    and all, takes seconds, so each server that needs it starts from a copy."""
+    directory = tmp_path_factory.mktemp("demo-store")
+    RunningServer(f"sqlite:///{directory}/steady.db", directory / "seed.log").steady("demo")
+    return directory / "steady.db"
+
+
 @pytest.fixture
-def start_server(tmp_path) -> Iterator[Callable[..., RunningServer]]:
+def start_server(tmp_path, demo_store) -> Iterator[Callable[..., RunningServer]]:
     servers: list[RunningServer] = []
 
     def start(database_url: str | None = None, *, demo: bool = False) -> RunningServer:
         url = database_url or f"sqlite:///{tmp_path}/steady.db"
         server = RunningServer(url, tmp_path / f"server-{len(servers)}.log")
-        if demo:
+        if demo and database_url is None and not servers:
+            for part in demo_store.parent.glob(f"{demo_store.name}*"):  # the file, WAL, key
+                shutil.copy2(part, tmp_path / part.name)
+        elif demo:
             server.steady("demo")
         servers.append(server)
         return server.start()
