@@ -1,7 +1,7 @@
 """The difference between two versions, per task and per note; applied to A it gives B."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import product
 
 import pytest
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from domain.errors import DomainError
 from service.application import Steady
 from service.diff import apply_diff, diff_incident, diff_views, is_empty, views_at
-from tests.unit.test_replay_property import ACTORS, START, commands, run
+from tests.unit.test_replay_property import commands, run_all
 from tests.unit.test_timeline import story
 
 
@@ -104,22 +104,7 @@ def test_order_is_kept_when_items_come_back_in_another_order():
 @given(st.lists(commands, max_size=20), st.data())
 def test_diff_then_apply_gives_the_later_state_for_any_history(sequence, data):
     app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    ref = app.open_incident(
-        title="Lockdown",
-        kind="lockdown",
-        severity=2,
-        schools=["Roosevelt High School"],
-        actor=ACTORS[0],
-        occurred_at=START,
-        at=START,
-    ).reference
-    at = START
-    for number, command in enumerate(sequence):
-        at += timedelta(minutes=7)
-        try:
-            run(app, ref, command, ACTORS[number % 2], at)
-        except (DomainError, LookupError):
-            continue
+    ref = run_all(app, sequence)
     latest = app.incident(ref).version
     versions = st.integers(min_value=1, max_value=latest)
     a, b = data.draw(versions), data.draw(versions)

@@ -2,39 +2,15 @@
 with them, never the events that carry what the district keeps to itself, and gets the same
 views whether it followed the log live, in whatever batches, or caught up afterwards."""
 
-from datetime import timedelta
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.errors import DomainError
 from service.application import Steady
-from service.feed import FeedEvent
 from service.partner_feed import PartnerFeed
-from tests.unit.test_replay_property import ACTORS, START, commands, run
+from tests.unit.test_replay_property import commands, run_all
 
 PARTNERS = ["a", "b"]
 NEVER_SHOWN = {"incident_opened", "playbook_applied", "task_added", "note_added"}
-
-
-def replay(app: Steady, sequence: list[tuple]) -> list[FeedEvent]:
-    ref = app.open_incident(
-        title="Lockdown",
-        kind="lockdown",
-        severity=2,
-        schools=["Roosevelt High School"],
-        actor=ACTORS[0],
-        occurred_at=START,
-        at=START,
-    ).reference
-    at = START
-    for number, command in enumerate(sequence):
-        at += timedelta(minutes=7)
-        try:
-            run(app, ref, command, ACTORS[number % 2], at)
-        except (DomainError, LookupError):
-            continue
-    return app.events_after(0, 1000)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -43,7 +19,8 @@ def test_a_partner_sees_only_what_was_shared_while_shared_and_the_same_live_or_l
     sequence, batches
 ):
     app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    events = replay(app, sequence)
+    run_all(app, sequence)
+    events = app.events_after(0, 1000)
 
     live = PartnerFeed(app.events_after)
     start = 0
