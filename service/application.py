@@ -380,6 +380,14 @@ class Steady(Application[UUID]):
     def incident(self, ref: str) -> Incident:
         return self.repository.get(self.find(ref), projector_func=fold)
 
+    def current(self, ref: str) -> Incident:
+        """The incident now, from the in-memory board brought up to date from the log: for a
+        quick look (who it is shared with, whose a task is) without replaying its stream.
+        Never change what it returns."""
+        incident_id = self.find(ref)
+        incident = self.board.incident(incident_id)
+        return incident if incident is not None else self.incident(ref)
+
     def incidents(
         self, *, include_closed: bool = False, school: str | None = None
     ) -> list[Incident]:

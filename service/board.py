@@ -26,6 +26,12 @@ class Board:
         with self._lock:
             return [self._incidents[i] for i in reversed(self._order)]
 
+    def incident(self, incident_id: UUID) -> Incident | None:
+        """One incident as the log says now (never changed afterwards: safe to read)."""
+        self.catch_up()
+        with self._lock:
+            return self._incidents.get(incident_id)
+
     def catch_up(self) -> None:
         with self._lock:
             while True:
