@@ -428,11 +428,21 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
     groups = group_tasks(view["task_list"], titles, zone, now)
     mark_permissions(groups, notes, account)
     share_names = dict(incident.shares)
+    may_share = bool(scopes(account.roles, "share_incident")) and not account.disabled
     for thread in notes:
         for note in thread:
             # A partner's notes are all shared with them: no need to say so on each.
             shared = [] if partner_organisation(account) else note["shared_with"]
             note["shared_names"] = [share_names.get(o, o) for o in shared]
+            note["share_targets"] = (
+                [
+                    {"organisation": o, "name": name}
+                    for o, name in share_names.items()
+                    if o not in note["shared_with"]
+                ]
+                if may_share and not note["corrected_by"]
+                else []
+            )
     later_phases = [p for p in Phase if p.rank > incident.phase.rank]
     return page(
         "incident.html",

@@ -14,6 +14,7 @@ __all__ = ["browser", "open_page"]  # fixtures, imported so pytest finds them
 
 expect = pytest.importorskip("playwright.sync_api").expect
 PARTNER_NAME = "Eastside Counseling Center (mental-health agency)"
+EASTSIDE = "eastside-counseling"
 
 
 def incidents(server, user: str) -> dict[str, dict]:
@@ -33,7 +34,7 @@ def test_a_lead_shares_an_incident_and_the_partner_sees_only_their_part(server, 
     lead = open_page(server.url, f"/incidents/{ref}")
     lead.get_by_label("Share with a partner").select_option(label=PARTNER_NAME)
     lead.get_by_role("button", name="Share incident").click()
-    expect(lead.locator(f"#share-{'eastside-counseling'}")).to_contain_text(PARTNER_NAME)
+    expect(lead.locator(f"#share-{EASTSIDE}")).to_contain_text(PARTNER_NAME)
     lead.locator("#sharing").scroll_into_view_if_needed()
     screenshot(lead, "sharing-lead")
 
@@ -45,7 +46,14 @@ def test_a_lead_shares_an_incident_and_the_partner_sees_only_their_part(server, 
     expect(partner.get_by_text("tip line", exact=False)).to_have_count(0)  # nor the summary
     screenshot(partner, "sharing-partner-phone")
 
-    lead.locator("#end-share-eastside-counseling").get_by_label("Why end it").fill("Handed back")
+    # The lead shares the team's first note; it appears on the partner's open page, live.
+    assert "Crisis team met" not in partner.locator("#notes").inner_text()
+    lead.locator(f"#note-N1-share-{EASTSIDE}").click()
+    expect(lead.locator("#note-N1")).to_contain_text("Shared with Eastside Counseling")
+    expect(lead.locator(f"#note-N1-share-{EASTSIDE}")).to_have_count(0)
+    expect(partner.locator("#notes")).to_contain_text("Crisis team met in the library")
+
+    lead.locator(f"#end-share-{EASTSIDE}").get_by_label("Why end it").fill("Handed back")
     lead.get_by_role("button", name=re.compile("End share with")).click()
     expect(lead.locator("#shares-empty")).to_be_visible()
     # The partner's open page loses the incident as soon as the share ends.

@@ -243,6 +243,23 @@ document.addEventListener("click", async (event) => {
     });
     return;
   }
+  if (action === "share-note") {
+    const errorSlot = document.getElementById(`note-${button.dataset.note}-error`);
+    showError(errorSlot, "");
+    button.disabled = true;
+    try {
+      await apiPost(`${base}/notes/${button.dataset.note}/shares`, {
+        organisation: button.dataset.organisation,
+      });
+      announce(`Note ${button.dataset.note} shared with ${button.dataset.name}.`);
+      await refresh();
+    } catch (error) {
+      showError(errorSlot, messageFor(error));
+      const still = document.getElementById(button.id);
+      if (still) still.disabled = false;
+    }
+    return;
+  }
   const taskId = button.dataset.task;
   const task = document.getElementById(`task-${taskId}`);
   const title = task ? task.querySelector(".task__title").textContent.trim() : taskId;
