@@ -9,7 +9,6 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from domain.people import Actor
-from service.application import Steady
 from service.export import export_incident
 from service.integrity import verify_all, verify_incident
 from service.partner_view import is_shared_with, partner_summary
@@ -21,6 +20,7 @@ from web.auth import (
     allow_note_correction,
     allow_task_update,
     partner_organisation,
+    steady_of,
 )
 from web.errors import COMMAND_ERRORS, ITEM_ERRORS, READ_ERRORS, BadInput, error_responses
 from web.incident_access import incident_view_for, note_audience, partner_events
@@ -39,10 +39,6 @@ def options(request: Request, based_on_version: int | None = None) -> dict[str, 
         "idempotency_key": request.headers.get("idempotency-key") or None,
         "based_on_version": based_on_version,
     }
-
-
-def steady_of(request: Request) -> Steady:
-    return request.app.state.steady
 
 
 @dataclass

@@ -24,6 +24,7 @@ from litestar.utils.scope.state import ScopeState
 from domain.account import Account
 from domain.errors import DomainError, NotFound
 from service.accounts import Accounts
+from service.application import Steady
 from service.config import Settings
 from service.keys import key_for
 from service.permissions import ACTIONS, Forbidden, may_update_task, scopes
@@ -179,7 +180,7 @@ def partner_organisation(account: Account) -> str | None:
     return account.organisation
 
 
-def steady_of_connection(connection: ASGIConnection) -> Any:
+def steady_of(connection: ASGIConnection) -> Steady:
     return connection.app.state.steady
 
 
@@ -191,7 +192,7 @@ def hidden(account: Account, ref: str, connection: ASGIConnection) -> NotFound |
         return None
     missing = NotFound(f"there is no incident {ref}")
     try:
-        incident = steady_of_connection(connection).current(ref)
+        incident = steady_of(connection).current(ref)
     except (NotFound, DomainError):
         return missing
     return None if organisation in incident.shares else missing
@@ -213,7 +214,7 @@ def allow_task_update(request: Request, ref: str, task_id: str) -> Account:
     account = allow(request, "update_task", ref=ref)
     if Reach.ALL in scopes(account.roles, "update_task"):
         return account
-    task = steady_of_connection(request).current(ref).task(task_id)
+    task = steady_of(request).current(ref).task(task_id)
     assignee = task.assignee
     if not may_update_task(
         account,
@@ -234,7 +235,7 @@ def allow_note_correction(request: Request, ref: str, note_id: str) -> Account:
     account = allow(request, "correct_note", ref=ref)
     if Reach.ALL in scopes(account.roles, "correct_note"):
         return account
-    note = steady_of_connection(request).current(ref).notes.get(note_id)
+    note = steady_of(request).current(ref).notes.get(note_id)
     organisation = partner_organisation(account)
     if note is None or (organisation is not None and organisation not in note.shared_with):
         raise NotFound(f"{ref} has no note {note_id}")

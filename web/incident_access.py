@@ -14,7 +14,7 @@ from service.partner_feed import PartnerFeed
 from service.partner_view import assigned_to, partner_incident_view, partner_summary
 from service.permissions import Forbidden, scopes
 from service.views import incident_summary, incident_view
-from web.auth import forbidden, partner_organisation
+from web.auth import forbidden, partner_organisation, steady_of
 
 
 def incident_view_for(account: Account, incident: Incident, now: datetime) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def note_audience(
         if share_with and list(share_with) != [organisation]:
             raise Forbidden("a partner's notes are shared with their own organisation only")
         if task_id:
-            task = request.app.state.steady.current(ref).tasks.get(task_id)
+            task = steady_of(request).current(ref).tasks.get(task_id)
             if task is None or not assigned_to(task, organisation):
                 raise NotFound(f"{ref} has no task {task_id!r}")
         return [organisation]

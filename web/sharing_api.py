@@ -8,8 +8,8 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.partners import partner_named
-from web.api import options, steady_of
-from web.auth import allow
+from web.api import options
+from web.auth import allow, steady_of
 from web.errors import COMMAND_ERRORS
 
 
