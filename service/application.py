@@ -417,6 +417,11 @@ class Steady(Application[UUID]):
         notifications = select_stream(self.recorder, incident_id, after_version=after_version)
         return [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
 
+    def latest_version(self, incident_id: UUID) -> int:
+        """The version of the incident's latest event (0 if it has none)."""
+        latest = self.recorder.select_events(incident_id, desc=True, limit=1)
+        return latest[0].originator_version if latest else 0
+
     def incident_at_version(self, ref: str, version: int) -> Incident:
         incident_id = self.find(ref)
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:

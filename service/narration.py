@@ -36,39 +36,40 @@ def narrate(events: Iterable[FeedEvent], zone: ZoneInfo) -> list[Entry]:
     return Narrator(zone).tell((e.position, e.event) for e in events)
 
 
-class Narrator:
-    """Tells an incident's events in order and keeps what telling later ones needs: the incident
-    folded so far and the version that wrote each note.
+Correction = tuple[int, Entry]  # the version of the note's entry, and its "corrected_by"
 
-    An entry once handed out is never changed (another thread may be reading it): a correction
-    replaces its original's entry, in a new list, with a copy that says it was corrected."""
+
+class Teller:
+    """Tells an incident's events one by one and keeps only what telling the next one needs: the
+    incident folded so far and the version that wrote each note (not the entries it told)."""
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.times = LocalTimes(zone)
         self.incident: Incident | None = None
-        self.entries: list[Entry] = []
+        self.version = 0
         self._note_versions: dict[str, int] = {}  # note id -> version of the entry that wrote it
 
-    @property
-    def version(self) -> int:
-        return len(self.entries)  # one entry per event, from version 1
+    def follow(self, events: Iterable[Incident.Event]) -> None:
+        """Folds events without telling them: to go on telling from where a stored timeline
+        ends."""
+        incident = self.incident
+        for event in events:
+            incident = event.mutate(incident)
+            if event.NAME in NOTE_WRITTEN:
+                self._note_versions[event.note_id] = event.originator_version
+        self.incident = incident
+        self.version = incident.version if incident is not None else 0
 
-    def tell(self, events: Iterable[Positioned]) -> list[Entry]:
-        """Tells the events that follow those told already; returns every entry, as a new list.
+    def tell_one(self, position: int, event: Any) -> tuple[Entry, Correction | None]:
+        """The event's entry and, for a correction, what the corrected note's entry gains.
 
-        If an event cannot be told, the narrator is left part-way: start a new one."""
-        entries = list(self.entries)
-        for position, event in events:
-            entries.append(self._tell(position, event, entries))
-        self.entries = entries
-        return entries
-
-    def _tell(self, position: int, event: Any, entries: list[Entry]) -> Entry:
+        If an event cannot be told, the teller is left part-way: start a new one."""
         name = event.NAME
         before = self.incident
         was = BEFORE[name](event, before) if before is not None and name in BEFORE else None
         incident = self.incident = event.mutate(before)
         assert incident is not None
+        self.version = event.originator_version
         what, task_id = SENTENCES.get(name, _unknown)(event, incident, was)
         task = incident.tasks.get(task_id) if task_id else None
         at, at_text = self.times(event.timestamp)
@@ -85,20 +86,21 @@ class Narrator:
             "text": f"{user} ({role}) {what}",
             "what": what,  # the text without the actor, for pages that show the actor apart
         }
+        correction = None
         if name in NOTE_WRITTEN:
             entry["note_id"] = event.note_id
             entry["note_text"] = event.text
             self._note_versions[event.note_id] = entry["version"]
             if name == CORRECTED:
-                self._correct(entry, event, incident, entries)
+                correction = self._correct(entry, event, incident)
         elif name == PLAYBOOK_APPLIED:
             entry["task_ids"] = [t["task_id"] for t in event.tasks]
-        return entry
+        return entry, correction
 
     def _correct(
-        self, entry: Entry, event: Incident.NoteCorrected, incident: Incident, entries: list[Entry]
-    ) -> None:
-        """Links a correction and the entry of the note it corrects, both ways."""
+        self, entry: Entry, event: Incident.NoteCorrected, incident: Incident
+    ) -> Correction:
+        """Links a correction to the entry of the note it corrects, both ways."""
         original = incident.notes[event.corrects]
         original_at, original_at_text = self.times(original.at)
         original_version = self._note_versions[event.corrects]
@@ -111,17 +113,44 @@ class Narrator:
             "reason": event.reason,
             "original_version": original_version,
         }
-        entries[original_version - 1] = {
-            **entries[original_version - 1],
-            "corrected_by": {
-                "note_id": entry["note_id"],
-                "version": entry["version"],
-                "at": entry["at"],
-                "at_text": entry["at_text"],
-                "by": entry["actor"],
-                "reason": event.reason,
-            },
+        return original_version, {
+            "note_id": entry["note_id"],
+            "version": entry["version"],
+            "at": entry["at"],
+            "at_text": entry["at_text"],
+            "by": entry["actor"],
+            "reason": event.reason,
         }
+
+
+def corrected(entry: Entry, corrected_by: Entry) -> Entry:
+    """A copy of a note's entry that says which correction replaced it."""
+    return {**entry, "corrected_by": corrected_by}
+
+
+class Narrator(Teller):
+    """A teller that also keeps every entry it told, so it can hand out the whole timeline.
+
+    An entry once handed out is never changed (another thread may be reading it): a correction
+    replaces its original's entry, in a new list, with a copy that says it was corrected."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        super().__init__(zone)
+        self.entries: list[Entry] = []
+
+    def tell(self, events: Iterable[Positioned]) -> list[Entry]:
+        """Tells the events that follow those told already; returns every entry, as a new list.
+
+        If an event cannot be told, the narrator is left part-way: start a new one."""
+        entries = list(self.entries)
+        for position, event in events:
+            entry, correction = self.tell_one(position, event)
+            entries.append(entry)
+            if correction is not None:
+                index = correction[0] - 1
+                entries[index] = corrected(entries[index], correction[1])
+        self.entries = entries
+        return entries
 
 
 # -- one sentence per kind of event -------------------------------------------------------------

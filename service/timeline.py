@@ -1,13 +1,19 @@
 """An incident's timeline for people who audit it: every event in order, in plain language
 (see service.narration), narrowed by filters, and as CSV for a spreadsheet.
 
-Reads go through the process's timeline cache (service.timeline_cache), which asks the store for
-the events after those it has told on every read: a timeline is always as current as the store.
+A timeline is always as current as the store. It is read from the first of these that has it:
+- the process's timeline cache (service.timeline_cache), which asks the store for the events
+  after those it has told on every read and tells only those;
+- the told timelines stored beside the events (service.stored_timelines), when the incident's
+  stream confirms they hold its latest event (waiting a moment for this process's projector if
+  it is just behind);
+- telling the whole stream, into the cache.
 """
 
 import csv
 import io
 from collections.abc import Iterable
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from domain.errors import DomainError
@@ -15,6 +21,7 @@ from service.application import Steady
 from service.feed import EVENT_CLASSES
 from service.local_times import local_time
 from service.narration import Entry, narrate
+from service.stored_timelines import stored_timelines
 from service.timeline_cache import Told, timeline_cache
 
 __all__ = [
@@ -29,6 +36,7 @@ __all__ = [
     "told",
 ]
 
+PROJECTOR_WAIT_SECONDS = 1.0
 EVENT_KINDS = tuple(cls.NAME for cls in EVENT_CLASSES)
 CSV_COLUMNS = ("position", "version", "at", "user", "role", "type", "task_id", "phase", "text")
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -55,7 +63,38 @@ def timeline(
 def told(steady: Steady, ref: str, zone: ZoneInfo) -> Told:
     """The incident's whole timeline as of its latest event, with its reference, title, tasks
     and the roles of those who acted (NotFound for an unknown incident)."""
-    return timeline_cache(steady).told(steady, ref, zone)
+    cache = timeline_cache(steady)
+    incident_id = steady.find(ref)
+    if not cache.holds(incident_id, zone):
+        stored = _stored_told(steady, incident_id, zone)
+        if stored is not None:
+            return stored
+    return cache.told(steady, ref, zone)
+
+
+def _stored_told(steady: Steady, incident_id: UUID, zone: ZoneInfo) -> Told | None:
+    """The stored timeline if it holds the incident's latest event, else None."""
+    stored = stored_timelines(steady, zone.key)
+    if stored is None:
+        return None
+    for attempt in range(2):
+        found = stored.read(incident_id)
+        latest = steady.latest_version(incident_id)
+        if found is not None and found[0].version == latest:
+            outline, entries = found
+            return Told(
+                incident_id=incident_id,
+                reference=outline.reference,
+                title=outline.title,
+                version=outline.version,
+                entries=entries,
+                tasks=outline.tasks,
+                roles=tuple(dict.fromkeys(entry["actor"]["role"] for entry in entries)),
+            )
+        # Behind: a projector in this process is usually a few milliseconds from the end.
+        if attempt or not stored.wait_for(incident_id, latest, PROJECTOR_WAIT_SECONDS):
+            return None
+    return None
 
 
 def check_kind(kind: str | None) -> None:

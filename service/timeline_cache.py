@@ -78,6 +78,13 @@ class TimelineCache:
         self._trim()
         return told
 
+    def holds(self, incident_id: UUID, zone: ZoneInfo) -> bool:
+        """Whether the incident's timeline in that zone is held (so one query brings it up to
+        date)."""
+        with self._lock:
+            slot = self._slots.get((incident_id, zone))
+            return slot is not None and slot.told is not None
+
     def clear(self) -> None:
         with self._lock:
             self._slots.clear()

@@ -18,6 +18,8 @@ from service.application import Steady
 from service.config import Settings
 from service.live import LogFollower
 from service.partner_feed import PartnerFeed
+from service.stored_timelines import stored_timelines
+from service.timeline_projection import TimelineProjector
 from service.viewing import ViewLog
 from web.admin_pages import ADMIN_HANDLERS
 from web.api import API_HANDLERS
@@ -61,6 +63,14 @@ def create_app(
         following = LogFollower(steady, deliver, interval=poll_seconds)
         following.start(hub.position)
         follower.append(following)
+        # Told timelines are stored by a follower of their own: telling a long backlog after an
+        # upgrade must not hold up the live feed.
+        stored = stored_timelines(steady, settings.zone().key)
+        if stored is not None:
+            projector = TimelineProjector(steady, stored)
+            projecting = LogFollower(steady, projector.fold, interval=poll_seconds)
+            projecting.start(await asyncio.to_thread(projector.start))
+            follower.append(projecting)
         tasks.append(asyncio.create_task(heartbeats(hub, heartbeat_seconds)))
         # Long-lived objects made at start-up need no collecting: this avoids long GC pauses
         # under many connections.

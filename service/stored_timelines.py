@@ -1,0 +1,359 @@
+"""Told timelines kept in the store's own database, so that the first reading of a long incident
+after a restart reads its entries instead of decoding and telling every event again.
+
+Derived state, like the board: the projector (service.timeline_projection) writes it from the log
+and it can be thrown away (`forget()`) and rebuilt. Nothing here is the record: the events are.
+Readers trust it only as far as the incident's stream confirms it (see service.timeline).
+
+Three tables, per district time zone (the entries' times are in it):
+- entries: one told entry per incident and version, JSON. A correction's arrival rewrites the
+  corrected note's entry to say so (the one place a row changes: a told timeline changes there).
+- outlines: per incident, the version told so far with its reference, title and tasks.
+- tracking: the log position the projector has told up to.
+An incident's entries, its outline and the tracking position are written in one transaction.
+"""
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+from weakref import WeakKeyDictionary
+
+import msgspec
+from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.errors import UniqueViolation
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
+
+from service.narration import Entry, corrected
+
+ENTRIES = "steady_timeline_entries"
+OUTLINES = "steady_timeline_outlines"
+TRACKING = "steady_timeline_tracking"
+
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder().decode
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What a timeline's pages show beside its entries, as of `version`."""
+
+    version: int
+    reference: str
+    title: str
+    tasks: tuple[tuple[str, str], ...]  # (id, title), in the order the tasks were added
+
+
+@dataclass(frozen=True)
+class IncidentTold:
+    """One incident's newly told entries, to be written together."""
+
+    incident_id: UUID
+    outline: Outline
+    entries: Sequence[Entry]
+    corrections: Sequence[tuple[int, Entry]]  # (version of the note's entry, its corrected_by)
+
+
+class StoredTimelines:
+    """The told timelines of one store, in one district time zone."""
+
+    def __init__(self, recorder: ApplicationRecorder, zone: str) -> None:
+        self.zone = zone
+        self._sql = _dialect(recorder)
+        self._sql.create_tables()
+        # What this process's projector has written, for readers that wait on it.
+        self._projected = threading.Condition()
+        self._projecting = False
+        self._written_versions: dict[UUID, int] = {}
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def read(self, incident_id: UUID) -> tuple[Outline, list[Entry]] | None:
+        """The incident's stored outline and entries 1..outline.version, or None if it has no
+        stored timeline yet."""
+        with self._sql.reading() as curs:
+            row = self._sql.fetch_one(curs, "outline", (self.zone, self._sql.key(incident_id)))
+            if row is None:
+                return None
+            version, outline_json = row
+            rows = self._sql.fetch_all(
+                curs, "entries", (self.zone, self._sql.key(incident_id), version)
+            )
+        if len(rows) != version:  # not 1..version without a gap: never trust a part
+            return None
+        entries = _decode(b"[" + b",".join(bytes(r[0]) for r in rows) + b"]")
+        data = _decode(outline_json)
+        outline = Outline(
+            version=version,
+            reference=data["reference"],
+            title=data["title"],
+            tasks=tuple((task_id, title) for task_id, title in data["tasks"]),
+        )
+        return outline, entries
+
+    def tracked_position(self) -> int:
+        """The log position the projector has told every incident up to (0 if none)."""
+        with self._sql.reading() as curs:
+            row = self._sql.fetch_one(curs, "tracking", (self.zone,))
+        return int(row[0]) if row else 0
+
+    # -- writing (the projector) --------------------------------------------------------------
+
+    def write(self, told: Sequence[IncidentTold], position: int) -> None:
+        """Adds newly told entries and moves the tracking position on, in one transaction.
+
+        Idempotent: entries already stored are kept; an outline or a position never moves back;
+        a note's entry keeps the latest correction of it. So two processes projecting the same
+        log, or one projecting again after a failure, leave the same tables."""
+        with self._sql.writing() as curs:
+            rows = [
+                (self.zone, self._sql.key(t.incident_id), e["version"], _encode(e))
+                for t in told
+                for e in t.entries
+            ]
+            if rows:
+                self._sql.execute_many(curs, "insert_entry", rows)
+            for t in told:
+                for version, corrected_by in t.corrections:
+                    self._correct(curs, t.incident_id, version, corrected_by)
+                outline = _encode(
+                    {
+                        "reference": t.outline.reference,
+                        "title": t.outline.title,
+                        "tasks": t.outline.tasks,
+                    }
+                )
+                self._sql.execute(
+                    curs,
+                    "upsert_outline",
+                    (self.zone, self._sql.key(t.incident_id), t.outline.version, outline),
+                )
+            self._sql.execute(curs, "upsert_tracking", (self.zone, position))
+        with self._projected:
+            for t in told:
+                self._written_versions[t.incident_id] = t.outline.version
+            self._projected.notify_all()
+
+    def _correct(self, curs: Any, incident_id: UUID, version: int, corrected_by: Entry) -> None:
+        key = (self.zone, self._sql.key(incident_id), version)
+        row = self._sql.fetch_one(curs, "entry", key)
+        if row is None:
+            raise LookupError(f"no stored entry {version} of incident {incident_id} to correct")
+        entry = _decode(bytes(row[0]))
+        earlier = entry.get("corrected_by")
+        if earlier is not None and earlier["version"] >= corrected_by["version"]:
+            return  # a later correction is stored already
+        self._sql.execute(curs, "update_entry", (_encode(corrected(entry, corrected_by)), *key))
+
+    def projector_started(self) -> None:
+        """A projector in this process writes from now on: readers may wait for it."""
+        with self._projected:
+            self._projecting = True
+
+    def wait_for(self, incident_id: UUID, version: int, timeout: float) -> bool:
+        """Waits until this process's projector has written the incident up to `version`; False
+        if no projector runs here or it did not within `timeout` seconds."""
+        with self._projected:
+            return self._projecting and self._projected.wait_for(
+                lambda: self._written_versions.get(incident_id, 0) >= version, timeout
+            )
+
+    def forget(self) -> None:
+        """Throws every stored timeline away (of every zone): the projector rebuilds them."""
+        with self._sql.writing() as curs:
+            for table in (ENTRIES, OUTLINES, TRACKING):
+                self._sql.execute(curs, f"delete_{table}", ())
+
+
+class _Postgres:
+    def __init__(self, recorder: PostgresApplicationRecorder) -> None:
+        self.datastore = recorder.datastore
+        schema = Identifier(recorder.datastore.schema)
+        names = {"e": Identifier(ENTRIES), "o": Identifier(OUTLINES), "t": Identifier(TRACKING)}
+
+        def sql(text: str) -> SQL:
+            return SQL(text).format(schema=schema, **names)  # type: ignore[return-value]
+
+        self.create = [
+            sql(
+                "CREATE TABLE IF NOT EXISTS {schema}.{e} (zone text NOT NULL, "
+                "incident_id uuid NOT NULL, version integer NOT NULL, entry bytea NOT NULL, "
+                "PRIMARY KEY (zone, incident_id, version))"
+            ),
+            sql(
+                "CREATE TABLE IF NOT EXISTS {schema}.{o} (zone text NOT NULL, "
+                "incident_id uuid NOT NULL, version integer NOT NULL, outline bytea NOT NULL, "
+                "PRIMARY KEY (zone, incident_id))"
+            ),
+            sql(
+                "CREATE TABLE IF NOT EXISTS {schema}.{t} (zone text PRIMARY KEY, "
+                "position bigint NOT NULL)"
+            ),
+        ]
+        self.statements = {
+            "outline": sql(
+                "SELECT version, outline FROM {schema}.{o} WHERE zone = %s AND incident_id = %s"
+            ),
+            "entries": sql(
+                "SELECT entry FROM {schema}.{e} WHERE zone = %s AND incident_id = %s "
+                "AND version <= %s ORDER BY version"
+            ),
+            "entry": sql(
+                "SELECT entry FROM {schema}.{e} WHERE zone = %s AND incident_id = %s "
+                "AND version = %s"
+            ),
+            "tracking": sql("SELECT position FROM {schema}.{t} WHERE zone = %s"),
+            "insert_entry": sql(
+                "INSERT INTO {schema}.{e} VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING"
+            ),
+            "update_entry": sql(
+                "UPDATE {schema}.{e} SET entry = %s WHERE zone = %s AND incident_id = %s "
+                "AND version = %s"
+            ),
+            "upsert_outline": sql(
+                "INSERT INTO {schema}.{o} VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (zone, incident_id) DO UPDATE "
+                "SET version = excluded.version, outline = excluded.outline "
+                "WHERE {o}.version < excluded.version"
+            ),
+            "upsert_tracking": sql(
+                "INSERT INTO {schema}.{t} VALUES (%s, %s) ON CONFLICT (zone) DO UPDATE "
+                "SET position = excluded.position WHERE {t}.position < excluded.position"
+            ),
+            **{
+                f"delete_{table}": SQL("DELETE FROM {}.{}").format(schema, Identifier(table))
+                for table in (ENTRIES, OUTLINES, TRACKING)
+            },
+        }
+
+    def key(self, incident_id: UUID) -> Any:
+        return incident_id
+
+    def create_tables(self) -> None:
+        try:
+            with self.datastore.transaction(commit=True) as curs:
+                for statement in self.create:
+                    curs.execute(statement)
+        except UniqueViolation:
+            pass  # another process created them at the same moment (IF NOT EXISTS can race)
+
+    def reading(self) -> AbstractContextManager[Any]:
+        return _pg_cursor(self.datastore, commit=False)
+
+    def writing(self) -> AbstractContextManager[Any]:
+        return _pg_cursor(self.datastore, commit=True)
+
+    def fetch_one(self, curs: Any, name: str, params: tuple) -> tuple | None:
+        curs.execute(self.statements[name], params, prepare=True)
+        return curs.fetchone()
+
+    def fetch_all(self, curs: Any, name: str, params: tuple) -> list[tuple]:
+        curs.execute(self.statements[name], params, prepare=True)
+        return curs.fetchall()
+
+    def execute(self, curs: Any, name: str, params: tuple) -> None:
+        curs.execute(self.statements[name], params or None)
+
+    def execute_many(self, curs: Any, name: str, rows: list[tuple]) -> None:
+        curs.executemany(self.statements[name], rows)
+
+
+@contextmanager
+def _pg_cursor(datastore: Any, *, commit: bool) -> Iterator[Any]:
+    """A binary cursor returning tuples, in a transaction: bytea arrives as bytes."""
+    with datastore.get_connection() as conn, conn.transaction(force_rollback=not commit):
+        yield conn.cursor(binary=True, row_factory=tuple_row)
+
+
+class _SQLite:
+    def __init__(self, recorder: SQLiteApplicationRecorder) -> None:
+        self.datastore = recorder.datastore
+        e, o, t = ENTRIES, OUTLINES, TRACKING
+        self.create = [
+            f"CREATE TABLE IF NOT EXISTS {e} (zone TEXT NOT NULL, incident_id TEXT NOT NULL, "
+            "version INTEGER NOT NULL, entry BLOB NOT NULL, "
+            "PRIMARY KEY (zone, incident_id, version)) WITHOUT ROWID",
+            f"CREATE TABLE IF NOT EXISTS {o} (zone TEXT NOT NULL, incident_id TEXT NOT NULL, "
+            "version INTEGER NOT NULL, outline BLOB NOT NULL, PRIMARY KEY (zone, incident_id))",
+            f"CREATE TABLE IF NOT EXISTS {t} (zone TEXT PRIMARY KEY, position INTEGER NOT NULL)",
+        ]
+        self.statements = {
+            "outline": f"SELECT version, outline FROM {o} WHERE zone = ? AND incident_id = ?",
+            "entries": f"SELECT entry FROM {e} WHERE zone = ? AND incident_id = ? "
+            "AND version <= ? ORDER BY version",
+            "entry": f"SELECT entry FROM {e} WHERE zone = ? AND incident_id = ? AND version = ?",
+            "tracking": f"SELECT position FROM {t} WHERE zone = ?",
+            "insert_entry": f"INSERT OR IGNORE INTO {e} VALUES (?, ?, ?, ?)",
+            "update_entry": f"UPDATE {e} SET entry = ? WHERE zone = ? AND incident_id = ? "
+            "AND version = ?",
+            "upsert_outline": f"INSERT INTO {o} VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (zone, incident_id) DO UPDATE "
+            "SET version = excluded.version, outline = excluded.outline "
+            f"WHERE {o}.version < excluded.version",
+            "upsert_tracking": f"INSERT INTO {t} VALUES (?, ?) ON CONFLICT (zone) DO UPDATE "
+            f"SET position = excluded.position WHERE {t}.position < excluded.position",
+            **{f"delete_{table}": f"DELETE FROM {table}" for table in (e, o, t)},
+        }
+
+    def key(self, incident_id: UUID) -> Any:
+        return incident_id.hex
+
+    def create_tables(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for statement in self.create:
+                curs.execute(statement)
+
+    def reading(self) -> AbstractContextManager[Any]:
+        return self.datastore.transaction(commit=False)
+
+    def writing(self) -> AbstractContextManager[Any]:
+        return self.datastore.transaction(commit=True)
+
+    def fetch_one(self, curs: Any, name: str, params: tuple) -> tuple | None:
+        curs.execute(self.statements[name], params)
+        return curs.fetchone()
+
+    def fetch_all(self, curs: Any, name: str, params: tuple) -> list[tuple]:
+        curs.execute(self.statements[name], params)
+        return curs.fetchall()
+
+    def execute(self, curs: Any, name: str, params: tuple) -> None:
+        curs.execute(self.statements[name], params)
+
+    def execute_many(self, curs: Any, name: str, rows: list[tuple]) -> None:
+        curs.executemany(self.statements[name], rows)
+
+
+def _dialect(recorder: ApplicationRecorder) -> _Postgres | _SQLite:
+    if isinstance(recorder, PostgresApplicationRecorder):
+        return _Postgres(recorder)
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        return _SQLite(recorder)
+    raise NoStoredTimelines(f"{type(recorder).__name__} keeps no told timelines")
+
+
+class NoStoredTimelines(Exception):
+    """The store cannot keep told timelines (the in-memory store of unit tests)."""
+
+
+_stored: "WeakKeyDictionary[Any, dict[str, StoredTimelines | None]]" = WeakKeyDictionary()
+_stored_lock = threading.Lock()
+
+
+def stored_timelines(steady: Any, zone: str) -> StoredTimelines | None:
+    """The told timelines kept in this application's store, in one zone (one object per store and
+    zone, so a reader can wait on the projector in its process); None for a store that keeps
+    none."""
+    with _stored_lock:
+        by_zone = _stored.setdefault(steady, {})
+        if zone not in by_zone:
+            try:
+                by_zone[zone] = StoredTimelines(steady.recorder, zone)
+            except NoStoredTimelines:
+                by_zone[zone] = None
+        return by_zone[zone]
