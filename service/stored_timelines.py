@@ -14,7 +14,7 @@ An incident's entries, its outline and the tracking position are written in one 
 """
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -68,7 +68,7 @@ class StoredTimelines:
         self._sql.create_tables()
         # What this process's projector has written, for readers that wait on it.
         self._projected = threading.Condition()
-        self._projecting = False
+        self._wake_projector: Callable[[], None] | None = None
         self._written_versions: dict[UUID, int] = {}
 
     # -- reading ----------------------------------------------------------------------------
@@ -150,16 +150,22 @@ class StoredTimelines:
             return  # a later correction is stored already
         self._sql.execute(curs, "update_entry", (_encode(corrected(entry, corrected_by)), *key))
 
-    def projector_started(self) -> None:
-        """A projector in this process writes from now on: readers may wait for it."""
+    def projector_started(self, wake: Callable[[], None]) -> None:
+        """A projector in this process writes from now on (`wake` has it read the log at once,
+        rather than at its next poll): readers may wait for it."""
         with self._projected:
-            self._projecting = True
+            self._wake_projector = wake
 
     def wait_for(self, incident_id: UUID, version: int, timeout: float) -> bool:
-        """Waits until this process's projector has written the incident up to `version`; False
-        if no projector runs here or it did not within `timeout` seconds."""
+        """Wakes this process's projector and waits until it has written the incident up to
+        `version`; False if no projector runs here or it did not within `timeout` seconds."""
         with self._projected:
-            return self._projecting and self._projected.wait_for(
+            wake = self._wake_projector
+        if wake is None:
+            return False
+        wake()  # another process wrote the events: on SQLite nothing else would wake it now
+        with self._projected:
+            return self._projected.wait_for(
                 lambda: self._written_versions.get(incident_id, 0) >= version, timeout
             )
 

@@ -46,7 +46,6 @@ class TimelineProjector:
     def start(self) -> int:
         """The position to follow the log from: where the stored timelines end."""
         self.position = self.stored.tracked_position()
-        self.stored.projector_started()
         return self.position
 
     def fold(self, events: list[FeedEvent]) -> None:

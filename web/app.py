@@ -70,6 +70,7 @@ def create_app(
             projector = TimelineProjector(steady, stored)
             projecting = LogFollower(steady, projector.fold, interval=poll_seconds)
             projecting.start(await asyncio.to_thread(projector.start))
+            stored.projector_started(projecting.waiter.wake)
             follower.append(projecting)
         tasks.append(asyncio.create_task(heartbeats(hub, heartbeat_seconds)))
         # Long-lived objects made at start-up need no collecting: this avoids long GC pauses

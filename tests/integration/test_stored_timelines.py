@@ -19,6 +19,7 @@ from service.timeline import told
 from service.timeline_cache import timeline_cache
 from service.timeline_projection import TimelineProjector
 from tests.integration.conftest import COUNSELOR, LEAD, open_lockdown
+from tests.integration.web_auth import signed_in_app
 from tests.unit.test_timeline import ZONE, story
 
 
@@ -197,3 +198,30 @@ def test_each_time_zone_has_its_own_stored_timelines(store):
     london = stored_timelines(store.reader, "Europe/London").read(incident_id)[1][0]
     assert chicago["at_text"].endswith(("CST", "CDT"))
     assert london["at_text"].endswith(("GMT", "BST"))
+
+
+def test_a_server_stores_timelines_as_events_arrive_and_reads_them_from_the_store(database_url):
+    with signed_in_app(database_url) as signed:
+        client, headers = signed.client, signed.headers["a.kim"]  # the demo auditor
+        server: Steady = client.app.state.steady
+        zone = client.app.state.settings.zone()
+        elsewhere = open_steady(Settings(database_url=database_url))  # another server process
+        try:
+            ref = story(elsewhere).ref
+
+            def read() -> list[dict]:
+                response = client.get(f"/api/v1/incidents/{ref}/timeline", headers=headers)
+                assert response.status_code == 200, response.text
+                return response.json()["entries"]
+
+            assert read() == narrate(server.incident_events(ref), zone)
+            elsewhere.add_note(ref, "Parents' meeting at 6 pm", actor=COUNSELOR)
+            latest = read()
+            assert (
+                latest[-1]["text"]
+                == "k.okafor (counselor) added note N3: 'Parents' meeting at 6 pm'"
+            )
+            assert latest == narrate(server.incident_events(ref), zone)
+            assert len(timeline_cache(server)) == 0  # both read from the stored timeline
+        finally:
+            elsewhere.close()
