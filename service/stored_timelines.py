@@ -5,7 +5,8 @@ Derived state, like the board: the projector (service.timeline_projection) write
 and it can be thrown away (`forget()`) and rebuilt. Nothing here is the record: the events are.
 Readers trust it only as far as the incident's stream confirms it (see service.timeline).
 
-Three tables, per district time zone (the entries' times are in it):
+Three tables, per telling: the district's time zone (the entries' times are in it) and the
+edition of the code that tells them (a release that words an entry differently starts afresh):
 - entries: one told entry per incident and version, JSON. A correction's arrival rewrites the
   corrected note's entry to say so (the one place a row changes: a told timeline changes there).
 - outlines: per incident, the version told so far with its reference, title and tasks.
@@ -13,10 +14,12 @@ Three tables, per district time zone (the entries' times are in it):
 An incident's entries, its outline and the tracking position are written in one transaction.
 """
 
+import hashlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 from weakref import WeakKeyDictionary
@@ -29,11 +32,19 @@ from psycopg.errors import UniqueViolation
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
+from domain import incident, kinds
+from service import local_times, narration
 from service.narration import Entry, corrected
 
 ENTRIES = "steady_timeline_entries"
 OUTLINES = "steady_timeline_outlines"
 TRACKING = "steady_timeline_tracking"
+
+# The code whose every change can change what an entry says.
+TELLING_CODE = (narration, local_times, kinds, incident)
+EDITION = hashlib.sha256(
+    b"".join(Path(module.__file__ or "").read_bytes() for module in TELLING_CODE)
+).hexdigest()[:16]
 
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder().decode
@@ -62,8 +73,11 @@ class IncidentTold:
 class StoredTimelines:
     """The told timelines of one store, in one district time zone."""
 
-    def __init__(self, recorder: ApplicationRecorder, zone: str) -> None:
+    def __init__(self, recorder: ApplicationRecorder, zone: str, *, edition: str = "") -> None:
         self.zone = zone
+        # Entries are told in one zone by one edition of the telling code: another zone, or a
+        # release that tells differently, gets timelines of its own, built afresh.
+        self.telling = f"{zone} {edition or EDITION}"
         self._sql = _dialect(recorder)
         self._sql.create_tables()
         # What this process's projector has written, for readers that wait on it.
@@ -77,12 +91,12 @@ class StoredTimelines:
         """The incident's stored outline and entries 1..outline.version, or None if it has no
         stored timeline yet."""
         with self._sql.reading() as curs:
-            row = self._sql.fetch_one(curs, "outline", (self.zone, self._sql.key(incident_id)))
+            row = self._sql.fetch_one(curs, "outline", (self.telling, self._sql.key(incident_id)))
             if row is None:
                 return None
             version, outline_json = row
             rows = self._sql.fetch_all(
-                curs, "entries", (self.zone, self._sql.key(incident_id), version)
+                curs, "entries", (self.telling, self._sql.key(incident_id), version)
             )
         if len(rows) != version:  # not 1..version without a gap: never trust a part
             return None
@@ -99,7 +113,7 @@ class StoredTimelines:
     def tracked_position(self) -> int:
         """The log position the projector has told every incident up to (0 if none)."""
         with self._sql.reading() as curs:
-            row = self._sql.fetch_one(curs, "tracking", (self.zone,))
+            row = self._sql.fetch_one(curs, "tracking", (self.telling,))
         return int(row[0]) if row else 0
 
     # -- writing (the projector) --------------------------------------------------------------
@@ -112,7 +126,7 @@ class StoredTimelines:
         log, or one projecting again after a failure, leave the same tables."""
         with self._sql.writing() as curs:
             rows = [
-                (self.zone, self._sql.key(t.incident_id), e["version"], _encode(e))
+                (self.telling, self._sql.key(t.incident_id), e["version"], _encode(e))
                 for t in told
                 for e in t.entries
             ]
@@ -131,16 +145,16 @@ class StoredTimelines:
                 self._sql.execute(
                     curs,
                     "upsert_outline",
-                    (self.zone, self._sql.key(t.incident_id), t.outline.version, outline),
+                    (self.telling, self._sql.key(t.incident_id), t.outline.version, outline),
                 )
-            self._sql.execute(curs, "upsert_tracking", (self.zone, position))
+            self._sql.execute(curs, "upsert_tracking", (self.telling, position))
         with self._projected:
             for t in told:
                 self._written_versions[t.incident_id] = t.outline.version
             self._projected.notify_all()
 
     def _correct(self, curs: Any, incident_id: UUID, version: int, corrected_by: Entry) -> None:
-        key = (self.zone, self._sql.key(incident_id), version)
+        key = (self.telling, self._sql.key(incident_id), version)
         row = self._sql.fetch_one(curs, "entry", key)
         if row is None:
             raise LookupError(f"no stored entry {version} of incident {incident_id} to correct")
@@ -170,7 +184,7 @@ class StoredTimelines:
             )
 
     def forget(self) -> None:
-        """Throws every stored timeline away (of every zone): the projector rebuilds them."""
+        """Throws every stored timeline away (of every telling): the projector rebuilds them."""
         with self._sql.writing() as curs:
             for table in (ENTRIES, OUTLINES, TRACKING):
                 self._sql.execute(curs, f"delete_{table}", ())
@@ -187,48 +201,48 @@ class _Postgres:
 
         self.create = [
             sql(
-                "CREATE TABLE IF NOT EXISTS {schema}.{e} (zone text NOT NULL, "
+                "CREATE TABLE IF NOT EXISTS {schema}.{e} (telling text NOT NULL, "
                 "incident_id uuid NOT NULL, version integer NOT NULL, entry bytea NOT NULL, "
-                "PRIMARY KEY (zone, incident_id, version))"
+                "PRIMARY KEY (telling, incident_id, version))"
             ),
             sql(
-                "CREATE TABLE IF NOT EXISTS {schema}.{o} (zone text NOT NULL, "
+                "CREATE TABLE IF NOT EXISTS {schema}.{o} (telling text NOT NULL, "
                 "incident_id uuid NOT NULL, version integer NOT NULL, outline bytea NOT NULL, "
-                "PRIMARY KEY (zone, incident_id))"
+                "PRIMARY KEY (telling, incident_id))"
             ),
             sql(
-                "CREATE TABLE IF NOT EXISTS {schema}.{t} (zone text PRIMARY KEY, "
+                "CREATE TABLE IF NOT EXISTS {schema}.{t} (telling text PRIMARY KEY, "
                 "position bigint NOT NULL)"
             ),
         ]
         self.statements = {
             "outline": sql(
-                "SELECT version, outline FROM {schema}.{o} WHERE zone = %s AND incident_id = %s"
+                "SELECT version, outline FROM {schema}.{o} WHERE telling = %s AND incident_id = %s"
             ),
             "entries": sql(
-                "SELECT entry FROM {schema}.{e} WHERE zone = %s AND incident_id = %s "
+                "SELECT entry FROM {schema}.{e} WHERE telling = %s AND incident_id = %s "
                 "AND version <= %s ORDER BY version"
             ),
             "entry": sql(
-                "SELECT entry FROM {schema}.{e} WHERE zone = %s AND incident_id = %s "
+                "SELECT entry FROM {schema}.{e} WHERE telling = %s AND incident_id = %s "
                 "AND version = %s"
             ),
-            "tracking": sql("SELECT position FROM {schema}.{t} WHERE zone = %s"),
+            "tracking": sql("SELECT position FROM {schema}.{t} WHERE telling = %s"),
             "insert_entry": sql(
                 "INSERT INTO {schema}.{e} VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING"
             ),
             "update_entry": sql(
-                "UPDATE {schema}.{e} SET entry = %s WHERE zone = %s AND incident_id = %s "
+                "UPDATE {schema}.{e} SET entry = %s WHERE telling = %s AND incident_id = %s "
                 "AND version = %s"
             ),
             "upsert_outline": sql(
                 "INSERT INTO {schema}.{o} VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT (zone, incident_id) DO UPDATE "
+                "ON CONFLICT (telling, incident_id) DO UPDATE "
                 "SET version = excluded.version, outline = excluded.outline "
                 "WHERE {o}.version < excluded.version"
             ),
             "upsert_tracking": sql(
-                "INSERT INTO {schema}.{t} VALUES (%s, %s) ON CONFLICT (zone) DO UPDATE "
+                "INSERT INTO {schema}.{t} VALUES (%s, %s) ON CONFLICT (telling) DO UPDATE "
                 "SET position = excluded.position WHERE {t}.position < excluded.position"
             ),
             **{
@@ -281,27 +295,27 @@ class _SQLite:
         self.datastore = recorder.datastore
         e, o, t = ENTRIES, OUTLINES, TRACKING
         self.create = [
-            f"CREATE TABLE IF NOT EXISTS {e} (zone TEXT NOT NULL, incident_id TEXT NOT NULL, "
+            f"CREATE TABLE IF NOT EXISTS {e} (telling TEXT NOT NULL, incident_id TEXT NOT NULL, "
             "version INTEGER NOT NULL, entry BLOB NOT NULL, "
-            "PRIMARY KEY (zone, incident_id, version)) WITHOUT ROWID",
-            f"CREATE TABLE IF NOT EXISTS {o} (zone TEXT NOT NULL, incident_id TEXT NOT NULL, "
-            "version INTEGER NOT NULL, outline BLOB NOT NULL, PRIMARY KEY (zone, incident_id))",
-            f"CREATE TABLE IF NOT EXISTS {t} (zone TEXT PRIMARY KEY, position INTEGER NOT NULL)",
+            "PRIMARY KEY (telling, incident_id, version)) WITHOUT ROWID",
+            f"CREATE TABLE IF NOT EXISTS {o} (telling TEXT NOT NULL, incident_id TEXT NOT NULL, "
+            "version INTEGER NOT NULL, outline BLOB NOT NULL, PRIMARY KEY (telling, incident_id))",
+            f"CREATE TABLE IF NOT EXISTS {t} (telling TEXT PRIMARY KEY, position INTEGER NOT NULL)",
         ]
         self.statements = {
-            "outline": f"SELECT version, outline FROM {o} WHERE zone = ? AND incident_id = ?",
-            "entries": f"SELECT entry FROM {e} WHERE zone = ? AND incident_id = ? "
+            "outline": f"SELECT version, outline FROM {o} WHERE telling = ? AND incident_id = ?",
+            "entries": f"SELECT entry FROM {e} WHERE telling = ? AND incident_id = ? "
             "AND version <= ? ORDER BY version",
-            "entry": f"SELECT entry FROM {e} WHERE zone = ? AND incident_id = ? AND version = ?",
-            "tracking": f"SELECT position FROM {t} WHERE zone = ?",
+            "entry": f"SELECT entry FROM {e} WHERE telling = ? AND incident_id = ? AND version = ?",
+            "tracking": f"SELECT position FROM {t} WHERE telling = ?",
             "insert_entry": f"INSERT OR IGNORE INTO {e} VALUES (?, ?, ?, ?)",
-            "update_entry": f"UPDATE {e} SET entry = ? WHERE zone = ? AND incident_id = ? "
+            "update_entry": f"UPDATE {e} SET entry = ? WHERE telling = ? AND incident_id = ? "
             "AND version = ?",
             "upsert_outline": f"INSERT INTO {o} VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (zone, incident_id) DO UPDATE "
+            "ON CONFLICT (telling, incident_id) DO UPDATE "
             "SET version = excluded.version, outline = excluded.outline "
             f"WHERE {o}.version < excluded.version",
-            "upsert_tracking": f"INSERT INTO {t} VALUES (?, ?) ON CONFLICT (zone) DO UPDATE "
+            "upsert_tracking": f"INSERT INTO {t} VALUES (?, ?) ON CONFLICT (telling) DO UPDATE "
             f"SET position = excluded.position WHERE {t}.position < excluded.position",
             **{f"delete_{table}": f"DELETE FROM {table}" for table in (e, o, t)},
         }

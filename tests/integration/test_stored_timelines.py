@@ -225,3 +225,17 @@ def test_a_server_stores_timelines_as_events_arrive_and_reads_them_from_the_stor
             assert len(timeline_cache(server)) == 0  # both read from the stored timeline
         finally:
             elsewhere.close()
+
+
+def test_a_release_that_tells_differently_does_not_read_what_an_earlier_one_stored(store):
+    ref = open_lockdown(store.writer)
+    TimelineProjector(store.reader, store.stored).catch_up()
+    incident_id = store.reader.find(ref)
+    assert store.stored.read(incident_id) is not None
+
+    # The same store and zone, read by code whose sentences changed: it starts afresh.
+    next_release = StoredTimelines(store.reader.recorder, ZONE.key, edition="next-release")
+    assert next_release.read(incident_id) is None
+    assert next_release.tracked_position() == 0
+    TimelineProjector(store.reader, next_release).catch_up()
+    assert next_release.read(incident_id) == store.stored.read(incident_id)
