@@ -20,6 +20,10 @@ from web.replay_page import replay_page
 from web.report_page import report_page
 from web.viewing import record_view
 
+# A long incident's timeline comes a page at a time: 10,000 entries on one page took a second
+# to draw and far longer for a browser to lay out.
+ENTRIES_PER_PAGE = 500
+
 
 @get(
     "/incidents/{ref:str}/timeline",
@@ -34,6 +38,7 @@ def timeline_page(
     role: Annotated[str | None, QueryParameter(name="role")] = None,
     phase: Annotated[str | None, QueryParameter(name="phase")] = None,
     kind: Annotated[str | None, QueryParameter(name="kind")] = None,
+    page_number: Annotated[str | None, QueryParameter(name="page")] = None,
 ) -> Response:
     allow(request, "view_timeline", ref=ref)
     record_view(request, ref, "timeline")
@@ -55,7 +60,17 @@ def timeline_page(
         error = f"There is no kind of event called “{filters['kind']}”: choose one from the list."
         filters["kind"] = ""
     entries = select(whole.entries, **filters)
+    pages = max(1, -(-len(entries) // ENTRIES_PER_PAGE))
+    number, page_error = _page_number(page_number, pages)
+    error = error or page_error
+    shown = entries[(number - 1) * ENTRIES_PER_PAGE : number * ENTRIES_PER_PAGE]
     query = urlencode({k: v for k, v in filters.items() if v})
+
+    def page_href(n: int) -> str:
+        return f"/incidents/{reference}/timeline?" + urlencode(
+            {**{k: v for k, v in filters.items() if v}, "page": n}
+        )
+
     return page(
         "timeline.html",
         context(
@@ -64,8 +79,18 @@ def timeline_page(
             reference=reference,
             incident_title=whole.title,
             audit_nav=audit_nav(reference, "timeline", abilities(who(request))),
-            entries=[labelled(e) for e in entries],
+            entries=[labelled(e) for e in shown],
+            matching=len(entries),
             total=len(whole.entries),
+            paging={
+                "page": number,
+                "pages": pages,
+                "first": (number - 1) * ENTRIES_PER_PAGE + 1,
+                "last": (number - 1) * ENTRIES_PER_PAGE + len(shown),
+                "earlier": page_href(number - 1) if number > 1 else "",
+                "later": page_href(number + 1) if number < pages else "",
+                "per_page": ENTRIES_PER_PAGE,
+            },
             filters=filters,
             filtered=any(filters.values()),
             filter_error=error,
@@ -78,6 +103,16 @@ def timeline_page(
         ),
         status_code=422 if error else 200,
     )
+
+
+def _page_number(text: str | None, pages: int) -> tuple[int, str]:
+    """The page asked for, and what to tell the reader if there is no such page."""
+    text = (text or "").strip()
+    if not text:
+        return 1, ""
+    if not text.isdigit() or not 1 <= int(text) <= pages:
+        return 1, f"There is no page “{text}”: pages run from 1 to {pages}. Showing page 1."
+    return int(text), ""
 
 
 AUDIT_PAGES = [timeline_page, replay_page, report_page]
