@@ -91,8 +91,13 @@ def _stored_told(steady: Steady, incident_id: UUID, zone: ZoneInfo) -> Told | No
                 tasks=outline.tasks,
                 roles=tuple(dict.fromkeys(entry["actor"]["role"] for entry in entries)),
             )
-        # Behind: a projector in this process is usually a few milliseconds from the end.
-        if attempt or not stored.wait_for(incident_id, latest, PROJECTOR_WAIT_SECONDS):
+        # Behind: a projector in this process is usually a few milliseconds from the end. One
+        # not stored at all is new (quick to tell) or waits behind a backlog: do not wait.
+        if (
+            attempt
+            or found is None
+            or not stored.wait_for(incident_id, latest, PROJECTOR_WAIT_SECONDS)
+        ):
             return None
     return None
 

@@ -4,6 +4,7 @@ get them without telling, but never an out-of-date one; and they can be thrown a
 Each test runs on SQLite and on PostgreSQL."""
 
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -214,7 +215,13 @@ def test_a_server_stores_timelines_as_events_arrive_and_reads_them_from_the_stor
                 assert response.status_code == 200, response.text
                 return response.json()["entries"]
 
+            # The server's projector stores the new incident within its poll (0.2 s here).
+            stored = stored_timelines(server, zone.key)
+            deadline = time.monotonic() + 10
+            while stored.read(server.find(ref)) is None and time.monotonic() < deadline:
+                time.sleep(0.05)
             assert read() == narrate(server.incident_events(ref), zone)
+            # Now one more event, from another process: the read waits for the projector.
             elsewhere.add_note(ref, "Parents' meeting at 6 pm", actor=COUNSELOR)
             latest = read()
             assert (
