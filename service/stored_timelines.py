@@ -90,25 +90,36 @@ class StoredTimelines:
     def read(self, incident_id: UUID) -> tuple[Outline, list[Entry]] | None:
         """The incident's stored outline and entries 1..outline.version, or None if it has no
         stored timeline yet."""
+        outline = self.outline(incident_id)
+        if outline is None:
+            return None
+        entries = self.entries(incident_id, outline.version)
+        return None if entries is None else (outline, entries)
+
+    def outline(self, incident_id: UUID) -> Outline | None:
+        """How far the incident's timeline is stored, with its reference, title and tasks."""
         with self._sql.reading() as curs:
             row = self._sql.fetch_one(curs, "outline", (self.telling, self._sql.key(incident_id)))
-            if row is None:
-                return None
-            version, outline_json = row
-            rows = self._sql.fetch_all(
-                curs, "entries", (self.telling, self._sql.key(incident_id), version)
-            )
-        if len(rows) != version:  # not 1..version without a gap: never trust a part
+        if row is None:
             return None
-        entries = _decode(b"[" + b",".join(bytes(r[0]) for r in rows) + b"]")
-        data = _decode(outline_json)
-        outline = Outline(
+        version, outline_json = row
+        data = _decode(bytes(outline_json))
+        return Outline(
             version=version,
             reference=data["reference"],
             title=data["title"],
             tasks=tuple((task_id, title) for task_id, title in data["tasks"]),
         )
-        return outline, entries
+
+    def entries(self, incident_id: UUID, version: int) -> list[Entry] | None:
+        """The incident's stored entries 1..version, or None if any of them is missing."""
+        with self._sql.reading() as curs:
+            rows = self._sql.fetch_all(
+                curs, "entries", (self.telling, self._sql.key(incident_id), version)
+            )
+        if len(rows) != version:  # not 1..version without a gap: never trust a part
+            return None
+        return _decode(b"[" + b",".join(bytes(r[0]) for r in rows) + b"]")
 
     def tracked_position(self) -> int:
         """The log position the projector has told every incident up to (0 if none)."""

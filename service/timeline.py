@@ -78,10 +78,13 @@ def _stored_told(steady: Steady, incident_id: UUID, zone: ZoneInfo) -> Told | No
     if stored is None:
         return None
     for attempt in range(2):
-        found = stored.read(incident_id)
+        # The outline first: if it is behind, its 10,000 entries are not worth reading yet.
+        outline = stored.outline(incident_id)
         latest = steady.latest_version(incident_id)
-        if found is not None and found[0].version == latest:
-            outline, entries = found
+        if outline is not None and outline.version == latest:
+            entries = stored.entries(incident_id, latest)
+            if entries is None:
+                return None
             return Told(
                 incident_id=incident_id,
                 reference=outline.reference,
@@ -95,7 +98,7 @@ def _stored_told(steady: Steady, incident_id: UUID, zone: ZoneInfo) -> Told | No
         # not stored at all is new (quick to tell) or waits behind a backlog: do not wait.
         if (
             attempt
-            or found is None
+            or outline is None
             or not stored.wait_for(incident_id, latest, PROJECTOR_WAIT_SECONDS)
         ):
             return None
