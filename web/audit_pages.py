@@ -4,6 +4,7 @@ Everything is drawn on the server from the event log, read-only, and works witho
 The timeline page is here; the replay and the report have a module each.
 """
 
+import re
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -110,8 +111,9 @@ def _page_number(text: str | None, pages: int) -> tuple[int, str]:
     text = (text or "").strip()
     if not text:
         return 1, ""
-    if not text.isdigit() or not 1 <= int(text) <= pages:
-        return 1, f"There is no page “{text}”: pages run from 1 to {pages}. Showing page 1."
+    if not re.fullmatch(r"[0-9]{1,9}", text) or not 1 <= int(text) <= pages:
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        return 1, f"There is no page “{shown}”: pages run from 1 to {pages}. Showing page 1."
     return int(text), ""
 
 

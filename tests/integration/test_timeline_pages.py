@@ -85,10 +85,13 @@ def test_filters_are_kept_from_page_to_page(auditor):
     assert len(versions(later.text)) == NOTES - ENTRIES_PER_PAGE
 
 
-@pytest.mark.parametrize("asked", ["3", "0", "two"])
-def test_a_page_that_does_not_exist_says_so_and_shows_the_first(auditor, asked):
+@pytest.mark.parametrize(
+    ("asked", "named"),
+    [("3", "3"), ("0", "0"), ("two", "two"), ("²", "²"), ("9" * 5000, "9" * 20 + "…")],
+)
+def test_a_page_that_does_not_exist_says_so_and_shows_the_first(auditor, asked, named):
     client, ref = auditor
     response = client.get(f"/incidents/{ref}/timeline", params={"page": asked})
     assert response.status_code == 422
-    assert f"There is no page “{asked}”: pages run from 1 to 2. Showing page 1." in response.text
+    assert f"There is no page “{named}”: pages run from 1 to 2. Showing page 1." in response.text
     assert versions(response.text)[0] == 1
