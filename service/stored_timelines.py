@@ -29,12 +29,12 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.errors import UniqueViolation
-from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from domain import incident, kinds
 from service import local_times, narration
 from service.narration import Entry, corrected
+from service.pg_reads import binary_tuples
 
 ENTRIES = "steady_timeline_entries"
 OUTLINES = "steady_timeline_outlines"
@@ -274,10 +274,10 @@ class _Postgres:
             pass  # another process created them at the same moment (IF NOT EXISTS can race)
 
     def reading(self) -> AbstractContextManager[Any]:
-        return _pg_cursor(self.datastore, commit=False)
+        return binary_tuples(self.datastore)
 
     def writing(self) -> AbstractContextManager[Any]:
-        return _pg_cursor(self.datastore, commit=True)
+        return _pg_transaction(self.datastore)
 
     def fetch_one(self, curs: Any, name: str, params: tuple) -> tuple | None:
         curs.execute(self.statements[name], params, prepare=True)
@@ -295,10 +295,9 @@ class _Postgres:
 
 
 @contextmanager
-def _pg_cursor(datastore: Any, *, commit: bool) -> Iterator[Any]:
-    """A binary cursor returning tuples, in a transaction: bytea arrives as bytes."""
-    with datastore.get_connection() as conn, conn.transaction(force_rollback=not commit):
-        yield conn.cursor(binary=True, row_factory=tuple_row)
+def _pg_transaction(datastore: Any) -> Iterator[Any]:
+    with binary_tuples(datastore) as curs, curs.connection.transaction():
+        yield curs
 
 
 class _SQLite:

@@ -9,8 +9,9 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
+
+from service.pg_reads import binary_tuples
 
 
 def select_stream(
@@ -22,11 +23,7 @@ def select_stream(
             "FROM {}.{} WHERE originator_id = %s AND originator_version > %s "
             "ORDER BY originator_version"
         ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        # Binary tuples, as service.pg_reads does: bytea arrives as bytes, not hex to decode.
-        with (
-            recorder.datastore.get_connection() as conn,
-            conn.cursor(binary=True, row_factory=tuple_row) as curs,
-        ):
+        with binary_tuples(recorder.datastore) as curs:
             curs.execute(statement, (originator_id, after_version), prepare=True)
             return [Notification(*row) for row in curs.fetchall()]
     if isinstance(recorder, SQLiteApplicationRecorder):

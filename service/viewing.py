@@ -29,13 +29,13 @@ from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Store
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
-from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from domain.errors import DomainError, NotFound
 from domain.people import Actor
 from domain.viewing import SURFACES, WINDOW, Viewing, check_surface, window_start
 from service.application import Clock, Steady
+from service.pg_reads import binary_tuples
 
 log = logging.getLogger(__name__)
 VIEWED_TOPIC = get_topic(Viewing.Recorded)
@@ -364,10 +364,7 @@ def select_id_range(
             "SELECT originator_id, originator_version, topic, state FROM {}.{} "
             "WHERE originator_id BETWEEN %s AND %s AND topic = %s"
         ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        with (
-            recorder.datastore.get_connection() as conn,
-            conn.cursor(binary=True, row_factory=tuple_row) as curs,
-        ):
+        with binary_tuples(recorder.datastore) as curs:
             curs.execute(statement, (low, high, topic))
             return [StoredEvent(r[0], r[1], r[2], bytes(r[3])) for r in curs.fetchall()]
     if isinstance(recorder, SQLiteApplicationRecorder):
