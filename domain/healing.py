@@ -1,4 +1,4 @@
-"""The healing-centered frame: stakeholder groups and components of change (DOMAIN.md)."""
+"""The healing-centered frame: stakeholder groups and components of change (docs/domain.md)."""
 
 STAKEHOLDER_GROUPS: dict[str, str] = {
     "schools-and-staff": "Schools and school staff",

@@ -1,4 +1,4 @@
-"""Kinds of incident a district responds to (see DOMAIN.md, 'Playbooks a district expects')."""
+"""Kinds of incident a district responds to (docs/domain.md, 'Guidance the playbooks follow')."""
 
 from domain.errors import DomainError
 

@@ -23,8 +23,8 @@ ROLE_KEYS = ("id", "title")
 PHASE_KEYS = ("phase", "goal", "steps")
 STEP_KEYS = ("id", "title", "instructions", "owner", "due", "stakeholder", "component")
 
-# The product owner requires both in every playbook (DOMAIN.md: staff who are not looked after burn
-# out; families are participants, not recipients).
+# The product owner requires both in every playbook (docs/domain.md: staff who are not looked
+# after burn out; families are participants, not recipients).
 REQUIRED_STAKEHOLDERS = {
     "all-staff": "staff wellbeing: debriefs, relief, the employee assistance programme",
     "families-and-communities": "family contact",
