@@ -26,7 +26,9 @@ The stored row format (a contract: a change of it is a new FORMAT, never a reint
   One blob per row: a 10,000-entry read is 10,000 small decryptions (under 2 µs each), while
   appending an event still writes only its own row.
 - Format 1 (releases before this one) held the JSON in clear text, under tellings without a
-  "format-" prefix: this release never reads those rows.
+  "format-" prefix. Opening the tables deletes every row of such a telling, and then rewrites
+  the tables' storage (VACUUM on SQLite, VACUUM FULL on PostgreSQL) so that what was deleted
+  does not linger in free pages.
 Without a cipher (a store opened without a key) nothing is stored: readers tell from the stream.
 """
 
@@ -141,6 +143,7 @@ class StoredTimelines:
         self._decrypt = _decrypter(cipher)
         self._sql = _dialect(recorder)
         self._sql.create_tables()
+        self._purge_clear_text()
         # What this process's projector has written, for readers that wait on it.
         self._projected = threading.Condition()
         self._wake_projector: Callable[[], None] | None = None
@@ -280,6 +283,36 @@ class StoredTimelines:
     def _unopened(self, incident_id: UUID, version: int) -> None:
         log.warning("stored timeline row %s/%s does not open: not used", incident_id, version)
 
+    # -- rows of an earlier format ------------------------------------------------------------
+
+    def _purge_clear_text(self) -> int:
+        """Deletes every row of a clear-text format (1) and rewrites the tables' storage so the
+        deleted bytes are gone from the database files too; returns how many rows went. Cheap
+        when there is nothing to purge: a few index lookups."""
+        with self._sql.reading() as curs:
+            clear = {
+                telling
+                for table in (ENTRIES, OUTLINES, TRACKING)
+                for telling in self._sql.tellings(curs, table)
+                if not telling.startswith(FORMAT_PREFIX)
+            }
+        if not clear:
+            return 0
+        deleted = 0
+        with self._sql.writing() as curs:
+            for telling in sorted(clear):
+                for table in (ENTRIES, OUTLINES, TRACKING):
+                    deleted += self._sql.delete_telling(curs, table, telling)
+        log.info("deleted %d clear-text stored timeline rows of an earlier release", deleted)
+        try:
+            self._sql.compact()
+        except Exception:  # another process busy on the store: not a reason to stop this one
+            log.exception(
+                "could not rewrite the stored timeline tables after deleting clear text: "
+                "what was deleted may remain in free pages until the database is VACUUMed"
+            )
+        return deleted
+
     def projector_started(self, wake: Callable[[], None]) -> None:
         """A projector in this process writes from now on (`wake` has it read the log at once,
         rather than at its next poll): readers may wait for it."""
@@ -366,6 +399,23 @@ class _Postgres:
                 for table in (ENTRIES, OUTLINES, TRACKING)
             },
         }
+        # Per table: its first telling, the next one after a telling, deleting one telling.
+        self.by_telling = {
+            table: tuple(
+                SQL(text).format(schema, Identifier(table))
+                for text in (
+                    "SELECT telling FROM {}.{} ORDER BY telling LIMIT 1",
+                    "SELECT telling FROM {}.{} WHERE telling > %s ORDER BY telling LIMIT 1",
+                    "DELETE FROM {}.{} WHERE telling = %s",
+                )
+            )
+            for table in (ENTRIES, OUTLINES, TRACKING)
+        }
+        self.vacuum = SQL("VACUUM FULL {}").format(
+            SQL(", ").join(
+                SQL("{}.{}").format(schema, Identifier(t)) for t in (ENTRIES, OUTLINES, TRACKING)
+            )
+        )
 
     def key(self, incident_id: UUID) -> Any:
         return incident_id
@@ -397,6 +447,30 @@ class _Postgres:
 
     def execute_many(self, curs: Any, name: str, rows: list[tuple]) -> None:
         curs.executemany(self.statements[name], rows)
+
+    def tellings(self, curs: Any, table: str) -> Iterator[str]:
+        yield from _tellings(curs, *self.by_telling[table][:2])
+
+    def delete_telling(self, curs: Any, table: str, telling: str) -> int:
+        curs.execute(self.by_telling[table][2], (telling,))
+        return int(curs.rowcount)
+
+    def compact(self) -> None:
+        # Deleted rows stay in the table's pages until rewritten; VACUUM FULL rewrites the
+        # tables (it cannot run in a transaction: the pooled connection is autocommit).
+        with binary_tuples(self.datastore) as curs:
+            curs.execute(self.vacuum)
+
+
+def _tellings(curs: Any, first: Any, after: Any) -> Iterator[str]:
+    """The distinct tellings of a table, one index lookup each (the primary key starts with
+    the telling), rather than a scan of every row."""
+    curs.execute(first)
+    row = curs.fetchone()
+    while row is not None:
+        yield row[0]
+        curs.execute(after, (row[0],))
+        row = curs.fetchone()
 
 
 @contextmanager
@@ -434,6 +508,14 @@ class _SQLite:
             f"SET position = excluded.position WHERE {t}.position < excluded.position",
             **{f"delete_{table}": f"DELETE FROM {table}" for table in (e, o, t)},
         }
+        self.by_telling = {
+            table: (
+                f"SELECT telling FROM {table} ORDER BY telling LIMIT 1",
+                f"SELECT telling FROM {table} WHERE telling > ? ORDER BY telling LIMIT 1",
+                f"DELETE FROM {table} WHERE telling = ?",
+            )
+            for table in (e, o, t)
+        }
 
     def key(self, incident_id: UUID) -> Any:
         return incident_id.hex
@@ -462,6 +544,25 @@ class _SQLite:
 
     def execute_many(self, curs: Any, name: str, rows: list[tuple]) -> None:
         curs.executemany(self.statements[name], rows)
+
+    def tellings(self, curs: Any, table: str) -> Iterator[str]:
+        yield from _tellings(curs, *self.by_telling[table][:2])
+
+    def delete_telling(self, curs: Any, table: str, telling: str) -> int:
+        curs.execute(self.by_telling[table][2], (telling,))
+        return int(curs.sqlite_cursor.rowcount)
+
+    def compact(self) -> None:
+        # A deleted row's bytes stay in free pages of the file, and in the write-ahead log,
+        # until overwritten: VACUUM rebuilds the file without them, and a truncating
+        # checkpoint empties the log. Neither can run inside a transaction.
+        with self.datastore.get_connection(commit=True) as conn:
+            curs = conn.cursor()
+            with curs as raw:
+                raw.execute("VACUUM")
+                busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:
+            log.warning("the write-ahead log is in use: deleted rows stay in it until it is reused")
 
 
 def _dialect(recorder: ApplicationRecorder) -> _Postgres | _SQLite:

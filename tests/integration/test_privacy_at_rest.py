@@ -1,5 +1,6 @@
 """Names, notes and free text are not in the stored rows in clear text, on either store."""
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from service.bootstrap import open_steady
 from service.config import ConfigError, Settings
 from service.keys import generate_key
 from service.narration import narrate
-from service.stored_timelines import ENTRIES, OUTLINES, _decrypter, stored_timelines
+from service.stored_timelines import ENTRIES, OUTLINES, TRACKING, _decrypter, stored_timelines
 from service.timeline import told
 from service.timeline_projection import TimelineProjector
 from tests.integration.conftest import COUNSELOR, LEAD
@@ -257,6 +258,63 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def test_rows_an_earlier_release_left_in_clear_text_are_gone_after_a_restart(database_url):
+    zone = "America/Chicago"
+    app = open_steady(Settings(database_url=database_url))
+    ref = app.open_incident(
+        title="Bereavement for the Willow class",
+        kind="death",
+        severity=3,
+        schools=["Jefferson Middle School"],
+        summary=f"{STUDENT} wept at the bus stop this morning.",
+        actor=LEAD,
+    ).reference
+    app.add_note(ref, f"{STUDENT}'s mother phoned at 7.", actor=COUNSELOR)
+    incident_id = app.find(ref)
+    entries = narrate(app.incident_events(ref), ZoneInfo(zone))
+    TimelineProjector(app, stored_timelines(app, zone)).catch_up()  # the tables exist
+    # What the earlier release stored (format 1): the telling was the zone and the edition, and
+    # entries and outline were plain JSON. Its projector went on writing while it ran...
+    store = Store(database_url)
+    old = f"{zone} 0123456789abcdef"
+    for entry in entries:
+        store.run(
+            f"INSERT INTO {ENTRIES} VALUES (?, ?, ?, ?)",
+            old,
+            store.key(incident_id),
+            entry["version"],
+            json.dumps(entry).encode(),
+        )
+    store.close()
+    app.close()  # ...until it stopped (on SQLite its log went into the database file)
+    store = Store(database_url)  # and then some more (on SQLite, in the log)
+    outline = {"reference": ref, "title": "Bereavement for the Willow class", "tasks": []}
+    store.run(
+        f"INSERT INTO {OUTLINES} VALUES (?, ?, ?, ?)",
+        old,
+        store.key(incident_id),
+        len(entries),
+        json.dumps(outline).encode(),
+    )
+    store.run(f"INSERT INTO {TRACKING} VALUES (?, ?)", old, 2)
+    secrets = (STUDENT, "mother phoned at 7", "Bereavement for the Willow class", "k.okafor")
+    assert len(clear_text_found(database_url, secrets)) >= len(secrets)  # there, to begin with
+
+    restarted = open_steady(Settings(database_url=database_url))
+    try:
+        stored = stored_timelines(restarted, zone)  # as a server does when it starts
+        assert stored is not None
+        for table in (ENTRIES, OUTLINES, TRACKING):
+            assert store.run(f"SELECT count(*) FROM {table} WHERE telling = ?", old) == [(0,)]
+        assert clear_text_found(database_url, secrets) == []  # not in a table, nor in a file
+        # This release's own rows are kept, and read back.
+        assert stored.read(incident_id)[1] == entries
+    finally:
+        restarted.close()
+        store.close()
+    assert clear_text_found(database_url, secrets) == []
 
 
 def test_a_sealed_row_moved_to_another_row_is_not_trusted(app, database_url):
