@@ -241,7 +241,9 @@ def test_a_release_that_tells_differently_does_not_read_what_an_earlier_one_stor
     assert store.stored.read(incident_id) is not None
 
     # The same store and zone, read by code whose sentences changed: it starts afresh.
-    next_release = StoredTimelines(store.reader.recorder, ZONE.key, edition="next-release")
+    next_release = StoredTimelines(
+        store.reader.recorder, ZONE.key, cipher=store.reader.mapper.cipher, edition="next-release"
+    )
     assert next_release.read(incident_id) is None
     assert next_release.tracked_position() == 0
     TimelineProjector(store.reader, next_release).catch_up()
