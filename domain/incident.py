@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate
 from domain.chain import GENESIS, event_hash
 from domain.errors import DomainError, NotFound
 from domain.kinds import check_kind
+from domain.moments import check_moment
 from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.task import Status, Task, TaskPlan
@@ -304,6 +305,8 @@ class Incident(Aggregate):
             raise DomainError(
                 "when it happened must include a time zone, e.g. 2026-11-23T08:15-06:00"
             )
+        check_moment("at", at)
+        check_moment("occurred_at", occurred_at)
         if occurred_at > at + CLOCK_TOLERANCE:
             raise DomainError(
                 f"when it happened ({occurred_at.isoformat()}) is in the future; "
@@ -397,6 +400,9 @@ class Incident(Aggregate):
                 )
         if not steps:
             raise DomainError(f"playbook '{playbook_id}' has no steps to apply")
+        for step in steps:
+            if step.due_at is not None:
+                check_moment("due_at", step.due_at)
         first = len(self.tasks) + 1
         tasks = [plan.as_dict(f"T{first + i}") for i, plan in enumerate(steps)]
         self._record(
@@ -418,7 +424,7 @@ class Incident(Aggregate):
             instructions=check_text("instructions", plan.instructions, required=False),
             phase=plan.phase,
             owner_role=check_text("owner role", plan.owner_role, limit=100),
-            due_at=plan.due_at,
+            due_at=None if plan.due_at is None else check_moment("due_at", plan.due_at),
             stakeholder=plan.stakeholder,
             component=plan.component,
         )
@@ -624,6 +630,7 @@ class Incident(Aggregate):
             )
 
     def _record(self, event_class: type[Event], actor: Actor, at: datetime, **fields: Any) -> None:
+        check_moment("at", at)
         # Keep each stream's timestamps in order even if writers' clocks disagree slightly.
         timestamp = max(at, self.modified_on)
         chained = event_hash(

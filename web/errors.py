@@ -21,7 +21,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from domain.errors import Conflict, DomainError, NotFound
+from domain.errors import Conflict, DomainError, InvalidValue, NotFound
 from playbooks.library import UnknownPlaybook
 from playbooks.problems import PlaybookInvalid
 from service.accounts import SignInFailed, SignInLocked
@@ -136,6 +136,8 @@ def on_domain_error(request: Request, error: DomainError) -> Response[Any]:
         return error_response(HTTP_404_NOT_FOUND, str(error))
     if isinstance(error, Conflict):
         return error_response(HTTP_409_CONFLICT, str(error))
+    if isinstance(error, InvalidValue):
+        return error_response(HTTP_400_BAD_REQUEST, str(error), error.field)
     return error_response(HTTP_422_UNPROCESSABLE_ENTITY, str(error))
 
 

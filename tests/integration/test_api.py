@@ -292,3 +292,27 @@ def test_every_response_carries_the_security_headers(client):
         assert headers["x-frame-options"] == "DENY"
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "same-origin"
+
+
+FAR_PAST = "0001-01-01T00:00+14:00"
+RANGE_WORDS = ("1970-01-01", "2100-01-01")
+
+
+def assert_out_of_range(response, field: str) -> None:
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["field"] == field
+    assert field in body["error"] and all(word in body["error"] for word in RANGE_WORDS)
+
+
+@pytest.mark.parametrize("when", [FAR_PAST, "1969-12-31T23:00Z", "2100-01-02T00:00"])
+def test_a_moment_outside_1970_to_2100_is_a_400_naming_the_field_and_the_range(client, when):
+    assert_out_of_range(
+        client.post("/api/v1/incidents", json={**LOCKDOWN, "occurred_at": when}), "occurred_at"
+    )
+    ref = open_incident(client)["reference"]
+    task = {"title": "Check the east gate camera", "owner_role": "safety-officer", "due_at": when}
+    assert_out_of_range(client.post(f"/api/v1/incidents/{ref}/tasks", json=task), "due_at")
+    assert_out_of_range(client.get(f"/api/v1/incidents/{ref}/state", params={"at": when}), "at")
+    assert client.get(f"/api/v1/incidents/{ref}").json()["version"] == 1  # nothing recorded
+    assert [i["reference"] for i in client.get("/api/v1/incidents").json()["incidents"]] == [ref]

@@ -1,10 +1,10 @@
 """Rules a crisis team expects of an incident, checked before anything is recorded."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, InvalidValue, NotFound
 from domain.incident import Incident
 from domain.people import Actor, Assignee
 from domain.phase import Phase
@@ -226,3 +226,43 @@ def test_overdue_counts_only_unfinished_tasks_past_due():
     incident.change_task_status(late, Status.DONE, actor=LEAD, at=NOW)
     assert [t.title for t in incident.overdue_tasks(NOW + timedelta(hours=2))] == ["also late"]
     assert incident.progress() == (1, 2)
+
+
+FAR_PAST = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
+FAR_FUTURE = datetime.max.replace(tzinfo=timezone(timedelta(hours=-14)))
+
+
+@pytest.mark.parametrize("when", [FAR_PAST, datetime(1969, 12, 31, 23, 59, tzinfo=UTC)])
+def test_a_moment_before_1970_is_refused_naming_the_field_and_the_range(when):
+    with pytest.raises(InvalidValue, match=r"occurred_at .* from 1970-01-01 to 2100-01-01") as e:
+        open_incident(occurred_at=when)
+    assert e.value.field == "occurred_at"
+    with pytest.raises(InvalidValue, match=r"at .* from 1970-01-01 to 2100-01-01") as e:
+        open_incident(occurred_at=NOW, at=when)
+    assert e.value.field == "at"
+
+
+@pytest.mark.parametrize("due", [FAR_PAST, FAR_FUTURE, datetime(2100, 1, 1, 0, 1, tzinfo=UTC)])
+def test_a_due_time_outside_1970_to_2100_is_refused_naming_due_at(due):
+    incident = open_incident()
+    plan = TaskPlan("Call the family", "", Phase.RESPONSE, "principal", due)
+    with pytest.raises(InvalidValue, match=r"due_at .* from 1970-01-01 to 2100-01-01") as e:
+        incident.add_task(plan, actor=LEAD, at=NOW)
+    assert e.value.field == "due_at"
+    with pytest.raises(InvalidValue, match="due_at"):
+        incident.apply_playbook(
+            playbook_id="p",
+            version=1,
+            content_hash="h",
+            title="P",
+            steps=[plan],
+            actor=LEAD,
+            at=NOW,
+        )
+    assert not incident.tasks
+
+
+def test_the_ends_of_the_range_are_accepted():
+    incident = open_incident(occurred_at=datetime(1970, 1, 1, tzinfo=UTC))
+    plan = TaskPlan("Review", "", Phase.MONITORING, "principal", datetime(2100, 1, 1, tzinfo=UTC))
+    assert incident.add_task(plan, actor=LEAD, at=NOW) == "T1"
