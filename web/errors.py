@@ -41,6 +41,21 @@ class BadInput(Exception):
         self.field = field
 
 
+class SteadyRequest(Request):
+    """Every request's JSON body is decoded here (Litestar's body parameters call json()):
+    msgspec refuses a body nested deeper than Python's stack allows with a RecursionError,
+    which is the sender's malformed input, not our failure."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except RecursionError:
+            raise BadInput(
+                "the JSON body is nested too deeply to read; send the details as one JSON "
+                "object whose fields are text, numbers or short lists"
+            ) from None
+
+
 @dataclass
 class ApiError:
     """The body of every error the API returns: what error_response builds."""

@@ -11,6 +11,7 @@ from tests.integration.web_auth import signed_in_app
 # Each person's Authorization header, filled in by the client fixture for its fresh store.
 LEAD: dict[str, str] = {}
 COUNSELOR: dict[str, str] = {}
+ADMIN: dict[str, str] = {}
 LOCKDOWN = {
     "title": "Lockdown after a report of a weapon",
     "kind": "lockdown",
@@ -28,6 +29,8 @@ def client(sqlite_url) -> Iterator[TestClient]:
         LEAD.update(signed.headers["m.alvarez"])
         COUNSELOR.clear()
         COUNSELOR.update(signed.headers["k.okafor"])
+        ADMIN.clear()
+        ADMIN.update(signed.headers["admin"])
         signed.client.headers.update(LEAD)
         yield signed.client
 
@@ -316,3 +319,30 @@ def test_a_moment_outside_1970_to_2100_is_a_400_naming_the_field_and_the_range(c
     assert_out_of_range(client.get(f"/api/v1/incidents/{ref}/state", params={"at": when}), "at")
     assert client.get(f"/api/v1/incidents/{ref}").json()["version"] == 1  # nothing recorded
     assert [i["reference"] for i in client.get("/api/v1/incidents").json()["incidents"]] == [ref]
+
+
+NESTED = [b"[" * 100_000, b'{"a":' * 100_000, b'{"title": ' + b"[" * 100_000]
+
+
+@pytest.mark.parametrize("raw", NESTED, ids=["arrays", "objects", "in-a-field"])
+def test_deeply_nested_json_is_a_400_on_every_json_endpoint(client, raw):
+    ref = open_incident(client)["reference"]
+    for path, who in [
+        ("/api/v1/incidents", LEAD),
+        (f"/api/v1/incidents/{ref}/notes", LEAD),
+        (f"/api/v1/incidents/{ref}/tasks/T1/status", LEAD),
+        (f"/api/v1/incidents/{ref}/shares", LEAD),
+        ("/api/v1/accounts", ADMIN),
+        ("/api/v1/accounts/k.okafor/roles", ADMIN),
+    ]:
+        headers = {**who, "Content-Type": "application/json"}
+        response = client.post(path, content=raw, headers=headers)
+        assert response.status_code == 400, (path, response.text)
+        assert "nested too deeply" in response.json()["error"]
+    # Not JSON at all to Litestar's eyes: a form body that looks nested, and a socket message.
+    form = client.post("/signin", content=b"username=" + b"[" * 100_000 + b"&password=x")
+    assert form.status_code < 500
+    with client.websocket_connect("/ws/board?after=0") as socket:
+        socket.send_text(raw.decode())
+        assert socket.receive_json()["type"] == "incident_opened"
+    assert client.get("/api/v1/incidents").status_code == 200
