@@ -346,3 +346,31 @@ def test_deeply_nested_json_is_a_400_on_every_json_endpoint(client, raw):
         socket.send_text(raw.decode())
         assert socket.receive_json()["type"] == "incident_opened"
     assert client.get("/api/v1/incidents").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/incidents", {**LOCKDOWN, "title": "\u200b"}, "title"),
+        ("notes", {"text": "\x00"}, "note"),
+        ("notes", {"text": "\ufeff \u200d\n"}, "note"),
+        ("tasks", {"title": "\u200b", "owner_role": "principal"}, "task title"),
+    ],
+)
+def test_text_that_shows_nothing_is_refused_saying_what_to_write(client, path, body, field):
+    if not path.startswith("/"):
+        path = f"/api/v1/incidents/{open_incident(client)['reference']}/{path}"
+    response = client.post(path, json=body)
+    assert response.status_code == 422, response.text
+    assert f"{field} must not be empty: write it in words" in response.json()["error"]
+
+
+def test_a_control_character_in_a_note_is_refused_naming_it(client):
+    ref = open_incident(client)["reference"]
+    response = client.post(f"/api/v1/incidents/{ref}/notes", json={"text": "Room\x00 114"})
+    assert response.status_code == 422
+    assert "note holds a control character (U+0000)" in response.json()["error"]
+    kept = client.post(f"/api/v1/incidents/{ref}/notes", json={"text": "Room 114\r\n\t- water"})
+    assert kept.status_code == 201
+    notes = client.get(f"/api/v1/incidents/{ref}").json()["notes"]
+    assert [n["text"] for n in notes] == ["Room 114\n\t- water"]

@@ -266,3 +266,49 @@ def test_the_ends_of_the_range_are_accepted():
     incident = open_incident(occurred_at=datetime(1970, 1, 1, tzinfo=UTC))
     plan = TaskPlan("Review", "", Phase.MONITORING, "principal", datetime(2100, 1, 1, tzinfo=UTC))
     assert incident.add_task(plan, actor=LEAD, at=NOW) == "T1"
+
+
+INVISIBLE = ["\u200b", "\u200d", "\ufeff", "\x00", " \u200b\t\n", "\u2060\u180e", "\u3164"]
+
+
+@pytest.mark.parametrize("text", INVISIBLE)
+def test_text_of_only_invisible_characters_is_empty_and_says_what_to_write(text):
+    with pytest.raises(DomainError, match="title must not be empty: write"):
+        open_incident(title=text)
+    incident = open_incident()
+    with pytest.raises(DomainError, match="note must not be empty: write"):
+        incident.add_note(text, actor=LEAD, at=NOW)
+    with pytest.raises(DomainError, match="task title must not be empty: write"):
+        with_task(incident, text)
+    with pytest.raises(DomainError, match="name at least one school"):
+        open_incident(schools=[text])
+
+
+@pytest.mark.parametrize("text", ["Call\x00 the family", "Call\x1b[31m", "Call\x7f", "a\x85b"])
+def test_control_characters_in_free_text_are_refused_naming_the_field(text):
+    with pytest.raises(DomainError, match="title holds a control character"):
+        open_incident(title=text)
+    incident = open_incident()
+    with pytest.raises(DomainError, match="note holds a control character"):
+        incident.add_note(text, actor=LEAD, at=NOW)
+    task_id = with_task(incident)
+    with pytest.raises(DomainError, match="reason holds a control character"):
+        incident.change_task_status(task_id, Status.BLOCKED, reason=text, actor=LEAD, at=NOW)
+    with pytest.raises(DomainError, match="holds a control character"):
+        incident.assign_task(task_id, Assignee("person", text), actor=LEAD, at=NOW)
+    with pytest.raises(DomainError, match="school holds a control character"):
+        open_incident(schools=[text])
+
+
+def test_notes_keep_their_lines_and_tabs_and_titles_keep_their_emoji_and_joiners():
+    incident = open_incident(title="Storm 🌩 at 👨\u200d👩\u200d👧 day", summary="a\r\n\tb")
+    assert incident.title == "Storm 🌩 at 👨\u200d👩\u200d👧 day"
+    assert incident.summary == "a\n\tb"  # a browser's CRLF is one newline
+    note = incident.add_note("Room 114\n\t- water\r\n\t- tissues", actor=LEAD, at=NOW)
+    assert incident.notes[note].text == "Room 114\n\t- water\n\t- tissues"
+    # A single line has no room for a line break: it reads as a space.
+    assert open_incident(title="Lockdown\nEast wing").title == "Lockdown East wing"
+    # Optional text that is only invisible is recorded as nothing.
+    task_id = with_task(incident)
+    incident.change_task_status(task_id, Status.DONE, note="\u200b", actor=LEAD, at=NOW)
+    assert incident.task(task_id).done_note == ""
