@@ -342,7 +342,7 @@ class Account(Aggregate):
     def disable(self, *, reason: str = "", actor: Actor, at: datetime) -> None:
         if self.disabled:
             raise DomainError(f"{self.username} is already disabled")
-        reason = check_text("reason", reason, limit=500, required=False)
+        reason = check_text("reason", reason, limit=500, required=False, multiline=True)
         self._record(self.Disabled, actor, at, reason=reason)
 
     def enable(self, *, actor: Actor, at: datetime) -> None:

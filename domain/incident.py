@@ -1,5 +1,7 @@
 """The incident: an append-only stream of what the crisis team decided and did."""
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,6 +12,7 @@ from eventsourcing.domain import Aggregate
 from domain.chain import GENESIS, event_hash
 from domain.errors import DomainError, NotFound
 from domain.kinds import check_kind
+from domain.moments import check_moment
 from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.task import Status, Task, TaskPlan
@@ -31,15 +34,57 @@ def check_severity(severity: object) -> int:
     return severity
 
 
-def check_text(field: str, value: object, *, limit: int = MAX_TEXT, required: bool = True) -> str:
+# Characters that show nothing but are not whitespace or format characters to Unicode.
+FILLERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+NEWLINES = re.compile(r"\r\n?")
+# Unicode's control characters but line break and tab, and lone surrogates (never text).
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def check_text(
+    field: str,
+    value: object,
+    *,
+    limit: int = MAX_TEXT,
+    required: bool = True,
+    multiline: bool = False,
+) -> str:
+    """Free text as it is recorded: trimmed, with no control characters (a NUL or an escape
+    sequence cannot be shown or printed) except line breaks and tabs in multi-line text; in one
+    line, a line break or tab reads as a space. Required text must hold something visible."""
     if not isinstance(value, str):
         raise DomainError(f"{field} must be text")
+    value = NEWLINES.sub("\n", value)  # a browser's textarea sends CRLF
+    if not multiline:
+        value = value.replace("\n", " ").replace("\t", " ")
     value = value.strip()
-    if required and not value:
-        raise DomainError(f"{field} must not be empty")
+    if not _visible(value):
+        if required:
+            raise DomainError(
+                f"{field} must not be empty: write it in words people can read "
+                "(spaces and invisible characters alone do not count)"
+            )
+        return ""  # optional text that shows nothing is recorded as nothing
     if len(value) > limit:
         raise DomainError(f"{field} is {len(value)} characters long; keep it under {limit}")
+    control = CONTROLS.search(value)
+    if control:
+        raise DomainError(
+            f"{field} holds a control character (U+{ord(control.group()):04X}) that cannot be "
+            "shown; remove it, or type the text again rather than pasting it"
+        )
     return value
+
+
+def _visible(text: str) -> bool:
+    """Holds a character that shows: not whitespace, a control, a format character (zero-width
+    space, joiners, byte order mark) or a blank filler."""
+    return any(
+        not char.isspace()
+        and unicodedata.category(char) not in ("Cc", "Cf", "Zs", "Zl", "Zp")
+        and char not in FILLERS
+        for char in text
+    )
 
 
 @dataclass
@@ -304,6 +349,8 @@ class Incident(Aggregate):
             raise DomainError(
                 "when it happened must include a time zone, e.g. 2026-11-23T08:15-06:00"
             )
+        check_moment("at", at)
+        check_moment("occurred_at", occurred_at)
         if occurred_at > at + CLOCK_TOLERANCE:
             raise DomainError(
                 f"when it happened ({occurred_at.isoformat()}) is in the future; "
@@ -311,7 +358,9 @@ class Incident(Aggregate):
             )
         if not isinstance(schools, list) or not all(isinstance(s, str) for s in schools):
             raise DomainError("schools must be a list of school names")
-        schools = [s.strip() for s in schools if s.strip()]
+        # A school that shows nothing is left out, as an empty one always was.
+        schools = [check_text("school", s, limit=MAX_TITLE, required=False) for s in schools]
+        schools = [s for s in schools if s]
         if not schools:
             raise DomainError("name at least one school affected by the incident")
         incident_id = cls.id_for(reference)
@@ -321,7 +370,7 @@ class Incident(Aggregate):
             "kind": check_kind(kind),
             "severity": check_severity(severity),
             "schools": list(dict.fromkeys(schools)),
-            "summary": check_text("summary", summary, required=False),
+            "summary": check_text("summary", summary, required=False, multiline=True),
             "occurred_at": occurred_at,
         }
         chained = event_hash(
@@ -397,6 +446,9 @@ class Incident(Aggregate):
                 )
         if not steps:
             raise DomainError(f"playbook '{playbook_id}' has no steps to apply")
+        for step in steps:
+            if step.due_at is not None:
+                check_moment("due_at", step.due_at)
         first = len(self.tasks) + 1
         tasks = [plan.as_dict(f"T{first + i}") for i, plan in enumerate(steps)]
         self._record(
@@ -415,10 +467,12 @@ class Incident(Aggregate):
         self._require_open("add a task")
         plan = TaskPlan(
             title=check_text("task title", plan.title, limit=MAX_TITLE),
-            instructions=check_text("instructions", plan.instructions, required=False),
+            instructions=check_text(
+                "instructions", plan.instructions, required=False, multiline=True
+            ),
             phase=plan.phase,
             owner_role=check_text("owner role", plan.owner_role, limit=100),
-            due_at=plan.due_at,
+            due_at=None if plan.due_at is None else check_moment("due_at", plan.due_at),
             stakeholder=plan.stakeholder,
             component=plan.component,
         )
@@ -429,6 +483,8 @@ class Incident(Aggregate):
     def assign_task(self, task_id: str, assignee: Assignee, *, actor: Actor, at: datetime) -> None:
         self._require_open("assign a task")
         task = self.task(task_id)
+        name = check_text(f"the {assignee.kind}'s name", assignee.name, limit=MAX_TITLE)
+        assignee = Assignee(assignee.kind, name)
         if task.assignee == assignee:
             raise DomainError(f"task {task_id} is already assigned to {assignee}")
         self._record(
@@ -452,8 +508,8 @@ class Incident(Aggregate):
     ) -> None:
         self._require_open("change a task")
         task = self.task(task_id)
-        reason = check_text("reason", reason, required=False)
-        note = check_text("note", note, required=False)
+        reason = check_text("reason", reason, required=False, multiline=True)
+        note = check_text("note", note, required=False, multiline=True)
         task.check_transition(status, reason)
         if note and status != Status.DONE:
             raise DomainError("a completion note goes with status 'done'; add other notes as notes")
@@ -477,7 +533,7 @@ class Incident(Aggregate):
             actor,
             at,
             note_id=note_id,
-            text=check_text("note", text),
+            text=check_text("note", text, multiline=True),
             task_id=task_id,
         )
         return note_id
@@ -501,8 +557,8 @@ class Incident(Aggregate):
             at,
             note_id=new_id,
             corrects=note_id,
-            text=check_text("corrected note", text),
-            reason=check_text("reason for the correction", reason),
+            text=check_text("corrected note", text, multiline=True),
+            reason=check_text("reason for the correction", reason, multiline=True),
         )
         return new_id
 
@@ -524,7 +580,9 @@ class Incident(Aggregate):
             at,
             organisation=organisation,
             organisation_name=name,
-            reason=check_text("reason for ending the share", reason, required=False),
+            reason=check_text(
+                "reason for ending the share", reason, required=False, multiline=True
+            ),
         )
 
     def share_note(self, note_id: str, organisation: str, *, actor: Actor, at: datetime) -> None:
@@ -563,7 +621,7 @@ class Incident(Aggregate):
             actor,
             at,
             severity=severity,
-            reason=check_text("reason", reason, required=False),
+            reason=check_text("reason", reason, required=False, multiline=True),
         )
 
     def advance_phase(self, phase: Phase, *, actor: Actor, at: datetime) -> None:
@@ -578,7 +636,10 @@ class Incident(Aggregate):
     def close(self, review_summary: str, *, actor: Actor, at: datetime) -> None:
         self._require_open("close it")
         self._record(
-            self.Closed, actor, at, review_summary=check_text("review summary", review_summary)
+            self.Closed,
+            actor,
+            at,
+            review_summary=check_text("review summary", review_summary, multiline=True),
         )
 
     def reopen(
@@ -590,7 +651,7 @@ class Incident(Aggregate):
             self.Reopened,
             actor,
             at,
-            reason=check_text("reason for reopening", reason),
+            reason=check_text("reason for reopening", reason, multiline=True),
             phase=(phase or self.phase).value,
         )
 
@@ -624,6 +685,7 @@ class Incident(Aggregate):
             )
 
     def _record(self, event_class: type[Event], actor: Actor, at: datetime, **fields: Any) -> None:
+        check_moment("at", at)
         # Keep each stream's timestamps in order even if writers' clocks disagree slightly.
         timestamp = max(at, self.modified_on)
         chained = event_hash(

@@ -16,6 +16,7 @@ from eventsourcing.utils import Environment
 
 from domain.errors import Conflict, DomainError, NotFound
 from domain.incident import Incident
+from domain.moments import check_moment
 from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.reference import ReferenceSequence
@@ -438,6 +439,7 @@ class Steady(Application[UUID]):
     def incident_at_time(self, ref: str, at: datetime) -> Incident:
         if at.tzinfo is None:
             raise DomainError("give the moment with a time zone, e.g. 2026-11-23T09:30-06:00")
+        check_moment("at", at)  # the page, API and CLI show the state at that moment
         events = self.incident_events(ref)
         before = [e for e in events if e.at <= at]
         if not before:

@@ -9,6 +9,7 @@ from domain.phase import Phase
 from domain.task import Status
 from playbooks.model import Playbook
 from service.feed import FeedEvent
+from service.local_times import in_zone
 
 STATUS_MARKS = {
     Status.TODO: "[ ]",
@@ -19,7 +20,10 @@ STATUS_MARKS = {
 
 
 def local(at: datetime | None, zone: ZoneInfo) -> str:
-    return at.astimezone(zone).strftime("%a %d %b %Y %H:%M") if at else "no due time"
+    if at is None:
+        return "no due time"
+    local = in_zone(at, zone)
+    return local.strftime("%a %d %b {:04d} %H:%M").format(local.year)
 
 
 def board(incidents: list[Incident], now: datetime, zone: ZoneInfo, title: str) -> str:

@@ -4,11 +4,22 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
+def in_zone(when: datetime, zone: ZoneInfo) -> datetime:
+    """The instant in the district's time; one that no zone can hold (year 1 at +14:00, stored
+    before the range check of domain.moments) stays in the offset it was recorded with, so
+    that a page showing it still answers."""
+    try:
+        return when.astimezone(zone)
+    except OverflowError:
+        return when
+
+
 def local_time(when: datetime, zone: ZoneInfo) -> tuple[str, str]:
     """(ISO in district time, "Mon 23 Nov 2026, 14:02:31 CST")."""
-    local = when.astimezone(zone)
-    # One strftime, the day unpadded.
-    return local.isoformat(), local.strftime("%a {} %b %Y, %H:%M:%S %Z").format(local.day)
+    local = in_zone(when, zone)
+    # One strftime, the day unpadded; the year in four digits even before 1000 (as ISO has it).
+    text = local.strftime("%a {} %b {:04d}, %H:%M:%S %Z").format(local.day, local.year)
+    return local.isoformat(), text
 
 
 DayWords = tuple[str, str, str, str]  # ISO date, ISO offset, "Mon 23 Nov 2026", "CST"
@@ -27,7 +38,7 @@ class LocalTimes:
         self._days: dict[tuple[date, timedelta | None, str | None], DayWords] = {}
 
     def __call__(self, when: datetime) -> tuple[str, str]:
-        local = when.astimezone(self.zone)
+        local = in_zone(when, self.zone)
         key = (local.date(), local.utcoffset(), local.tzname())
         day = self._days.get(key)
         if day is None:
@@ -42,6 +53,6 @@ def _day_words(local: datetime) -> DayWords:
     return (
         whole[:10],
         whole[19:],
-        local.strftime("%a {} %b %Y").format(local.day),
+        local.strftime("%a {} %b {:04d}").format(local.day, local.year),
         local.strftime("%Z"),
     )

@@ -97,7 +97,10 @@ def set_password(accounts: Accounts, actor: Actor, username: str, password: str)
 
 
 def disable(accounts: Accounts, actor: Actor, username: str, reason: str) -> Account:
-    checked("reason", lambda: check_text("reason", reason, limit=MAX_REASON, required=False))
+    checked(
+        "reason",
+        lambda: check_text("reason", reason, limit=MAX_REASON, required=False, multiline=True),
+    )
     return accounts.disable(username, reason=reason, actor=actor)
 
 

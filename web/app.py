@@ -24,7 +24,7 @@ from service.viewing import ViewLog
 from web.admin_pages import ADMIN_HANDLERS
 from web.api import API_HANDLERS
 from web.auth import BearerAwareCSRF, csrf_config, secure_cookies_over_https, session_config
-from web.errors import EXCEPTION_HANDLERS
+from web.errors import EXCEPTION_HANDLERS, SteadyRequest
 from web.live import Hub, board_feed, heartbeats
 from web.security import add_security_headers
 from web.sharing_api import SharingController
@@ -97,6 +97,7 @@ def create_app(
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        request_class=SteadyRequest,
         middleware=[
             session_config(settings).middleware,
             DefineMiddleware(BearerAwareCSRF, config=csrf_config(settings)),

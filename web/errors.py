@@ -21,7 +21,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from domain.errors import Conflict, DomainError, NotFound
+from domain.errors import Conflict, DomainError, InvalidValue, NotFound
 from playbooks.library import UnknownPlaybook
 from playbooks.problems import PlaybookInvalid
 from service.accounts import SignInFailed, SignInLocked
@@ -39,6 +39,21 @@ class BadInput(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class SteadyRequest(Request):
+    """Every request's JSON body is decoded here (Litestar's body parameters call json()):
+    msgspec refuses a body nested deeper than Python's stack allows with a RecursionError,
+    which is the sender's malformed input, not our failure."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except RecursionError:
+            raise BadInput(
+                "the JSON body is nested too deeply to read; send the details as one JSON "
+                "object whose fields are text, numbers or short lists"
+            ) from None
 
 
 @dataclass
@@ -136,6 +151,8 @@ def on_domain_error(request: Request, error: DomainError) -> Response[Any]:
         return error_response(HTTP_404_NOT_FOUND, str(error))
     if isinstance(error, Conflict):
         return error_response(HTTP_409_CONFLICT, str(error))
+    if isinstance(error, InvalidValue):
+        return error_response(HTTP_400_BAD_REQUEST, str(error), error.field)
     return error_response(HTTP_422_UNPROCESSABLE_ENTITY, str(error))
 
 

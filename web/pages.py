@@ -34,6 +34,7 @@ from service.accounts import SignInFailed, SignInLocked
 from service.application import Steady
 from service.config import Settings
 from service.demo import SCHOOLS
+from service.local_times import in_zone
 from service.partner_view import is_shared_with
 from service.permissions import Scope, may_update_task, scopes
 from service.views import playbook_view
@@ -129,8 +130,8 @@ def moment(value: datetime | str | None, zone: ZoneInfo, now: datetime) -> dict[
     if value is None or value == "":
         return None
     when = datetime.fromisoformat(value) if isinstance(value, str) else value
-    local = when.astimezone(zone)
-    today = now.astimezone(zone).date()
+    local = in_zone(when, zone)
+    today = in_zone(now, zone).date()
     clock = local.strftime("%H:%M")
     days = (local.date() - today).days
     if days == 0:
@@ -142,10 +143,10 @@ def moment(value: datetime | str | None, zone: ZoneInfo, now: datetime) -> dict[
     elif abs(local - now) < ONE_YEAR:
         text = f"{local:%a} {local.day} {local:%b}, {clock}"
     else:
-        text = f"{local.day} {local:%b %Y}, {clock}"
+        text = f"{local.day} {local:%b} {local.year:04d}, {clock}"
     return {
         "text": text,
-        "full": f"{local:%A} {local.day} {local:%B %Y}, {clock} ({local.tzname()})",
+        "full": f"{local:%A} {local.day} {local:%B} {local.year:04d}, {clock} ({local.tzname()})",
         "iso": when.isoformat(),
     }
 

@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 from litestar import Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, InvalidValue, NotFound
+from domain.moments import check_moment
 from service.application import Steady, project
 from service.diff import at_version, diff_views
 from service.feed import FeedEvent
+from service.local_times import in_zone
 from service.timeline import local_time, narrate
 from service.views import incident_view
 from web.audit_shared import audit_nav, header_facts, labelled, threads_with_titles
@@ -57,6 +59,11 @@ def _moment_from(text: str, zone: ZoneInfo) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=zone)
 
 
+def _input_value(local: datetime) -> str:
+    """A datetime-local input's value: four-digit years, which strftime's %Y does not give."""
+    return local.replace(tzinfo=None, microsecond=0).isoformat()
+
+
 def _choose_version(
     steady: Steady, ref: str, events: list[FeedEvent], version: str, at: str, zone: ZoneInfo
 ) -> tuple[int, datetime | None]:
@@ -68,6 +75,7 @@ def _choose_version(
             raise DomainError(
                 f"“{at}” is not a moment: choose a date and time, e.g. 2026-11-23T09:30"
             ) from None
+        check_moment("at", when)
         count = sum(1 for e in events if e.at <= when)
         if not count:
             opened = local_time(events[0].at, zone)[1]
@@ -112,7 +120,7 @@ def replay_page(
         "reference": reference,
         "latest": latest,
         "audit_nav": audit_nav(reference, "replay", abilities(who(request))),
-        "zone_name": events[-1].at.astimezone(zone).tzname(),
+        "zone_name": in_zone(events[-1].at, zone).tzname(),
         "at_input": (at or "").strip(),
     }
     try:
@@ -132,7 +140,8 @@ def replay_page(
                 version=latest,
                 board=None,
             ),
-            status_code=422,
+            # A moment outside the dates Steady accepts is malformed input, like the API's 400.
+            status_code=400 if isinstance(error, InvalidValue) else 422,
         )
     return page(
         "replay.html",
@@ -171,14 +180,14 @@ def _replay_board(
             now,
         )
     at_iso, at_text = local_time(incident.modified_on, zone)
-    local = (asked or incident.modified_on).astimezone(zone)
+    local = in_zone(asked or incident.modified_on, zone)
     return {
         **header_facts(view, zone, now),
         "incident_title": incident.title,
         "state_at": {"iso": at_iso, "text": at_text},
         "asked": local_time(asked, zone)[1] if asked else "",
-        "at_value": local.strftime("%Y-%m-%dT%H:%M:%S"),
-        "min_at": events[0].at.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S"),
+        "at_value": _input_value(local),
+        "min_at": _input_value(in_zone(events[0].at, zone)),
         "zone_name": local.tzname(),
         "entry": entry,
         "changes": changes,

@@ -11,6 +11,7 @@ from tests.integration.web_auth import signed_in_app
 # Each person's Authorization header, filled in by the client fixture for its fresh store.
 LEAD: dict[str, str] = {}
 COUNSELOR: dict[str, str] = {}
+ADMIN: dict[str, str] = {}
 LOCKDOWN = {
     "title": "Lockdown after a report of a weapon",
     "kind": "lockdown",
@@ -28,6 +29,8 @@ def client(sqlite_url) -> Iterator[TestClient]:
         LEAD.update(signed.headers["m.alvarez"])
         COUNSELOR.clear()
         COUNSELOR.update(signed.headers["k.okafor"])
+        ADMIN.clear()
+        ADMIN.update(signed.headers["admin"])
         signed.client.headers.update(LEAD)
         yield signed.client
 
@@ -292,3 +295,82 @@ def test_every_response_carries_the_security_headers(client):
         assert headers["x-frame-options"] == "DENY"
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "same-origin"
+
+
+FAR_PAST = "0001-01-01T00:00+14:00"
+RANGE_WORDS = ("1970-01-01", "2100-01-01")
+
+
+def assert_out_of_range(response, field: str) -> None:
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["field"] == field
+    assert field in body["error"] and all(word in body["error"] for word in RANGE_WORDS)
+
+
+@pytest.mark.parametrize("when", [FAR_PAST, "1969-12-31T23:00Z", "2100-01-02T00:00"])
+def test_a_moment_outside_1970_to_2100_is_a_400_naming_the_field_and_the_range(client, when):
+    assert_out_of_range(
+        client.post("/api/v1/incidents", json={**LOCKDOWN, "occurred_at": when}), "occurred_at"
+    )
+    ref = open_incident(client)["reference"]
+    task = {"title": "Check the east gate camera", "owner_role": "safety-officer", "due_at": when}
+    assert_out_of_range(client.post(f"/api/v1/incidents/{ref}/tasks", json=task), "due_at")
+    assert_out_of_range(client.get(f"/api/v1/incidents/{ref}/state", params={"at": when}), "at")
+    assert client.get(f"/api/v1/incidents/{ref}").json()["version"] == 1  # nothing recorded
+    assert [i["reference"] for i in client.get("/api/v1/incidents").json()["incidents"]] == [ref]
+
+
+NESTED = [b"[" * 100_000, b'{"a":' * 100_000, b'{"title": ' + b"[" * 100_000]
+
+
+@pytest.mark.parametrize("raw", NESTED, ids=["arrays", "objects", "in-a-field"])
+def test_deeply_nested_json_is_a_400_on_every_json_endpoint(client, raw):
+    ref = open_incident(client)["reference"]
+    for path, who in [
+        ("/api/v1/incidents", LEAD),
+        (f"/api/v1/incidents/{ref}/notes", LEAD),
+        (f"/api/v1/incidents/{ref}/tasks/T1/status", LEAD),
+        (f"/api/v1/incidents/{ref}/shares", LEAD),
+        ("/api/v1/accounts", ADMIN),
+        ("/api/v1/accounts/k.okafor/roles", ADMIN),
+    ]:
+        headers = {**who, "Content-Type": "application/json"}
+        response = client.post(path, content=raw, headers=headers)
+        assert response.status_code == 400, (path, response.text)
+        assert "nested too deeply" in response.json()["error"]
+    # Not JSON at all to Litestar's eyes: a form body that looks nested, and a socket message.
+    form = client.post("/signin", content=b"username=" + b"[" * 100_000 + b"&password=x")
+    assert form.status_code < 500
+    with client.websocket_connect("/ws/board?after=0") as socket:
+        socket.send_text(raw.decode())
+        assert socket.receive_json()["type"] == "incident_opened"
+    assert client.get("/api/v1/incidents").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/incidents", {**LOCKDOWN, "title": "\u200b"}, "title"),
+        ("notes", {"text": "\x00"}, "note"),
+        ("notes", {"text": "\ufeff \u200d\n"}, "note"),
+        ("tasks", {"title": "\u200b", "owner_role": "principal"}, "task title"),
+    ],
+)
+def test_text_that_shows_nothing_is_refused_saying_what_to_write(client, path, body, field):
+    if not path.startswith("/"):
+        path = f"/api/v1/incidents/{open_incident(client)['reference']}/{path}"
+    response = client.post(path, json=body)
+    assert response.status_code == 422, response.text
+    assert f"{field} must not be empty: write it in words" in response.json()["error"]
+
+
+def test_a_control_character_in_a_note_is_refused_naming_it(client):
+    ref = open_incident(client)["reference"]
+    response = client.post(f"/api/v1/incidents/{ref}/notes", json={"text": "Room\x00 114"})
+    assert response.status_code == 422
+    assert "note holds a control character (U+0000)" in response.json()["error"]
+    kept = client.post(f"/api/v1/incidents/{ref}/notes", json={"text": "Room 114\r\n\t- water"})
+    assert kept.status_code == 201
+    notes = client.get(f"/api/v1/incidents/{ref}").json()["notes"]
+    assert [n["text"] for n in notes] == ["Room 114\n\t- water"]

@@ -66,6 +66,7 @@ def test_incidents_list_show_and_replay(database_url):
         (["replay", "REF", "--version", "9999"], "version 9999 is beyond the stream"),
         (["replay", "REF", "--at", "2001-01-01T00:00"], "there is nothing to show at 2001-01-01"),
         (["replay", "REF", "--at", "last tuesday"], "is not a moment"),
+        (["replay", "REF", "--at", "0001-01-01T00:00+14:00"], "from 1970-01-01 to 2100-01-01"),
         (["events", "--limit", "0"], "limit must be from 1 to 1000"),
     ],
 )

@@ -198,3 +198,25 @@ def test_organisations_check_their_slug_and_kind():
     with pytest.raises(DomainError, match="unknown kind of organisation 'church'"):
         Organisation.create(slug="st-marks", name="St Mark's", kind="church", actor=ADMIN, at=NOW)
     assert org("partner", "eastside-counseling").is_partner
+
+
+def test_names_and_labels_that_show_nothing_or_hold_a_nul_are_refused():
+    for name, message in [
+        ("\u200b", "display name must not be empty: write"),
+        ("Maria\x00", "display name holds a control character"),
+    ]:
+        with pytest.raises(DomainError, match=message):
+            Account.create(
+                username="m.alvarez",
+                display_name=name,
+                organisation=org(),
+                roles=["crisis-lead"],
+                actor=ADMIN,
+                at=NOW,
+            )
+    with pytest.raises(DomainError, match="organisation name must not be empty: write"):
+        Organisation.create(slug="st-marks", name="\ufeff", kind="school", actor=ADMIN, at=NOW)
+    with pytest.raises(DomainError, match="token label must not be empty: write"):
+        account().issue_token(
+            token_id="a1b2c3d4e5f6", label="\u200d", secret_digest=DIGEST, actor=ADMIN, at=NOW
+        )

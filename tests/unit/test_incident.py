@@ -1,10 +1,10 @@
 """Rules a crisis team expects of an incident, checked before anything is recorded."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, InvalidValue, NotFound
 from domain.incident import Incident
 from domain.people import Actor, Assignee
 from domain.phase import Phase
@@ -226,3 +226,89 @@ def test_overdue_counts_only_unfinished_tasks_past_due():
     incident.change_task_status(late, Status.DONE, actor=LEAD, at=NOW)
     assert [t.title for t in incident.overdue_tasks(NOW + timedelta(hours=2))] == ["also late"]
     assert incident.progress() == (1, 2)
+
+
+FAR_PAST = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
+FAR_FUTURE = datetime.max.replace(tzinfo=timezone(timedelta(hours=-14)))
+
+
+@pytest.mark.parametrize("when", [FAR_PAST, datetime(1969, 12, 31, 23, 59, tzinfo=UTC)])
+def test_a_moment_before_1970_is_refused_naming_the_field_and_the_range(when):
+    with pytest.raises(InvalidValue, match=r"occurred_at .* from 1970-01-01 to 2100-01-01") as e:
+        open_incident(occurred_at=when)
+    assert e.value.field == "occurred_at"
+    with pytest.raises(InvalidValue, match=r"at .* from 1970-01-01 to 2100-01-01") as e:
+        open_incident(occurred_at=NOW, at=when)
+    assert e.value.field == "at"
+
+
+@pytest.mark.parametrize("due", [FAR_PAST, FAR_FUTURE, datetime(2100, 1, 1, 0, 1, tzinfo=UTC)])
+def test_a_due_time_outside_1970_to_2100_is_refused_naming_due_at(due):
+    incident = open_incident()
+    plan = TaskPlan("Call the family", "", Phase.RESPONSE, "principal", due)
+    with pytest.raises(InvalidValue, match=r"due_at .* from 1970-01-01 to 2100-01-01") as e:
+        incident.add_task(plan, actor=LEAD, at=NOW)
+    assert e.value.field == "due_at"
+    with pytest.raises(InvalidValue, match="due_at"):
+        incident.apply_playbook(
+            playbook_id="p",
+            version=1,
+            content_hash="h",
+            title="P",
+            steps=[plan],
+            actor=LEAD,
+            at=NOW,
+        )
+    assert not incident.tasks
+
+
+def test_the_ends_of_the_range_are_accepted():
+    incident = open_incident(occurred_at=datetime(1970, 1, 1, tzinfo=UTC))
+    plan = TaskPlan("Review", "", Phase.MONITORING, "principal", datetime(2100, 1, 1, tzinfo=UTC))
+    assert incident.add_task(plan, actor=LEAD, at=NOW) == "T1"
+
+
+INVISIBLE = ["\u200b", "\u200d", "\ufeff", "\x00", " \u200b\t\n", "\u2060\u180e", "\u3164"]
+
+
+@pytest.mark.parametrize("text", INVISIBLE)
+def test_text_of_only_invisible_characters_is_empty_and_says_what_to_write(text):
+    with pytest.raises(DomainError, match="title must not be empty: write"):
+        open_incident(title=text)
+    incident = open_incident()
+    with pytest.raises(DomainError, match="note must not be empty: write"):
+        incident.add_note(text, actor=LEAD, at=NOW)
+    with pytest.raises(DomainError, match="task title must not be empty: write"):
+        with_task(incident, text)
+    with pytest.raises(DomainError, match="name at least one school"):
+        open_incident(schools=[text])
+
+
+@pytest.mark.parametrize("text", ["Call\x00 the family", "Call\x1b[31m", "Call\x7f", "a\x85b"])
+def test_control_characters_in_free_text_are_refused_naming_the_field(text):
+    with pytest.raises(DomainError, match="title holds a control character"):
+        open_incident(title=text)
+    incident = open_incident()
+    with pytest.raises(DomainError, match="note holds a control character"):
+        incident.add_note(text, actor=LEAD, at=NOW)
+    task_id = with_task(incident)
+    with pytest.raises(DomainError, match="reason holds a control character"):
+        incident.change_task_status(task_id, Status.BLOCKED, reason=text, actor=LEAD, at=NOW)
+    with pytest.raises(DomainError, match="holds a control character"):
+        incident.assign_task(task_id, Assignee("person", text), actor=LEAD, at=NOW)
+    with pytest.raises(DomainError, match="school holds a control character"):
+        open_incident(schools=[text])
+
+
+def test_notes_keep_their_lines_and_tabs_and_titles_keep_their_emoji_and_joiners():
+    incident = open_incident(title="Storm 🌩 at 👨\u200d👩\u200d👧 day", summary="a\r\n\tb")
+    assert incident.title == "Storm 🌩 at 👨\u200d👩\u200d👧 day"
+    assert incident.summary == "a\n\tb"  # a browser's CRLF is one newline
+    note = incident.add_note("Room 114\n\t- water\r\n\t- tissues", actor=LEAD, at=NOW)
+    assert incident.notes[note].text == "Room 114\n\t- water\n\t- tissues"
+    # A single line has no room for a line break: it reads as a space.
+    assert open_incident(title="Lockdown\nEast wing").title == "Lockdown East wing"
+    # Optional text that is only invisible is recorded as nothing.
+    task_id = with_task(incident)
+    incident.change_task_status(task_id, Status.DONE, note="\u200b", actor=LEAD, at=NOW)
+    assert incident.task(task_id).done_note == ""

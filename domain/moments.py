@@ -1,0 +1,27 @@
+"""The moments Steady accepts into an event: a sane range, so that every stored date can be
+shown, compared and converted to the district's time (year 1 at +14:00 cannot be)."""
+
+from datetime import UTC, datetime
+
+from domain.errors import InvalidValue
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+RANGE = f"from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} (UTC)"
+
+
+def check_moment(field: str, value: object) -> datetime:
+    """The moment itself, if it has a time zone and lies within EARLIEST to LATEST."""
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise InvalidValue(
+            f"{field} must be a date and time with a time zone, e.g. 2026-11-23T08:15-06:00",
+            field,
+        )
+    # Aware comparisons never convert, so even datetime.min at +14:00 compares safely.
+    if not EARLIEST <= value <= LATEST:
+        raise InvalidValue(
+            f"{field} ({value.isoformat()}) is outside the dates Steady accepts: give a moment "
+            f"{RANGE}",
+            field,
+        )
+    return value
