@@ -7,6 +7,10 @@ from datetime import datetime, timedelta
 from domain.errors import DomainError
 
 UNITS = ("minutes", "hours", "days", "school days")
+# Recovery runs for a school year and its anniversary; an offset beyond three years is a typo,
+# and a huge one would overflow a date or count school days for ever.
+MAX_DAYS = 3 * 365
+_DAYS_PER = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1.0, "school days": 7 / 5}
 _PATTERN = re.compile(
     r"^\s*(\d+)\s+(minute|minutes|hour|hours|day|days|school day|school days)\s*$"
 )
@@ -28,6 +32,11 @@ class Offset:
         amount, unit = int(match.group(1)), match.group(2)
         if not unit.endswith("s"):
             unit += "s"
+        if amount * _DAYS_PER[unit] > MAX_DAYS:
+            raise DomainError(
+                f"due offset {text!r} is too far ahead: at most {MAX_DAYS} days (three years), "
+                "e.g. '365 days' for the first anniversary"
+            )
         return cls(amount, unit)
 
     def after(self, anchor: datetime) -> datetime:

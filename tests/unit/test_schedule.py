@@ -27,3 +27,14 @@ def test_offsets_count_clock_time_and_school_days_monday_to_friday(text, expecte
 def test_an_offset_that_cannot_be_read_says_how_to_write_one(text):
     with pytest.raises(DomainError, match=r"e\.g\. '30 minutes'"):
         Offset.parse(text)
+
+
+@pytest.mark.parametrize("text", ["99999999 days", "1096 days", "800 school days", "30000 hours"])
+def test_an_offset_beyond_three_years_is_refused_before_it_overflows_a_date(text):
+    with pytest.raises(DomainError, match="too far ahead: at most 1095 days"):
+        Offset.parse(text)
+
+
+@pytest.mark.parametrize("text", ["365 days", "1095 days", "180 school days", "8760 hours"])
+def test_a_year_of_recovery_and_its_anniversary_fit(text):
+    assert Offset.parse(text).after(FRIDAY_3PM) > FRIDAY_3PM
