@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.errors import Conflict, DomainError
 from domain.incident import STEADY_NAMESPACE, check_text
-from domain.organisation import Organisation
+from domain.organisation import Organisation, check_slug
 from domain.people import Actor
 
 ROLES: dict[str, str] = {
@@ -199,6 +199,17 @@ class Account(Aggregate):
         def apply(self, account: "Account") -> None:
             account.positions = list(self.positions)
 
+    class SchoolsSet(Event):
+        """The schools a person works for besides their own organisation (a counselor shared
+        by two schools, a district psychologist): their incidents are the person's to see."""
+
+        NAME = "schools_set"
+
+        schools: list[str]  # organisation ids of schools
+
+        def apply(self, account: "Account") -> None:
+            account.schools = list(self.schools)
+
     class PasswordSet(Event):
         NAME = "password_set"
 
@@ -296,6 +307,7 @@ class Account(Aggregate):
         self.organisation_kind = organisation_kind
         self.roles = list(roles)
         self.positions = list(positions)
+        self.schools: list[str] = []  # schools given (ids); set by SchoolsSet, none at first
         self.created_by = Actor.from_dict(actor)
         self.password_hash = ""
         self.password_set_at: datetime | None = None
@@ -327,6 +339,17 @@ class Account(Aggregate):
         if checked == self.positions:
             raise DomainError(f"{self.username} already has exactly these positions")
         self._record(self.PositionsSet, actor, at, positions=checked)
+
+    def set_schools(self, schools: list[str], *, actor: Actor, at: datetime) -> None:
+        """The caller checked that each is a school; the ids' form is checked here."""
+        if isinstance(schools, str) or not isinstance(schools, list | tuple):
+            raise DomainError(
+                "schools must be a list of school ids, such as ['lincoln-elementary']"
+            )
+        checked = list(dict.fromkeys(check_slug(s) for s in schools))
+        if checked == self.schools:
+            raise DomainError(f"{self.username} already has exactly these schools")
+        self._record(self.SchoolsSet, actor, at, schools=checked)
 
     def set_password_hash(
         self, password_hash: str, *, actor: Actor, at: datetime, rehash: bool = False

@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.chain import GENESIS, event_hash
 from domain.errors import DomainError, NotFound
-from domain.kinds import check_kind
+from domain.kinds import KINDS, ONE_STUDENT_KINDS, check_kind
 from domain.moments import check_moment
 from domain.people import Actor, Assignee
 from domain.phase import Phase
@@ -324,6 +324,43 @@ class Incident(Aggregate):
             incident.phase = Phase(self.phase)
             incident.times_reopened += 1
 
+    class MarkedConfidential(Event):
+        """From now on only crisis leads, the case team and auditors see the incident."""
+
+        NAME = "incident_marked_confidential"
+
+        reason: str
+
+        def apply(self, incident: "Incident") -> None:
+            incident.marked_confidential = True
+
+    class UnmarkedConfidential(Event):
+        NAME = "incident_unmarked_confidential"
+
+        reason: str
+
+        def apply(self, incident: "Incident") -> None:
+            incident.marked_confidential = False
+
+    class CaseTeamMemberAdded(Event):
+        """A person (by username) who needs to know this confidential case."""
+
+        NAME = "case_team_member_added"
+
+        username: str
+
+        def apply(self, incident: "Incident") -> None:
+            incident.case_team = [*incident.case_team, self.username]
+
+    class CaseTeamMemberRemoved(Event):
+        NAME = "case_team_member_removed"
+
+        username: str
+        reason: str
+
+        def apply(self, incident: "Incident") -> None:
+            incident.case_team = [u for u in incident.case_team if u != self.username]
+
     # -- creation -----------------------------------------------------------------------------
 
     @staticmethod
@@ -423,6 +460,10 @@ class Incident(Aggregate):
         self.review_summary = ""
         self.times_reopened = 0
         self.shares: dict[str, str] = {}  # partner organisation's id -> its name
+        # Need-to-know: a lead's mark (kinds about one student are confidential anyway) and
+        # the usernames of the case team, who alone (with leads and auditors) then see it.
+        self.marked_confidential = False
+        self.case_team: list[str] = []
 
     # -- commands -----------------------------------------------------------------------------
 
@@ -655,7 +696,54 @@ class Incident(Aggregate):
             phase=(phase or self.phase).value,
         )
 
+    def mark_confidential(self, *, reason: str = "", actor: Actor, at: datetime) -> None:
+        """Narrows who sees the incident: allowed on a closed incident too, as ending a share is."""
+        if self.kind in ONE_STUDENT_KINDS:
+            raise DomainError(
+                f"{self.reference} is confidential already: every "
+                f"{KINDS[self.kind].lower()} is; add the people who need to know to its case team"
+            )
+        if self.marked_confidential:
+            raise DomainError(f"{self.reference} is already marked confidential")
+        reason = check_text("reason", reason, limit=500, required=False)
+        self._record(self.MarkedConfidential, actor, at, reason=reason)
+
+    def unmark_confidential(self, *, reason: str, actor: Actor, at: datetime) -> None:
+        self._require_open("unmark it confidential")
+        if self.kind in ONE_STUDENT_KINDS:
+            raise DomainError(
+                f"{self.reference} stays confidential: every {KINDS[self.kind].lower()} is"
+            )
+        if not self.marked_confidential:
+            raise DomainError(f"{self.reference} is not marked confidential")
+        reason = check_text("reason for unmarking", reason, limit=500)
+        self._record(self.UnmarkedConfidential, actor, at, reason=reason)
+
+    def add_to_case_team(self, username: str, *, actor: Actor, at: datetime) -> None:
+        self._require_open("add someone to the case team")
+        username = check_text("username", username, limit=64).lower()
+        if username in self.case_team:
+            raise DomainError(f"{username} is already on the case team of {self.reference}")
+        self._record(self.CaseTeamMemberAdded, actor, at, username=username)
+
+    def remove_from_case_team(
+        self, username: str, *, reason: str = "", actor: Actor, at: datetime
+    ) -> None:
+        """Narrows who sees the incident: allowed on a closed incident too."""
+        username = username.strip().lower() if isinstance(username, str) else ""
+        if username not in self.case_team:
+            raise DomainError(
+                f"{username or '(nobody)'} is not on the case team of {self.reference}"
+            )
+        reason = check_text("reason", reason, limit=500, required=False)
+        self._record(self.CaseTeamMemberRemoved, actor, at, username=username, reason=reason)
+
     # -- queries ------------------------------------------------------------------------------
+
+    @property
+    def confidential(self) -> bool:
+        """About one student (by its kind) or marked so by a crisis lead."""
+        return self.kind in ONE_STUDENT_KINDS or self.marked_confidential
 
     def task(self, task_id: str) -> Task:
         task = self.tasks.get(task_id)

@@ -15,6 +15,9 @@ KINDS: dict[str, str] = {
     "other": "Other crisis",
 }
 
+# Incidents about one student: who needs to know is the case team, not the whole district.
+ONE_STUDENT_KINDS = frozenset({"self-harm-risk", "bullying"})
+
 
 def check_kind(kind: str) -> str:
     if kind not in KINDS:

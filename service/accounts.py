@@ -270,6 +270,22 @@ class Accounts:
             username, actor, lambda a, now: a.set_positions(list(positions), actor=actor, at=now)
         )
 
+    def set_schools(self, username: str, schools: Sequence[str], *, actor: Actor) -> Account:
+        """Gives the person these schools (organisation ids) besides their own organisation;
+        each must be a school: a partner or the district here would widen sight by mistake."""
+        slugs = [self.school(s).slug for s in schools]
+        return self._change(
+            username, actor, lambda a, now: a.set_schools(slugs, actor=actor, at=now)
+        )
+
+    def school(self, slug: str) -> Organisation:
+        organisation = self.organisation(slug)
+        if organisation.kind != "school":
+            raise DomainError(
+                f"{organisation.slug} is a {organisation.kind}, not a school: give only schools"
+            )
+        return organisation
+
     def set_password(self, username: str, password: str, *, actor: Actor) -> Account:
         password_hash = self.hasher.hash(check_password(password, check_username(username)))
         return self._change(
@@ -466,6 +482,7 @@ def account_view(account: Account) -> dict[str, Any]:
         "organisation": account.organisation,
         "roles": list(account.roles),
         "positions": list(account.positions),
+        "schools": list(account.schools),
         "disabled": account.disabled,
         "has_password": account.has_password,
         "created_at": account.created_on.isoformat(),

@@ -351,6 +351,40 @@ class Steady(Application[UUID]):
         arguments = {"reason": reason, "phase": phase}
         return self._execute(ref, "reopen_incident", arguments, change, **options)
 
+    def mark_confidential(self, ref: str, *, reason: str = "", **options: Any) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.mark_confidential(reason=reason, actor=actor, at=now)
+            return {"confidential": True}
+
+        return self._execute(ref, "mark_confidential", {"reason": reason}, change, **options)
+
+    def unmark_confidential(self, ref: str, *, reason: str, **options: Any) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.unmark_confidential(reason=reason, actor=actor, at=now)
+            return {"confidential": incident.confidential}
+
+        return self._execute(ref, "unmark_confidential", {"reason": reason}, change, **options)
+
+    def add_to_case_team(self, ref: str, username: str, **options: Any) -> CommandResult:
+        """Adds a person to the case team; the caller has checked that the account exists and
+        may join one (the accounts live in another application)."""
+
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.add_to_case_team(username, actor=actor, at=now)
+            return {"case_team": list(incident.case_team)}
+
+        return self._execute(ref, "add_to_case_team", {"username": username}, change, **options)
+
+    def remove_from_case_team(
+        self, ref: str, username: str, *, reason: str = "", **options: Any
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.remove_from_case_team(username, reason=reason, actor=actor, at=now)
+            return {"case_team": list(incident.case_team)}
+
+        arguments = {"username": username, "reason": reason}
+        return self._execute(ref, "remove_from_case_team", arguments, change, **options)
+
     # -- queries ------------------------------------------------------------------------------
 
     def result_of(self, idempotency_key: str) -> CommandResult | None:
@@ -625,6 +659,10 @@ SAME_KIND: dict[str, tuple[str, ...]] = {
     "advance_phase": ("phase_advanced", "incident_reopened"),
     "close_incident": ("incident_closed", "incident_reopened", "phase_advanced"),
     "reopen_incident": ("incident_reopened",),
+    "mark_confidential": ("incident_marked_confidential", "incident_unmarked_confidential"),
+    "unmark_confidential": ("incident_marked_confidential", "incident_unmarked_confidential"),
+    "add_to_case_team": ("case_team_member_added", "case_team_member_removed"),
+    "remove_from_case_team": ("case_team_member_added", "case_team_member_removed"),
 }
 
 

@@ -32,6 +32,14 @@ class Board:
         with self._lock:
             return self._incidents.get(incident_id)
 
+    def incident_as_of(self, incident_id: UUID, position: int) -> Incident | None:
+        """The incident as the log says now, reading the store only if the board has not yet
+        folded the event at `position`: the live feed asks this for every event it sends."""
+        if self.position < position:
+            self.catch_up()
+        with self._lock:
+            return self._incidents.get(incident_id)
+
     def catch_up(self) -> None:
         with self._lock:
             while True:

@@ -63,6 +63,20 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     sub = _command(user_commands, "enable", run_users_enable, "enable a disabled account")
     sub.add_argument("username")
 
+    sub = _command(
+        user_commands,
+        "schools",
+        run_users_schools,
+        "set the schools whose incidents a person sees besides their organisation's",
+    )
+    sub.add_argument("username")
+    sub.add_argument(
+        "--school",
+        action="append",
+        default=[],
+        help="a school's id, such as lincoln-elementary (repeatable; none clears them)",
+    )
+
     sub = _command(user_commands, "token", run_users_token, "issue an API token (shown once)")
     sub.add_argument("username")
     sub.add_argument("--label", default="api", help="what the token is for (default: api)")
@@ -148,6 +162,17 @@ def run_users_enable(args: argparse.Namespace, settings: Settings) -> None:
     with open_steady(settings) as steady:
         account = Accounts(steady).enable(args.username, actor=cli_actor())
     emit(args, account_view(account), f"enabled {account.username}")
+
+
+def run_users_schools(args: argparse.Namespace, settings: Settings) -> None:
+    with open_steady(settings) as steady:
+        account = Accounts(steady).set_schools(args.username, args.school, actor=cli_actor())
+    emit(
+        args,
+        account_view(account),
+        f"{account.username} sees the incidents of {account.organisation}"
+        + (f" and of {', '.join(account.schools)}" if account.schools else ""),
+    )
 
 
 def run_users_token(args: argparse.Namespace, settings: Settings) -> None:

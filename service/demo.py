@@ -54,6 +54,7 @@ class DemoIncident:
     done_fraction: float
     phase_steps: list[str]
     closed_with: str = ""
+    case_team: tuple[str, ...] = ()  # who needs to know, for a confidential case
 
 
 INCIDENTS = [
@@ -122,6 +123,8 @@ INCIDENTS = [
         playbooks=["bullying-or-harassment-report"],
         done_fraction=1.0,
         phase_steps=["stabilization", "recovery"],
+        # A bullying report is about one student: confidential by its kind, seen by its team.
+        case_team=("l.nguyen",),
         closed_with=(
             "Investigation finished within 8 school days. Safety plan in place and followed; "
             "restorative conference held with both families. Weekly check-ins showed the student "
@@ -162,6 +165,11 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
         at=clock.tick(0),
     )
     ref = opened.reference
+    for username in demo.case_team:
+        step = key(f"case-team/{username}")
+        # A demo seeded before case teams existed has this incident closed already.
+        if app.result_of(step) or not app.incident(ref).closed:
+            app.add_to_case_team(ref, username, actor=LEAD, idempotency_key=step, at=clock.tick(1))
     for playbook_id in demo.playbooks:
         app.apply_playbook(
             ref,

@@ -31,6 +31,7 @@ class DemoAccount:
     organisation: str
     role: str
     positions: tuple[str, ...] = ()
+    schools: tuple[str, ...] = ()  # schools given besides their organisation (ids)
 
 
 DEMO_ACCOUNTS = [
@@ -38,7 +39,15 @@ DEMO_ACCOUNTS = [
     DemoAccount("m.alvarez", "Maria Alvarez", "riverside-usd", "crisis-lead"),
     DemoAccount("k.okafor", "Kemi Okafor", slug(SCHOOLS[3]), "responder", ("counselor",)),
     DemoAccount("d.chen", "David Chen", slug(SCHOOLS[2]), "responder", ("principal",)),
-    DemoAccount("l.nguyen", "Linh Nguyen", "riverside-usd", "responder", ("school-psychologist",)),
+    # The district's school psychologist covers the two elementary schools.
+    DemoAccount(
+        "l.nguyen",
+        "Linh Nguyen",
+        "riverside-usd",
+        "responder",
+        ("school-psychologist",),
+        (slug(SCHOOLS[0]), slug(SCHOOLS[1])),
+    ),
     DemoAccount("r.patel", "Ravi Patel", "riverside-usd", "district-leader"),
     DemoAccount(
         "j.brooks", "Jordan Brooks", "eastside-counseling", "partner", ("partner-mental-health",)
@@ -71,4 +80,6 @@ def seed_demo_accounts(accounts: Accounts) -> list[tuple[str, str, str]]:
                     password=DEMO_PASSWORD,
                     actor=DEMO_ACTOR,
                 )
+        if demo.schools and not accounts.account(demo.username).schools:
+            accounts.set_schools(demo.username, list(demo.schools), actor=DEMO_ACTOR)
     return [(d.username, d.role, DEMO_PASSWORD) for d in DEMO_ACCOUNTS]

@@ -24,6 +24,10 @@ EVENT_CLASSES: list[type[Incident.Event]] = [
     Incident.PhaseAdvanced,
     Incident.Closed,
     Incident.Reopened,
+    Incident.MarkedConfidential,
+    Incident.UnmarkedConfidential,
+    Incident.CaseTeamMemberAdded,
+    Incident.CaseTeamMemberRemoved,
 ]
 INCIDENT_TOPICS = [get_topic(cls) for cls in EVENT_CLASSES]
 

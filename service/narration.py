@@ -269,6 +269,30 @@ def _note_shared(event: Incident.NoteShared, incident: Incident, was: Any) -> Se
     return f"shared note {event.note_id} with {event.organisation_name}", task_id or None
 
 
+def _marked_confidential(
+    event: Incident.MarkedConfidential, incident: Incident, was: Any
+) -> Sentence:
+    text = "marked the incident confidential: only crisis leads, its case team and auditors see it"
+    return (f"{text} ({event.reason})" if event.reason else text), None
+
+
+def _unmarked_confidential(
+    event: Incident.UnmarkedConfidential, incident: Incident, was: Any
+) -> Sentence:
+    return f"unmarked the incident confidential: {event.reason}", None
+
+
+def _case_team_added(event: Incident.CaseTeamMemberAdded, incident: Incident, was: Any) -> Sentence:
+    return f"added {event.username} to the case team", None
+
+
+def _case_team_removed(
+    event: Incident.CaseTeamMemberRemoved, incident: Incident, was: Any
+) -> Sentence:
+    text = f"removed {event.username} from the case team"
+    return (f"{text}: {event.reason}" if event.reason else text), None
+
+
 def _unknown(event: Any, incident: Incident, was: Any) -> Sentence:
     """A kind of event this module has no sentence for yet: named, never dropped."""
     return f"recorded {event.NAME.replace('_', ' ')}", getattr(event, "task_id", "") or None
@@ -290,4 +314,8 @@ SENTENCES: dict[str, Callable[[Any, Incident, Any], Sentence]] = {
     "incident_shared": _shared,
     "incident_share_ended": _share_ended,
     "note_shared": _note_shared,
+    "incident_marked_confidential": _marked_confidential,
+    "incident_unmarked_confidential": _unmarked_confidential,
+    "case_team_member_added": _case_team_added,
+    "case_team_member_removed": _case_team_removed,
 }

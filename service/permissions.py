@@ -1,9 +1,13 @@
 """Who may do what: the permission matrix as data, and the checks the edge asks before acting.
 
-Each cell of the matrix is a Scope: ALL (anywhere), OWN (only what is the person's own: tasks of
-their positions or assigned to them, notes they wrote), SHARED (only within incidents shared
-with their organisation, and there only the tasks assigned to their organisation and the notes
-shared with it), or nothing. A person with several roles may do what any of them allows.
+Each cell of the matrix is a Scope: ALL (anywhere), SCHOOL (only incidents of the person's
+schools, or with a task assigned to them by name, or with them on the case team), OWN (only what
+is the person's own: tasks of their positions or assigned to them, notes they wrote), SHARED
+(only within incidents shared with their organisation, and there only the tasks assigned to
+their organisation and the notes shared with it), or nothing. A person with several roles may do
+what any of them allows. Over every cell, confidential incidents are seen only by crisis leads,
+their case team and auditors: service/need_to_know.py holds that rule, and which incidents a
+SCHOOL scope reaches.
 """
 
 from collections.abc import Iterable
@@ -15,6 +19,7 @@ from domain.errors import DomainError
 
 class Scope(StrEnum):
     ALL = "all"
+    SCHOOL = "school"
     OWN = "own"
     SHARED = "shared"
 
@@ -37,6 +42,7 @@ ACTIONS: dict[str, str] = {
     "change_severity": "change an incident's severity",
     "advance_phase": "move an incident to its next phase",
     "share_incident": "share an incident with a partner organisation, or end the share",
+    "restrict_incident": "mark an incident confidential or not, and choose its case team",
     "replay": "see an incident as it stood at any past moment",
     "view_timeline": "see an incident's timeline of events",
     "export": "export an incident's complete event stream",
@@ -46,25 +52,26 @@ ACTIONS: dict[str, str] = {
 }
 
 _ = None
-A, M, S = Scope.ALL, Scope.OWN, Scope.SHARED  # all, mine (own), shared
+A, C, M, S = Scope.ALL, Scope.SCHOOL, Scope.OWN, Scope.SHARED  # all, schools, mine, shared
 _COLUMNS = ("admin", "crisis-lead", "responder", "district-leader", "partner", "auditor")
 _ROWS: dict[str, tuple[Scope | None, ...]] = {
     #                   admin crisis-lead responder district-leader partner auditor
-    "view_board":      (_,    A,          A,        A,              S,      A),
-    "view_incident":   (_,    A,          A,        A,              S,      A),
+    "view_board":      (_,    A,          C,        A,              S,      A),
+    "view_incident":   (_,    A,          C,        A,              S,      A),
     "open_incident":   (_,    A,          _,        _,              _,      _),
     "close_incident":  (_,    A,          _,        _,              _,      _),
     "reopen_incident": (_,    A,          _,        _,              _,      _),
     "apply_playbook":  (_,    A,          _,        _,              _,      _),
     "assign_task":     (_,    A,          _,        _,              _,      _),
     "update_task":     (_,    A,          M,        _,              S,      _),
-    "add_note":        (_,    A,          A,        A,              S,      _),
+    "add_note":        (_,    A,          C,        A,              S,      _),
     "correct_note":    (_,    A,          M,        M,              M,      _),
     "change_severity": (_,    A,          _,        _,              _,      _),
     "advance_phase":   (_,    A,          _,        _,              _,      _),
     "share_incident":  (_,    A,          _,        _,              _,      _),
+    "restrict_incident": (_,  A,          _,        _,              _,      _),
     "replay":          (_,    A,          _,        A,              _,      A),
-    "view_timeline":   (_,    A,          A,        A,              _,      A),
+    "view_timeline":   (_,    A,          C,        A,              _,      A),
     "export":          (_,    A,          _,        A,              _,      A),
     "verify":          (_,    A,          _,        A,              _,      A),
     "view_audit_log":  (_,    _,          _,        _,              _,      A),
@@ -79,7 +86,12 @@ MATRIX: dict[str, dict[str, Scope]] = {
 assert set(_COLUMNS) == set(ROLES) and set(_ROWS) == set(ACTIONS)
 
 SCOPE_NOTES: dict[Scope, str] = {
-    Scope.ALL: "✓ anywhere",
+    Scope.ALL: "✓ anywhere (but see confidential incidents, below)",
+    Scope.SCHOOL: (
+        "**school**: only incidents of the person's schools (their organisation when it is a "
+        "school, and the schools an admin gives them), and incidents where a task is assigned to "
+        "them by name or they are on the case team"
+    ),
     Scope.OWN: (
         "**own**: tasks owned by one of the person's positions (counselor, principal, ...) or "
         "assigned to them by name; notes they wrote"
@@ -149,7 +161,13 @@ def may_update_task(
 
 def matrix_markdown() -> str:
     """The matrix as a Markdown table, for the README."""
-    marks = {Scope.ALL: "✓", Scope.OWN: "own", Scope.SHARED: "shared", None: "—"}
+    marks = {
+        Scope.ALL: "✓",
+        Scope.SCHOOL: "school",
+        Scope.OWN: "own",
+        Scope.SHARED: "shared",
+        None: "—",
+    }
     lines = [
         "| action | " + " | ".join(_COLUMNS) + " |",
         "| --- |" + " :---: |" * len(_COLUMNS),
@@ -160,4 +178,10 @@ def matrix_markdown() -> str:
     lines.append("")
     lines += [f"- {note}" for note in SCOPE_NOTES.values()]
     lines.append("- —: not allowed. A person with several roles may do what any of them allows.")
+    lines.append(
+        "- **Confidential incidents** (self-harm or suicide risk, bullying, and any a crisis lead "
+        "marks confidential) are seen only by crisis leads, the people on their case team and "
+        "auditors, whatever the cell says; district leaders, and responders of their schools, "
+        "see them on the board as a count per school."
+    )
     return "\n".join(lines) + "\n"

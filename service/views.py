@@ -70,6 +70,9 @@ def incident_view(incident: Incident, now: datetime) -> dict[str, Any]:
         "task_list": [task_view(t, now) for t in incident.tasks.values()],
         "shares": [{"organisation": slug, "name": name} for slug, name in incident.shares.items()],
         "notes": [note_view(n) for n in incident.notes.values()],
+        "confidential": incident.confidential,
+        "marked_confidential": incident.marked_confidential,
+        "case_team": list(incident.case_team),
     }
 
 

@@ -90,6 +90,23 @@ def set_positions(accounts: Accounts, actor: Actor, username: str, positions: li
     return accounts.set_positions(username, positions, actor=actor)
 
 
+def set_schools(accounts: Accounts, actor: Actor, username: str, schools: list[str]) -> Account:
+    if isinstance(schools, str) or not isinstance(schools, list):
+        raise BadInput(
+            "schools must be a list of school ids, such as ['lincoln-elementary']", "schools"
+        )
+    for school in schools:
+        slug = checked("schools", lambda school=school: check_slug(school))
+        try:
+            checked("schools", lambda slug=slug: accounts.school(slug))
+        except NotFound:
+            known = ", ".join(o.slug for o in accounts.organisations() if o.kind == "school")
+            raise BadInput(
+                f"there is no school {slug!r}: choose from {known or 'none yet'}", "schools"
+            ) from None
+    return accounts.set_schools(username, schools, actor=actor)
+
+
 def set_password(accounts: Accounts, actor: Actor, username: str, password: str) -> Account:
     name = accounts.account(username).username
     checked("password", lambda: check_password(password, name))

@@ -72,6 +72,11 @@ class Positions:
 
 
 @dataclass
+class Schools:
+    schools: list[str]  # ids of school organisations
+
+
+@dataclass
 class Password:
     password: str
 
@@ -180,6 +185,21 @@ class AccountsController(Controller):
         actor = admin_actor(request)
         return account_view(
             commands.set_positions(accounts_of(request), actor, username, data.positions)
+        )
+
+    @put(
+        "/{username:str}/schools",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        responses=COMMAND_ERRORS,
+    )
+    def set_schools(
+        self, request: Request, username: FromPath[str], data: JSONBody[Schools]
+    ) -> dict[str, Any]:
+        """Set the schools (ids) whose incidents the person sees besides their organisation's."""
+        actor = admin_actor(request)
+        return account_view(
+            commands.set_schools(accounts_of(request), actor, username, data.schools)
         )
 
     @put(

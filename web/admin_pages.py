@@ -60,6 +60,7 @@ FIELD_IDS = {
     "add-organisation": {"slug": "org-slug", "name": "org-name", "kind": "org-kind-district"},
     "grant-role": {"role": "grant-role"},
     "positions": {"positions": "positions"},
+    "schools": {"schools": "schools-section"},
     "password": {"password": "new-password"},
     "disable": {"reason": "disable-reason"},
     "issue-token": {"label": "token-label"},
@@ -71,6 +72,7 @@ FORM_IDS = {
     "grant-role": "roles",
     "revoke-role": "roles",
     "positions": "positions-section",
+    "schools": "schools-section",
     "password": "password-section",
     "disable": "status-section",
     "enable": "status-section",
@@ -257,6 +259,12 @@ def account_page_context(
         is_last_admin=accounts.admins() == [account.username],
         is_me=account.username == allow(request, MANAGE).username,
         known_positions=known_positions(request),
+        # The schools an admin may give, besides the account's own organisation.
+        school_choices=[
+            {"slug": o.slug, "name": o.name, "given": o.slug in account.schools}
+            for o in accounts.organisations()
+            if o.kind == "school" and o.slug != account.organisation
+        ],
         min_password=MIN_PASSWORD,
         max_label=MAX_LABEL,
         max_reason=MAX_REASON,
@@ -286,6 +294,13 @@ def _positions(accounts: Accounts, actor: Actor, username: str, data: dict[str, 
     account = commands.set_positions(accounts, actor, username, positions)
     held = ", ".join(account.positions) or "none"
     return f"Positions of {username} are now: {held}."
+
+
+def _schools(accounts: Accounts, actor: Actor, username: str, data: dict[str, Any]) -> str:
+    schools = [s for s in every(data, "schools") if s.strip()]
+    account = commands.set_schools(accounts, actor, username, schools)
+    given = ", ".join(account.schools) or "none"
+    return f"Schools given to {username} are now: {given}."
 
 
 def _password(accounts: Accounts, actor: Actor, username: str, data: dict[str, Any]) -> str:
@@ -320,6 +335,7 @@ CHANGES: dict[str, Change] = {
     "grant-role": _grant,
     "revoke-role": _revoke,
     "positions": _positions,
+    "schools": _schools,
     "password": _password,
     "disable": _disable,
     "enable": _enable,

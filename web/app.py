@@ -17,6 +17,7 @@ from service.accounts import Accounts
 from service.application import Steady
 from service.config import Settings
 from service.live import LogFollower
+from service.need_to_know import SchoolNames
 from service.partner_feed import PartnerFeed
 from service.stored_timelines import stored_timelines
 from service.timeline_projection import TimelineProjector
@@ -26,6 +27,7 @@ from web.api import API_HANDLERS
 from web.auth import BearerAwareCSRF, csrf_config, secure_cookies_over_https, session_config
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
 from web.live import Hub, board_feed, heartbeats
+from web.need_to_know_api import NEED_TO_KNOW_HANDLERS
 from web.security import add_security_headers
 from web.sharing_api import SharingController
 
@@ -58,6 +60,9 @@ def create_app(
 
         def deliver(events: list) -> None:
             partner_feed.fold(events)  # in the follower's thread: it may read the store
+            # The live feed judges who may see each event by the board: bring it up to date
+            # here, so that judging never reads the store on the event loop.
+            steady.board.catch_up()
             loop.call_soon_threadsafe(hub.publish, events)
 
         following = LogFollower(steady, deliver, interval=poll_seconds)
@@ -90,6 +95,7 @@ def create_app(
         route_handlers=[
             *API_HANDLERS,
             SharingController,
+            *NEED_TO_KNOW_HANDLERS,
             board_feed,
             *PAGE_HANDLERS,
             *ADMIN_HANDLERS,
@@ -114,5 +120,6 @@ def create_app(
     app.state.hub = hub
     app.state.partner_feed = partner_feed
     app.state.accounts = accounts or Accounts(steady)
+    app.state.school_names = SchoolNames(app.state.accounts)
     app.state.viewing = ViewLog(steady)
     return app

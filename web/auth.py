@@ -27,6 +27,7 @@ from service.accounts import Accounts
 from service.application import Steady
 from service.config import Settings
 from service.keys import key_for
+from service.need_to_know import Viewer, may_see
 from service.permissions import ACTIONS, Forbidden, may_update_task, scopes
 from service.permissions import Scope as Reach
 
@@ -169,8 +170,9 @@ def forbidden(action: str) -> Forbidden:
 
 
 def sees_incidents(account: Account) -> bool:
-    """Whether the person sees every incident (a partner sees only those shared with them)."""
-    return Reach.ALL in scopes(account.roles, "view_incident") and not account.disabled
+    """Whether the person sees incidents as the district's people do (some or all of them,
+    whole), rather than only a partner's share of those shared with their organisation."""
+    return bool(scopes(account.roles, "view_incident") - {Reach.SHARED}) and not account.disabled
 
 
 def partner_organisation(account: Account) -> str | None:
@@ -180,22 +182,38 @@ def partner_organisation(account: Account) -> str | None:
     return account.organisation
 
 
+VIEWER = "steady_viewer"
+
+
+def viewer_of(connection: ASGIConnection, account: Account) -> Viewer:
+    """The account as the need-to-know rule sees it, worked out once per request."""
+    state = connection.scope.setdefault("state", {})
+    cached = state.get(VIEWER)
+    if isinstance(cached, Viewer) and cached.username == account.username:
+        return cached
+    viewer = connection.app.state.school_names.viewer(account)
+    state[VIEWER] = viewer
+    return viewer
+
+
 def steady_of(connection: ASGIConnection) -> Steady:
     return connection.app.state.steady
 
 
 def hidden(account: Account, ref: str, connection: ASGIConnection) -> NotFound | None:
-    """404 rather than 403 for someone who may see only shared incidents, when this one is
-    not shared with them: whether an incident exists is itself not theirs to know."""
-    organisation = partner_organisation(account)
-    if organisation is None:
+    """404 rather than 403 for someone who may see incidents but not this one (another
+    school's, a confidential case they are not on, one not shared with their partner
+    organisation): whether an incident exists is itself not theirs to know. Someone who may
+    see no incident at all (an admin) is left to the 403 of the action."""
+    viewer = viewer_of(connection, account)
+    if not viewer.reach or viewer.every_case:
         return None
     missing = NotFound(f"there is no incident {ref}")
     try:
         incident = steady_of(connection).current(ref)
     except (NotFound, DomainError):
         return missing
-    return None if organisation in incident.shares else missing
+    return None if may_see(viewer, incident) else missing
 
 
 def allow(request: Request, action: str, *, ref: str | None = None) -> Account:

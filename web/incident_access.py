@@ -1,6 +1,7 @@
 """How much of an incident the signed-in person gets: all of it, or a partner's share of it.
 Used by the API, the pages and the feed alike, so each surface cuts the same things out."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -10,11 +11,12 @@ from domain.account import Account
 from domain.errors import NotFound
 from domain.incident import Incident
 from service.feed import FeedEvent
+from service.need_to_know import Sight, confidential_counts, may_see, sight
 from service.partner_feed import PartnerFeed
 from service.partner_view import assigned_to, partner_incident_view, partner_summary
 from service.permissions import Forbidden, scopes
 from service.views import incident_summary, incident_view
-from web.auth import forbidden, partner_organisation, steady_of
+from web.auth import forbidden, partner_organisation, steady_of, viewer_of
 
 
 def incident_view_for(account: Account, incident: Incident, now: datetime) -> dict[str, Any]:
@@ -29,6 +31,41 @@ def summary_for(account: Account, incident: Incident, now: datetime) -> dict[str
     if organisation is None:
         return incident_summary(incident, now)
     return partner_summary(incident, organisation, now)
+
+
+def visible_incidents(
+    request: Request, account: Account, incidents: Iterable[Incident]
+) -> list[Incident]:
+    """The incidents that exist for this person (the need-to-know rule), in the same order."""
+    viewer = viewer_of(request, account)
+    return [i for i in incidents if may_see(viewer, i)]
+
+
+def counted_confidential(
+    request: Request, account: Account, incidents: Iterable[Incident]
+) -> list[dict[str, Any]]:
+    """The confidential incidents this person may only count, per school."""
+    counts = confidential_counts(viewer_of(request, account), incidents)
+    return [{"school": school, "count": count} for school, count in counts.items()]
+
+
+def visible_events(request: Request, account: Account, events: list[FeedEvent]) -> list[FeedEvent]:
+    """The events of the global feed as this person may see them: a partner's cut-down share,
+    or the events of the incidents they may see whole (judged with each incident as it is now,
+    as the live feed judges them)."""
+    organisation = partner_organisation(account)
+    if organisation is not None:
+        return partner_events(request, organisation, events)
+    viewer = viewer_of(request, account)
+    if viewer.every_case:
+        return events
+    board = steady_of(request).board
+    shown = []
+    for event in events:
+        incident = board.incident_as_of(event.incident_id, event.position)
+        if incident is not None and sight(viewer, incident) == Sight.WHOLE:
+            shown.append(event)
+    return shown
 
 
 def partner_events(request: Request, organisation: str, events: list[FeedEvent]) -> list[FeedEvent]:

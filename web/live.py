@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
 from litestar.concurrency import sync_to_thread
+from litestar.datastructures import State
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromQuery
 from websockets.frames import Frame, Opcode
@@ -21,9 +22,11 @@ from websockets.frames import Frame, Opcode
 from domain.account import Account
 from service.accounts import SignInFailed
 from service.application import Steady
+from service.board import Board
 from service.feed import FeedEvent
+from service.need_to_know import Sight, Viewer, is_personal, sight
 from service.partner_feed import PartnerFeed
-from service.permissions import can
+from service.permissions import Scope, can
 from web.auth import partner_organisation, signed_in
 
 TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last position seen>
@@ -39,7 +42,10 @@ def _whole(event: FeedEvent) -> FeedEvent | None:
 
 @dataclass(frozen=True)
 class Audience:
-    """Subscribers who may see the same things: the district's people see every event whole;
+    """Subscribers who may see the same things, so that each event is encoded once for them:
+    crisis leads and auditors see every event whole; district leaders and responders, grouped
+    by roles and schools (or one by one when a case team or a task named to them makes what
+    they see their own), see the events of the incidents the need-to-know rule lets them see;
     each partner organisation sees only its part of the incidents shared with it."""
 
     key: str = "everyone"
@@ -55,12 +61,40 @@ def partner_audience(organisation: str, feed: PartnerFeed) -> Audience:
     return Audience(f"partner:{organisation}", partial(feed.view, organisation))
 
 
-def audience_for(account: Account, feed: PartnerFeed) -> Audience | None:
-    """The audience of the account's connections, or None if it may not see the board."""
+def district_view(viewer: Viewer, board: Board, event: FeedEvent) -> FeedEvent | None:
+    """The event whole if the viewer may see its incident now (by the same rule as the REST
+    surfaces), else nothing: a confidential case they may only count sends them nothing."""
+    incident = board.incident_as_of(event.incident_id, event.position)
+    if incident is None or sight(viewer, incident) != Sight.WHOLE:
+        return None
+    return event
+
+
+def district_audience(viewer: Viewer, board: Board, personal: bool) -> Audience:
+    """Everyone with these roles and schools shares one audience, judged without anyone's
+    personal grants; a personal audience is judged as the account itself."""
+    judged = viewer if personal else viewer.anonymous()
+    key = "district:" + ",".join(sorted(viewer.roles))
+    if Scope.SCHOOL in viewer.reach:
+        key += ":" + ",".join(sorted(viewer.schools))
+    if personal:
+        key += f":@{viewer.username}"
+    return Audience(key, partial(district_view, judged, board))
+
+
+def audience_for(account: Account, state: State) -> Audience | None:
+    """The audience of the account's connections, or None if it may not see the board. Reads
+    the store (the account's schools, the board): call it from a worker thread."""
     if not can(account.roles, "view_board") or account.disabled:
         return None
     organisation = partner_organisation(account)
-    return EVERYONE if organisation is None else partner_audience(organisation, feed)
+    if organisation is not None:
+        return partner_audience(organisation, state.partner_feed)
+    viewer: Viewer = state.school_names.viewer(account)
+    if viewer.every_case:
+        return EVERYONE
+    board: Board = state.steady.board
+    return district_audience(viewer, board, is_personal(viewer, board.incidents()))
 
 
 def same_origin(socket: WebSocket) -> bool:
@@ -221,7 +255,7 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
     if account is None:
         await socket.close(code=POLICY_VIOLATION, reason="sign in first")
         return
-    audience = audience_for(account, socket.app.state.partner_feed)
+    audience = await sync_to_thread(audience_for, account, socket.app.state)
     if audience is None:
         await socket.close(code=POLICY_VIOLATION, reason="your role may not view_board")
         return

@@ -35,7 +35,6 @@ from service.application import Steady
 from service.config import Settings
 from service.demo import SCHOOLS
 from service.local_times import in_zone
-from service.partner_view import is_shared_with
 from service.permissions import Scope, may_update_task, scopes
 from service.views import playbook_view
 from web.auth import (
@@ -48,7 +47,12 @@ from web.auth import (
     partner_organisation,
     signed_in,
 )
-from web.incident_access import incident_view_for, summary_for
+from web.incident_access import (
+    counted_confidential,
+    incident_view_for,
+    summary_for,
+    visible_incidents,
+)
 from web.sharing_page import partner_of_page, share_options
 from web.viewing import record_view
 
@@ -350,18 +354,15 @@ def board(
     position = steady.last_position()  # before reading: a later event is replayed, never lost
     now = steady.clock()
     school = (school or "").strip() or None
-    organisation = partner_organisation(account)
-    incidents = steady.incidents(include_closed=show_all, school=school)
-    if organisation is not None:
-        incidents = [i for i in incidents if is_shared_with(i, organisation)]
+    listed = steady.incidents(include_closed=show_all, school=school)
+    incidents = visible_incidents(request, account, listed)
     cards = [card(summary_for(account, i, now), zone, now) for i in incidents]
     # Open before closed, most severe first, then the newest. Not by last activity: cards that
     # jump about under someone's finger on every update are worse than a stable order.
     cards.sort(key=lambda c: c["occurred_at"], reverse=True)
     cards.sort(key=lambda c: (c["status"] == "closed", c["severity"]))
-    everyone = steady.incidents(include_closed=True) if school or not show_all else incidents
-    if organisation is not None:
-        everyone = [i for i in everyone if is_shared_with(i, organisation)]
+    everyone = steady.incidents(include_closed=True) if school or not show_all else listed
+    everyone = visible_incidents(request, account, everyone)
     return page(
         "board.html",
         context(
@@ -372,6 +373,8 @@ def board(
             school=school or "",
             show_all=show_all,
             schools=known_schools(everyone),
+            # Confidential cases they may not see: a count per school, nothing more.
+            confidential=counted_confidential(request, account, listed),
             overdue_total=sum(c["tasks"]["overdue"] for c in cards),
             rendered=now.astimezone(zone).strftime("%H:%M"),
         ),

@@ -1,8 +1,9 @@
 """Every demo account (one per role) against every endpoint, page and the live feed: 2xx where the
 permission matrix allows the action, 403 where it does not, and 404 for a partner on any incident
-not shared with their organisation (to them it does not exist). What a partner sees inside a
-shared incident is tested in test_sharing.py. Then signing in: no credentials, CSRF, throttling,
-disabled accounts."""
+not shared with their organisation, a responder on another school's incident, and anyone but
+crisis leads, auditors and the case team on a confidential one (to them it does not exist).
+What a partner sees inside a shared incident is tested in test_sharing.py. Then signing in: no
+credentials, CSRF, throttling, disabled accounts."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ ROLE_OF = {demo.username: demo.role for demo in DEMO_ACCOUNTS}
 LEAD = Actor("m.alvarez", "crisis-lead")
 PARTNER = "j.brooks"
 PARTNER_ORG = "eastside-counseling"
+# The walk's incidents are at Roosevelt High School: the only responder of that school.
+OF_THE_SCHOOL = {"k.okafor"}
+CASE_TEAM = "l.nguyen"  # of the district, with neither Roosevelt given nor a task named to her
 
 
 @dataclass(frozen=True)
@@ -121,9 +125,24 @@ ENDPOINTS = [
         "partner-shared",
         201,
     ),
+    Endpoint(
+        "POST", INC + "/confidential", "restrict_incident", {"reason": "one student"}, "fresh"
+    ),
+    Endpoint("POST", INC + "/confidential/end", "restrict_incident", {"reason": "hoax"}, "marked"),
+    Endpoint(
+        "POST", INC + "/case-team", "restrict_incident", {"username": "k.okafor"}, "fresh", 201
+    ),
+    Endpoint("POST", INC + "/case-team/l.nguyen/remove", "restrict_incident", {}, "case-team"),
     Endpoint("GET", INC + "/views", "view_audit_log"),
     Endpoint("GET", "/api/v1/accounts", "manage_accounts", prepare="none"),
     Endpoint("GET", "/api/v1/accounts/k.okafor", "manage_accounts", prepare="none"),
+    Endpoint(
+        "PUT",
+        "/api/v1/accounts/l.nguyen/schools",
+        "manage_accounts",
+        {"schools": ["lincoln-elementary"]},
+        "none",
+    ),
     Endpoint("GET", "/api/v1/organisations", "manage_accounts", prepare="none"),
     Endpoint(
         "POST",
@@ -151,6 +170,20 @@ def expected(username: str, endpoint: Endpoint) -> int:
     role = ROLE_OF[username]
     if role == "partner" and endpoint.on_incident and endpoint.prepare != "partner-shared":
         return 404  # not shared with their organisation: to them it does not exist
+    on_team = endpoint.prepare == "case-team" and username == CASE_TEAM
+    if (
+        role == "responder"
+        and endpoint.on_incident
+        and username not in OF_THE_SCHOOL
+        and not on_team
+    ):
+        return 404  # another school's incident: to them it does not exist either
+    if (
+        endpoint.prepare == "marked"
+        and endpoint.on_incident
+        and role not in ("crisis-lead", "auditor", "admin")
+    ):
+        return 404  # confidential, and they are not on its case team
     if role == "admin" and endpoint.path == "/":
         return 200  # an account administrator's home is the accounts page: redirected there
     allowed = endpoint.action in MATRIX[role]
@@ -196,6 +229,10 @@ def path_for(world: SignedIn, username: str, endpoint: Endpoint) -> str:
         steady.close_incident(ref, "Done", actor=LEAD)
     if endpoint.prepare == "partner-shared":
         steady.share_incident(ref, PARTNER_ORG, "Eastside Counseling Center", actor=LEAD)
+    if endpoint.prepare == "marked":
+        steady.mark_confidential(ref, actor=LEAD)
+    if endpoint.prepare == "case-team":
+        steady.add_to_case_team(ref, "l.nguyen", actor=LEAD)
     return endpoint.path.format(ref=ref, note=note)
 
 
@@ -210,6 +247,42 @@ def test_every_role_against_every_endpoint(world, username, endpoint):
     assert response.status_code == want, (username, path, response.text[:300])
     if want == 403 and path.startswith("/api/"):
         assert f"may not {endpoint.action}" in response.json()["error"]
+
+
+@pytest.fixture(scope="module")
+def confidential_case(world) -> str:
+    """A bullying report at Roosevelt High School: confidential by its kind, with one person
+    on its case team."""
+    steady: Steady = world.client.app.state.steady
+    ref = steady.open_incident(
+        title="Report of repeated harassment of S-2210",
+        kind="bullying",
+        severity=3,
+        schools=["Roosevelt High School"],
+        actor=LEAD,
+    ).reference
+    steady.add_task(ref, title="Call the family", owner_role="counselor", actor=LEAD)
+    steady.add_to_case_team(ref, CASE_TEAM, actor=LEAD)
+    return ref
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [e for e in ENDPOINTS if e.on_incident and e.method == "GET"],
+    ids=lambda e: f"{e.method} {e.path}",
+)
+@pytest.mark.parametrize("username", USERS)
+def test_a_confidential_case_exists_only_for_leads_auditors_and_its_case_team(
+    world, confidential_case, username, endpoint
+):
+    path = endpoint.path.format(ref=confidential_case)
+    response = world.client.get(path, headers=world.headers[username])
+    role = ROLE_OF[username]
+    if role in ("crisis-lead", "auditor", "admin") or username == CASE_TEAM:
+        want = endpoint.ok if endpoint.action in MATRIX[role] else 403
+    else:
+        want = 404
+    assert response.status_code == want, (username, path, response.text[:300])
 
 
 def about(ref: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

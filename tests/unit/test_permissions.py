@@ -23,30 +23,38 @@ ADMIN = Actor("cli:root", "admin")
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 # Columns: admin, crisis-lead, responder, district-leader, partner, auditor.
-# "y" anywhere, "own" own tasks / own notes, "shared" within what is shared, "-" never.
+# "y" anywhere, "school" the incidents of their schools (or named to them), "own" own tasks / own
+# notes, "shared" within what is shared, "-" never.
 EXPECTED = """
-view_board       -  y  y    y    shared  y
-view_incident    -  y  y    y    shared  y
+view_board       -  y  school  y    shared  y
+view_incident    -  y  school  y    shared  y
 open_incident    -  y  -    -    -       -
 close_incident   -  y  -    -    -       -
 reopen_incident  -  y  -    -    -       -
 apply_playbook   -  y  -    -    -       -
 assign_task      -  y  -    -    -       -
 update_task      -  y  own  -    shared  -
-add_note         -  y  y    y    shared  -
+add_note         -  y  school  y    shared  -
 correct_note     -  y  own  own  own     -
 change_severity  -  y  -    -    -       -
 advance_phase    -  y  -    -    -       -
 share_incident   -  y  -    -    -       -
+restrict_incident  -  y  -  -    -       -
 replay           -  y  -    y    -       y
-view_timeline    -  y  y    y    -       y
+view_timeline    -  y  school  y    -       y
 export           -  y  -    y    -       y
 verify           -  y  -    y    -       y
 view_audit_log   -  -  -    -    -       y
 manage_accounts  y  -  -    -    -       -
 """
 COLUMNS = ["admin", "crisis-lead", "responder", "district-leader", "partner", "auditor"]
-MARKS = {"y": Scope.ALL, "own": Scope.OWN, "shared": Scope.SHARED, "-": None}
+MARKS = {
+    "y": Scope.ALL,
+    "school": Scope.SCHOOL,
+    "own": Scope.OWN,
+    "shared": Scope.SHARED,
+    "-": None,
+}
 TABLE = {
     (role, line.split()[0]): MARKS[mark]
     for line in EXPECTED.strip().splitlines()
@@ -64,6 +72,7 @@ WRITES = {
     "change_severity",
     "advance_phase",
     "share_incident",
+    "restrict_incident",
     "manage_accounts",
 }
 

@@ -305,6 +305,13 @@ const COMMANDS = {
     path: `${base}/shares/${encodeURIComponent(data.organisation)}/end`,
     body: { reason: data.reason },
   }),
+  confidential: (data) => ({ path: `${base}/confidential`, body: { reason: data.reason } }),
+  unconfidential: (data) => ({ path: `${base}/confidential/end`, body: { reason: data.reason } }),
+  "case-add": (data) => ({ path: `${base}/case-team`, body: { username: data.username } }),
+  "case-remove": (data) => ({
+    path: `${base}/case-team/${encodeURIComponent(data.username)}/remove`,
+    body: {},
+  }),
   severity: (data) => ({
     path: `${base}/severity`,
     body: { severity: Number(data.severity), reason: data.reason, based_on_version: version() },
@@ -335,6 +342,8 @@ const REQUIRED = {
   task: { title: "Say what the task is.", owner_role: "Say which role owns the task." },
   close: { review_summary: "Write a short review: what happened, what worked, what to change." },
   reopen: { reason: "Say why the incident is being reopened." },
+  unconfidential: { reason: "Say why more people may now see this incident." },
+  "case-add": { username: "Give the username of the person to add." },
 };
 
 const DONE_MESSAGES = {
@@ -345,6 +354,10 @@ const DONE_MESSAGES = {
   task: "Task added.",
   share: "Incident shared.",
   "end-share": "Share ended.",
+  confidential: "Marked confidential.",
+  unconfidential: "No longer marked confidential.",
+  "case-add": "Added to the case team.",
+  "case-remove": "Taken off the case team.",
   close: "Incident closed.",
   reopen: "Incident reopened.",
 };
