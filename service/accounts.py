@@ -4,7 +4,8 @@ Passwords are hashed with argon2id (argon2-cffi's PasswordHasher) and rehashed a
 sign-in when the hashing parameters change. An API token is shown once, as
 ``stdy_<token id>_<secret>``; the store keeps only the token id and the SHA-256 digest of the
 secret. Failed sign-ins are counted per account and address, and per address, by a
-SignInThrottle.
+SignInThrottle. Sessions are ended by an account event (Account.SessionsEnded), recorded at
+sign-out, at a new password and when the account is disabled.
 
 Who may call the commands here (an admin, for most of them) is decided at the edge, with
 service.permissions; the actor passed in is recorded on every event.
@@ -206,6 +207,12 @@ def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def token_id_of(token: str) -> str | None:
+    """The public id of a well-formed API token, or None."""
+    match = TOKEN_PATTERN.match(token.strip()) if isinstance(token, str) else None
+    return match.group(1) if match else None
+
+
 def new_token() -> tuple[str, str, str]:
     """(token id, secret, the whole token as shown once)."""
     token_id, secret = secrets.token_hex(6), secrets.token_hex(24)
@@ -313,14 +320,28 @@ class Accounts:
         )
 
     def set_password(self, username: str, password: str, *, actor: Actor) -> Account:
+        """A new password; every session signed in with the old one ends."""
         password_hash = self.hasher.hash(check_password(password, check_username(username)))
-        return self._change(
-            username, actor, lambda a, now: a.set_password_hash(password_hash, actor=actor, at=now)
-        )
+
+        def change(account: Account, now: datetime) -> None:
+            account.set_password_hash(password_hash, actor=actor, at=now)
+            account.end_sessions(reason="password changed", actor=actor, at=now)
+
+        return self._change(username, actor, change)
 
     def disable(self, username: str, *, actor: Actor, reason: str = "") -> Account:
+        """Disables the account and ends its sessions: enabling it again revives none."""
+
+        def change(account: Account, now: datetime) -> None:
+            account.disable(reason=reason, actor=actor, at=now)
+            account.end_sessions(reason="disabled", actor=actor, at=now)
+
+        return self._change(username, actor, change)
+
+    def end_sessions(self, username: str, *, actor: Actor, reason: str) -> Account:
+        """Ends every session of the account, on every instance (they read the same record)."""
         return self._change(
-            username, actor, lambda a, now: a.disable(reason=reason, actor=actor, at=now)
+            username, actor, lambda a, now: a.end_sessions(reason=reason, actor=actor, at=now)
         )
 
     def enable(self, username: str, *, actor: Actor) -> Account:
