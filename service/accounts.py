@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -52,9 +53,23 @@ TOKEN_PREFIX = "stdy"
 TOKEN_PATTERN = re.compile(rf"^{TOKEN_PREFIX}_([0-9a-f]{{12}})_([0-9a-f]{{48}})$")
 ACCOUNT_CREATED_TOPIC = get_topic(Account.Created)
 ORGANISATION_CREATED_TOPIC = get_topic(Organisation.Created)
+# Every kind of account event, those added later included.
+ACCOUNT_TOPICS = [
+    get_topic(kind)
+    for kind in vars(Account).values()
+    if isinstance(kind, type) and issubclass(kind, Account.Event) and kind is not Account.Event
+]
 SYSTEM = Actor("steady", "system")
 MAX_ATTEMPTS = 25
 PAGE = 1000
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """An account event's place in the log and the account it changed."""
+
+    position: int
+    account_id: UUID
 
 
 class SignInFailed(Exception):
@@ -425,6 +440,22 @@ class Accounts:
         if account is None:
             raise NotFound(f"there is no account {normalise_username(username)!r}")
         return account
+
+    def by_id(self, account_id: Any) -> Account | None:
+        """The account with this stream id, as stored now, or None."""
+        try:
+            found = self.steady.repository.get(account_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, Account) else None
+
+    def changed_after(self, position: int, limit: int = PAGE) -> list[AccountChange]:
+        """Every change to an account after a log position, oldest first: what the live feed
+        follows to close the connections a change revokes."""
+        section = self.steady.recorder.select_notifications(
+            position, limit, topics=ACCOUNT_TOPICS, inclusive_of_start=False
+        )
+        return [AccountChange(n.id, n.originator_id) for n in section]
 
     def list_users(self) -> list[Account]:
         """Every account, found through the log of account-created events, by username."""

@@ -2,7 +2,14 @@
 
 Each message is encoded once per audience (subscribers who may see the same things), not once
 per client, and written to each live connection's transport without awaiting it; a connection
-whose unsent bytes pile up is closed with 1013, so one slow phone never holds up the rest."""
+whose unsent bytes pile up is closed with 1013, so one slow phone never holds up the rest.
+
+Revocation reaches the feed through the same log: the hub knows each connection's account and
+credential (token id, or the session's count of ended sessions); a follower of account events,
+one per instance, hands it each changed account as stored, and the hub closes with 1008 every
+connection the change invalidates (account disabled, token revoked, sessions ended) or whose
+audience it changes (a role taken away). A connection is checked again right after it
+subscribes, so a change that lands between signing in and subscribing is not missed."""
 
 import asyncio
 import json
@@ -11,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from litestar import WebSocket, websocket
 from litestar.concurrency import sync_to_thread
@@ -19,12 +27,19 @@ from litestar.params import FromQuery
 from websockets.frames import Frame, Opcode
 
 from domain.account import Account
-from service.accounts import SignInFailed
+from service.accounts import Accounts, SignInFailed
 from service.application import Steady
 from service.feed import FeedEvent
 from service.partner_feed import PartnerFeed
 from service.permissions import can
-from web.auth import partner_organisation, signed_in
+from web.auth import (
+    Credential,
+    accounts_of,
+    credential_holds,
+    credential_of,
+    partner_organisation,
+    signed_in,
+)
 
 TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last position seen>
 # A client further behind than this is disconnected rather than slowing the server.
@@ -63,6 +78,48 @@ def audience_for(account: Account, feed: PartnerFeed) -> Audience | None:
     return EVERYONE if organisation is None else partner_audience(organisation, feed)
 
 
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a connection, and with what: what an account change is checked against."""
+
+    account_id: UUID
+    credential: Credential
+
+
+@dataclass(frozen=True)
+class AccountChanged:
+    """An account as stored after a change at `position` (None: not one the hub watches)."""
+
+    position: int
+    account_id: UUID
+    account: Account | None
+
+
+def refusal(account: Account | None, holder: Holder, audience: Audience, feed: PartnerFeed) -> str:
+    """Why a connection may no longer stay open, or "" if it may."""
+    if account is None or not credential_holds(account, holder.credential):
+        return "signed out: the account, its token or its session is no longer valid"
+    now = audience_for(account, feed)
+    if now is None:
+        return "your role may not view_board"
+    if now.key != audience.key:
+        return "what you may see has changed: reconnect"
+    return ""
+
+
+def account_changes(accounts: Accounts, hub: "Hub") -> Callable[[int, int], list[AccountChanged]]:
+    """Reads account changes after a position for a LogFollower, loading (in its thread) each
+    changed account that has a connection here, once per page, as it is stored now."""
+
+    def read(position: int, limit: int) -> list[AccountChanged]:
+        changes = accounts.changed_after(position, limit)
+        watched = {c.account_id for c in changes if hub.watches(c.account_id)}
+        loaded = {account_id: accounts.by_id(account_id) for account_id in watched}
+        return [AccountChanged(c.position, c.account_id, loaded.get(c.account_id)) for c in changes]
+
+    return read
+
+
 def same_origin(socket: WebSocket) -> bool:
     """A browser names the page's origin: refuse a page on another site using our cookie."""
     origin = socket.headers.get("origin")
@@ -75,18 +132,26 @@ class Subscriber:
     """One connection. Until it has caught up from the log, live frames wait in its queue;
     after that, where the server gives us its transport, frames are written straight to it."""
 
-    def __init__(self, audience: Audience, limit: int, transport: asyncio.WriteTransport | None):
+    def __init__(
+        self,
+        audience: Audience,
+        limit: int,
+        transport: asyncio.WriteTransport | None,
+        holder: Holder | None = None,
+    ):
         self.audience = audience
         self.limit = limit
         self.transport = transport
+        self.holder = holder
         self.direct = False
         self.last = 0
         self.frames: deque[tuple[int, str]] = deque()
         self.ready = asyncio.Event()
         self.overflowed = False
+        self.revoked = ""  # why the connection must close (1008), once it must
 
     def push(self, position: int, text: str, frame: bytes) -> None:
-        if self.overflowed:
+        if self.overflowed or self.revoked:
             return
         if self.direct and self.transport is not None:
             if (position and position <= self.last) or self.transport.is_closing():
@@ -107,18 +172,31 @@ class Subscriber:
         self.direct = False
         self.ready.set()
 
+    def revoke(self, reason: str) -> None:
+        """Nothing more is sent; the connection's task closes it with 1008 at once."""
+        self.revoked = reason
+        self.direct = False
+        self.frames.clear()
+        self.ready.set()
+
 
 class Hub:
     def __init__(self, *, queue_limit: int = 2000) -> None:
         self.queue_limit = queue_limit
         self.position = 0
         self._audiences: dict[str, set[Subscriber]] = {}
+        self._holders: dict[UUID, set[Subscriber]] = {}
 
     def subscribe(
-        self, audience: Audience, transport: asyncio.WriteTransport | None = None
+        self,
+        audience: Audience,
+        transport: asyncio.WriteTransport | None = None,
+        holder: Holder | None = None,
     ) -> Subscriber:
-        subscriber = Subscriber(audience, self.queue_limit, transport)
+        subscriber = Subscriber(audience, self.queue_limit, transport, holder)
         self._audiences.setdefault(audience.key, set()).add(subscriber)
+        if holder is not None:
+            self._holders.setdefault(holder.account_id, set()).add(subscriber)
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
@@ -127,6 +205,31 @@ class Hub:
             group.discard(subscriber)
             if not group:
                 del self._audiences[subscriber.audience.key]
+        if subscriber.holder is not None:
+            held = self._holders.get(subscriber.holder.account_id)
+            if held is not None:
+                held.discard(subscriber)
+                if not held:
+                    del self._holders[subscriber.holder.account_id]
+
+    def watches(self, account_id: UUID) -> bool:
+        """Whether a connection here is held by this account (read from the follower's thread:
+        a stale answer is covered by each connection's own check after subscribing)."""
+        return account_id in self._holders
+
+    def accounts_changed(self, changes: list[AccountChanged], feed: PartnerFeed) -> None:
+        """Runs on the event loop: closes the connections that the changes invalidate."""
+        latest = {c.account_id: c.account for c in changes if c.account is not None}
+        for account_id, account in latest.items():
+            self.recheck(account_id, account, feed)
+
+    def recheck(self, account_id: UUID, account: Account | None, feed: PartnerFeed) -> None:
+        for subscriber in list(self._holders.get(account_id, ())):
+            if subscriber.holder is None or subscriber.revoked:
+                continue
+            reason = refusal(account, subscriber.holder, subscriber.audience, feed)
+            if reason:
+                subscriber.revoke(reason)
 
     @property
     def connections(self) -> int:
@@ -218,30 +321,39 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
         account = await sync_to_thread(signed_in, socket) if same_origin(socket) else None
     except SignInFailed:
         account = None
-    if account is None:
+    credential = credential_of(socket)
+    if account is None or credential is None:
         await socket.close(code=POLICY_VIOLATION, reason="sign in first")
         return
-    audience = audience_for(account, socket.app.state.partner_feed)
+    feed: PartnerFeed = socket.app.state.partner_feed
+    audience = audience_for(account, feed)
     if audience is None:
         await socket.close(code=POLICY_VIOLATION, reason="your role may not view_board")
         return
     hub: Hub = socket.app.state.hub
     steady: Steady = socket.app.state.steady
-    # Subscribe before reading the log, so no event falls between the two.
-    subscriber = hub.subscribe(audience, server_transport(socket))
+    holder = Holder(account.id, credential)
+    # Subscribe before reading the log, so no event falls between the two; check the account
+    # again after subscribing, so no revocation does either.
+    subscriber = hub.subscribe(audience, server_transport(socket), holder)
     listener = asyncio.create_task(_until_closed(socket, subscriber))
     try:
+        now = await sync_to_thread(accounts_of(socket).by_id, account.id)
+        hub.recheck(account.id, now, feed)
         last = after
-        while True:
+        while not subscriber.revoked:
             page = await sync_to_thread(catch_up_page, steady, audience, last)
             for position, view in page:
+                if subscriber.revoked:
+                    break
                 if view is not None:
                     await socket.send_text(encode(view))
                 last = position
             if len(page) < CATCH_UP_PAGE:
                 break
-        await socket.send_text(json.dumps({"type": "caught_up", "position": last}))
-        while not listener.done():
+        if not subscriber.revoked:
+            await socket.send_text(json.dumps({"type": "caught_up", "position": last}))
+        while not listener.done() and not subscriber.revoked:
             while subscriber.frames:
                 position, text = subscriber.frames.popleft()
                 if position and position <= last:
@@ -255,13 +367,17 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
                 subscriber.direct = True
             subscriber.ready.clear()
             await subscriber.ready.wait()
-            if subscriber.overflowed:
+            if subscriber.overflowed and not subscriber.revoked:
                 last = max(last, subscriber.last)
                 await socket.close(
                     code=TOO_SLOW, reason=f"too slow to keep up: reconnect with ?after={last}"
                 )
                 return
-    except (WebSocketDisconnect, ConnectionError, RuntimeError):
+        if subscriber.revoked and not listener.done():
+            await socket.close(code=POLICY_VIOLATION, reason=subscriber.revoked)
+    except (WebSocketDisconnect, OSError, RuntimeError):
+        # The client left (uvicorn says so with ClientDisconnected, an OSError, or a
+        # RuntimeError once the socket is closed): nothing more to send, nothing to report.
         return
     finally:
         hub.unsubscribe(subscriber)

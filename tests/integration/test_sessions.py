@@ -1,10 +1,12 @@
 """Sessions end on the server: sign-out, a new password and disabling stop every copy of the
-cookie, on every instance."""
+cookie, on every instance, and close the live feed of whatever was revoked."""
 
 from collections.abc import Iterator
 
 import pytest
+from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
+from litestar.testing.websocket_test_session import WebSocketTestSession
 
 from service.accounts import Accounts
 from service.bootstrap import open_steady
@@ -134,3 +136,56 @@ def test_a_valid_token_is_never_blocked_by_password_failures(fresh):
     assert client.get("/api/v1/incidents", headers=headers).status_code == 200
     with client.websocket_connect("/ws/board", headers=headers) as socket:
         assert socket.receive_json()["type"] == "caught_up"
+
+
+# -- the live feed ----------------------------------------------------------------------------
+
+
+def closed_code(socket: WebSocketTestSession) -> int:
+    """Reads until the server closes the socket (heartbeats come every half second)."""
+    for _ in range(20):
+        try:
+            message = socket.receive_json()
+        except WebSocketDisconnect as closed:
+            return closed.code
+        assert message["type"] in ("heartbeat", "caught_up"), message
+    raise AssertionError("the socket stayed open")
+
+
+def caught_up(socket: WebSocketTestSession) -> WebSocketTestSession:
+    assert socket.receive_json()["type"] == "caught_up"
+    return socket
+
+
+def test_revoking_a_token_or_disabling_closes_the_live_feed(fresh):
+    admin = admin_of(fresh)
+    owner = fresh.accounts.account("r.patel").acting_as()
+    token = fresh.accounts.issue_token("r.patel", "second", actor=owner)
+    second = {"Authorization": f"Bearer {token}"}
+    with fresh.client.websocket_connect("/ws/board?after=999999", headers=second) as socket:
+        caught_up(socket)
+        fresh.accounts.revoke_token("r.patel", token.split("_")[1], actor=admin)
+        assert closed_code(socket) == 1008
+    headers = fresh.headers["r.patel"]
+    with fresh.client.websocket_connect("/ws/board?after=999999", headers=headers) as socket:
+        caught_up(socket)
+        fresh.accounts.disable("r.patel", actor=admin, reason="left")
+        assert closed_code(socket) == 1008
+
+
+def test_a_role_taken_away_closes_the_live_feed(fresh):
+    admin = admin_of(fresh)
+    fresh.accounts.grant_role("r.patel", "admin", actor=admin)
+    headers = fresh.headers["r.patel"]
+    with fresh.client.websocket_connect("/ws/board?after=999999", headers=headers) as socket:
+        caught_up(socket)
+        fresh.accounts.revoke_role("r.patel", "district-leader", actor=admin)
+        assert closed_code(socket) == 1008
+
+
+def test_an_ended_session_closes_the_live_feed(fresh):
+    browser = browser_of(fresh, "r.patel")
+    with browser.websocket_connect("/ws/board?after=999999") as socket:
+        caught_up(socket)
+        sign_out(browser_of(fresh, "r.patel"))  # signing out anywhere ends them all
+        assert closed_code(socket) == 1008
