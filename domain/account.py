@@ -256,6 +256,17 @@ class Account(Aggregate):
             token = account.tokens[self.token_id]
             token.revoked_at, token.revoked_by = self.timestamp, self.by
 
+    class SessionsEnded(Event):
+        """Every browser session of the account signed in before this one ends: a session
+        carries the account's count of these from its sign-in, and must still match it."""
+
+        NAME = "sessions_ended"
+
+        reason: str
+
+        def apply(self, account: "Account") -> None:
+            account.sessions_ended += 1
+
     # -- creation -----------------------------------------------------------------------------
 
     @staticmethod
@@ -313,6 +324,7 @@ class Account(Aggregate):
         self.password_set_at: datetime | None = None
         self.disabled = False
         self.tokens: dict[str, ApiToken] = {}
+        self.sessions_ended = 0
 
     # -- commands -----------------------------------------------------------------------------
 
@@ -403,6 +415,12 @@ class Account(Aggregate):
         if not token.active:
             raise DomainError(f"token {token_id} of {self.username} is already revoked")
         self._record(self.TokenRevoked, actor, at, token_id=token_id)
+
+    def end_sessions(self, *, reason: str, actor: Actor, at: datetime) -> None:
+        """Ends every session signed in so far, wherever its cookie is (sign-out, a new
+        password, disabling)."""
+        reason = check_text("reason", reason, limit=MAX_LABEL)
+        self._record(self.SessionsEnded, actor, at, reason=reason)
 
     # -- queries ------------------------------------------------------------------------------
 

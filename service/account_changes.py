@@ -31,6 +31,7 @@ SHOWN: dict[type, tuple[str, ...]] = {
     Account.Enabled: (),
     Account.TokenIssued: ("token_id", "label"),
     Account.TokenRevoked: ("token_id",),
+    Account.SessionsEnded: ("reason",),
     Organisation.Created: ("slug", "name", "kind"),
 }
 TOPICS = [get_topic(cls) for cls in SHOWN]
@@ -65,6 +66,7 @@ SAYS: dict[type, Callable[[dict[str, Any], str], str]] = {
         f"issued the API token {d['token_id']} ({d['label']}) to {who}"
     ),
     Account.TokenRevoked: lambda d, who: f"revoked the API token {d['token_id']} of {who}",
+    Account.SessionsEnded: lambda d, who: f"ended every session of {who} ({d['reason']})",
     Organisation.Created: lambda d, who: (
         f"added the organisation {d['slug']} ({d['name']}, {d['kind']})"
     ),

@@ -3,7 +3,9 @@
 Passwords are hashed with argon2id (argon2-cffi's PasswordHasher) and rehashed at the next
 sign-in when the hashing parameters change. An API token is shown once, as
 ``stdy_<token id>_<secret>``; the store keeps only the token id and the SHA-256 digest of the
-secret. Failed sign-ins are counted per account and per address by a SignInThrottle.
+secret. Failed sign-ins are counted per account and address, and per address, by a
+SignInThrottle. Sessions are ended by an account event (Account.SessionsEnded), recorded at
+sign-out, at a new password and when the account is disabled.
 
 Who may call the commands here (an admin, for most of them) is decided at the edge, with
 service.permissions; the actor passed in is recorded on every event.
@@ -17,9 +19,11 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -49,9 +53,23 @@ TOKEN_PREFIX = "stdy"
 TOKEN_PATTERN = re.compile(rf"^{TOKEN_PREFIX}_([0-9a-f]{{12}})_([0-9a-f]{{48}})$")
 ACCOUNT_CREATED_TOPIC = get_topic(Account.Created)
 ORGANISATION_CREATED_TOPIC = get_topic(Organisation.Created)
+# Every kind of account event, those added later included.
+ACCOUNT_TOPICS = [
+    get_topic(kind)
+    for kind in vars(Account).values()
+    if isinstance(kind, type) and issubclass(kind, Account.Event) and kind is not Account.Event
+]
 SYSTEM = Actor("steady", "system")
 MAX_ATTEMPTS = 25
 PAGE = 1000
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """An account event's place in the log and the account it changed."""
+
+    position: int
+    account_id: UUID
 
 
 class SignInFailed(Exception):
@@ -72,15 +90,29 @@ class SignInLocked(SignInFailed):
         )
 
 
-class SignInThrottle:
-    """Counts failed sign-ins per account and per address in a sliding window: after `limit`
-    failures within `window`, sign-ins for that account (or from that address) are refused
-    until the oldest of those failures is `window` old.
+@dataclass
+class _Guesses:
+    """Failed passwords for one account from one address, and how long it must now wait."""
 
-    The counts live in this process's memory: each process counts on its own, and a restart
+    failures: int
+    last: datetime
+    locked_until: datetime | None = None
+
+
+class SignInThrottle:
+    """Slows password guessing without locking an account's owner out.
+
+    - Per account *and address*: after `limit` failures, each further failure from that address
+      for that account doubles a wait, from `base_delay` up to `max_delay`; the count is
+      forgotten at a sign-in from there, or after `forget_after` without a failure. So the same
+      wrong passwords from elsewhere never lock the owner out of their own account.
+    - Per address, whatever the accounts: `address_limit` failures within `window` (looser, as
+      a school's staff may share one address) lock that address until the oldest of them is
+      `window` old: an address trying many accounts.
+
+    Valid API tokens are never checked against either (see Accounts.authenticate_token). The
+    counts live in this process's memory: each process counts on its own, and a restart
     forgets them. A store shared by every instance (a table in PostgreSQL, say) is future work.
-    Locking an account this way lets a stranger lock someone out for `window`: the usual price
-    of per-account limits, kept short on purpose.
     """
 
     def __init__(
@@ -88,62 +120,78 @@ class SignInThrottle:
         *,
         limit: int = 5,
         window: timedelta = timedelta(minutes=15),
+        address_limit: int = 100,
+        base_delay: timedelta = timedelta(minutes=1),
+        max_delay: timedelta = timedelta(minutes=15),
+        forget_after: timedelta = timedelta(hours=24),
         clock: Clock = utc_now,
         max_keys: int = 100_000,
     ) -> None:
-        if limit < 1 or window <= timedelta(0):
-            raise ValueError("a throttle needs a limit of at least 1 and a positive window")
+        if limit < 1 or address_limit < 1 or window <= timedelta(0):
+            raise ValueError("a throttle needs limits of at least 1 and a positive window")
+        if base_delay <= timedelta(0) or max_delay < base_delay:
+            raise ValueError("a throttle needs a positive delay no longer than its maximum")
         self.limit = limit
         self.window = window
+        self.address_limit = address_limit
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.forget_after = forget_after
         self.clock = clock
         self.max_keys = max_keys
-        self._failures: dict[str, deque[datetime]] = {}
+        self._guesses: dict[tuple[str, str], _Guesses] = {}
+        self._addresses: dict[str, deque[datetime]] = {}
         self._lock = threading.Lock()
 
     def check(self, *, username: str | None = None, address: str | None = None) -> None:
-        """Raises SignInLocked while the account or the address is locked."""
+        """Raises SignInLocked while this account may not be tried from this address."""
         with self._lock:
-            retry_at = self._retry_at(self._keys(username, address), self.clock())
+            retry_at = self._retry_at(username, address, self.clock())
         if retry_at is not None:
             raise SignInLocked(retry_at)
 
     def failed(self, *, username: str | None = None, address: str | None = None) -> None:
-        """Records a failure; raises SignInLocked if this one reached the limit."""
+        """Records a failure; raises SignInLocked if it starts (or lengthens) a wait."""
         now = self.clock()
-        keys = self._keys(username, address)
         with self._lock:
-            for key in keys:
-                failures = self._failures.setdefault(key, deque())
+            if username:
+                pair = _pair(username, address)
+                guesses = self._guesses.get(pair)
+                if guesses is None or guesses.last + self.forget_after <= now:
+                    guesses = self._guesses[pair] = _Guesses(0, now)
+                guesses.failures += 1
+                guesses.last = now
+                beyond = guesses.failures - self.limit
+                if beyond >= 0:
+                    delay = min(self.base_delay * 2 ** min(beyond, 32), self.max_delay)
+                    guesses.locked_until = now + delay
+            if address:
+                failures = self._addresses.setdefault(address[:100], deque())
                 self._expire(failures, now)
                 failures.append(now)
             self._bound(now)
-            retry_at = self._retry_at(keys, now)
+            retry_at = self._retry_at(username, address, now)
         if retry_at is not None:
             raise SignInLocked(retry_at)
 
-    def succeeded(self, *, username: str) -> None:
-        """Forgets the account's failures. The address keeps its count: one good password
-        must not reset a guesser who is trying many accounts from there."""
+    def succeeded(self, *, username: str, address: str | None = None) -> None:
+        """Forgets this account's failures from this address. The address keeps its count: one
+        good password must not reset a guesser who is trying many accounts from there."""
         with self._lock:
-            self._failures.pop(f"account:{username}", None)
+            self._guesses.pop(_pair(username, address), None)
 
-    def _keys(self, username: str | None, address: str | None) -> list[str]:
-        keys = []
-        if username:
-            keys.append(f"account:{username[:100]}")
-        if address:
-            keys.append(f"address:{address[:100]}")
-        return keys
-
-    def _retry_at(self, keys: Iterable[str], now: datetime) -> datetime | None:
+    def _retry_at(
+        self, username: str | None, address: str | None, now: datetime
+    ) -> datetime | None:
         latest = None
-        for key in keys:
-            failures = self._failures.get(key)
-            if not failures:
-                continue
+        guesses = self._guesses.get(_pair(username, address)) if username else None
+        if guesses is not None and guesses.locked_until and guesses.locked_until > now:
+            latest = guesses.locked_until
+        failures = self._addresses.get(address[:100]) if address else None
+        if failures:
             self._expire(failures, now)
-            if len(failures) >= self.limit:
-                until = failures[-self.limit] + self.window
+            if len(failures) >= self.address_limit:
+                until = failures[-self.address_limit] + self.window
                 latest = until if latest is None else max(latest, until)
         return latest
 
@@ -152,16 +200,32 @@ class SignInThrottle:
             failures.popleft()
 
     def _bound(self, now: datetime) -> None:
-        if len(self._failures) <= self.max_keys:
-            return
-        for key in [k for k, f in self._failures.items() if not f or f[-1] + self.window <= now]:
-            del self._failures[key]
-        while len(self._failures) > self.max_keys:  # still too many: forget the oldest keys
-            del self._failures[next(iter(self._failures))]
+        if len(self._guesses) > self.max_keys:
+            for pair in [p for p, g in self._guesses.items() if g.last + self.forget_after <= now]:
+                del self._guesses[pair]
+            while len(self._guesses) > self.max_keys:  # still too many: forget the oldest
+                del self._guesses[next(iter(self._guesses))]
+        if len(self._addresses) > self.max_keys:
+            for key in [
+                k for k, f in self._addresses.items() if not f or f[-1] + self.window <= now
+            ]:
+                del self._addresses[key]
+            while len(self._addresses) > self.max_keys:
+                del self._addresses[next(iter(self._addresses))]
+
+
+def _pair(username: str | None, address: str | None) -> tuple[str, str]:
+    return ((username or "")[:100], (address or "")[:100])
 
 
 def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_id_of(token: str) -> str | None:
+    """The public id of a well-formed API token, or None."""
+    match = TOKEN_PATTERN.match(token.strip()) if isinstance(token, str) else None
+    return match.group(1) if match else None
 
 
 def new_token() -> tuple[str, str, str]:
@@ -287,14 +351,28 @@ class Accounts:
         return organisation
 
     def set_password(self, username: str, password: str, *, actor: Actor) -> Account:
+        """A new password; every session signed in with the old one ends."""
         password_hash = self.hasher.hash(check_password(password, check_username(username)))
-        return self._change(
-            username, actor, lambda a, now: a.set_password_hash(password_hash, actor=actor, at=now)
-        )
+
+        def change(account: Account, now: datetime) -> None:
+            account.set_password_hash(password_hash, actor=actor, at=now)
+            account.end_sessions(reason="password changed", actor=actor, at=now)
+
+        return self._change(username, actor, change)
 
     def disable(self, username: str, *, actor: Actor, reason: str = "") -> Account:
+        """Disables the account and ends its sessions: enabling it again revives none."""
+
+        def change(account: Account, now: datetime) -> None:
+            account.disable(reason=reason, actor=actor, at=now)
+            account.end_sessions(reason="disabled", actor=actor, at=now)
+
+        return self._change(username, actor, change)
+
+    def end_sessions(self, username: str, *, actor: Actor, reason: str) -> Account:
+        """Ends every session of the account, on every instance (they read the same record)."""
         return self._change(
-            username, actor, lambda a, now: a.disable(reason=reason, actor=actor, at=now)
+            username, actor, lambda a, now: a.end_sessions(reason=reason, actor=actor, at=now)
         )
 
     def enable(self, username: str, *, actor: Actor) -> Account:
@@ -342,13 +420,15 @@ class Accounts:
         if not (verified and stored and account and not account.disabled):
             self.throttle.failed(username=key, address=address)
             raise SignInFailed(SignInFailed.PASSWORD)
-        self.throttle.succeeded(username=key)
+        self.throttle.succeeded(username=key, address=address)
         self._rehash_if_needed(account, password)
         return account
 
     def authenticate_token(self, token: str, address: str | None = None) -> Account:
-        """The account that owns this API token, if it is active and the account enabled."""
-        self.throttle.check(address=address)
+        """The account that owns this API token, if it is active and the account enabled.
+
+        A valid token is never refused for failures from its address (someone else's wrong
+        passwords there, say); only a wrong token counts and waits."""
         match = TOKEN_PATTERN.match(token.strip()) if isinstance(token, str) else None
         account = None
         if match:
@@ -364,6 +444,7 @@ class Accounts:
             ):
                 account = None
         if account is None:
+            self.throttle.check(address=address)
             self.throttle.failed(address=address)
             raise SignInFailed(SignInFailed.TOKEN)
         return account
@@ -375,6 +456,22 @@ class Accounts:
         if account is None:
             raise NotFound(f"there is no account {normalise_username(username)!r}")
         return account
+
+    def by_id(self, account_id: Any) -> Account | None:
+        """The account with this stream id, as stored now, or None."""
+        try:
+            found = self.steady.repository.get(account_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, Account) else None
+
+    def changed_after(self, position: int, limit: int = PAGE) -> list[AccountChange]:
+        """Every change to an account after a log position, oldest first: what the live feed
+        follows to close the connections a change revokes."""
+        section = self.steady.recorder.select_notifications(
+            position, limit, topics=ACCOUNT_TOPICS, inclusive_of_start=False
+        )
+        return [AccountChange(n.id, n.originator_id) for n in section]
 
     def list_users(self) -> list[Account]:
         """Every account, found through the log of account-created events, by username."""

@@ -167,7 +167,18 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> None:
     shown = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
     print(f"Steady is serving {settings.district} at http://{shown}:{args.port}/", flush=True)
     print(f"(store: {settings.redacted_url()}; stop with Ctrl+C)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, ws="websockets", log_level="warning")
+    forwarded = settings.forwarded_allow_ips()
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        ws="websockets",
+        log_level="warning",
+        # uvicorn believes X-Forwarded-For from loopback unless told otherwise: only the
+        # proxies named in STEADY_TRUSTED_PROXIES are believed, and none by default.
+        proxy_headers=forwarded is not None,
+        forwarded_allow_ips=forwarded or "",
+    )
 
 
 def run_keys_generate(args: argparse.Namespace, settings: Settings) -> None:

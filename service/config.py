@@ -1,5 +1,6 @@
 """Settings from the environment: one URL chooses the store; everything else has a default."""
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ VARIABLES = (
     "STEADY_PLAYBOOKS_DIR",
     "STEADY_TIMEZONE",
     "STEADY_DISTRICT",
+    "STEADY_TRUSTED_PROXIES",
 )
 
 
@@ -26,6 +28,24 @@ class ConfigError(Exception):
     """A setting is wrong; the message names the variable and what is expected."""
 
 
+def trusted_proxies(value: str) -> tuple[str, ...]:
+    """STEADY_TRUSTED_PROXIES: addresses or networks separated by commas, e.g.
+    ``127.0.0.1,10.0.0.0/8``."""
+    found = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"STEADY_TRUSTED_PROXIES: {item!r} is not an address or network; use "
+                "addresses such as 127.0.0.1 or networks such as 10.0.0.0/8, separated by commas"
+            ) from None
+        found.append(item)
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -33,6 +53,10 @@ class Settings:
     timezone: str = "America/Chicago"
     district: str = "Riverside Unified School District"
     cipher_key: str = field(default_factory=_cipher_key_from_environment, repr=False)
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto
+    # are believed. None by default: a client could otherwise name any address it likes (and
+    # so dodge, or aim, the sign-in throttle).
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -44,10 +68,15 @@ class Settings:
             timezone=env.get("STEADY_TIMEZONE", "").strip() or cls.timezone,
             district=env.get("STEADY_DISTRICT", "").strip() or cls.district,
             cipher_key=env.get("STEADY_CIPHER_KEY", "").strip(),
+            trusted_proxies=trusted_proxies(env.get("STEADY_TRUSTED_PROXIES", "")),
         )
         settings.zone()  # fail at start-up, not at the first timestamp shown
         settings.eventsourcing_env()
         return settings
+
+    def forwarded_allow_ips(self) -> str | None:
+        """uvicorn's forwarded_allow_ips, or None when no proxy is trusted."""
+        return ",".join(self.trusted_proxies) or None
 
     def zone(self) -> ZoneInfo:
         try:

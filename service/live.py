@@ -1,30 +1,39 @@
 """Follows the event log and hands each new incident event, in order, to a callback.
 
-One follower per process: woken by NOTIFY on PostgreSQL, by this process's own saves, and by a
-poll every `interval` seconds for writes from other processes on SQLite."""
+One follower per process and purpose: woken by NOTIFY on PostgreSQL, by this process's own
+saves, and by a poll every `interval` seconds for writes from other processes on SQLite. By
+default it reads incident events; `read` picks other records of the log (account changes,
+say), anything that names its position."""
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from service.application import Steady
-from service.feed import FeedEvent
 from service.follow import LogWaiter
 
 log = logging.getLogger(__name__)
 PAGE = 500
 
 
+class Positioned(Protocol):
+    @property
+    def position(self) -> int: ...
+
+
 class LogFollower:
     def __init__(
         self,
         steady: Steady,
-        on_events: Callable[[list[FeedEvent]], None],
+        on_events: Callable[[list[Any]], None],
         *,
         interval: float = 1.0,
+        read: Callable[[int, int], Sequence[Positioned]] | None = None,
     ) -> None:
         self.steady = steady
         self.on_events = on_events
+        self.read: Callable[[int, int], Sequence[Positioned]] = read or steady.events_after
         self.waiter = LogWaiter(steady.recorder, interval=interval)
         self.position = 0
         self._stopping = threading.Event()
@@ -46,7 +55,7 @@ class LogFollower:
     def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                events = self.steady.events_after(self.position, PAGE)
+                events = list(self.read(self.position, PAGE))
             except Exception:  # the store may be restarting: keep following, never die
                 log.exception("reading the event log failed; retrying")
                 self._stopping.wait(1.0)

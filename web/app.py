@@ -26,7 +26,7 @@ from web.admin_pages import ADMIN_HANDLERS
 from web.api import API_HANDLERS
 from web.auth import BearerAwareCSRF, csrf_config, secure_cookies_over_https, session_config
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
-from web.live import Hub, board_feed, heartbeats
+from web.live import Hub, account_changes, board_feed, heartbeats
 from web.need_to_know_api import NEED_TO_KNOW_HANDLERS
 from web.security import add_security_headers
 from web.sharing_api import SharingController
@@ -47,6 +47,7 @@ def create_app(
     from web.views_log import VIEWS_LOG_HANDLERS
 
     hub = Hub()
+    accounts = accounts or Accounts(steady)
     partner_feed = PartnerFeed(steady.events_after)
     tasks: list[asyncio.Task[None]] = []
     follower: list[LogFollower] = []
@@ -68,6 +69,16 @@ def create_app(
         following = LogFollower(steady, deliver, interval=poll_seconds)
         following.start(hub.position)
         follower.append(following)
+        # Account changes (a token revoked, sessions ended, a role taken away), from whichever
+        # instance made them, close the live connections they invalidate.
+        revoking = LogFollower(
+            steady,
+            lambda changes: loop.call_soon_threadsafe(hub.accounts_changed, changes),
+            interval=poll_seconds,
+            read=account_changes(app.state, hub),
+        )
+        revoking.start(hub.position)
+        follower.append(revoking)
         # Told timelines are stored by a follower of their own: telling a long backlog after an
         # upgrade must not hold up the live feed.
         stored = stored_timelines(steady, settings.zone().key)
@@ -119,7 +130,7 @@ def create_app(
     app.state.settings = settings
     app.state.hub = hub
     app.state.partner_feed = partner_feed
-    app.state.accounts = accounts or Accounts(steady)
-    app.state.school_names = SchoolNames(app.state.accounts)
+    app.state.accounts = accounts
+    app.state.school_names = SchoolNames(accounts)
     app.state.viewing = ViewLog(steady)
     return app

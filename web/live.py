@@ -2,15 +2,23 @@
 
 Each message is encoded once per audience (subscribers who may see the same things), not once
 per client, and written to each live connection's transport without awaiting it; a connection
-whose unsent bytes pile up is closed with 1013, so one slow phone never holds up the rest."""
+whose unsent bytes pile up is closed with 1013, so one slow phone never holds up the rest.
+
+Revocation reaches the feed through the same log: the hub knows each connection's account and
+credential (token id, or the session's count of ended sessions); a follower of account events,
+one per instance, hands it each changed account as stored, and the hub closes with 1008 every
+connection the change invalidates (account disabled, token revoked, sessions ended) or whose
+audience it changes (a role taken away). A connection is checked again right after it
+subscribes, so a change that lands between signing in and subscribing is not missed."""
 
 import asyncio
 import json
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from litestar import WebSocket, websocket
 from litestar.concurrency import sync_to_thread
@@ -27,7 +35,13 @@ from service.feed import FeedEvent
 from service.need_to_know import Sight, Viewer, is_personal, sight
 from service.partner_feed import PartnerFeed
 from service.permissions import Scope, can
-from web.auth import partner_organisation, signed_in
+from web.auth import (
+    Credential,
+    credential_holds,
+    credential_of,
+    partner_organisation,
+    signed_in,
+)
 
 TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last position seen>
 # A client further behind than this is disconnected rather than slowing the server.
@@ -55,6 +69,8 @@ class Audience:
 
 EVERYONE = Audience()
 POLICY_VIOLATION = 1008
+# Closed with 1008 too: the client reconnects at once and gets the audience it now has.
+RESCOPED = "what you may see has changed: reconnect"
 
 
 def partner_audience(organisation: str, feed: PartnerFeed) -> Audience:
@@ -97,6 +113,64 @@ def audience_for(account: Account, state: State) -> Audience | None:
     return district_audience(viewer, board, is_personal(viewer, board.incidents()))
 
 
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a connection, and with what: what an account change is checked against."""
+
+    account_id: UUID
+    credential: Credential
+
+
+@dataclass(frozen=True)
+class AccountChanged:
+    """An account as stored after a change at `position` (None: not one the hub watches)."""
+
+    position: int
+    account_id: UUID
+    account: Account | None
+    # Its connections' audience as of this change, worked out where the store may be read.
+    audience: Audience | None = None
+
+
+def as_changed(position: int, account_id: UUID, state: State) -> AccountChanged:
+    """The account as stored now, with its audience. Reads the store: call it in a thread."""
+    account = state.accounts.by_id(account_id)
+    audience = audience_for(account, state) if account is not None else None
+    return AccountChanged(position, account_id, account, audience)
+
+
+def refusal(
+    account: Account | None, holder: Holder, audience: Audience, now: Audience | None
+) -> str:
+    """Why a connection may no longer stay open, or "" if it may: `now` is the audience the
+    account's connections would get if they opened now."""
+    if account is None or not credential_holds(account, holder.credential):
+        return "signed out: the account, its token or its session is no longer valid"
+    if now is None:
+        return "your role may not view_board"
+    if now.key != audience.key:
+        return RESCOPED
+    return ""
+
+
+def account_changes(state: State, hub: "Hub") -> Callable[[int, int], list[AccountChanged]]:
+    """Reads account changes after a position for a LogFollower, loading (in its thread) each
+    changed account that has a connection here, once per page, as it is stored now."""
+
+    def read(position: int, limit: int) -> list[AccountChanged]:
+        changes = state.accounts.changed_after(position, limit)
+        watched = {c.account_id for c in changes if hub.watches(c.account_id)}
+        loaded = {account_id: as_changed(0, account_id, state) for account_id in watched}
+        return [
+            AccountChanged(c.position, c.account_id, None)
+            if c.account_id not in loaded
+            else replace(loaded[c.account_id], position=c.position)
+            for c in changes
+        ]
+
+    return read
+
+
 def same_origin(socket: WebSocket) -> bool:
     """A browser names the page's origin: refuse a page on another site using our cookie."""
     origin = socket.headers.get("origin")
@@ -109,18 +183,26 @@ class Subscriber:
     """One connection. Until it has caught up from the log, live frames wait in its queue;
     after that, where the server gives us its transport, frames are written straight to it."""
 
-    def __init__(self, audience: Audience, limit: int, transport: asyncio.WriteTransport | None):
+    def __init__(
+        self,
+        audience: Audience,
+        limit: int,
+        transport: asyncio.WriteTransport | None,
+        holder: Holder | None = None,
+    ):
         self.audience = audience
         self.limit = limit
         self.transport = transport
+        self.holder = holder
         self.direct = False
         self.last = 0
         self.frames: deque[tuple[int, str]] = deque()
         self.ready = asyncio.Event()
         self.overflowed = False
+        self.revoked = ""  # why the connection must close (1008), once it must
 
     def push(self, position: int, text: str, frame: bytes) -> None:
-        if self.overflowed:
+        if self.overflowed or self.revoked:
             return
         if self.direct and self.transport is not None:
             if (position and position <= self.last) or self.transport.is_closing():
@@ -141,18 +223,31 @@ class Subscriber:
         self.direct = False
         self.ready.set()
 
+    def revoke(self, reason: str) -> None:
+        """Nothing more is sent; the connection's task closes it with 1008 at once."""
+        self.revoked = reason
+        self.direct = False
+        self.frames.clear()
+        self.ready.set()
+
 
 class Hub:
     def __init__(self, *, queue_limit: int = 2000) -> None:
         self.queue_limit = queue_limit
         self.position = 0
         self._audiences: dict[str, set[Subscriber]] = {}
+        self._holders: dict[UUID, set[Subscriber]] = {}
 
     def subscribe(
-        self, audience: Audience, transport: asyncio.WriteTransport | None = None
+        self,
+        audience: Audience,
+        transport: asyncio.WriteTransport | None = None,
+        holder: Holder | None = None,
     ) -> Subscriber:
-        subscriber = Subscriber(audience, self.queue_limit, transport)
+        subscriber = Subscriber(audience, self.queue_limit, transport, holder)
         self._audiences.setdefault(audience.key, set()).add(subscriber)
+        if holder is not None:
+            self._holders.setdefault(holder.account_id, set()).add(subscriber)
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
@@ -161,6 +256,30 @@ class Hub:
             group.discard(subscriber)
             if not group:
                 del self._audiences[subscriber.audience.key]
+        if subscriber.holder is not None:
+            held = self._holders.get(subscriber.holder.account_id)
+            if held is not None:
+                held.discard(subscriber)
+                if not held:
+                    del self._holders[subscriber.holder.account_id]
+
+    def watches(self, account_id: UUID) -> bool:
+        """Whether a connection here is held by this account (read from the follower's thread:
+        a stale answer is covered by each connection's own check after subscribing)."""
+        return account_id in self._holders
+
+    def accounts_changed(self, changes: list[AccountChanged]) -> None:
+        """Runs on the event loop: closes the connections that the changes invalidate."""
+        latest = {c.account_id: c for c in changes if c.account is not None}
+        for account_id, change in latest.items():
+            for subscriber in list(self._holders.get(account_id, ())):
+                if subscriber.holder is None or subscriber.revoked:
+                    continue
+                reason = refusal(
+                    change.account, subscriber.holder, subscriber.audience, change.audience
+                )
+                if reason:
+                    subscriber.revoke(reason)
 
     @property
     def connections(self) -> int:
@@ -252,30 +371,38 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
         account = await sync_to_thread(signed_in, socket) if same_origin(socket) else None
     except SignInFailed:
         account = None
-    if account is None:
+    credential = credential_of(socket)
+    if account is None or credential is None:
         await socket.close(code=POLICY_VIOLATION, reason="sign in first")
         return
-    audience = await sync_to_thread(audience_for, account, socket.app.state)
+    state: State = socket.app.state
+    audience = await sync_to_thread(audience_for, account, state)
     if audience is None:
         await socket.close(code=POLICY_VIOLATION, reason="your role may not view_board")
         return
     hub: Hub = socket.app.state.hub
     steady: Steady = socket.app.state.steady
-    # Subscribe before reading the log, so no event falls between the two.
-    subscriber = hub.subscribe(audience, server_transport(socket))
+    holder = Holder(account.id, credential)
+    # Subscribe before reading the log, so no event falls between the two; check the account
+    # again after subscribing, so no revocation does either.
+    subscriber = hub.subscribe(audience, server_transport(socket), holder)
     listener = asyncio.create_task(_until_closed(socket, subscriber))
     try:
+        hub.accounts_changed([await sync_to_thread(as_changed, 0, account.id, state)])
         last = after
-        while True:
+        while not subscriber.revoked:
             page = await sync_to_thread(catch_up_page, steady, audience, last)
             for position, view in page:
+                if subscriber.revoked:
+                    break
                 if view is not None:
                     await socket.send_text(encode(view))
                 last = position
             if len(page) < CATCH_UP_PAGE:
                 break
-        await socket.send_text(json.dumps({"type": "caught_up", "position": last}))
-        while not listener.done():
+        if not subscriber.revoked:
+            await socket.send_text(json.dumps({"type": "caught_up", "position": last}))
+        while not listener.done() and not subscriber.revoked:
             while subscriber.frames:
                 position, text = subscriber.frames.popleft()
                 if position and position <= last:
@@ -289,13 +416,17 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
                 subscriber.direct = True
             subscriber.ready.clear()
             await subscriber.ready.wait()
-            if subscriber.overflowed:
+            if subscriber.overflowed and not subscriber.revoked:
                 last = max(last, subscriber.last)
                 await socket.close(
                     code=TOO_SLOW, reason=f"too slow to keep up: reconnect with ?after={last}"
                 )
                 return
-    except (WebSocketDisconnect, ConnectionError, RuntimeError):
+        if subscriber.revoked and not listener.done():
+            await socket.close(code=POLICY_VIOLATION, reason=subscriber.revoked)
+    except (WebSocketDisconnect, OSError, RuntimeError):
+        # The client left (uvicorn says so with ClientDisconnected, an OSError, or a
+        # RuntimeError once the socket is closed): nothing more to send, nothing to report.
         return
     finally:
         hub.unsubscribe(subscriber)

@@ -21,7 +21,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from domain.account import Account
-from domain.errors import NotFound
+from domain.errors import DomainError, NotFound
 from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
 from domain.incident import SEVERITIES, Incident
 from domain.kinds import KINDS
@@ -44,8 +44,10 @@ from web.auth import (
     address_of,
     allow,
     csrf_token_of,
+    end_sessions,
     partner_organisation,
     signed_in,
+    start_session,
 )
 from web.incident_access import (
     counted_confidential,
@@ -586,14 +588,17 @@ def signin_submit(
         return signin_form(request, username=username, next_=target, error=message, status=429)
     except SignInFailed:
         return signin_form(request, username=username, next_=target, error=NO_MATCH, status=401)
-    request.clear_session()
-    request.set_session({"username": account.username})
+    start_session(request, account)
     return Redirect(target, status_code=HTTP_303_SEE_OTHER)
 
 
-@post("/signout", name="signout", sync_to_thread=False, include_in_schema=False)
+@post("/signout", name="signout", sync_to_thread=True, include_in_schema=False)
 def signout(request: Request) -> Response:
-    request.clear_session()
+    """Ends every session of the account on the server, not only this browser's cookie."""
+    try:
+        end_sessions(request)
+    except (SignInFailed, DomainError):
+        request.clear_session()  # nothing valid to end (or it is changing): forget this one
     return Redirect("/signin", status_code=HTTP_303_SEE_OTHER)
 
 

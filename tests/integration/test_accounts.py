@@ -9,7 +9,7 @@ import pytest
 
 from domain.account import Account, LastAdmin
 from domain.people import Actor
-from service.accounts import Accounts, SignInFailed, SignInLocked
+from service.accounts import Accounts, SignInFailed, SignInLocked, SignInThrottle
 from service.bootstrap import open_steady
 from service.config import Settings
 from tests.integration.conftest import open_lockdown
@@ -121,7 +121,24 @@ def test_failed_sign_ins_are_rate_limited(accounts):
         accounts.authenticate_password("k.okafor", "not the password", "10.0.0.7")
     assert "try again after" in str(locked.value)
     with pytest.raises(SignInLocked):
-        accounts.authenticate_password("k.okafor", PASSWORD, "10.0.0.8")
+        accounts.authenticate_password("k.okafor", PASSWORD, "10.0.0.7")
+    # Someone else's guesses never lock the owner out from where they are.
+    assert accounts.authenticate_password("k.okafor", PASSWORD, "10.0.0.8").username == "k.okafor"
+
+
+def test_a_valid_token_is_never_refused_for_password_failures_from_its_address(accounts):
+    add(accounts, "k.okafor")
+    owner = accounts.account("k.okafor").acting_as()
+    token = accounts.issue_token("k.okafor", "sync", actor=owner)
+    accounts.throttle = SignInThrottle(address_limit=3)  # argon2 is slow: few guesses suffice
+    for n in range(3):
+        with pytest.raises(SignInFailed):
+            accounts.authenticate_password(f"guess{n}", "not the password", "10.0.0.7")
+    with pytest.raises(SignInLocked):
+        accounts.authenticate_password("k.okafor", PASSWORD, "10.0.0.7")
+    assert accounts.authenticate_token(token, "10.0.0.7").username == "k.okafor"
+    with pytest.raises(SignInLocked):  # a wrong token from there waits like a password
+        accounts.authenticate_token(token[:-1] + ("1" if token[-1] == "0" else "0"), "10.0.0.7")
 
 
 def test_users_are_listed_from_the_log_by_a_fresh_process(accounts, database_url):

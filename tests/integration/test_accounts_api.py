@@ -222,13 +222,15 @@ def test_auditors_see_who_granted_what_to_whom_and_when(world):
         "role_granted",
         "token_issued",
         "account_disabled",
+        "sessions_ended",  # disabling ends every session
     ]
     assert all(c["account"] == "p.silva" for c in changes)
     assert all(c["actor"] == {"user": "admin", "role": "admin"} for c in changes)
     granted = changes[2]
     assert granted["details"] == {"role": "district-leader"}
     assert granted["summary"] == "admin (admin) granted the role district-leader to p.silva"
-    assert changes[-1]["summary"] == "admin (admin) disabled p.silva: left the district"
+    assert changes[-2]["summary"] == "admin (admin) disabled p.silva: left the district"
+    assert changes[-1]["summary"] == "admin (admin) ended every session of p.silva (disabled)"
     assert granted["at"] <= changes[-1]["at"]
     assert changes == sorted(changes, key=lambda c: c["position"])
 

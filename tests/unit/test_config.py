@@ -42,3 +42,36 @@ def test_bad_settings_name_the_variable_and_what_is_expected(env, message):
     with pytest.raises(ConfigError, match=message) as caught:
         Settings.from_env(env)
     assert "pw" not in str(caught.value)
+
+
+def test_no_proxy_is_trusted_unless_named():
+    assert Settings.from_env({}).trusted_proxies == ()
+    assert Settings.from_env({}).forwarded_allow_ips() is None
+    named = Settings.from_env({"STEADY_TRUSTED_PROXIES": " 127.0.0.1, 10.0.0.0/8 ,"})
+    assert named.trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
+    assert named.forwarded_allow_ips() == "127.0.0.1,10.0.0.0/8"
+    with pytest.raises(ConfigError, match=r"STEADY_TRUSTED_PROXIES: 'proxy\.local'"):
+        Settings.from_env({"STEADY_TRUSTED_PROXIES": "proxy.local"})
+
+
+@pytest.mark.parametrize(
+    ("env", "proxy_headers", "allowed"),
+    [({}, False, ""), ({"STEADY_TRUSTED_PROXIES": "10.1.2.3"}, True, "10.1.2.3")],
+)
+def test_steady_serve_believes_forwarded_headers_only_from_trusted_proxies(
+    monkeypatch, env, proxy_headers, allowed
+):
+    import uvicorn
+
+    import service.cli as cli
+    import web.app
+
+    calls: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    monkeypatch.setattr(cli, "open_steady", lambda settings: None)
+    monkeypatch.setattr(web.app, "create_app", lambda steady, settings: object())
+    args = cli.build_parser().parse_args(["serve"])
+    cli.run_serve(args, Settings.from_env(env))
+    [options] = calls
+    assert options["proxy_headers"] is proxy_headers
+    assert options["forwarded_allow_ips"] == allowed

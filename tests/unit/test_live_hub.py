@@ -5,9 +5,13 @@ import json
 from datetime import UTC, datetime
 from uuid import uuid4
 
+from domain.account import Account
 from domain.incident import Incident
+from domain.organisation import Organisation
+from domain.people import Actor
 from service.feed import FeedEvent
-from web.live import EVERYONE, MAX_UNSENT_BYTES, Hub
+from web.auth import Credential
+from web.live import EVERYONE, MAX_UNSENT_BYTES, AccountChanged, Holder, Hub
 
 
 class Transport(asyncio.WriteTransport):
@@ -95,3 +99,45 @@ def test_a_queued_connection_that_falls_too_far_behind_is_marked_too():
         assert subscriber.overflowed and len(subscriber.frames) == 3
 
     asyncio.run(scenario())
+
+
+def test_an_account_change_stops_only_the_connections_it_invalidates():
+    now = datetime.now(UTC)
+    admin = Actor("admin", "admin")
+    district = Organisation.create(
+        slug="riverside-usd", name="Riverside", kind="district", actor=admin, at=now
+    )
+    account = Account.create(
+        username="r.patel",
+        display_name="R. Patel",
+        organisation=district,
+        roles=["district-leader"],
+        actor=admin,
+        at=now,
+    )
+    for token_id in ("aaaaaaaaaaaa", "bbbbbbbbbbbb"):
+        account.issue_token(
+            token_id=token_id, label="t", secret_digest="0" * 64, actor=admin, at=now
+        )
+    hub = Hub()
+    revoked = hub.subscribe(
+        EVERYONE, Transport(), Holder(account.id, Credential("token", "aaaaaaaaaaaa"))
+    )
+    kept = hub.subscribe(
+        EVERYONE, Transport(), Holder(account.id, Credential("token", "bbbbbbbbbbbb"))
+    )
+    session = hub.subscribe(EVERYONE, Transport(), Holder(account.id, Credential("session")))
+    for subscriber in (revoked, kept, session):
+        subscriber.direct = True
+    assert hub.watches(account.id)
+
+    account.revoke_token("aaaaaaaaaaaa", actor=admin, at=now)
+    hub.accounts_changed([AccountChanged(7, account.id, account, EVERYONE)])
+    assert revoked.revoked and revoked.ready.is_set() and not revoked.direct
+    assert not kept.revoked and not session.revoked
+    account.end_sessions(reason="signed out", actor=admin, at=now)
+    hub.accounts_changed([AccountChanged(8, account.id, account, EVERYONE)])
+    assert session.revoked and not kept.revoked
+    hub.publish([feed_event(9)])
+    assert revoked.transport.written == [] and session.transport.written == []
+    assert len(kept.transport.written) == 1
