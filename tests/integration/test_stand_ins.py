@@ -234,3 +234,25 @@ def test_the_cli_sets_lists_and_ends_a_stand_in(world, database_url, capsys):
     with pytest.raises(DomainError, match="not a partner organisation"):
         run("orgs", "stand-in", "riverside-usd", ROLE)
     assert "no longer stands in" in run("orgs", "end-stand-in", EASTSIDE, ROLE)
+
+
+def test_the_demo_hands_eastside_the_mental_health_tasks_of_its_playbooks(database_url):
+    from service.bootstrap import open_steady
+    from tests.integration.test_cli import steady as run_steady
+
+    seeded = run_steady(database_url, "demo")
+    assert seeded.returncode == 0, seeded.stderr
+    with open_steady(Settings(database_url=database_url)) as app:
+        assert app.stand_ins()[ROLE].organisation == EASTSIDE
+        by_title = {i.title: i for i in app.incidents(include_closed=True)}
+        for title in (
+            "Death of an 8th-grade student (off campus)",
+            "Lockdown after a report of a weapon near campus",
+        ):
+            incident = by_title[title]
+            theirs = [t for t in incident.tasks.values() if t.owner_role == ROLE]
+            assert theirs, title
+            assert all(t.assignee is not None and t.assignee.name == EASTSIDE for t in theirs)
+            assert EASTSIDE in incident.shares, title
+        bullying = by_title["Report of repeated harassment in a 5th-grade class"]
+        assert bullying.shares == {}  # its playbook has no community mental-health role
