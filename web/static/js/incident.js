@@ -135,7 +135,7 @@ function openDialog(mode, { taskId, noteId, subject, text, opener }) {
   dialogState = { mode, taskId, noteId, opener: opener.id, basedOn: version() };
   dialogTitle.textContent = spec.title;
   dialogSubject.textContent = subject;
-  dialogLabel.textContent = spec.label;
+  dialogLabel.textContent = spec.picker ? "" : spec.label; // the picker has its own label
   dialogHint.textContent = spec.hint;
   dialogConfirm.textContent = spec.confirm;
   if (dialogAssign) dialogAssign.hidden = !spec.picker;
