@@ -100,3 +100,20 @@ def test_the_partner_sees_the_task_the_playbook_handed_it_and_no_picker(server, 
     expect(page.locator("#dialog-assignee")).to_have_count(0)
     expect(page.locator("#assign-source")).to_have_count(0)
     assert page.script_errors == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desk", "phone"])
+def test_the_admin_sees_and_sets_stand_ins_on_the_accounts_page(server, open_page, viewport):
+    page = open_page(server.url, "/admin/accounts", user="admin", viewport=viewport)
+    section = page.locator("#stand-ins")
+    expect(section.locator("#stand-in-list")).to_contain_text(
+        f"{PARTNER_NAME} stands in for Community mental-health partner"
+    )
+    section.get_by_label("Stands in for the playbook role").select_option("liaison-officer")
+    section.get_by_role("button", name="Stand in for this role").click()
+    expect(page.locator("#flash")).to_contain_text("stands in for Liaison officer")
+    page.locator("#stand-ins").scroll_into_view_if_needed()
+    screenshot(page, f"admin-stand-ins-{'phone' if viewport is PHONE else 'desk'}")
+    page.get_by_role("button", name=f"End {PARTNER_NAME} standing in for Liaison").click()
+    expect(page.locator("#flash")).to_contain_text("no longer stands in for liaison-officer")
+    assert page.script_errors == []
