@@ -2,7 +2,8 @@
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -107,6 +108,31 @@ class AppliedPlaybook:
     content_hash: str
     title: str
     task_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """A partner organisation standing in for a playbook role: its id and its name."""
+
+    organisation: str
+    name: str
+
+
+@dataclass
+class Handover:
+    """What applying a playbook gave to partners standing in for its roles."""
+
+    tasks: dict[str, list[str]] = field(default_factory=dict)  # organisation -> task ids
+    shared_with: list[str] = field(default_factory=list)  # shares this handover began
+    # Partners whose share of this incident a lead ended: their tasks stay with the role.
+    held_back: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "partner_tasks": self.tasks,
+            "shared_with": self.shared_with,
+            "held_back": self.held_back,
+        }
 
 
 class Incident(Aggregate):
@@ -274,6 +300,7 @@ class Incident(Aggregate):
 
         def apply(self, incident: "Incident") -> None:
             incident.shares[self.organisation] = self.organisation_name
+            incident.ended_shares.discard(self.organisation)
 
     class ShareEnded(Event):
         NAME = "incident_share_ended"
@@ -284,6 +311,7 @@ class Incident(Aggregate):
 
         def apply(self, incident: "Incident") -> None:
             del incident.shares[self.organisation]
+            incident.ended_shares.add(self.organisation)
 
     class SeverityChanged(Event):
         NAME = "severity_changed"
@@ -464,6 +492,7 @@ class Incident(Aggregate):
         # the usernames of the case team, who alone (with leads and auditors) then see it.
         self.marked_confidential = False
         self.case_team: list[str] = []
+        self.ended_shares: set[str] = set()  # partners whose share a lead ended, not renewed
 
     # -- commands -----------------------------------------------------------------------------
 
@@ -503,6 +532,35 @@ class Incident(Aggregate):
             tasks=tasks,
         )
         return [t["task_id"] for t in tasks]
+
+    def hand_to_stand_ins(
+        self,
+        task_ids: Sequence[str],
+        stand_ins: Mapping[str, StandIn],
+        *,
+        actor: Actor,
+        at: datetime,
+    ) -> Handover:
+        """Assigns each of these tasks whose owner role a partner stands in for to that partner,
+        sharing the incident with the partner first (so the partner's feed, which follows
+        shares in log order, shows the assignments). A partner whose share of this incident a
+        lead ended is not brought back behind the lead's back: its tasks stay with the role."""
+        handover = Handover()
+        for task_id in task_ids:
+            task = self.task(task_id)
+            partner = stand_ins.get(task.owner_role)
+            if partner is None or task.assignee is not None:
+                continue
+            slug = partner.organisation
+            if slug in self.ended_shares:
+                handover.held_back.setdefault(slug, []).append(task_id)
+                continue
+            if slug not in self.shares:
+                self.share(slug, partner.name, actor=actor, at=at)
+                handover.shared_with.append(slug)
+            self.assign_task(task_id, Assignee("partner", slug), actor=actor, at=at)
+            handover.tasks.setdefault(slug, []).append(task_id)
+        return handover
 
     def add_task(self, plan: TaskPlan, *, actor: Actor, at: datetime) -> str:
         self._require_open("add a task")

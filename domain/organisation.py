@@ -1,6 +1,7 @@
 """Organisations people belong to: the district, its schools, and community partners."""
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
@@ -81,12 +82,134 @@ class Organisation(Aggregate):
             kind=check_organisation_kind(kind),
         )
 
+    class StandsIn(Event):
+        """The partner takes the district's place in a playbook role: when a playbook is
+        applied, the tasks of that role are assigned to it."""
+
+        NAME = "organisation_stands_in"
+
+        role: str
+
+        def apply(self, organisation: "Organisation") -> None:
+            organisation.stands_in = sorted({*organisation.stands_in, self.role})
+
+    class StandInEnded(Event):
+        NAME = "organisation_stand_in_ended"
+
+        role: str
+
+        def apply(self, organisation: "Organisation") -> None:
+            organisation.stands_in = [r for r in organisation.stands_in if r != self.role]
+
     def __init__(self, *, slug: str, name: str, kind: str, actor: dict[str, Any]) -> None:
         self.slug = slug
         self.name = name
         self.kind = kind
         self.created_by = Actor.from_dict(actor)
+        self.stands_in: list[str] = []  # playbook role ids
 
     @property
     def is_partner(self) -> bool:
         return self.kind == "partner"
+
+    def stand_in(self, role: str, *, roles: Mapping[str, str], actor: Actor, at: datetime) -> None:
+        """Stands in for one of `roles` (the playbook roles there are: id -> title)."""
+        role = check_playbook_role(role, roles)
+        if not self.is_partner:
+            raise DomainError(
+                f"{self.name} is a {self.kind}, not a partner organisation: only a community "
+                "partner stands in for a playbook role (the district's own people hold it as a "
+                "position)"
+            )
+        if role in self.stands_in:
+            raise DomainError(f"{self.name} already stands in for {roles[role]} ({role})")
+        self._record(self.StandsIn, actor, at, role=role)
+
+    def end_stand_in(self, role: str, *, actor: Actor, at: datetime) -> None:
+        """Ends it even for a role no playbook declares any more: taking a duty away is always
+        allowed."""
+        if role not in self.stands_in:
+            now = ", ".join(self.stands_in) or "none"
+            raise DomainError(
+                f"{self.name} does not stand in for {role!r}; it stands in for: {now}"
+            )
+        self._record(self.StandInEnded, actor, at, role=role)
+
+    def _record(self, event_class: type[Event], actor: Actor, at: datetime, **fields: Any) -> None:
+        self.trigger_event(
+            event_class, timestamp=max(at, self.modified_on), actor=actor.as_dict(), **fields
+        )
+
+
+def check_playbook_role(role: object, roles: Mapping[str, str]) -> str:
+    """A role some playbook declares; a refusal lists them."""
+    wanted = role.strip().lower() if isinstance(role, str) else role
+    if wanted not in roles:
+        known = ", ".join(f"{r} ({title})" for r, title in sorted(roles.items())) or "none"
+        raise DomainError(f"no playbook has a role {role!r}: use one of {known}")
+    return str(wanted)
+
+
+class StandIns(Aggregate):
+    """Which partner stands in for each playbook role: one organisation a role. Saved with the
+    organisation whose stand-in changes, so two admins giving one role to two partners at the
+    same moment conflict, and the second is refused; applying a playbook reads one aggregate,
+    not every organisation."""
+
+    class Event(Aggregate.Event):
+        actor: dict[str, str]
+
+    class Started(Event, Aggregate.Created):
+        pass
+
+    class Taken(Event):
+        role: str
+        organisation: str
+
+        def apply(self, stand_ins: "StandIns") -> None:
+            stand_ins.roles[self.role] = self.organisation
+
+    class Released(Event):
+        role: str
+
+        def apply(self, stand_ins: "StandIns") -> None:
+            stand_ins.roles.pop(self.role, None)
+
+    @staticmethod
+    def id_for() -> UUID:
+        return uuid5(STEADY_NAMESPACE, "stand-ins")
+
+    @classmethod
+    def start(cls, *, actor: Actor, at: datetime) -> "StandIns":
+        return cls._create(cls.Started, id=cls.id_for(), timestamp=at, actor=actor.as_dict())
+
+    def __init__(self, actor: dict[str, Any]) -> None:
+        self.roles: dict[str, str] = {}  # playbook role id -> organisation slug
+
+    def take(
+        self,
+        role: str,
+        organisation: Organisation,
+        *,
+        names: Mapping[str, str],
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """Two partners never stand in for one role: which of them would get its tasks? The
+        admin ends the first one's stand-in, then gives the role to the other."""
+        holder = self.roles.get(role)
+        if holder is not None and holder != organisation.slug:
+            raise DomainError(
+                f"{names.get(holder, holder)} ({holder}) already stands in for {role}: end that "
+                f"first, then let {organisation.name} stand in"
+            )
+        self._record(self.Taken, actor, at, role=role, organisation=organisation.slug)
+
+    def release(self, role: str, *, actor: Actor, at: datetime) -> None:
+        if role in self.roles:
+            self._record(self.Released, actor, at, role=role)
+
+    def _record(self, event_class: type[Event], actor: Actor, at: datetime, **fields: Any) -> None:
+        self.trigger_event(
+            event_class, timestamp=max(at, self.modified_on), actor=actor.as_dict(), **fields
+        )

@@ -33,6 +33,8 @@ SHOWN: dict[type, tuple[str, ...]] = {
     Account.TokenRevoked: ("token_id",),
     Account.SessionsEnded: ("reason",),
     Organisation.Created: ("slug", "name", "kind"),
+    Organisation.StandsIn: ("role",),
+    Organisation.StandInEnded: ("role",),
 }
 TOPICS = [get_topic(cls) for cls in SHOWN]
 
@@ -70,6 +72,10 @@ SAYS: dict[type, Callable[[dict[str, Any], str], str]] = {
     Organisation.Created: lambda d, who: (
         f"added the organisation {d['slug']} ({d['name']}, {d['kind']})"
     ),
+    Organisation.StandsIn: lambda d, org: f"let {org} stand in for the playbook role {d['role']}",
+    Organisation.StandInEnded: lambda d, org: (
+        f"ended {org}'s stand-in for the playbook role {d['role']}"
+    ),
 }
 
 
@@ -79,6 +85,7 @@ class AccountChanges:
     def __init__(self, steady: Steady) -> None:
         self.steady = steady
         self._usernames: dict[UUID, str] = {}  # an account's id never changes its username
+        self._slugs: dict[UUID, str] = {}  # nor an organisation's its slug
 
     def after(
         self, position: int = 0, limit: int = 100, *, username: str | None = None
@@ -114,6 +121,7 @@ class AccountChanges:
             return None  # the same password under new hashing parameters: no one changed it
         details = {name: getattr(event, name) for name in SHOWN[kind]}
         account = self._username(event) if isinstance(event, Account.Event) else None
+        organisation = self._slug(event) if isinstance(event, Organisation.Event) else None
         actor = event.by
         return {
             "position": position,
@@ -121,10 +129,18 @@ class AccountChanges:
             "actor": actor.as_dict(),
             "type": event.NAME,
             "account": account,
-            "organisation": details["slug"] if kind is Organisation.Created else None,
+            "organisation": organisation,
             "details": details,
-            "summary": f"{actor} {SAYS[kind](details, account or '')}",
+            "summary": f"{actor} {SAYS[kind](details, account or organisation or '')}",
         }
+
+    def _slug(self, event: Organisation.Event) -> str:
+        if isinstance(event, Organisation.Created):
+            self._slugs[event.originator_id] = event.slug
+        if event.originator_id not in self._slugs:
+            organisation: Organisation = self.steady.repository.get(event.originator_id)
+            self._slugs[event.originator_id] = organisation.slug
+        return self._slugs[event.originator_id]
 
     def _username(self, event: Account.Event) -> str:
         if isinstance(event, Account.Created):

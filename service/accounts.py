@@ -44,7 +44,7 @@ from domain.account import (
     sync_admin_roster,
 )
 from domain.errors import DomainError, NotFound
-from domain.organisation import Organisation, check_slug
+from domain.organisation import Organisation, StandIns, check_playbook_role, check_slug
 from domain.people import Actor
 from service.account_changes import AccountChanges
 from service.application import Clock, Steady, utc_now
@@ -276,6 +276,52 @@ class Accounts:
     def organisations(self) -> list[Organisation]:
         found = [self.steady.repository.get(i) for i in self._created(ORGANISATION_CREATED_TOPIC)]
         return sorted(found, key=lambda o: (o.kind != "district", o.kind, o.name.casefold()))
+
+    def playbook_roles(self) -> dict[str, str]:
+        """The roles the loaded playbooks declare, id -> title (the first playbook's title)."""
+        roles: dict[str, str] = {}
+        for playbook in self.steady.playbooks.all():
+            for role in playbook.roles:
+                roles.setdefault(role.id, role.title)
+        return roles
+
+    def stand_in(self, slug: str, role: str, *, actor: Actor) -> Organisation:
+        """The partner stands in for a playbook role: applying a playbook assigns it the tasks
+        of that role. One partner a role; the organisation and the roster are saved together."""
+        roles = self.playbook_roles()
+        for attempt in range(MAX_ATTEMPTS):
+            organisation = self.organisation(slug)
+            now = self.steady.clock()
+            organisation.stand_in(role, roles=roles, actor=actor, at=now)
+            wanted = check_playbook_role(role, roles)
+            roster = self._stand_ins() or StandIns.start(actor=actor, at=now)
+            holder = roster.roles.get(wanted)
+            names = {holder: self.organisation(holder).name} if holder else {}
+            roster.take(wanted, organisation, names=names, actor=actor, at=now)
+            try:
+                self.steady.save(organisation, roster)
+            except IntegrityError:
+                _pause(attempt)  # another admin changed a stand-in meanwhile: decide again
+                continue
+            return organisation
+        raise DomainError("stand-ins are changing too fast to change now; try again")
+
+    def end_stand_in(self, slug: str, role: str, *, actor: Actor) -> Organisation:
+        wanted = role.strip().lower() if isinstance(role, str) else role
+        for attempt in range(MAX_ATTEMPTS):
+            organisation = self.organisation(slug)
+            now = self.steady.clock()
+            organisation.end_stand_in(wanted, actor=actor, at=now)
+            roster = self._stand_ins()
+            if roster is not None and roster.roles.get(wanted) == organisation.slug:
+                roster.release(wanted, actor=actor, at=now)
+            try:
+                self.steady.save(organisation, roster)
+            except IntegrityError:
+                _pause(attempt)
+                continue
+            return organisation
+        raise DomainError("stand-ins are changing too fast to change now; try again")
 
     # -- account commands ---------------------------------------------------------------------
 
@@ -526,6 +572,12 @@ class Accounts:
         except AggregateNotFoundError:
             return None
 
+    def _stand_ins(self) -> StandIns | None:
+        try:
+            return self.steady.repository.get(StandIns.id_for())
+        except AggregateNotFoundError:
+            return None
+
     def _roster(self) -> AdminRoster | None:
         try:
             return self.steady.repository.get(AdminRoster.id_for())
@@ -597,7 +649,12 @@ def account_view(account: Account) -> dict[str, Any]:
 
 
 def organisation_view(organisation: Organisation) -> dict[str, Any]:
-    return {"slug": organisation.slug, "name": organisation.name, "kind": organisation.kind}
+    return {
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "stands_in": list(organisation.stands_in),
+    }
 
 
 def _pause(attempt: int) -> None:

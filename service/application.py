@@ -15,8 +15,9 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment
 
 from domain.errors import Conflict, DomainError, NotFound
-from domain.incident import Incident
+from domain.incident import Incident, StandIn
 from domain.moments import check_moment
+from domain.organisation import Organisation, StandIns
 from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.reference import ReferenceSequence
@@ -179,7 +180,10 @@ class Steady(Application[UUID]):
                 actor=actor,
                 at=now,
             )
-            return {"task_ids": task_ids}
+            # In the same save as the playbook: replay never shows its tasks without the
+            # partners who stand in for their roles, nor the partners without the tasks.
+            handover = incident.hand_to_stand_ins(task_ids, self.stand_ins(), actor=actor, at=now)
+            return {"task_ids": task_ids, **handover.as_dict()}
 
         return self._execute(ref, "apply_playbook", {"playbook_id": playbook_id}, change, **options)
 
@@ -386,6 +390,23 @@ class Steady(Application[UUID]):
         return self._execute(ref, "remove_from_case_team", arguments, change, **options)
 
     # -- queries ------------------------------------------------------------------------------
+
+    def stand_ins(self) -> dict[str, StandIn]:
+        """The partner organisations standing in for playbook roles, by role id (set by an
+        admin through service.accounts, in this same store)."""
+        try:
+            roster: StandIns = self.repository.get(StandIns.id_for())
+        except AggregateNotFoundError:
+            return {}
+        found = {}
+        for role, slug in roster.roles.items():
+            try:
+                organisation: Organisation = self.repository.get(Organisation.id_for(slug))
+            except AggregateNotFoundError:
+                continue
+            if organisation.is_partner and role in organisation.stands_in:
+                found[role] = StandIn(organisation.slug, organisation.name)
+        return found
 
     def result_of(self, idempotency_key: str) -> CommandResult | None:
         """The result of the command that carried this key, if one took effect."""

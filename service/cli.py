@@ -21,7 +21,7 @@ from service.bootstrap import UNREADABLE_STORE, StoreUnavailable, open_steady
 from service.cli_accounts import add_commands as add_account_commands
 from service.config import ConfigError, Settings
 from service.demo import seed_demo
-from service.demo_accounts import seed_demo_accounts
+from service.demo_accounts import seed_demo_accounts, seed_demo_stand_ins
 from service.diff import diff_incident
 from service.export import check_export, export_incident
 from service.follow import LogWaiter
@@ -149,8 +149,11 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
 def run_demo(args: argparse.Namespace, settings: Settings) -> None:
     with open_steady(settings) as app:
         before = app.last_position()
+        # Accounts and stand-ins first: the demo's playbooks hand Eastside its tasks.
+        accounts = Accounts(app)
+        seed_demo_accounts(accounts)
+        seed_demo_stand_ins(accounts)
         references = seed_demo(app, app.clock(), settings.zone())
-        seed_demo_accounts(Accounts(app))
         added = app.last_position() - before
         if not args.json:
             print(f"Demo district seeded: {', '.join(references)} ({added} new events).\n")

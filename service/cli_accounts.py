@@ -88,6 +88,19 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     sub.add_argument("--name", required=True)
     sub.add_argument("--kind", required=True, choices=list(ORGANISATION_KINDS))
     _command(org_commands, "list", run_orgs_list, "list organisations")
+    sub = _command(
+        org_commands,
+        "stand-in",
+        run_orgs_stand_in,
+        "let a partner stand in for a playbook role: playbooks then give it that role's tasks",
+    )
+    sub.add_argument("slug", help="the partner organisation's id, such as eastside-counseling")
+    sub.add_argument("role", help="a playbook role's id, such as partner-mental-health")
+    sub = _command(
+        org_commands, "end-stand-in", run_orgs_end_stand_in, "end a partner's stand-in for a role"
+    )
+    sub.add_argument("slug")
+    sub.add_argument("role")
 
 
 def _command(
@@ -202,6 +215,31 @@ def run_orgs_list(args: argparse.Namespace, settings: Settings) -> None:
     emit(
         args,
         [organisation_view(o) for o in organisations],
-        "\n".join(f"{o.slug:<28} {o.kind:<9} {o.name}" for o in organisations)
+        "\n".join(
+            f"{o.slug:<28} {o.kind:<9} {o.name}"
+            + (f" (stands in for {', '.join(o.stands_in)})" if o.stands_in else "")
+            for o in organisations
+        )
         or "no organisations",
+    )
+
+
+def run_orgs_stand_in(args: argparse.Namespace, settings: Settings) -> None:
+    with open_steady(settings) as steady:
+        organisation = Accounts(steady).stand_in(args.slug, args.role, actor=cli_actor())
+    emit(
+        args,
+        organisation_view(organisation),
+        f"{organisation.slug} stands in for {args.role.strip().lower()}: playbooks applied from "
+        "now on assign it that role's tasks and share the incident with it",
+    )
+
+
+def run_orgs_end_stand_in(args: argparse.Namespace, settings: Settings) -> None:
+    with open_steady(settings) as steady:
+        organisation = Accounts(steady).end_stand_in(args.slug, args.role, actor=cli_actor())
+    emit(
+        args,
+        organisation_view(organisation),
+        f"{organisation.slug} no longer stands in for {args.role.strip().lower()}",
     )

@@ -184,7 +184,9 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
     to_finish = due_now[: round(len(due_now) * demo.done_fraction)]
     people = [COUNSELOR, PRINCIPAL, PSYCHOLOGIST, LEAD]
     for number, task in enumerate(to_finish):
-        actor = people[number % len(people)]
+        # A task the playbook handed to the partner is done by the partner's own people.
+        on_partner = task.assignee is not None and task.assignee.kind == "partner"
+        actor = PARTNER if on_partner else people[number % len(people)]
         at = max(clock.current, min(task.due_at or now, now) - timedelta(minutes=20))
         app.change_task_status(
             ref,
@@ -285,17 +287,26 @@ def _share_with_partner(
 ) -> None:
     """The mental-health agency takes on a follow-up, and sees only that and one note."""
     slug, name, _ = PARTNER_ORGANISATION
-    app.share_incident(ref, slug, name, actor=LEAD, idempotency_key=key("share"), at=clock.tick(5))
-    if later:
-        app.assign_task(
+    incident = app.incident(ref)
+    # Each step once, whatever a first run did: where Eastside stands in for the playbook's
+    # mental-health role, the playbook shared the incident and handed it tasks already.
+    if app.result_of(key("share")) is None and slug not in incident.shares:
+        app.share_incident(
+            ref, slug, name, actor=LEAD, idempotency_key=key("share"), at=clock.tick(5)
+        )
+    assigned = app.result_of(key("partner/assign"))
+    free = [t for t in later if incident.tasks[t.id].assignee is None]
+    if assigned is None and free:
+        assigned = app.assign_task(
             ref,
-            later[0].id,
+            free[0].id,
             kind="partner",
             name=slug,
             actor=LEAD,
             idempotency_key=key("partner/assign"),
             at=clock.tick(2),
         )
+    follow_up = assigned.detail["task_id"] if assigned else ""
     app.add_note(
         ref,
         "Eastside Counseling will run drop-in grief groups for students after school; the "
@@ -308,7 +319,7 @@ def _share_with_partner(
     app.add_note(
         ref,
         "Two counselors available Tuesdays and Thursdays, 3:30 to 5:00, in the library annex.",
-        task_id=later[0].id if later else "",
+        task_id=follow_up,
         share_with=[slug],
         actor=PARTNER,
         idempotency_key=key("partner/reply"),

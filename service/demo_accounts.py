@@ -9,7 +9,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from domain.account import AlreadyExists
-from domain.errors import NotFound
+from domain.errors import DomainError, NotFound
 from domain.people import Actor
 from service.accounts import Accounts
 from service.demo import PARTNER_ORGANISATION, SCHOOLS
@@ -18,6 +18,9 @@ DEMO_PASSWORD = "steady-demo-2026"
 DEMO_ACTOR = Actor("demo", "admin")
 DISTRICT = ("riverside-usd", "Riverside Unified School District", "district")
 PARTNER = PARTNER_ORGANISATION
+# The playbooks' community mental-health role is Eastside's: applying the death, suicide,
+# lockdown, violence or recovery playbooks gives it that role's tasks.
+STAND_INS = [(PARTNER_ORGANISATION[0], "partner-mental-health")]
 
 
 def slug(name: str) -> str:
@@ -83,3 +86,14 @@ def seed_demo_accounts(accounts: Accounts) -> list[tuple[str, str, str]]:
         if demo.schools and not accounts.account(demo.username).schools:
             accounts.set_schools(demo.username, list(demo.schools), actor=DEMO_ACTOR)
     return [(d.username, d.role, DEMO_PASSWORD) for d in DEMO_ACCOUNTS]
+
+
+def seed_demo_stand_ins(accounts: Accounts) -> None:
+    """Lets the demo's partner stand in for the playbooks' community mental-health role, unless
+    it does (or another partner does) already. Seeded before the demo's incidents, so their
+    playbooks hand Eastside its tasks."""
+    taken = accounts.steady.stand_ins()
+    for org_slug, role in STAND_INS:
+        if role not in taken and role in accounts.playbook_roles():
+            with suppress(DomainError):  # another process seeding at the same moment
+                accounts.stand_in(org_slug, role, actor=DEMO_ACTOR)

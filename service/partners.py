@@ -20,5 +20,5 @@ def partner_named(accounts: Accounts, name: str) -> Organisation:
     known = ", ".join(f"{o.slug} ({o.name})" for o in partners) or "none yet"
     raise NotFound(
         f"there is no partner organisation {name!r}: use one of {known}, "
-        "or have an admin add it (steady orgs add SLUG NAME partner)"
+        "or ask an admin to add it (Accounts, then Organisations)"
     )

@@ -145,3 +145,17 @@ def add_organisation(
     checked("name", lambda: check_text("organisation name", name, limit=MAX_NAME))
     checked("kind", lambda: check_organisation_kind(kind))
     return accounts.add_organisation(slug, name, kind, actor=actor)
+
+
+def stand_in(accounts: Accounts, actor: Actor, slug: str, role: str) -> Organisation:
+    """An unknown role or an organisation that is not a partner is a rule of the domain (422),
+    its refusal naming the roles there are."""
+    slug = checked("slug", lambda: check_slug(slug))
+    role = checked("role", lambda: check_text("role", role, limit=64))
+    return accounts.stand_in(slug, role, actor=actor)
+
+
+def end_stand_in(accounts: Accounts, actor: Actor, slug: str, role: str) -> Organisation:
+    slug = checked("slug", lambda: check_slug(slug))
+    role = checked("role", lambda: check_text("role", role, limit=64))
+    return accounts.end_stand_in(slug, role, actor=actor)

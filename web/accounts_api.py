@@ -98,6 +98,11 @@ class NewOrganisation:
     kind: str
 
 
+@dataclass
+class StandInFor:
+    role: str  # a playbook role's id, such as partner-mental-health
+
+
 # -- handlers -----------------------------------------------------------------------------------
 
 
@@ -298,6 +303,36 @@ class OrganisationsController(Controller):
             accounts_of(request), actor, data.slug, data.name, data.kind
         )
         return organisation_view(organisation)
+
+    @post(
+        "/{slug:str}/stand-ins",
+        sync_to_thread=True,
+        status_code=HTTP_201_CREATED,
+        summary="Let a partner organisation stand in for a playbook role",
+        responses=COMMAND_ERRORS,
+    )
+    def stand_in(
+        self, request: Request, slug: FromPath[str], data: JSONBody[StandInFor]
+    ) -> dict[str, Any]:
+        """Applying a playbook then assigns the tasks of that role to the organisation and
+        shares the incident with it. One partner a role: a second is refused (422)."""
+        actor = admin_actor(request)
+        return organisation_view(commands.stand_in(accounts_of(request), actor, slug, data.role))
+
+    @delete(
+        "/{slug:str}/stand-ins/{role:str}",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        summary="End a partner organisation's stand-in for a playbook role",
+        responses=COMMAND_ERRORS,
+    )
+    def end_stand_in(
+        self, request: Request, slug: FromPath[str], role: FromPath[str]
+    ) -> dict[str, Any]:
+        """Playbooks applied from now on leave that role's tasks with the role; tasks already
+        assigned stay assigned."""
+        actor = admin_actor(request)
+        return organisation_view(commands.end_stand_in(accounts_of(request), actor, slug, role))
 
 
 @get(

@@ -58,6 +58,7 @@ FIELD_IDS = {
         "password": "account-password",
     },
     "add-organisation": {"slug": "org-slug", "name": "org-name", "kind": "org-kind-district"},
+    "stand-in": {"slug": "stand-in-organisation", "role": "stand-in-role"},
     "grant-role": {"role": "grant-role"},
     "positions": {"positions": "positions"},
     "schools": {"schools": "schools-section"},
@@ -69,6 +70,8 @@ FIELD_IDS = {
 FORM_IDS = {
     "add-account": "add-account",
     "add-organisation": "add-organisation",
+    "stand-in": "stand-ins",
+    "end-stand-in": "stand-ins",
     "grant-role": "roles",
     "revoke-role": "roles",
     "positions": "positions-section",
@@ -186,6 +189,7 @@ def accounts_page_context(
 ) -> dict[str, Any]:
     accounts = accounts_of(request)
     organisations = accounts.organisations()
+    playbook_roles = accounts.playbook_roles()
     names = {o.slug: o.name for o in organisations}
     rows = [account_row(a, names) for a in accounts.list_users()]
     shown = [r for r in rows if matches(r, query)] if query else rows
@@ -200,9 +204,17 @@ def accounts_page_context(
         total=len(rows),
         admins=accounts.admins(),
         organisations=[
-            {"slug": o.slug, "name": o.name, "kind": o.kind, "kind_label": KIND_LABELS[o.kind]}
+            {
+                "slug": o.slug,
+                "name": o.name,
+                "kind": o.kind,
+                "kind_label": KIND_LABELS[o.kind],
+                "stands_in": [{"id": r, "title": playbook_roles.get(r, r)} for r in o.stands_in],
+            }
             for o in organisations
         ],
+        partners=[{"slug": o.slug, "name": o.name} for o in organisations if o.is_partner],
+        playbook_roles=[{"id": r, "title": t} for r, t in sorted(playbook_roles.items())],
         organisation_kinds=[
             {"value": k, "label": KIND_LABELS[k], "hint": sentence(hint)}
             for k, hint in ORGANISATION_KINDS.items()
@@ -438,6 +450,44 @@ class AdminPages(Controller):
             return page("admin_accounts.html", ctx, status)
         message = f"Added the organisation {organisation.name} ({organisation.slug})."
         return back_with(request, "/admin/accounts#organisations", message)
+
+    @post("/organisations/stand-ins", name="admin_stand_in", sync_to_thread=True)
+    def stand_in(self, request: Request, data: Form) -> Response:
+        actor = allow(request, MANAGE).acting_as("admin")
+        entered = {"slug": text(data, "slug"), "role": text(data, "role")}
+        accounts = accounts_of(request)
+        try:
+            organisation = commands.stand_in(accounts, actor, entered["slug"], entered["role"])
+        except (DomainError, BadInput) as error:
+            if isinstance(error, NotFound):  # an organisation not offered: say so by the field
+                error = BadInput(str(error), "slug")
+            shown, status = refusal("stand-in", error)
+            ctx = accounts_page_context(request, error=shown, entered=entered)
+            return page("admin_accounts.html", ctx, status)
+        role = accounts.playbook_roles().get(entered["role"].strip().lower(), entered["role"])
+        message = (
+            f"{organisation.name} stands in for {role}: playbooks applied from now on assign "
+            "it that role's tasks and share the incident with it."
+        )
+        return back_with(request, "/admin/accounts#stand-ins", message)
+
+    @post("/organisations/stand-ins/end", name="admin_end_stand_in", sync_to_thread=True)
+    def end_stand_in(self, request: Request, data: Form) -> Response:
+        actor = allow(request, MANAGE).acting_as("admin")
+        entered = {"slug": text(data, "slug"), "role": text(data, "role")}
+        try:
+            organisation = commands.end_stand_in(
+                accounts_of(request), actor, entered["slug"], entered["role"]
+            )
+        except (DomainError, BadInput) as error:
+            shown, status = refusal("end-stand-in", error)
+            ctx = accounts_page_context(request, error=shown)
+            return page("admin_accounts.html", ctx, status)
+        message = (
+            f"{organisation.name} no longer stands in for {entered['role']}; tasks it already "
+            "has stay assigned to it."
+        )
+        return back_with(request, "/admin/accounts#stand-ins", message)
 
     @get("/accounts/{username:str}", name="admin_account", sync_to_thread=True)
     def account_page(self, request: Request, username: FromPath[str]) -> Response:

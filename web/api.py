@@ -9,9 +9,9 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from domain.people import Actor
+from service.assignees import assignee_named
 from service.export import export_incident
 from service.integrity import verify_all, verify_incident
-from service.partners import partner_named
 from service.views import playbook_view
 from web.auth import (
     account_of,
@@ -326,9 +326,8 @@ class IncidentsController(Controller):
         self, request: Request, ref: FromPath[str], task_id: FromPath[str], data: JSONBody[Assign]
     ) -> dict[str, Any]:
         allow(request, "assign_task", ref=ref)
-        name = data.name
-        if data.kind == "partner" and isinstance(name, str):
-            name = partner_named(request.app.state.accounts, name).slug
+        # Only someone (or some position or partner) Steady knows: a 404 lists who there is.
+        name = assignee_named(request.app.state.accounts, data.kind, data.name)
         return (
             steady_of(request)
             .assign_task(

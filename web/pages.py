@@ -32,6 +32,7 @@ from playbooks.model import Playbook
 from playbooks.problems import PlaybookInvalid
 from service.accounts import SignInFailed, SignInLocked
 from service.application import Steady
+from service.assignees import assignee_choices
 from service.config import Settings
 from service.demo import SCHOOLS
 from service.local_times import in_zone
@@ -450,6 +451,7 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
                 else []
             )
     later_phases = [p for p in Phase if p.rank > incident.phase.rank]
+    assign_to = assign_options(request, account, incident)
     return page(
         "incident.html",
         context(
@@ -476,11 +478,40 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
             partner=partner_of_page(request, account),
             share_options=share_options(request, account, incident),
             partner_names=share_names,
+            assign_to=assign_to,
             percent=round(100 * view["tasks"]["done"] / view["tasks"]["total"])
             if view["tasks"]["total"]
             else 0,
         ),
     )
+
+
+def assign_options(request: Request, account: Account, incident: Incident) -> list[dict]:
+    """The people, positions and partners a task can be assigned to, in groups for the dialog's
+    picker; nothing for someone who may not assign (a responder's page lists no one)."""
+    if not scopes(account.roles, "assign_task") or account.disabled or incident.closed:
+        return []
+    choices = assignee_choices(accounts_of(request))
+    labels = {"person": "People", "role": "Positions", "partner": "Partner organisations"}
+    groups = []
+    for kind, label in labels.items():
+        options = [
+            {
+                "kind": c.kind,
+                "name": c.name,
+                # A partner sees only what is shared: say so before the lead picks one.
+                "label": c.label
+                + (
+                    " (not shared yet)"
+                    if kind == "partner" and c.name not in incident.shares
+                    else ""
+                ),
+            }
+            for c in choices[kind]
+        ]
+        if options:
+            groups.append({"kind": kind, "label": label, "options": options})
+    return groups
 
 
 # -- opening an incident ----------------------------------------------------------------------

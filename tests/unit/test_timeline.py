@@ -97,7 +97,7 @@ def test_every_event_is_told_in_order_in_plain_language(told):
     assert texts(entries) == [
         f"m.alvarez (crisis-lead) opened {told.ref} 'Lockdown after a report of a weapon' "
         "at Roosevelt High School: Lockdown or secure, severity 1 (critical)",
-        f"m.alvarez (crisis-lead) applied playbook 'Lockdown or threat' v1 "
+        f"m.alvarez (crisis-lead) applied playbook 'Lockdown or threat' v2 "
         f"({told.playbook_tasks} tasks)",
         f"m.alvarez (crisis-lead) added {call} (response, owner counselor)",
         f"m.alvarez (crisis-lead) assigned {call} to k.okafor (person)",

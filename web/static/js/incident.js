@@ -61,13 +61,13 @@ const dialogForm = document.getElementById("dialog-form");
 const dialogTitle = document.getElementById("dialog-title");
 const dialogSubject = document.getElementById("dialog-subject");
 const dialogText = document.getElementById("dialog-text");
-const dialogLine = document.getElementById("dialog-line");
 const dialogLabel = document.getElementById("dialog-text-label");
 const dialogHint = document.getElementById("dialog-hint");
 const dialogReasonField = document.getElementById("dialog-reason-field");
 const dialogReason = document.getElementById("dialog-reason");
+const dialogTextField = document.getElementById("dialog-text-field");
 const dialogAssign = document.getElementById("dialog-assign-fields");
-const dialogAssignKind = document.getElementById("dialog-assign-kind");
+const dialogAssignee = document.getElementById("dialog-assignee");
 const dialogError = document.getElementById("dialog-error");
 const dialogConfirm = document.getElementById("dialog-confirm");
 const dialogCancel = document.getElementById("dialog-cancel");
@@ -100,11 +100,11 @@ const MODES = {
   assign: {
     done: "Task assigned.",
     title: "Assign task",
-    label: "Name",
-    hint: "A person's user name, a role such as counselor, or a partner organisation.",
+    label: "Assign to",
+    hint: "",
     confirm: "Assign",
     required: true,
-    line: true,
+    picker: true,
   },
   correct: {
     done: "Correction saved.",
@@ -118,30 +118,39 @@ const MODES = {
 
 let dialogState = null;
 
+// The picker's choices come from the live part of the page, so they are as fresh as it is;
+// the current assignee is chosen to start with.
+function fillAssignee(kind, name) {
+  const source = document.getElementById("assign-source");
+  if (!dialogAssignee || !source) return;
+  dialogAssignee.replaceChildren(...[...source.children].map((group) => group.cloneNode(true)));
+  const current = [...dialogAssignee.options].find(
+    (option) => option.dataset.kind === kind && option.value === name,
+  );
+  dialogAssignee.selectedIndex = current ? current.index : 0;
+}
+
 function openDialog(mode, { taskId, noteId, subject, text, opener }) {
   const spec = MODES[mode];
   dialogState = { mode, taskId, noteId, opener: opener.id, basedOn: version() };
   dialogTitle.textContent = spec.title;
   dialogSubject.textContent = subject;
-  dialogLabel.textContent = spec.label;
+  dialogLabel.textContent = spec.picker ? "" : spec.label; // the picker has its own label
   dialogHint.textContent = spec.hint;
   dialogConfirm.textContent = spec.confirm;
-  dialogAssign.hidden = mode !== "assign";
+  if (dialogAssign) dialogAssign.hidden = !spec.picker;
+  if (spec.picker) fillAssignee(opener.dataset.assigneeKind, opener.dataset.assignee);
   dialogReasonField.hidden = mode !== "correct";
-  dialogText.hidden = Boolean(spec.line);
-  dialogLine.hidden = !spec.line;
-  dialogLabel.htmlFor = spec.line ? "dialog-line" : "dialog-text";
+  dialogTextField.hidden = Boolean(spec.picker);
   dialogText.value = text || "";
-  dialogLine.value = "";
   dialogReason.value = "";
-  dialogText.required = spec.required && !spec.line;
-  dialogLine.required = Boolean(spec.line);
+  dialogText.required = spec.required && !spec.picker;
   dialogReason.required = mode === "correct";
-  for (const field of [dialogText, dialogLine, dialogReason]) field.removeAttribute("aria-invalid");
+  for (const field of [dialogText, dialogReason]) field.removeAttribute("aria-invalid");
   showError(dialogError, "");
   dialogConfirm.disabled = false;
   dialog.showModal();
-  (spec.line ? dialogLine : dialogText).focus();
+  (spec.picker && dialogAssignee ? dialogAssignee : dialogText).focus();
 }
 
 function closeDialog() {
@@ -173,12 +182,16 @@ dialogForm.addEventListener("submit", async (event) => {
   if (!dialogState) return;
   const { mode, taskId, noteId, basedOn } = dialogState;
   const spec = MODES[mode];
-  const input = spec.line ? dialogLine : dialogText;
-  const text = input.value.trim();
-  if (spec.required && !text) {
-    input.setAttribute("aria-invalid", "true");
+  const text = dialogText.value.trim();
+  const chosen = spec.picker && dialogAssignee ? dialogAssignee.selectedOptions[0] : null;
+  if (spec.picker && !chosen) {
+    showError(dialogError, "There is no one to choose yet: an admin adds people and partners.");
+    return;
+  }
+  if (spec.required && !spec.picker && !text) {
+    dialogText.setAttribute("aria-invalid", "true");
     showError(dialogError, `${spec.label} is needed.`);
-    input.focus();
+    dialogText.focus();
     return;
   }
   if (mode === "correct" && !dialogReason.value.trim()) {
@@ -200,7 +213,7 @@ dialogForm.addEventListener("submit", async (event) => {
     body = { status: "todo", reason: text, based_on_version: basedOn };
   } else if (mode === "assign") {
     path = `${base}/tasks/${taskId}/assignment`;
-    body = { kind: dialogAssignKind.value, name: text, based_on_version: basedOn };
+    body = { kind: chosen.dataset.kind, name: chosen.value, based_on_version: basedOn };
   } else {
     path = `${base}/notes/${noteId}/corrections`;
     body = { text, reason: dialogReason.value.trim() };
