@@ -394,12 +394,18 @@ class Account(Aggregate):
     def active_tokens(self) -> list[ApiToken]:
         return [t for t in self.tokens.values() if t.active]
 
-    def acting_as(self, role: str | None = None) -> Actor:
-        """The actor recorded on what this person does: in a role or position they hold."""
+    def acting_as(self, role: str | None = None, *, token_id: str | None = None) -> Actor:
+        """The actor recorded on what this person does: in a role or position they hold, and
+        with the API token (and who issued it) when the request came with one."""
         chosen = role or (self.positions[0] if self.positions else self.roles[0])
         if chosen not in self.roles and chosen not in self.positions:
             raise DomainError(f"{self.username} does not act as {chosen}")
-        return Actor(self.username, chosen)
+        token = self.tokens.get(token_id) if token_id else None
+        if token is None:
+            return Actor(self.username, chosen)
+        return Actor(
+            self.username, chosen, token=token.token_id, token_issued_by=token.issued_by.user
+        )
 
     # -- internals ----------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ from domain.organisation import Organisation, check_slug
 from domain.people import Actor
 from service.account_changes import AccountChanges
 from service.application import Clock, Steady, utc_now
+from service.permissions import Forbidden
 
 TOKEN_PREFIX = "stdy"
 TOKEN_PATTERN = re.compile(rf"^{TOKEN_PREFIX}_([0-9a-f]{{12}})_([0-9a-f]{{48}})$")
@@ -160,6 +161,19 @@ class SignInThrottle:
             del self._failures[next(iter(self._failures))]
 
 
+def check_may_issue_token(account: Account, actor: Actor) -> None:
+    """Raises Forbidden unless the actor may issue a token for the account."""
+    if actor.user == account.username or not account.has_password:
+        return
+    raise Forbidden(
+        f"only {account.username} can issue an API token for their account, signed in with "
+        "their own password (on the page Your API tokens, or `steady users token "
+        f"{account.username}` with their password): a token issued by someone else would let "
+        "them act as this person. Admins issue tokens only for accounts made for scripts, "
+        "which have no password"
+    )
+
+
 def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -258,6 +272,13 @@ class Accounts:
         raise DomainError("accounts are changing too fast to add one now; try again")
 
     def grant_role(self, username: str, role: str, *, actor: Actor) -> Account:
+        if actor.user == check_username(username):
+            # Two people for every grant of power: an admin who could grant themselves
+            # auditor (or any role) could read every child's case unseen by a colleague.
+            raise Forbidden(
+                f"you may not grant yourself a role: another admin must grant {role} to "
+                f"{actor.user}, so that no one widens their own access alone"
+            )
         return self._change(username, actor, lambda a, now: a.grant_role(role, actor=actor, at=now))
 
     def revoke_role(self, username: str, role: str, *, actor: Actor) -> Account:
@@ -285,10 +306,15 @@ class Accounts:
         return self._change(username, actor, lambda a, now: a.enable(actor=actor, at=now))
 
     def issue_token(self, username: str, label: str = "api", *, actor: Actor) -> str:
-        """A new API token for the account, returned once: only its digest is stored."""
+        """A new API token for the account, returned once: only its digest is stored.
+
+        Only the account's owner issues a token for it; an admin (or the command line) issues
+        one only for an account made for a script, which has no password. Otherwise whoever
+        held the token could act as that person, and their events would say it was them."""
         shown: list[str] = []
 
         def change(account: Account, now: datetime) -> list[Aggregate]:
+            check_may_issue_token(account, actor)
             token_id, secret, token = new_token()
             account.issue_token(
                 token_id=token_id,

@@ -8,12 +8,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from domain.people import Actor
 from service.export import export_incident
 from service.integrity import verify_all, verify_incident
 from service.partner_view import is_shared_with, partner_summary
 from service.partners import partner_named
 from service.views import incident_summary, playbook_view
+from web.accounts_api import actor_of
 from web.auth import (
     account_of,
     allow,
@@ -25,11 +25,6 @@ from web.auth import (
 from web.errors import COMMAND_ERRORS, ITEM_ERRORS, READ_ERRORS, BadInput, error_responses
 from web.incident_access import incident_view_for, note_audience, partner_events
 from web.viewing import record_view
-
-
-def actor_of(request: Request) -> Actor:
-    """Who is acting: the signed-in account, as the role or position it acts in."""
-    return account_of(request).acting_as()
 
 
 def options(request: Request, based_on_version: int | None = None) -> dict[str, Any]:
