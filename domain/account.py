@@ -2,9 +2,10 @@
 
 Every change is an event that records who made it and when, so an auditor can see who granted
 what. Secrets never reach the domain: it receives a password's argon2id hash and an API token's
-SHA-256 digest, computed by the service layer. Ids derive from the username (accounts), the
-token's public id (token lookups) or a fixed name (the admin roster); event class names are
-generic. Nothing personal appears in either.
+SHA-256 digest, computed by the service layer. Ids derive from the username with the store's key
+(accounts: the service gives the id; accounts stored before keep their unkeyed one), the token's
+public id (token lookups) or a fixed name (the admin roster); event class names are generic.
+Nothing personal appears in either.
 """
 
 import re
@@ -249,6 +250,9 @@ class Account(Aggregate):
 
     @staticmethod
     def id_for(username: str) -> UUID:
+        """The id accounts were stored under before ids were keyed: anyone can compute it from
+        a username. New accounts get an id the service derives with the store's key; these old
+        ones stay readable."""
         return uuid5(STEADY_NAMESPACE, f"account/{check_username(username)}")
 
     @classmethod
@@ -262,13 +266,14 @@ class Account(Aggregate):
         positions: list[str] | tuple[str, ...] = (),
         actor: Actor,
         at: datetime,
+        account_id: UUID | None = None,
     ) -> "Account":
         username = check_username(username)
         checked_roles = check_roles(roles)
         check_roles_fit_organisation(checked_roles, organisation.kind)
         return cls._create(
             cls.Created,
-            id=cls.id_for(username),
+            id=account_id or cls.id_for(username),
             timestamp=at,
             actor=actor.as_dict(),
             username=username,

@@ -248,7 +248,7 @@ class Accounts:
         org = self.organisation(organisation)
         taken = f"the username {username!r} is taken; choose another"
         for attempt in range(MAX_ATTEMPTS):
-            if self._exists(Account.id_for(username)):
+            if any(self._exists(i) for i in self._ids_for(username)):
                 raise AlreadyExists(taken)
             now = self.steady.clock()
             account = Account.create(
@@ -259,6 +259,7 @@ class Accounts:
                 positions=list(positions),
                 actor=actor,
                 at=now,
+                account_id=self._ids_for(username)[0],
             )
             if password_hash:
                 account.set_password_hash(password_hash, actor=actor, at=now)
@@ -396,7 +397,11 @@ class Accounts:
     ) -> list[dict[str, Any]]:
         """Changes to accounts and organisations after a log position, oldest first: who did
         what to whom, when; never a password hash or a token's digest."""
-        return self._changes.after(after, limit, username=username)
+        if username is None:
+            return self._changes.after(after, limit)
+        account = self._find(username)  # old accounts keep their old id: find it
+        account_id = account.id if account else self._ids_for(username)[0]
+        return self._changes.after(after, limit, account_id=account_id)
 
     def admins(self) -> list[str]:
         roster = self._roster()
@@ -426,11 +431,24 @@ class Accounts:
             return account
         raise DomainError(f"{username} is changing too fast to change now; try again")
 
+    def _ids_for(self, username: str) -> list[Any]:
+        """The id a new account of this username gets (derived with the store's key, so a
+        reader of the database cannot confirm a username), then the one accounts stored before
+        that have (uuid5 of the username), which stay readable."""
+        username = check_username(username)
+        return [self.steady.private_id("account", username), Account.id_for(username)]
+
     def _find(self, username: str) -> Account | None:
         try:
-            return self.steady.repository.get(Account.id_for(username))
-        except (AggregateNotFoundError, DomainError):
+            ids = self._ids_for(username)
+        except DomainError:
             return None
+        for account_id in ids:
+            try:
+                return self.steady.repository.get(account_id)
+            except AggregateNotFoundError:
+                continue
+        return None
 
     def _token_owner(self, token_id: str) -> Account | None:
         try:

@@ -141,7 +141,7 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
     def key(step: str) -> str:
         return f"demo/{demo.key}/{step}"
 
-    seeded = app.result_of(key("open"))
+    seeded = app.result_of(key("open"), actor=LEAD)
     if seeded:
         # Seed against the first run's moment so every step, and every key, comes out the same.
         occurred = app.incident(seeded.reference).occurred_at

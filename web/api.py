@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.export import export_incident
 from service.integrity import verify_all, verify_incident
+from service.partner_feed import PartnerFeed
 from service.partner_view import is_shared_with, partner_summary
 from service.partners import partner_named
 from service.views import incident_summary, playbook_view
@@ -28,12 +29,18 @@ from web.viewing import record_view
 
 
 def options(request: Request, based_on_version: int | None = None) -> dict[str, Any]:
-    """What every incident command takes besides its own fields."""
-    return {
+    """What every incident command takes besides its own fields. For a partner, which events
+    they may see: a conflict names only those (an unshared note is not theirs to hear of)."""
+    chosen: dict[str, Any] = {
         "actor": actor_of(request),
         "idempotency_key": request.headers.get("idempotency-key") or None,
         "based_on_version": based_on_version,
     }
+    organisation = partner_organisation(account_of(request))
+    if organisation is not None:
+        feed: PartnerFeed = request.app.state.partner_feed
+        chosen["visible"] = lambda event: feed.view(organisation, event) is not None
+    return chosen
 
 
 @dataclass
