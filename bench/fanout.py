@@ -118,12 +118,14 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
         capture_output=True,
     )
     token = subprocess.run(
-        [sys.executable, "-m", "service.cli", "users", "token", "m.alvarez", "--label", "bench"],
+        # Only the owner issues a token for a person's account: with their password.
+        [sys.executable, "-m", "service.cli", "users", "token", "m.alvarez", "--password-stdin"],
         env=env,
         cwd=ROOT,
         check=True,
         capture_output=True,
         text=True,
+        input="steady-demo-2026\n",
     ).stdout.strip()
     lead = {"Authorization": f"Bearer {token}"}
     server = subprocess.Popen(

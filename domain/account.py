@@ -2,9 +2,10 @@
 
 Every change is an event that records who made it and when, so an auditor can see who granted
 what. Secrets never reach the domain: it receives a password's argon2id hash and an API token's
-SHA-256 digest, computed by the service layer. Ids derive from the username (accounts), the
-token's public id (token lookups) or a fixed name (the admin roster); event class names are
-generic. Nothing personal appears in either.
+SHA-256 digest, computed by the service layer. Ids derive from the username with the store's key
+(accounts: the service gives the id; accounts stored before keep their unkeyed one), the token's
+public id (token lookups) or a fixed name (the admin roster); event class names are generic.
+Nothing personal appears in either.
 """
 
 import re
@@ -271,6 +272,9 @@ class Account(Aggregate):
 
     @staticmethod
     def id_for(username: str) -> UUID:
+        """The id accounts were stored under before ids were keyed: anyone can compute it from
+        a username. New accounts get an id the service derives with the store's key; these old
+        ones stay readable."""
         return uuid5(STEADY_NAMESPACE, f"account/{check_username(username)}")
 
     @classmethod
@@ -284,13 +288,14 @@ class Account(Aggregate):
         positions: list[str] | tuple[str, ...] = (),
         actor: Actor,
         at: datetime,
+        account_id: UUID | None = None,
     ) -> "Account":
         username = check_username(username)
         checked_roles = check_roles(roles)
         check_roles_fit_organisation(checked_roles, organisation.kind)
         return cls._create(
             cls.Created,
-            id=cls.id_for(username),
+            id=account_id or cls.id_for(username),
             timestamp=at,
             actor=actor.as_dict(),
             username=username,
@@ -435,12 +440,18 @@ class Account(Aggregate):
     def active_tokens(self) -> list[ApiToken]:
         return [t for t in self.tokens.values() if t.active]
 
-    def acting_as(self, role: str | None = None) -> Actor:
-        """The actor recorded on what this person does: in a role or position they hold."""
+    def acting_as(self, role: str | None = None, *, token_id: str | None = None) -> Actor:
+        """The actor recorded on what this person does: in a role or position they hold, and
+        with the API token (and who issued it) when the request came with one."""
         chosen = role or (self.positions[0] if self.positions else self.roles[0])
         if chosen not in self.roles and chosen not in self.positions:
             raise DomainError(f"{self.username} does not act as {chosen}")
-        return Actor(self.username, chosen)
+        token = self.tokens.get(token_id) if token_id else None
+        if token is None:
+            return Actor(self.username, chosen)
+        return Actor(
+            self.username, chosen, token=token.token_id, token_issued_by=token.issued_by.user
+        )
 
     # -- internals ----------------------------------------------------------------------------
 

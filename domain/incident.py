@@ -312,6 +312,11 @@ class Incident(Aggregate):
         def apply(self, incident: "Incident") -> None:
             del incident.shares[self.organisation]
             incident.ended_shares.add(self.organisation)
+            # What the share showed ends with it: a later share starts from nothing shared,
+            # and the lead shares again the notes the partner should read.
+            for note in incident.notes.values():
+                if self.organisation in note.shared_with:
+                    note.shared_with = tuple(o for o in note.shared_with if o != self.organisation)
 
     class SeverityChanged(Event):
         NAME = "severity_changed"

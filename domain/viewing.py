@@ -11,11 +11,15 @@ instead of being counted twice.
 
 The id's first eight bytes derive from the incident alone: one incident's views lie in one range
 of ids, so listing them reads that range of the store's primary key rather than every view of
-every incident. The rest is a SHA-256 digest: no username appears in clear text in an id (ids and
-topics are stored unencrypted; the event's fields are encrypted with the rest of the store).
+every incident. The rest is an HMAC-SHA-256 keyed with a secret derived from the store's key: no
+username appears in an id, and a reader of the database without the key cannot compute the id of
+"this person in this window" to confirm they looked (ids and topics are stored unencrypted; the
+event's fields are encrypted with the rest of the store). Views recorded before the tail was keyed
+(a plain SHA-256) lie in the same range and are listed with the rest.
 """
 
 import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -76,9 +80,16 @@ class Viewing(Aggregate):
         window_end: datetime
 
     @staticmethod
-    def id_for(incident_id: UUID, user: str, surface: str, start: datetime) -> UUID:
+    def id_for(
+        incident_id: UUID, user: str, surface: str, start: datetime, secret: bytes = b""
+    ) -> UUID:
+        """Without a secret, the id views had before ids were keyed."""
         key = f"{incident_id}/{user}/{surface}/{start.astimezone(UTC).isoformat()}"
-        tail = bytearray(hashlib.sha256(_ID_SALT + key.encode()).digest()[:8])
+        if secret:
+            digest = hmac.new(secret, _ID_SALT + key.encode(), hashlib.sha256).digest()
+        else:
+            digest = hashlib.sha256(_ID_SALT + key.encode()).digest()
+        tail = bytearray(digest[:8])
         tail[0] = (tail[0] & 0x3F) | 0x80  # the RFC 4122 variant
         return UUID(bytes=_incident_prefix(incident_id) + bytes(tail))
 
@@ -102,12 +113,15 @@ class Viewing(Aggregate):
         surface: str,
         at: datetime,
         window: timedelta = WINDOW,
+        secret: bytes = b"",
     ) -> "Viewing":
+        """`secret` keys the id (from the store's key): the same in every process sharing the
+        store, so a second recording of a view in its window collides there too."""
         surface = check_surface(surface)
         start = window_start(at, window)
         return cls._create(
             cls.Recorded,
-            id=cls.id_for(incident_id, actor.user, surface, start),
+            id=cls.id_for(incident_id, actor.user, surface, start, secret),
             timestamp=at,
             incident_id=incident_id,
             actor=actor.as_dict(),

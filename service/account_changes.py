@@ -88,14 +88,15 @@ class AccountChanges:
         self._slugs: dict[UUID, str] = {}  # nor an organisation's its slug
 
     def after(
-        self, position: int = 0, limit: int = 100, *, username: str | None = None
+        self, position: int = 0, limit: int = 100, *, account_id: UUID | None = None
     ) -> list[dict[str, Any]]:
-        """Up to `limit` changes after `position`; only those to one account, if given."""
+        """Up to `limit` changes after `position`; only those to one account (by id), if
+        given."""
         if isinstance(position, bool) or not isinstance(position, int) or position < 0:
             raise DomainError(f"after must be a whole number from 0; got {position!r}")
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
             raise DomainError(f"limit must be from 1 to {MAX_LIMIT}; got {limit!r}")
-        wanted = Account.id_for(username) if username else None
+        wanted = account_id
         found: list[dict[str, Any]] = []
         while len(found) < limit:
             section = self.steady.recorder.select_notifications(

@@ -48,6 +48,7 @@ from domain.organisation import Organisation, StandIns, check_playbook_role, che
 from domain.people import Actor
 from service.account_changes import AccountChanges
 from service.application import Clock, Steady, utc_now
+from service.permissions import Forbidden
 
 TOKEN_PREFIX = "stdy"
 TOKEN_PATTERN = re.compile(rf"^{TOKEN_PREFIX}_([0-9a-f]{{12}})_([0-9a-f]{{48}})$")
@@ -218,6 +219,19 @@ def _pair(username: str | None, address: str | None) -> tuple[str, str]:
     return ((username or "")[:100], (address or "")[:100])
 
 
+def check_may_issue_token(account: Account, actor: Actor) -> None:
+    """Raises Forbidden unless the actor may issue a token for the account."""
+    if actor.user == account.username or not account.has_password:
+        return
+    raise Forbidden(
+        f"only {account.username} can issue an API token for their account, signed in with "
+        "their own password (on the page Your API tokens, or `steady users token "
+        f"{account.username}` with their password): a token issued by someone else would let "
+        "them act as this person. Admins issue tokens only for accounts made for scripts, "
+        "which have no password"
+    )
+
+
 def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -344,7 +358,7 @@ class Accounts:
         org = self.organisation(organisation)
         taken = f"the username {username!r} is taken; choose another"
         for attempt in range(MAX_ATTEMPTS):
-            if self._exists(Account.id_for(username)):
+            if any(self._exists(i) for i in self._ids_for(username)):
                 raise AlreadyExists(taken)
             now = self.steady.clock()
             account = Account.create(
@@ -355,6 +369,7 @@ class Accounts:
                 positions=list(positions),
                 actor=actor,
                 at=now,
+                account_id=self._ids_for(username)[0],
             )
             if password_hash:
                 account.set_password_hash(password_hash, actor=actor, at=now)
@@ -368,6 +383,13 @@ class Accounts:
         raise DomainError("accounts are changing too fast to add one now; try again")
 
     def grant_role(self, username: str, role: str, *, actor: Actor) -> Account:
+        if actor.user == check_username(username):
+            # Two people for every grant of power: an admin who could grant themselves
+            # auditor (or any role) could read every child's case unseen by a colleague.
+            raise Forbidden(
+                f"you may not grant yourself a role: another admin must grant {role} to "
+                f"{actor.user}, so that no one widens their own access alone"
+            )
         return self._change(username, actor, lambda a, now: a.grant_role(role, actor=actor, at=now))
 
     def revoke_role(self, username: str, role: str, *, actor: Actor) -> Account:
@@ -425,10 +447,15 @@ class Accounts:
         return self._change(username, actor, lambda a, now: a.enable(actor=actor, at=now))
 
     def issue_token(self, username: str, label: str = "api", *, actor: Actor) -> str:
-        """A new API token for the account, returned once: only its digest is stored."""
+        """A new API token for the account, returned once: only its digest is stored.
+
+        Only the account's owner issues a token for it; an admin (or the command line) issues
+        one only for an account made for a script, which has no password. Otherwise whoever
+        held the token could act as that person, and their events would say it was them."""
         shown: list[str] = []
 
         def change(account: Account, now: datetime) -> list[Aggregate]:
+            check_may_issue_token(account, actor)
             token_id, secret, token = new_token()
             account.issue_token(
                 token_id=token_id,
@@ -529,7 +556,11 @@ class Accounts:
     ) -> list[dict[str, Any]]:
         """Changes to accounts and organisations after a log position, oldest first: who did
         what to whom, when; never a password hash or a token's digest."""
-        return self._changes.after(after, limit, username=username)
+        if username is None:
+            return self._changes.after(after, limit)
+        account = self._find(username)  # old accounts keep their old id: find it
+        account_id = account.id if account else self._ids_for(username)[0]
+        return self._changes.after(after, limit, account_id=account_id)
 
     def admins(self) -> list[str]:
         roster = self._roster()
@@ -559,11 +590,24 @@ class Accounts:
             return account
         raise DomainError(f"{username} is changing too fast to change now; try again")
 
+    def _ids_for(self, username: str) -> list[Any]:
+        """The id a new account of this username gets (derived with the store's key, so a
+        reader of the database cannot confirm a username), then the one accounts stored before
+        that have (uuid5 of the username), which stay readable."""
+        username = check_username(username)
+        return [self.steady.private_id("account", username), Account.id_for(username)]
+
     def _find(self, username: str) -> Account | None:
         try:
-            return self.steady.repository.get(Account.id_for(username))
-        except (AggregateNotFoundError, DomainError):
+            ids = self._ids_for(username)
+        except DomainError:
             return None
+        for account_id in ids:
+            try:
+                return self.steady.repository.get(account_id)
+            except AggregateNotFoundError:
+                continue
+        return None
 
     def _token_owner(self, token_id: str) -> Account | None:
         try:

@@ -1,5 +1,7 @@
 """The commands and queries the outside world uses: CLI today, the web board next."""
 
+import hashlib
+import hmac
 import random
 import re
 import time
@@ -7,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
@@ -15,7 +17,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment
 
 from domain.errors import Conflict, DomainError, NotFound
-from domain.incident import Incident, StandIn
+from domain.incident import STEADY_NAMESPACE, Incident, StandIn
 from domain.moments import check_moment
 from domain.organisation import Organisation, StandIns
 from domain.people import Actor, Assignee
@@ -26,6 +28,7 @@ from playbooks.library import Library
 from service.board import Board
 from service.feed import INCIDENT_TOPICS, FeedEvent, to_feed_event
 from service.idempotency import Receipt, check_key, fingerprint
+from service.keys import id_key
 from service.projector import fold
 from service.streams import select_stream
 
@@ -91,8 +94,20 @@ class Steady(Application[UUID]):
         self.clock = clock
         self._references: dict[UUID, str] = {}
         self.board = Board(self.events_after)
+        self._id_key = id_key(self.env.get("CIPHER_KEY") or "")
         # Called after every save in this process, e.g. to wake the live feed at once.
         self.after_save: list[Callable[[], None]] = []
+
+    def private_id(self, purpose: str, *parts: str) -> UUID:
+        """An id for a stream named after something personal (a username, say), derived with
+        the store's key: stable across processes sharing the store, meaningless without it."""
+        text = "\n".join(parts)
+        digest = hmac.new(self._id_key, f"{purpose}\n{text}".encode(), hashlib.sha256)
+        return uuid5(STEADY_NAMESPACE, f"{purpose}/{digest.hexdigest()}")
+
+    def id_secret(self, purpose: str) -> bytes:
+        """A secret, derived from the store's key, for ids made by the domain (views)."""
+        return hmac.new(self._id_key, f"{purpose}\n".encode(), hashlib.sha256).digest()
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         """Only what Steady's settings give: the library would also read the process
@@ -408,13 +423,11 @@ class Steady(Application[UUID]):
                 found[role] = StandIn(organisation.slug, organisation.name)
         return found
 
-    def result_of(self, idempotency_key: str) -> CommandResult | None:
-        """The result of the command that carried this key, if one took effect."""
-        try:
-            receipt: Receipt = self.repository.get(Receipt.id_for(check_key(idempotency_key)))
-        except AggregateNotFoundError:
-            return None
-        return self._result_from(receipt)
+    def result_of(self, idempotency_key: str, *, actor: Actor) -> CommandResult | None:
+        """The result of the command that carried this key from this actor, if one took
+        effect."""
+        receipt = self._receipt(check_key(idempotency_key), actor)
+        return self._result_from(receipt) if receipt else None
 
     def find(self, ref: str) -> UUID:
         """An incident's id from its reference (INC-2026-0007) or its id."""
@@ -541,7 +554,10 @@ class Steady(Application[UUID]):
         based_on_version: int | None = None,
         task_id: str | None = None,
         at: datetime | None = None,
+        visible: Callable[[FeedEvent], bool] | None = None,
     ) -> CommandResult:
+        """`visible` tells which events the caller may see (a partner sees few): a conflict
+        is decided on and told from those only, so a refusal says nothing of the rest."""
         incident_id = self.find(ref)
         command = Command(
             name,
@@ -557,7 +573,7 @@ class Steady(Application[UUID]):
         for attempt in range(MAX_ATTEMPTS):
             incident: Incident = self.repository.get(incident_id, projector_func=fold)
             if based_on_version is not None:
-                self._check_unchanged(incident, based_on_version, name, task_id)
+                self._check_unchanged(incident, based_on_version, name, task_id, visible)
             detail = change(incident, self._now(command), actor)
             result = self._save(command, incident, detail=detail)
             if result:
@@ -578,6 +594,7 @@ class Steady(Application[UUID]):
         if command.idempotency_key:
             receipt = Receipt.record(
                 command.idempotency_key,
+                receipt_id=self._receipt_id(command.idempotency_key, command.actor),
                 command=command.name,
                 fingerprint=fingerprint(command.name, command.arguments),
                 incident_id=incident.id,
@@ -604,13 +621,31 @@ class Steady(Application[UUID]):
         key = command.idempotency_key
         if not key:
             return None
-        check_key(key)
-        try:
-            receipt: Receipt = self.repository.get(Receipt.id_for(key))
-        except AggregateNotFoundError:
+        receipt = self._receipt(check_key(key), command.actor)
+        if receipt is None:
             return None
         receipt.check_same_request(key, command.name, fingerprint(command.name, command.arguments))
         return self._result_from(receipt)
+
+    def _receipt_id(self, key: str, actor: Actor) -> UUID:
+        # Keys are scoped per account: another account's key is never found, so never named
+        # back (nor its answer replayed), and the id says nothing of who sent which key.
+        return self.private_id("idempotency", actor.user, key)
+
+    def _receipt(self, key: str, actor: Actor) -> Receipt | None:
+        """The actor's receipt for the key; or one stored before keys were per account (under
+        the key alone), if the command it records was this actor's."""
+        try:
+            return self.repository.get(self._receipt_id(key, actor))
+        except AggregateNotFoundError:
+            pass
+        try:
+            legacy: Receipt = self.repository.get(Receipt.id_for(key))
+        except AggregateNotFoundError:
+            return None
+        last = list(self.events.get(legacy.incident_id, gt=legacy.version - 1, lte=legacy.version))
+        mine = bool(last) and last[0].actor.get("user") == actor.user  # type: ignore[attr-defined]
+        return legacy if mine else None
 
     def _result_from(self, receipt: Receipt) -> CommandResult:
         stream = select_stream(
@@ -625,7 +660,12 @@ class Steady(Application[UUID]):
         )
 
     def _check_unchanged(
-        self, incident: Incident, based_on: int, name: str, task_id: str | None
+        self,
+        incident: Incident,
+        based_on: int,
+        name: str,
+        task_id: str | None,
+        visible: Callable[[FeedEvent], bool] | None = None,
     ) -> None:
         if isinstance(based_on, bool) or not isinstance(based_on, int) or based_on < 1:
             raise DomainError(f"based-on version must be a whole number from 1; got {based_on!r}")
@@ -637,6 +677,8 @@ class Steady(Application[UUID]):
         if based_on == incident.version:
             return
         since = self.incident_events(str(incident.id), after_version=based_on)
+        if visible is not None:
+            since = [e for e in since if visible(e)]
         if task_id is not None:
             relevant = [e for e in since if e.data.get("task_id") == task_id]
             subject = f"task {task_id} '{incident.task(task_id).title}'"

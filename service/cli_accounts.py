@@ -1,7 +1,8 @@
 """`steady users ...` and `steady orgs ...`: accounts for the first admin and for scripts.
 
 service.cli adds these with add_commands(commands). Changes made here are recorded with the
-operating-system user who ran the command, as `cli:<user>` in the role admin.
+operating-system user who ran the command, as `cli:<user>` in the role admin; except a token for
+a person's account, which only they issue, with their own password.
 """
 
 import argparse
@@ -13,7 +14,7 @@ from typing import Any
 from domain.errors import DomainError
 from domain.organisation import ORGANISATION_KINDS
 from domain.people import Actor
-from service.accounts import Accounts, account_view, organisation_view
+from service.accounts import Accounts, SignInFailed, account_view, organisation_view
 from service.bootstrap import open_steady
 from service.config import Settings
 
@@ -77,9 +78,19 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
         help="a school's id, such as lincoln-elementary (repeatable; none clears them)",
     )
 
-    sub = _command(user_commands, "token", run_users_token, "issue an API token (shown once)")
+    sub = _command(
+        user_commands,
+        "token",
+        run_users_token,
+        "issue an API token (shown once); for a person's account, with their own password",
+    )
     sub.add_argument("username")
     sub.add_argument("--label", default="api", help="what the token is for (default: api)")
+    sub.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the account's own password from standard input (else it is asked for)",
+    )
 
     orgs = commands.add_parser("orgs", help="organisations: the district, schools, partners")
     org_commands = orgs.add_subparsers(title="organisation commands", metavar="COMMAND")
@@ -188,9 +199,34 @@ def run_users_schools(args: argparse.Namespace, settings: Settings) -> None:
     )
 
 
+def read_own_password(username: str, from_stdin: bool) -> str:
+    """The account owner's password: from a prompt on a terminal, else standard input."""
+    if not from_stdin and sys.stdin.isatty():
+        return getpass.getpass(f"Password of {username}: ")
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise AccountInputError(
+            f"{username} signs in with a password: only they can issue a token for their "
+            "account, so give their password (on a terminal, or with --password-stdin)"
+        )
+    return line
+
+
 def run_users_token(args: argparse.Namespace, settings: Settings) -> None:
     with open_steady(settings) as steady:
-        token = Accounts(steady).issue_token(args.username, args.label, actor=cli_actor())
+        accounts = Accounts(steady)
+        account = accounts.account(args.username)
+        actor = cli_actor()
+        if account.has_password:
+            # Only the owner issues a token for a person's account: whoever runs this proves
+            # it is them with their password, and the token is recorded as issued by them.
+            password = read_own_password(account.username, args.password_stdin)
+            try:
+                owner = accounts.authenticate_password(account.username, password)
+            except SignInFailed as error:
+                raise AccountInputError(f"{error}; no token was issued") from None
+            actor = owner.acting_as()
+        token = accounts.issue_token(account.username, args.label, actor=actor)
     token_id = token.split("_")[1]
     emit(args, {"username": args.username.strip().lower(), "id": token_id, "token": token}, token)
     if not args.json:

@@ -144,7 +144,7 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
     def key(step: str) -> str:
         return f"demo/{demo.key}/{step}"
 
-    seeded = app.result_of(key("open"))
+    seeded = app.result_of(key("open"), actor=LEAD)
     if seeded:
         # Seed against the first run's moment so every step, and every key, comes out the same.
         occurred = app.incident(seeded.reference).occurred_at
@@ -168,7 +168,7 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
     for username in demo.case_team:
         step = key(f"case-team/{username}")
         # A demo seeded before case teams existed has this incident closed already.
-        if app.result_of(step) or not app.incident(ref).closed:
+        if app.result_of(step, actor=LEAD) or not app.incident(ref).closed:
             app.add_to_case_team(ref, username, actor=LEAD, idempotency_key=step, at=clock.tick(1))
     for playbook_id in demo.playbooks:
         app.apply_playbook(
@@ -290,11 +290,11 @@ def _share_with_partner(
     incident = app.incident(ref)
     # Each step once, whatever a first run did: where Eastside stands in for the playbook's
     # mental-health role, the playbook shared the incident and handed it tasks already.
-    if app.result_of(key("share")) is None and slug not in incident.shares:
+    if app.result_of(key("share"), actor=LEAD) is None and slug not in incident.shares:
         app.share_incident(
             ref, slug, name, actor=LEAD, idempotency_key=key("share"), at=clock.tick(5)
         )
-    assigned = app.result_of(key("partner/assign"))
+    assigned = app.result_of(key("partner/assign"), actor=LEAD)
     free = [t for t in later if incident.tasks[t.id].assignee is None]
     if assigned is None and free:
         assigned = app.assign_task(

@@ -42,6 +42,10 @@ class Receipt(Aggregate):
 
     @staticmethod
     def id_for(key: str) -> UUID:
+        """The id receipts were stored under before keys were scoped per account; the
+        application now gives each receipt an id from the account and the key, derived with
+        the store's key (Steady.private_id), and reads these old ones only for their own
+        account's retries."""
         return uuid5(STEADY_NAMESPACE, f"idempotency/{key}")
 
     @classmethod
@@ -55,10 +59,11 @@ class Receipt(Aggregate):
         reference: str,
         version: int,
         detail: dict[str, Any],
+        receipt_id: UUID | None = None,
     ) -> "Receipt":
         return cls._create(
             cls.Recorded,
-            id=cls.id_for(key),
+            id=receipt_id or cls.id_for(key),
             command=command,
             fingerprint=fingerprint,
             incident_id=incident_id,

@@ -3,6 +3,8 @@
 Topics and ids stay readable (the store needs them), so nothing personal goes into those."""
 
 import binascii
+import hashlib
+import hmac
 import os
 from base64 import b64decode
 from pathlib import Path
@@ -51,6 +53,15 @@ def key_for(settings: Settings) -> str:
         with os.fdopen(descriptor, "w") as out:
             out.write(generate_key() + "\n")
     return check_key(key_file.read_text().strip(), str(key_file))
+
+
+def id_key(cipher_key: str) -> bytes:
+    """The secret that ids holding a name (an account's, a view's, an idempotency key's) are
+    derived with, from the store's key: a reader of the database who has no key cannot compute
+    the id of a username to confirm it is there. Without a key (the in-memory store of unit
+    tests) a fixed one, which hides nothing and needs to hide nothing."""
+    extracted = hmac.new(b"steady-ids", cipher_key.encode(), hashlib.sha256).digest()
+    return hmac.new(extracted, b"private ids\x01", hashlib.sha256).digest()
 
 
 def cipher_env(key: str) -> dict[str, str]:

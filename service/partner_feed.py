@@ -4,8 +4,11 @@ the end of that share, and then only the parts about the organisation's own task
 shared with it, with everything else cut out.
 
 The decisions are made once per event, in log order, and kept by position: a partner catching up
-from any position gets exactly what a partner connected at the time got live. Only events some
-partner may see are kept, so the memory grows with what is shared, not with the log."""
+from any position gets what a partner connected at the time got live, except what an ended share
+showed. When a share ends, every view it gave the organisation is withdrawn, so no surface serves
+it again (catch-up, the event API, a socket still waiting to send it); only the end of the share
+itself stays, so a client that was away learns that the incident is gone. Only views some
+partner may still see are kept, so the memory grows with what is shared now, not with the log."""
 
 import threading
 from collections.abc import Callable
@@ -26,6 +29,9 @@ class PartnerFeed:
         self._read_after = read_after
         self._incidents: dict[UUID, Incident] = {}
         self._views: dict[int, dict[str, FeedEvent]] = {}
+        # The positions of the views each open share gave its organisation, to withdraw them
+        # when the share ends.
+        self._open: dict[tuple[UUID, str], list[int]] = {}
         self.position = 0
         self._lock = threading.Lock()
 
@@ -34,6 +40,19 @@ class PartnerFeed:
         if event.position > self.position:
             self.catch_up()
         return self._views.get(event.position, {}).get(organisation)
+
+    def views(self, organisation: str, events: list[FeedEvent]) -> list[FeedEvent | None]:
+        """The events (in log order) as the organisation may see them, decided once the feed
+        has folded the last of them: a share that ended among them withdraws what it showed."""
+        if events and events[-1].position > self.position:
+            self.catch_up()
+        return [self._views.get(e.position, {}).get(organisation) for e in events]
+
+    def shown(self, organisation: str, position: int) -> bool:
+        """Whether the organisation may still be sent its view of the event at `position`, a
+        position this feed has folded (a view decided earlier and not yet sent may have been
+        withdrawn since). Never reads the store: the live feed asks from the event loop."""
+        return organisation in self._views.get(position, {})
 
     def catch_up(self) -> None:
         with self._lock:
@@ -63,7 +82,20 @@ class PartnerFeed:
                     views[organisation] = replace(event, data=data)
             if views:
                 self._views[event.position] = views
+            for organisation in views:
+                key = (event.incident_id, organisation)
+                if event.type == Incident.ShareEnded.NAME:
+                    self._withdraw(self._open.pop(key, []), organisation)
+                else:
+                    self._open.setdefault(key, []).append(event.position)
             self.position = event.position
+
+    def _withdraw(self, positions: list[int], organisation: str) -> None:
+        for position in positions:
+            views = self._views.get(position, {})
+            views.pop(organisation, None)
+            if not views:
+                self._views.pop(position, None)
 
 
 def _facts_before(incident: Incident | None, event: FeedEvent) -> dict[str, Any]:

@@ -310,6 +310,7 @@ class ViewLog:
             surface=p.surface,
             at=p.at,
             window=self.window,
+            secret=self.steady.id_secret("viewing"),
         )
 
     # -- listing ------------------------------------------------------------------------------

@@ -23,10 +23,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from domain.account import check_username
 from domain.people import Actor
 from service.account_changes import MAX_LIMIT
-from service.accounts import account_view, organisation_view
+from service.accounts import TOKEN_PATTERN, account_view, organisation_view
 from web import account_commands as commands
 from web.account_commands import checked
-from web.auth import accounts_of, allow
+from web.auth import account_of, accounts_of, allow, bearer_of
 from web.errors import COMMAND_ERRORS, ITEM_ERRORS, READ_ERRORS
 
 MANAGE = "manage_accounts"
@@ -43,9 +43,24 @@ def guard(action: str) -> Callable[[ASGIConnection, BaseRouteHandler], Any]:
     return may
 
 
+def token_id_of(connection: ASGIConnection) -> str | None:
+    """The public id of the API token the request came with, if it came with one (the token
+    was checked when the request was signed in)."""
+    token = bearer_of(connection.headers)
+    match = TOKEN_PATTERN.match(token.strip()) if token else None
+    return match.group(1) if match else None
+
+
+def actor_of(request: Request, role: str | None = None) -> Actor:
+    """Who is acting: the signed-in account in the role given (or its first position or role),
+    with the token and who issued it when the request came with a token."""
+    return account_of(request).acting_as(role, token_id=token_id_of(request))
+
+
 def admin_actor(request: Request) -> Actor:
     """The admin acting, recorded in the role that allows it."""
-    return allow(request, MANAGE).acting_as("admin")
+    allow(request, MANAGE)
+    return actor_of(request, "admin")
 
 
 # -- bodies -------------------------------------------------------------------------------------

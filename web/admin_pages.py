@@ -20,6 +20,7 @@ from litestar.response import Redirect
 from litestar.status_codes import (
     HTTP_303_SEE_OTHER,
     HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
 )
@@ -29,9 +30,10 @@ from domain.errors import Conflict, DomainError, NotFound
 from domain.organisation import ORGANISATION_KINDS
 from domain.people import Actor
 from service.accounts import Accounts, account_view
+from service.permissions import Forbidden
 from web import account_commands as commands
 from web.account_commands import MAX_REASON
-from web.accounts_api import ACCOUNT_HANDLERS, MANAGE, guard
+from web.accounts_api import ACCOUNT_HANDLERS, MANAGE, admin_actor, guard
 from web.auth import accounts_of, allow
 from web.errors import BadInput
 from web.pages import _settings, _steady, context, moment, page, role_label, role_titles
@@ -125,6 +127,8 @@ def refusal(
     status = (
         HTTP_400_BAD_REQUEST
         if isinstance(error, BadInput)
+        else HTTP_403_FORBIDDEN
+        if isinstance(error, Forbidden)
         else HTTP_409_CONFLICT
         if isinstance(error, Conflict)
         else HTTP_422_UNPROCESSABLE_ENTITY
@@ -400,7 +404,7 @@ class AdminPages(Controller):
 
     @post("/accounts", name="admin_add_account", sync_to_thread=True)
     def add_account(self, request: Request, data: Form) -> Response:
-        actor = allow(request, MANAGE).acting_as("admin")
+        actor = admin_actor(request)
         entered = {
             "username": text(data, "username").strip(),
             "display_name": text(data, "display_name").strip(),
@@ -434,7 +438,7 @@ class AdminPages(Controller):
 
     @post("/organisations", name="admin_add_organisation", sync_to_thread=True)
     def add_organisation(self, request: Request, data: Form) -> Response:
-        actor = allow(request, MANAGE).acting_as("admin")
+        actor = admin_actor(request)
         entered = {
             "slug": text(data, "slug").strip(),
             "name": text(data, "name").strip(),
@@ -498,7 +502,7 @@ class AdminPages(Controller):
     def change_account(
         self, request: Request, username: FromPath[str], change: FromPath[str], data: Form
     ) -> Response:
-        actor = allow(request, MANAGE).acting_as("admin")
+        actor = admin_actor(request)
         accounts = accounts_of(request)
         account = accounts.account(username)  # an unknown account: the 404 page
         if change == "tokens":

@@ -8,11 +8,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from domain.people import Actor
 from service.assignees import assignee_named
 from service.export import export_incident
 from service.integrity import verify_all, verify_incident
+from service.partner_feed import PartnerFeed
 from service.views import playbook_view
+from web.accounts_api import actor_of
 from web.auth import (
     account_of,
     allow,
@@ -34,18 +35,19 @@ from web.incident_access import (
 from web.viewing import record_view
 
 
-def actor_of(request: Request) -> Actor:
-    """Who is acting: the signed-in account, as the role or position it acts in."""
-    return account_of(request).acting_as()
-
-
 def options(request: Request, based_on_version: int | None = None) -> dict[str, Any]:
-    """What every incident command takes besides its own fields."""
-    return {
+    """What every incident command takes besides its own fields. For a partner, which events
+    they may see: a conflict names only those (an unshared note is not theirs to hear of)."""
+    chosen: dict[str, Any] = {
         "actor": actor_of(request),
         "idempotency_key": request.headers.get("idempotency-key") or None,
         "based_on_version": based_on_version,
     }
+    organisation = partner_organisation(account_of(request))
+    if organisation is not None:
+        feed: PartnerFeed = request.app.state.partner_feed
+        chosen["visible"] = lambda event: feed.view(organisation, event) is not None
+    return chosen
 
 
 @dataclass

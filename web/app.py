@@ -27,6 +27,7 @@ from web.api import API_HANDLERS
 from web.auth import BearerAwareCSRF, csrf_config, secure_cookies_over_https, session_config
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
 from web.live import Hub, account_changes, board_feed, heartbeats
+from web.my_tokens import MY_TOKEN_HANDLERS
 from web.need_to_know_api import NEED_TO_KNOW_HANDLERS
 from web.security import add_security_headers
 from web.sharing_api import SharingController
@@ -110,6 +111,7 @@ def create_app(
             board_feed,
             *PAGE_HANDLERS,
             *ADMIN_HANDLERS,
+            *MY_TOKEN_HANDLERS,
             *VIEWS_LOG_HANDLERS,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],

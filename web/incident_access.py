@@ -71,8 +71,7 @@ def visible_events(request: Request, account: Account, events: list[FeedEvent]) 
 def partner_events(request: Request, organisation: str, events: list[FeedEvent]) -> list[FeedEvent]:
     """The events as the organisation may see them, leaving out those it may not see at all."""
     feed: PartnerFeed = request.app.state.partner_feed
-    shown = (feed.view(organisation, event) for event in events)
-    return [event for event in shown if event is not None]
+    return [event for event in feed.views(organisation, events) if event is not None]
 
 
 def note_audience(

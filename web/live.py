@@ -54,6 +54,10 @@ def _whole(event: FeedEvent) -> FeedEvent | None:
     return event
 
 
+def _always(position: int) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Audience:
     """Subscribers who may see the same things, so that each event is encoded once for them:
@@ -65,6 +69,9 @@ class Audience:
     key: str = "everyone"
     # The event as this audience may see it, or None if none of it is theirs.
     view: Callable[[FeedEvent], FeedEvent | None] = field(default=_whole, compare=False)
+    # Whether a view decided earlier may still be sent: an ended share withdraws what it showed,
+    # even from a connection that has it queued.
+    shown: Callable[[int], bool] = field(default=_always, compare=False)
 
 
 EVERYONE = Audience()
@@ -74,7 +81,11 @@ RESCOPED = "what you may see has changed: reconnect"
 
 
 def partner_audience(organisation: str, feed: PartnerFeed) -> Audience:
-    return Audience(f"partner:{organisation}", partial(feed.view, organisation))
+    return Audience(
+        f"partner:{organisation}",
+        partial(feed.view, organisation),
+        partial(feed.shown, organisation),
+    )
 
 
 def district_view(viewer: Viewer, board: Board, event: FeedEvent) -> FeedEvent | None:
@@ -349,7 +360,10 @@ def catch_up_page(
 ) -> list[tuple[int, FeedEvent | None]]:
     """The next page of the log after a position, each event as the audience may see it.
     Runs in a worker thread: working out a partner's view may read the store."""
-    return [(e.position, audience.view(e)) for e in steady.events_after(after, CATCH_UP_PAGE)]
+    events = steady.events_after(after, CATCH_UP_PAGE)
+    if events:
+        audience.view(events[-1])  # first: a share that ended in this page withdraws its views
+    return [(e.position, audience.view(e)) for e in events]
 
 
 async def heartbeats(hub: Hub, every: float) -> None:
@@ -395,7 +409,7 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
             for position, view in page:
                 if subscriber.revoked:
                     break
-                if view is not None:
+                if view is not None and audience.shown(position):
                     await socket.send_text(encode(view))
                 last = position
             if len(page) < CATCH_UP_PAGE:
@@ -407,6 +421,8 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
                 position, text = subscriber.frames.popleft()
                 if position and position <= last:
                     continue  # already sent while catching up
+                if position and not audience.shown(position):
+                    continue  # withdrawn since it was queued: the share it belonged to ended
                 await socket.send_text(text)
                 last = position or last
             if subscriber.transport is not None and not subscriber.overflowed:

@@ -47,9 +47,9 @@ class RunningServer:
             try:
                 accounts = Accounts(steady, hasher=FAST_HASHER)
                 seed_demo_accounts(accounts)
-                admin = accounts.account("admin").acting_as()
+                owner = accounts.account(username).acting_as()  # only they may issue it
                 self._tokens[username] = bearer(
-                    accounts.issue_token(username, "e2e tests", actor=admin)
+                    accounts.issue_token(username, "e2e tests", actor=owner)
                 )
             finally:
                 steady.close()

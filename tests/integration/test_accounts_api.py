@@ -30,6 +30,8 @@ INCIDENT = {
     "severity": 3,
     "schools": ["Roosevelt High School"],
 }
+# An account made for a script: no password, so an admin issues its tokens.
+SCRIPT_ACCOUNT = {k: v for k, v in NEW_ACCOUNT.items() if k != "password"}
 TOKEN = re.compile(r"stdy_([0-9a-f]{12})_([0-9a-f]{48})")
 # Every endpoint of the accounts API with a well-formed body: refusals must not depend on it.
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
@@ -126,22 +128,23 @@ def test_granted_and_revoked_roles_and_positions_take_effect_at_once(world):
 
 
 def test_a_token_is_shown_once_works_and_stops_when_revoked(world):
-    issued = admin(world, "POST", "/api/v1/accounts/a.kim/tokens", {"label": "nightly export"})
+    admin(world, "POST", "/api/v1/accounts", {**SCRIPT_ACCOUNT, "username": "export.bot"})
+    issued = admin(world, "POST", "/api/v1/accounts/export.bot/tokens", {"label": "nightly export"})
     assert issued.status_code == 201, issued.text
     body = issued.json()
     token = body["token"]
     assert TOKEN.fullmatch(token) and body["token_id"] == TOKEN.fullmatch(token).group(1)
     assert "shown only now" in body["note"]
     assert board_status(world, token) == 200
-    shown = admin(world, "GET", "/api/v1/accounts/a.kim").json()
+    shown = admin(world, "GET", "/api/v1/accounts/export.bot").json()
     labels = {t["id"]: t["label"] for t in shown["tokens"]}
     assert labels[body["token_id"]] == "nightly export"
     assert token not in admin(world, "GET", "/api/v1/accounts").text
-    revoked = admin(world, "DELETE", f"/api/v1/accounts/a.kim/tokens/{body['token_id']}")
+    revoked = admin(world, "DELETE", f"/api/v1/accounts/export.bot/tokens/{body['token_id']}")
     assert revoked.status_code == 200
     assert next(t for t in revoked.json()["tokens"] if t["id"] == body["token_id"])["revoked_at"]
     assert board_status(world, token) == 401
-    twice = admin(world, "DELETE", f"/api/v1/accounts/a.kim/tokens/{body['token_id']}")
+    twice = admin(world, "DELETE", f"/api/v1/accounts/export.bot/tokens/{body['token_id']}")
     assert twice.status_code == 422 and "already revoked" in twice.json()["error"]
 
 
@@ -208,7 +211,7 @@ def test_account_changes_are_for_auditors_only(world):
 
 
 def test_auditors_see_who_granted_what_to_whom_and_when(world):
-    admin(world, "POST", "/api/v1/accounts", NEW_ACCOUNT)
+    admin(world, "POST", "/api/v1/accounts", SCRIPT_ACCOUNT)
     admin(world, "POST", "/api/v1/accounts/p.silva/roles", {"role": "district-leader"})
     admin(world, "POST", "/api/v1/accounts/p.silva/tokens", {"label": "sync"})
     admin(world, "POST", "/api/v1/accounts/p.silva/disable", {"reason": "left the district"})
@@ -218,15 +221,20 @@ def test_auditors_see_who_granted_what_to_whom_and_when(world):
     ).json()["changes"]
     assert [c["type"] for c in changes] == [
         "account_created",
-        "password_set",
         "role_granted",
         "token_issued",
         "account_disabled",
         "sessions_ended",  # disabling ends every session
     ]
     assert all(c["account"] == "p.silva" for c in changes)
-    assert all(c["actor"] == {"user": "admin", "role": "admin"} for c in changes)
-    granted = changes[2]
+    admin_token = world.headers[ADMIN]["Authorization"].split("_")[1]
+    # The admin acted with a token she issued herself: each change says so.
+    assert all(
+        c["actor"]
+        == {"user": "admin", "role": "admin", "token": admin_token, "token_issued_by": "admin"}
+        for c in changes
+    )
+    granted = changes[1]
     assert granted["details"] == {"role": "district-leader"}
     assert granted["summary"] == "admin (admin) granted the role district-leader to p.silva"
     assert changes[-2]["summary"] == "admin (admin) disabled p.silva: left the district"
@@ -248,7 +256,7 @@ def test_auditors_see_who_granted_what_to_whom_and_when(world):
 
 
 def test_no_password_hash_or_token_secret_ever_leaves(world):
-    admin(world, "POST", "/api/v1/accounts", NEW_ACCOUNT)
+    admin(world, "POST", "/api/v1/accounts", SCRIPT_ACCOUNT)
     token = admin(world, "POST", "/api/v1/accounts/p.silva/tokens", {"label": "cron"}).json()
     secret = TOKEN.fullmatch(token["token"]).group(2)
     digest = hashlib.sha256(secret.encode()).hexdigest()
@@ -360,11 +368,14 @@ def test_the_admin_pages_add_an_account_and_show_a_token_once(world):
     assert "Added p.silva." in page and "nurse, teacher" in page
     assert "Added p.silva." not in browser.get("/admin/accounts/p.silva").text  # shown once
 
-    issued = browser.post("/admin/accounts/p.silva/tokens", data=form(browser, label="exports"))
+    assert 'id="owner-issues-tokens"' in page  # she has a password: only she issues hers
+    script = {**fields, "username": "export.bot", "password": ""}
+    browser.post("/admin/accounts", data=form(browser, **script, roles=["auditor"]))
+    issued = browser.post("/admin/accounts/export.bot/tokens", data=form(browser, label="exports"))
     assert issued.status_code == 200 and "Steady will not show it again" in issued.text
     token = TOKEN.search(issued.text)
     assert token is not None and board_status(world, token.group(0)) == 200
-    again = browser.get("/admin/accounts/p.silva").text
+    again = browser.get("/admin/accounts/export.bot").text
     assert "exports" in again and token.group(0) not in again and token.group(2) not in again
 
 

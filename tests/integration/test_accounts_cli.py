@@ -51,11 +51,22 @@ def test_first_admin_list_token_and_disable(run, database_url):
     assert [u["username"] for u in listed] == ["admin", "k.okafor"]
     assert listed[1]["positions"] == ["counselor"] and "hash" not in out
 
-    _, token, hint = run("users", "token", "k.okafor", "--label", "cron")
+    # A person's token: only with their own password. A script's account has none.
+    _, token, hint = run(
+        *("users", "token", "k.okafor", "--label", "cron", "--password-stdin"),
+        stdin="counselor password 2026\n",
+    )
     assert token.startswith("stdy_") and "shown once" in hint
+    run(
+        *("users", "add", "sync.bot", "--name", "Sync", "--org", "riverside-usd"),
+        *("--role", "auditor", "--no-password"),
+    )
+    _, script_token, _ = run("users", "token", "sync.bot")
+    assert script_token.startswith("stdy_")
     with open_steady(Settings(database_url=database_url)) as steady:
         accounts = Accounts(steady)
         assert accounts.authenticate_token(token.strip()).username == "k.okafor"
+        assert accounts.authenticate_token(script_token.strip()).username == "sync.bot"
         assert accounts.authenticate_password("admin", "first admin password").username == "admin"
         created = steady.repository.get(accounts.account("k.okafor").id).created_by
         assert created.user.startswith("cli") and created.role == "admin"

@@ -91,7 +91,13 @@ def test_every_command_endpoint_changes_the_incident(client):
     assert [n["corrects"] for n in incident["notes"]] == ["", "N1"]
     events = client.get(base + "/events").json()["events"]
     assert [e["version"] for e in events] == list(range(1, len(steps) + 2))
-    assert events[3]["actor"] == {"user": "m.alvarez", "role": "crisis-lead"}
+    lead_token = LEAD["Authorization"].split("_")[1]
+    assert events[3]["actor"] == {
+        "user": "m.alvarez",
+        "role": "crisis-lead",
+        "token": lead_token,  # made with her token, which she issued herself
+        "token_issued_by": "m.alvarez",
+    }
 
 
 @pytest.mark.parametrize(

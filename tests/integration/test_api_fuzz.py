@@ -192,8 +192,8 @@ def district(request: pytest.FixtureRequest, seeded: Seeded, tmp_path: Path, run
         settings = Settings(database_url=database_url(folder))
         steady = open_steady(settings)
     accounts = Accounts(steady, hasher=FAST_HASHER)
-    admin = accounts.account(ADMIN).acting_as()
-    token = accounts.issue_token(ROLE_ACCOUNTS[run.role], "fuzzing", actor=admin)
+    owner = accounts.account(ROLE_ACCOUNTS[run.role]).acting_as()  # only they may issue it
+    token = accounts.issue_token(ROLE_ACCOUNTS[run.role], "fuzzing", actor=owner)
     app = create_app(steady, settings, accounts=accounts, heartbeat_seconds=0.5, poll_seconds=0.2)
     return District(app, bearer(token))
 

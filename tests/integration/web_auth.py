@@ -28,9 +28,13 @@ class SignedIn:
         self.client = client
         self.accounts = accounts
         self.ref = ""  # an incident a test module seeded, if it needs one
-        admin = accounts.account(ADMIN).acting_as()
+        # Each person issues their own token: an admin may not issue one for them.
         self.headers = {
-            demo.username: bearer(accounts.issue_token(demo.username, "tests", actor=admin))
+            demo.username: bearer(
+                accounts.issue_token(
+                    demo.username, "tests", actor=accounts.account(demo.username).acting_as()
+                )
+            )
             for demo in DEMO_ACCOUNTS
         }
 

@@ -120,6 +120,7 @@ def partner_feed(events: list[FeedEvent]) -> PartnerFeed:
 
 
 def test_a_partner_receives_nothing_from_before_the_share_or_after_it_ends():
+    """And once it ends, what it showed is withdrawn: only the end itself stays."""
     incident = incident_with_tasks()
     incident.add_note("Before the share", actor=LEAD, at=NOW)
     incident.share(EASTSIDE, EASTSIDE_NAME, actor=LEAD, at=NOW)
@@ -131,8 +132,9 @@ def test_a_partner_receives_nothing_from_before_the_share_or_after_it_ends():
     incident.change_task_status("T1", Status.DONE, actor=LEAD, at=NOW)
     events = feed_of(incident)
     feed = partner_feed(events)
+    feed.fold(events[:-2])  # while the share lasted
 
-    seen = [feed.view(EASTSIDE, e) for e in events]
+    seen = [feed.view(EASTSIDE, e) for e in events[:-2]]
     shown = [(e.type, e.data) for e in seen if e is not None]
 
     assert shown == [
@@ -158,6 +160,9 @@ def test_a_partner_receives_nothing_from_before_the_share_or_after_it_ends():
             {"task_id": "T1", "status": "in_progress", "reason": "", "note": ""},
         ),
         ("severity_changed", {"severity": 1}),
+    ]
+    ended = [(e.type, e.data) for e in feed.views(EASTSIDE, events) if e is not None]
+    assert ended == [
         ("incident_share_ended", {"organisation": EASTSIDE, "organisation_name": EASTSIDE_NAME}),
     ]
     assert all(feed.view(FOODBANK, e) is None for e in events)
@@ -205,7 +210,7 @@ def test_a_shared_note_reaches_the_partner_with_its_text_and_a_private_one_never
     assert SECRET not in str([v.data for v in shown])
 
 
-def test_a_partner_catching_up_later_gets_what_it_would_have_got_live():
+def test_a_partner_catching_up_later_gets_what_a_live_one_is_served_now():
     incident = incident_with_tasks()
     incident.share(EASTSIDE, EASTSIDE_NAME, actor=LEAD, at=NOW)
     incident.assign_task("T1", Assignee("partner", EASTSIDE), actor=LEAD, at=NOW)
@@ -221,9 +226,10 @@ def test_a_partner_catching_up_later_gets_what_it_would_have_got_live():
     live.fold(later)
     late = partner_feed(events)  # a process that started after the share ended
 
-    assert [late.view(EASTSIDE, e) for e in events] == [
-        *live_views,
-        *[live.view(EASTSIDE, e) for e in later],
-    ]
+    assert [late.view(EASTSIDE, e) for e in events] == [live.view(EASTSIDE, e) for e in events]
     assert [v.type for v in live_views if v] == ["incident_shared", "task_assigned"]
+    # The ended share's views are withdrawn; only its end stays.
+    assert [v.type for v in (late.view(EASTSIDE, e) for e in events) if v] == [
+        "incident_share_ended"
+    ]
     assert [late.view(EASTSIDE, e) for e in later][1] is None  # reassigned after the share ended
