@@ -3,7 +3,9 @@
 import asyncio
 import gc
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from litestar import Litestar
 from litestar.config.response_cache import ResponseCacheConfig
@@ -26,7 +28,7 @@ from web.admin_pages import ADMIN_HANDLERS
 from web.api import API_HANDLERS
 from web.auth import BearerAwareCSRF, csrf_config, secure_cookies_over_https, session_config
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
-from web.live import Hub, account_changes, board_feed, heartbeats
+from web.live import Hub, account_changes, board_feed, heartbeats, people_named, rescope
 from web.my_tokens import MY_TOKEN_HANDLERS
 from web.need_to_know_api import NEED_TO_KNOW_HANDLERS
 from web.security import add_security_headers
@@ -52,6 +54,13 @@ def create_app(
     partner_feed = PartnerFeed(steady.events_after)
     tasks: list[asyncio.Task[None]] = []
     follower: list[LogFollower] = []
+    running: set[asyncio.Task[None]] = set()
+
+    def keep_running(work: Coroutine[Any, Any, None]) -> None:
+        """Runs on the loop; holds the task until it is done (the loop keeps only weak ones)."""
+        task = asyncio.create_task(work)
+        running.add(task)
+        task.add_done_callback(running.discard)
 
     async def start(app: Litestar) -> None:
         loop = asyncio.get_running_loop()
@@ -66,6 +75,9 @@ def create_app(
             # here, so that judging never reads the store on the event loop.
             steady.board.catch_up()
             loop.call_soon_threadsafe(hub.publish, events)
+            named = people_named(events)
+            if named:  # after the board has folded the events: it decides who sees what
+                loop.call_soon_threadsafe(keep_running, rescope(hub, app.state, named))
 
         following = LogFollower(steady, deliver, interval=poll_seconds)
         following.start(hub.position)

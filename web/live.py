@@ -28,6 +28,7 @@ from litestar.params import FromQuery
 from websockets.frames import Frame, Opcode
 
 from domain.account import Account
+from domain.errors import DomainError
 from service.accounts import SignInFailed
 from service.application import Steady
 from service.board import Board
@@ -72,6 +73,11 @@ class Audience:
     # Whether a view decided earlier may still be sent: an ended share withdraws what it showed,
     # even from a connection that has it queued.
     shown: Callable[[int], bool] = field(default=_always, compare=False)
+
+    @property
+    def personal(self) -> bool:
+        """One account's own view (see district_audience)."""
+        return ":@" in self.key
 
 
 EVERYONE = Audience()
@@ -148,6 +154,41 @@ def as_changed(position: int, account_id: UUID, state: State) -> AccountChanged:
     account = state.accounts.by_id(account_id)
     audience = audience_for(account, state) if account is not None else None
     return AccountChanged(position, account_id, account, audience)
+
+
+# Events that may change whose view of the board is their own (see district_audience).
+_RESCOPING = ("case_team_member_added", "case_team_member_removed", "task_assigned")
+
+
+def people_named(events: list[FeedEvent]) -> set[str]:
+    """The usernames that events make or unmake personal: case team members and people a task
+    is assigned to. An empty set when no event may rescope anyone."""
+    named: set[str] = set()
+    for event in events:
+        if event.type not in _RESCOPING:
+            continue
+        named.add("")  # someone may lose a personal view: every personal holder is rechecked
+        if event.type != "task_assigned":
+            named.add(str(event.data.get("username", "")))
+        elif event.data.get("assignee_kind") == "person":
+            named.add(str(event.data.get("assignee", "")))
+    return named
+
+
+async def rescope(hub: "Hub", state: State, usernames: set[str]) -> None:
+    """Rechecks the connections of the people named and of everyone seeing the board as
+    themselves, after a change of case team or assignment: an audience that changed is closed
+    (1008) so that the client reconnects with the view it now has."""
+
+    def changes(watched: set[UUID]) -> list[AccountChanged]:
+        for username in usernames - {""}:
+            try:
+                watched.add(state.accounts.account(username).id)
+            except DomainError:
+                continue  # no such account (any more): nobody to rescope
+        return [as_changed(0, i, state) for i in watched if hub.watches(i)]
+
+    hub.accounts_changed(await sync_to_thread(changes, hub.personal_holders()))
 
 
 def refusal(
@@ -273,6 +314,16 @@ class Hub:
                 held.discard(subscriber)
                 if not held:
                     del self._holders[subscriber.holder.account_id]
+
+    def personal_holders(self) -> set[UUID]:
+        """The accounts whose connections see the board as themselves (a case team, a task
+        named to them): those a change of case team or assignment may rescope. On the loop."""
+        return {
+            s.holder.account_id
+            for held in self._holders.values()
+            for s in held
+            if s.holder is not None and s.audience.personal
+        }
 
     def watches(self, account_id: UUID) -> bool:
         """Whether a connection here is held by this account (read from the follower's thread:

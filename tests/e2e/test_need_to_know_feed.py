@@ -92,3 +92,58 @@ def test_only_those_who_need_to_know_receive_an_incident_live_and_catching_up(se
             assert case not in references(history) and CASE_NOTE not in json.dumps(history)
 
     asyncio.run(scenario())
+
+
+def test_joining_or_leaving_a_case_team_while_connected_rescopes_the_socket(server):
+    """Added to a case team while connected, a responder's socket is closed (1008) so that it
+    reconnects with the case in view; taken off again, the same, and the case is gone."""
+    lead = server.auth("m.alvarez")
+
+    def post(path: str, body: dict) -> dict:
+        response = httpx.post(f"{server.url}{path}", json=body, headers=lead, timeout=10)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    case = post(
+        "/api/v1/incidents",
+        {"title": "Bullying report", "kind": "bullying", "severity": 3, "schools": [ROOSEVELT]},
+    )["reference"]
+
+    async def connected(after: int = 0):
+        socket = await websockets.connect(
+            f"{server.ws_url}/ws/board?after={after}", additional_headers=server.auth("d.chen")
+        )
+        history = await receive_until(socket, lambda m: m["type"] == "caught_up")
+        return socket, history
+
+    async def closed(socket) -> websockets.ConnectionClosed:
+        async with asyncio.timeout(5):
+            while True:
+                try:
+                    await socket.recv()
+                except websockets.ConnectionClosed as error:
+                    return error
+
+    async def scenario() -> None:
+        socket, history = await connected()
+        assert case not in references(history)
+        await asyncio.to_thread(post, f"/api/v1/incidents/{case}/case-team", {"username": "d.chen"})
+        error = await closed(socket)
+        assert error.rcvd is not None and error.rcvd.code == 1008
+        assert "what you may see has changed" in error.rcvd.reason
+
+        socket, _ = await connected()
+        await asyncio.to_thread(post, f"/api/v1/incidents/{case}/notes", {"text": CASE_NOTE})
+        live = await receive_until(socket, lambda m: m["type"] == "note_added")
+        assert live[-1]["data"]["text"] == CASE_NOTE  # in view without reloading anything
+
+        await asyncio.to_thread(
+            post, f"/api/v1/incidents/{case}/case-team/d.chen/remove", {"reason": "handed on"}
+        )
+        error = await closed(socket)
+        assert error.rcvd is not None and error.rcvd.code == 1008
+        socket, history = await connected()
+        assert case not in references(history)
+        await socket.close()
+
+    asyncio.run(scenario())
