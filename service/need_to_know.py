@@ -199,6 +199,18 @@ class SchoolNames:
         return viewer_of(account, names)
 
 
+def case_team_candidates(accounts: Accounts, incident: Incident) -> list[tuple[str, str]]:
+    """(username, label) of everyone who may join the incident's case team and is not on it:
+    the lead picks from these, never types a name that a refusal then sends back."""
+    return [
+        (a.username, f"{a.display_name} ({a.username})")
+        for a in accounts.list_users()
+        if not a.disabled
+        and a.username not in incident.case_team
+        and scopes(a.roles, "view_incident") - {Scope.SHARED}
+    ]
+
+
 def check_case_team_member(accounts: Accounts, username: str) -> Account:
     """Someone may join a case team if they are of the district and may see incidents: a
     partner's people see only shares, and an admin sees no incident."""

@@ -36,6 +36,7 @@ from service.assignees import assignee_choices
 from service.config import Settings
 from service.demo import SCHOOLS
 from service.local_times import in_zone
+from service.need_to_know import case_team_candidates
 from service.permissions import Scope, may_update_task, scopes
 from service.views import playbook_view
 from web.auth import (
@@ -452,6 +453,8 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
             )
     later_phases = [p for p in Phase if p.rank > incident.phase.rank]
     assign_to = assign_options(request, account, incident)
+    may_restrict = scopes(account.roles, "restrict_incident") and not incident.closed
+    joiners = case_team_candidates(accounts_of(request), incident) if may_restrict else []
     return page(
         "incident.html",
         context(
@@ -479,6 +482,7 @@ def incident_page(request: Request, ref: FromPath[str]) -> Response:
             share_options=share_options(request, account, incident),
             partner_names=share_names,
             assign_to=assign_to,
+            case_team_candidates=joiners,
             percent=round(100 * view["tasks"]["done"] / view["tasks"]["total"])
             if view["tasks"]["total"]
             else 0,

@@ -356,7 +356,7 @@ const REQUIRED = {
   close: { review_summary: "Write a short review: what happened, what worked, what to change." },
   reopen: { reason: "Say why the incident is being reopened." },
   unconfidential: { reason: "Say why more people may now see this incident." },
-  "case-add": { username: "Give the username of the person to add." },
+  "case-add": { username: "Choose the person to add." },
 };
 
 const DONE_MESSAGES = {
