@@ -14,7 +14,7 @@ What each row measures (writers are threads in ONE process, like a web server's 
   topic text, state bytea, notification_id bigserial, PK (originator_id, originator_version),
   unique index on notification_id). Topic and state are those of a real NoteAdded event.
 - recorder stock / recorder group-commit: `recorder.insert_events([one stored event])` on
-  eventsourcing's PostgresApplicationRecorder and on service.group_commit.GroupCommitRecorder:
+  eventsourcing's PostgresApplicationRecorder and on service.store.group_commit.GroupCommitRecorder:
   the store alone, without Steady's command work.
 - steady <store>: `Steady.add_note(ref, text, actor=...)`, a whole command (find the incident,
   replay it, check the rules, save one event). Each writer works on its OWN incidents, so
@@ -54,15 +54,15 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 
 from domain.people import Actor
 from playbooks.library import Library
-from service.application import Steady
 from service.config import Settings
-from service.group_commit import GroupCommitRecorder
-from service.keys import cipher_env, generate_key
+from service.incidents.application import Steady
+from service.store.group_commit import GroupCommitRecorder
+from service.store.keys import cipher_env, generate_key
 
 LEAD = Actor("m.alvarez", "crisis-lead")
 NOTE = "Reunification at the church on Elm Street; buses leave at 14:30."
 STOCK_RECORDER = "eventsourcing.postgres:PostgresApplicationRecorder"
-GROUP_RECORDER = "service.group_commit:GroupCommitRecorder"
+GROUP_RECORDER = "service.store.group_commit:GroupCommitRecorder"
 
 # eventsourcing's aggregate cache, which Steady does not use: a command would copy the cached
 # incident and bring it up to date instead of replaying its stream.

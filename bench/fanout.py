@@ -35,7 +35,7 @@ import httpx
 import psycopg
 import websockets
 
-from service.keys import generate_key
+from service.store.keys import generate_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,7 +111,7 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
     env = {**os.environ, "STEADY_DATABASE_URL": database_url}
     env.setdefault("STEADY_CIPHER_KEY", generate_key())
     subprocess.run(
-        [sys.executable, "-m", "service.cli", "demo", "--json"],
+        [sys.executable, "-m", "web.cli", "demo", "--json"],
         env=env,
         cwd=ROOT,
         check=True,
@@ -119,7 +119,7 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
     )
     token = subprocess.run(
         # Only the owner issues a token for a person's account: with their password.
-        [sys.executable, "-m", "service.cli", "users", "token", "m.alvarez", "--password-stdin"],
+        [sys.executable, "-m", "web.cli", "users", "token", "m.alvarez", "--password-stdin"],
         env=env,
         cwd=ROOT,
         check=True,
@@ -134,7 +134,7 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
             "-c",
             "import resource;r=resource.RLIMIT_NOFILE;"
             "resource.setrlimit(r,(resource.getrlimit(r)[1],)*2);"
-            "from service.cli import main;main()",
+            "from web.cli import main;main()",
             "serve",
             "--port",
             str(port),

@@ -19,13 +19,13 @@ time (and of this process's CPU time, steadier on a shared machine):
   where a recently used incident is only brought up to date (one query for newer events) and
   copied.
 - incident_at_version(ref, N): reads and folds only the first N events.
-- timeline, telling only: service.narration.narrate over events already read and decoded.
-- storing the told timeline: the projector (service.timeline_projection) telling every event
+- timeline, telling only: service.timelines.narration.narrate over events already read and decoded.
+- storing the told timeline: the projector (service.timelines.projection) telling every event
   of the incident into the stored timelines, as after an upgrade; a server does this once, in
   the background, and then a batch at a time as events arrive.
-- timeline as JSON: `service.timeline.timeline()` encoded with msgspec (as Litestar encodes the
-  API's answer), as a server reads it (a projector follows the log in the web app, as on a
-  server):
+- timeline as JSON: `service.timelines.reading.timeline()` encoded with msgspec (as Litestar
+  encodes the API's answer), as a server reads it (a projector follows the log in the web
+  app, as on a server):
   - told from the stream: nothing stored or cached, every event read, decoded and told (what
     every first read in a process cost before timelines were stored);
   - cold (stored): nothing cached in the process (just started); the stored timeline is read;
@@ -37,7 +37,7 @@ time (and of this process's CPU time, steadier on a shared machine):
 - timeline as JSON through the API, and as the HTML page: GET /api/v1/incidents/REF/timeline
   and GET /incidents/REF/timeline through the web app as an auditor, as above.
 - the stages of a full replay: read, decode (decrypt and parse) and fold (eventsourcing's
-  project_aggregate beside service.projector.fold, which Steady uses).
+  project_aggregate beside service.store.folding.fold, which Steady uses).
 
 Targets on PostgreSQL: a full replay under 150 ms; the timeline as JSON under 200 ms (the cold,
 stored and cached figures are judged).
@@ -66,16 +66,16 @@ from litestar.testing import TestClient
 from domain.people import Actor, Assignee
 from domain.task import Status
 from playbooks.library import Library
-from service.accounts import Accounts
-from service.application import Steady
+from service.accounts.service import Accounts
 from service.config import Settings
-from service.keys import cipher_env, generate_key
-from service.narration import narrate
-from service.projector import fold
-from service.stored_timelines import stored_timelines
-from service.timeline import timeline
-from service.timeline_cache import timeline_cache
-from service.timeline_projection import TimelineProjector
+from service.incidents.application import Steady
+from service.store.folding import fold
+from service.store.keys import cipher_env, generate_key
+from service.timelines.cache import timeline_cache
+from service.timelines.narration import narrate
+from service.timelines.projection import TimelineProjector
+from service.timelines.reading import timeline
+from service.timelines.stored import stored_timelines
 from web.app import create_app
 
 LEAD = Actor("m.alvarez", "crisis-lead")
@@ -222,7 +222,7 @@ def measure(store: str, url: str, events: int, runs: int) -> list[Row]:
             ("read, select_events", lambda: app.recorder.select_events(incident_id)),
             ("decode", lambda: [app.mapper.to_domain_event(s) for s in stored_events]),
             ("fold, project_aggregate (the library's)", lambda: project_aggregate(None, decoded)),
-            ("fold, service.projector.fold", lambda: fold(None, decoded)),
+            ("fold, service.store.folding.fold", lambda: fold(None, decoded)),
         ]
         measured = []
         for what, timer in rows:

@@ -6,9 +6,9 @@ import psycopg
 from eventsourcing.persistence import PersistenceError
 
 from playbooks.library import Library
-from service.application import Clock, Steady, utc_now
 from service.config import Settings
-from service.keys import cipher_env, key_for
+from service.incidents.application import Clock, Steady, utc_now
+from service.store.keys import cipher_env, key_for
 
 UNREADABLE_STORE = (
     "stored events cannot be read with this key: set STEADY_CIPHER_KEY to the key this store "

@@ -129,7 +129,7 @@ class Settings:
                 "POSTGRES_MAX_OVERFLOW": "20",
                 "POSTGRES_LOCK_TIMEOUT": "10",
                 # Concurrent saves share one transaction and one durable commit.
-                "APPLICATION_RECORDER_TOPIC": "service.group_commit:GroupCommitRecorder",
+                "APPLICATION_RECORDER_TOPIC": "service.store.group_commit:GroupCommitRecorder",
             }
         raise ConfigError(
             f"STEADY_DATABASE_URL={self.redacted_url()!r} is not supported: use "

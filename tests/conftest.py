@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from service.keys import generate_key
+from service.store.keys import generate_key
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Every store in the tests is encrypted at rest, as deployed; server processes inherit the key.

@@ -15,24 +15,24 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from service.accounts import Accounts
-from service.application import Steady
+from service.access.need_to_know import SchoolNames
+from service.accounts.service import Accounts
 from service.config import Settings
-from service.live import LogFollower
-from service.need_to_know import SchoolNames
-from service.partner_feed import PartnerFeed
-from service.stored_timelines import stored_timelines
-from service.timeline_projection import TimelineProjector
-from service.viewing import ViewLog
-from web.admin_pages import ADMIN_HANDLERS
-from web.api import API_HANDLERS
+from service.incidents.application import Steady
+from service.live.follower import LogFollower
+from service.sharing.feed import PartnerFeed
+from service.timelines.projection import TimelineProjector
+from service.timelines.stored import stored_timelines
+from service.views_log.recording import ViewLog
+from web.accounts.my_tokens import MY_TOKEN_HANDLERS
+from web.accounts.pages import ADMIN_HANDLERS
 from web.auth import BearerAwareCSRF, csrf_config, secure_cookies_over_https, session_config
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
-from web.live import Hub, account_changes, board_feed, heartbeats, people_named, rescope
-from web.my_tokens import MY_TOKEN_HANDLERS
-from web.need_to_know_api import NEED_TO_KNOW_HANDLERS
+from web.incidents.api import API_HANDLERS
+from web.incidents.need_to_know import NEED_TO_KNOW_HANDLERS
+from web.live.feed import Hub, account_changes, board_feed, heartbeats, people_named, rescope
 from web.security import add_security_headers
-from web.sharing_api import SharingController
+from web.sharing.api import SharingController
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -46,8 +46,8 @@ def create_app(
     poll_seconds: float = 1.0,
     accounts: Accounts | None = None,
 ) -> Litestar:
-    from web.pages import PAGE_HANDLERS  # pages are built on top of the API
-    from web.views_log import VIEWS_LOG_HANDLERS
+    from web.audit.views_log import VIEWS_LOG_HANDLERS
+    from web.incidents.pages import PAGE_HANDLERS  # pages are built on top of the API
 
     hub = Hub()
     accounts = accounts or Accounts(steady)

@@ -10,8 +10,8 @@ cookie issued before it, copies included, stops working at once, on every instan
 instance reads the same account record. Why this rather than Litestar's server-side sessions:
 the account's record is already read on every request and already shared by every instance, so
 ending sessions needs no new table to encrypt, expire and clean up; the live feed learns of it
-from the same event log it follows (web/live.py closes the sockets it ends); and an auditor sees
-when sessions were ended and by whom. Nothing about a session is kept at rest on the server but
+from the same event log it follows (web/live/feed.py closes the sockets it ends); and an auditor
+sees when sessions were ended and by whom. Nothing about a session is kept at rest on the server but
 that event (encrypted with the other events); the cookie itself is encrypted. Ending sessions
 ends all of an account's sessions, on every device: that is what a sign-out promises here.
 
@@ -45,13 +45,13 @@ from litestar.utils.scope.state import ScopeState
 
 from domain.account import Account
 from domain.errors import DomainError, NotFound
-from service.accounts import Accounts, token_id_of
-from service.application import Steady
+from service.access.need_to_know import Viewer, may_see
+from service.access.permissions import ACTIONS, Forbidden, may_update_task, scopes
+from service.access.permissions import Scope as Reach
+from service.accounts.service import Accounts, token_id_of
 from service.config import Settings
-from service.keys import key_for
-from service.need_to_know import Viewer, may_see
-from service.permissions import ACTIONS, Forbidden, may_update_task, scopes
-from service.permissions import Scope as Reach
+from service.incidents.application import Steady
+from service.store.keys import key_for
 
 SESSION_COOKIE = "steady_session"
 CSRF_COOKIE = "csrftoken"

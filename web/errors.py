@@ -24,9 +24,9 @@ from litestar.status_codes import (
 from domain.errors import Conflict, DomainError, InvalidValue, NotFound
 from playbooks.library import UnknownPlaybook
 from playbooks.problems import PlaybookInvalid
-from service.accounts import SignInFailed, SignInLocked
+from service.access.permissions import Forbidden
+from service.accounts.service import SignInFailed, SignInLocked
 from service.bootstrap import UNREADABLE_STORE, StoreUnavailable
-from service.permissions import Forbidden
 from web.auth import NotSignedIn
 
 log = logging.getLogger(__name__)
@@ -117,14 +117,14 @@ def for_pages(request: Request) -> bool:
 
 
 def page_error(request: Request, status: int, title: str, message: str) -> Response[Any]:
-    from web.pages import context, page  # the pages import this module
+    from web.incidents.pages import context, page  # the pages import this module
 
     return page("not_found.html", context(request, title, message=message, heading=title), status)
 
 
 def on_not_signed_in(request: Request, error: NotSignedIn) -> Response[Any]:
     if for_pages(request):
-        from web.pages import to_signin
+        from web.incidents.pages import to_signin
 
         return to_signin(request)
     return error_response(HTTP_401_UNAUTHORIZED, str(error))

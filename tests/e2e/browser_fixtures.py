@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from service.demo_accounts import DEMO_PASSWORD
+from service.demo.accounts import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

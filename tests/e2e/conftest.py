@@ -12,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.accounts import Accounts
+from service.accounts.service import Accounts
 from service.bootstrap import open_steady
 from service.config import Settings
-from service.demo_accounts import seed_demo_accounts
+from service.demo.accounts import seed_demo_accounts
 from tests.integration.web_auth import FAST_HASHER, bearer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ class RunningServer:
 
     def steady(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "service.cli", *args],
+            [sys.executable, "-m", "web.cli", *args],
             env=self.env,
             cwd=ROOT,
             capture_output=True,
@@ -69,7 +69,7 @@ class RunningServer:
     def start(self) -> "RunningServer":
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "web.cli", "serve", "--port", str(self.port)],
             env=self.env,
             cwd=ROOT,
             stdout=log,

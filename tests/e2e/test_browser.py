@@ -8,7 +8,7 @@ import pytest
 from domain.people import Actor
 from service.bootstrap import open_steady
 from service.config import Settings
-from service.demo_accounts import DEMO_PASSWORD
+from service.demo.accounts import DEMO_PASSWORD
 from tests.e2e.browser_fixtures import PHONE, browser, open_page, screenshot
 
 pytestmark = pytest.mark.browser

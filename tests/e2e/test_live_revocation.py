@@ -6,7 +6,7 @@ import time
 import httpx
 import websockets
 
-from service.accounts import Accounts
+from service.accounts.service import Accounts
 from service.bootstrap import open_steady
 from service.config import Settings
 from tests.e2e.test_live_feed import receive_until

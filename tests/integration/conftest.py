@@ -3,9 +3,9 @@ from collections.abc import Iterator
 import pytest
 
 from domain.people import Actor
-from service.application import Steady
 from service.bootstrap import open_steady
 from service.config import Settings
+from service.incidents.application import Steady
 
 LEAD = Actor("m.alvarez", "crisis-lead")
 COUNSELOR = Actor("k.okafor", "counselor")

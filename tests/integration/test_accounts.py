@@ -9,7 +9,7 @@ import pytest
 
 from domain.account import Account, LastAdmin
 from domain.people import Actor
-from service.accounts import Accounts, SignInFailed, SignInLocked, SignInThrottle
+from service.accounts.service import Accounts, SignInFailed, SignInLocked, SignInThrottle
 from service.bootstrap import open_steady
 from service.config import Settings
 from tests.integration.conftest import open_lockdown

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from service.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from service.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from tests.integration.web_auth import SignedIn, signed_in_app
 
 ADMIN = "admin"

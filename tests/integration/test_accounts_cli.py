@@ -1,7 +1,7 @@
 """`steady users ...` and `steady orgs ...`, run in-process against the real stores.
 
-The commands are wired into service.cli by add_commands; these tests build a parser of their
-own with it, so they run whether or not service.cli has been wired yet."""
+The commands are wired into service.cli.main by add_commands; these tests build a parser of their
+own with it, so they run whether or not service.cli.main has been wired yet."""
 
 import argparse
 import io
@@ -11,9 +11,9 @@ import sys
 import pytest
 
 from domain.errors import DomainError
-from service.accounts import Accounts
+from service.accounts.service import Accounts
 from service.bootstrap import open_steady
-from service.cli_accounts import add_commands
+from service.cli.accounts import add_commands
 from service.config import Settings
 
 

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import pytest
 from litestar.testing import TestClient
 
-from service.accounts import Accounts
+from service.accounts.service import Accounts
 from service.bootstrap import open_steady
-from service.cli_accounts import add_commands
+from service.cli.accounts import add_commands
 from service.config import Settings
-from service.demo_accounts import DEMO_PASSWORD
+from service.demo.accounts import DEMO_PASSWORD
 from tests.integration.web_auth import SignedIn, bearer, signed_in_app
 
 INCIDENT = {"title": "Fire alarm", "kind": "lockdown", "severity": 3, "schools": ["Roosevelt"]}
@@ -139,7 +139,7 @@ def test_the_command_line_issues_a_persons_token_only_with_their_password(
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
         try:
             status = args.run(args, settings) or 0
-        except Exception as error:  # what service.cli prints on stderr, with exit status 1
+        except Exception as error:  # what service.cli.main prints on stderr, with exit status 1
             print(error, file=sys.stderr)
             status = 1
         out, err = capsys.readouterr()

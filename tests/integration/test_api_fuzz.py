@@ -25,12 +25,12 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from schemathesis.config import SchemathesisConfig
 
-from service.accounts import Accounts
-from service.application import Steady
+from service.accounts.service import Accounts
 from service.bootstrap import open_steady
 from service.config import Settings
-from service.demo import seed_demo
-from service.demo_accounts import DEMO_ACCOUNTS, DISTRICT, PARTNER, seed_demo_accounts
+from service.demo.accounts import DEMO_ACCOUNTS, DISTRICT, PARTNER, seed_demo_accounts
+from service.demo.incidents import seed_demo
+from service.incidents.application import Steady
 from tests.integration.web_auth import ADMIN, FAST_HASHER, bearer
 from web.app import create_app
 

@@ -12,8 +12,8 @@ from litestar.testing import TestClient
 
 from service.bootstrap import open_steady
 from service.config import Settings
-from service.diff import apply_diff
-from service.timeline import CSV_COLUMNS, EVENT_KINDS
+from service.incidents.diff import apply_diff
+from service.timelines.reading import CSV_COLUMNS, EVENT_KINDS
 from tests.integration.web_auth import signed_in_app
 from tests.unit.test_timeline import LEAD, START, Story, story
 

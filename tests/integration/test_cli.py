@@ -15,7 +15,7 @@ def steady(
     database_url: str, *args: str, env: dict | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
+        [sys.executable, "-m", "web.cli", *args],
         env={**os.environ, "STEADY_DATABASE_URL": database_url, **(env or {})},
         cwd=ROOT,
         capture_output=True,

@@ -13,10 +13,10 @@ import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 
-from service.application import Steady
 from service.bootstrap import open_steady
 from service.config import Settings
-from service.group_commit import GroupCommitRecorder
+from service.incidents.application import Steady
+from service.store.group_commit import GroupCommitRecorder
 from tests.integration.conftest import LEAD, open_lockdown
 
 pytestmark = pytest.mark.postgres

@@ -15,7 +15,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.tests import persistence as contract
 
-from service.group_commit import GroupCommitRecorder
+from service.store.group_commit import GroupCommitRecorder
 from tests.conftest import PG_HOST, PG_PORT, need_postgres
 
 TABLE = "stored_events"

@@ -14,9 +14,9 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
 from domain.people import Actor
-from service.application import Steady
-from service.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from service.permissions import MATRIX
+from service.access.permissions import MATRIX
+from service.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from service.incidents.application import Steady
 from tests.integration.web_auth import SignedIn, signed_in_app
 
 USERS = [demo.username for demo in DEMO_ACCOUNTS]

@@ -12,14 +12,14 @@ import pytest
 from psycopg.sql import SQL, Identifier
 
 from domain.people import Actor
-from service.application import Steady
 from service.bootstrap import open_steady
 from service.config import ConfigError, Settings
-from service.keys import generate_key
-from service.narration import narrate
-from service.stored_timelines import ENTRIES, OUTLINES, TRACKING, _decrypter, stored_timelines
-from service.timeline import told
-from service.timeline_projection import TimelineProjector
+from service.incidents.application import Steady
+from service.store.keys import generate_key
+from service.timelines.narration import narrate
+from service.timelines.projection import TimelineProjector
+from service.timelines.reading import told
+from service.timelines.stored import ENTRIES, OUTLINES, TRACKING, _decrypter, stored_timelines
 from tests.integration.conftest import COUNSELOR, LEAD
 from tests.integration.test_tamper import Rows
 from tests.integration.web_auth import signed_in_app

@@ -8,7 +8,7 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 from litestar.testing.websocket_test_session import WebSocketTestSession
 
-from service.accounts import Accounts
+from service.accounts.service import Accounts
 from service.bootstrap import open_steady
 from service.config import Settings
 from tests.integration.web_auth import FAST_HASHER, SignedIn, signed_in_app

@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 from domain.errors import DomainError
-from service.cli_accounts import add_commands
+from service.cli.accounts import add_commands
 from service.config import Settings
 from tests.integration.web_auth import SignedIn, signed_in_app
 

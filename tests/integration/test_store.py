@@ -9,8 +9,8 @@ from domain.errors import Conflict, DomainError, NotFound
 from domain.reference import ReferenceSequence
 from service.bootstrap import open_steady
 from service.config import Settings
-from service.idempotency import KeyReused
-from service.views import incident_view
+from service.incidents.as_json import incident_view
+from service.incidents.idempotency import KeyReused
 from tests.integration import writers
 from tests.integration.conftest import COUNSELOR, LEAD, open_lockdown
 

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 import pytest
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from service.application import Steady
 from service.bootstrap import open_steady
 from service.config import Settings
-from service.narration import narrate
-from service.stored_timelines import ENTRIES, StoredTimelines, stored_timelines
-from service.timeline import told
-from service.timeline_cache import timeline_cache
-from service.timeline_projection import TimelineProjector
+from service.incidents.application import Steady
+from service.timelines.cache import timeline_cache
+from service.timelines.narration import narrate
+from service.timelines.projection import TimelineProjector
+from service.timelines.reading import told
+from service.timelines.stored import ENTRIES, StoredTimelines, stored_timelines
 from tests.integration.conftest import COUNSELOR, LEAD, open_lockdown
 from tests.integration.web_auth import signed_in_app
 from tests.unit.test_timeline import ZONE, story

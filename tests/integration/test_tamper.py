@@ -9,8 +9,8 @@ import pytest
 
 from service.bootstrap import open_steady
 from service.config import Settings
-from service.export import check_export, export_incident
-from service.integrity import MISSING, MODIFIED, OUT_OF_ORDER, verify_all, verify_incident
+from service.incidents.export import check_export, export_incident
+from service.incidents.integrity import MISSING, MODIFIED, OUT_OF_ORDER, verify_all, verify_incident
 from tests.integration.conftest import LEAD, open_lockdown
 
 

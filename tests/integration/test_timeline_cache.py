@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from service.application import Steady
 from service.bootstrap import open_steady
 from service.config import Settings
-from service.narration import narrate
-from service.timeline import timeline, told
-from service.timeline_cache import TimelineCache, timeline_cache
+from service.incidents.application import Steady
+from service.timelines.cache import TimelineCache, timeline_cache
+from service.timelines.narration import narrate
+from service.timelines.reading import timeline, told
 from tests.integration.conftest import COUNSELOR, LEAD, open_lockdown
 from tests.unit.test_timeline import ZONE, Story, story, texts
 

@@ -10,9 +10,9 @@ import pytest
 from litestar.testing import TestClient
 
 from domain.people import Actor
-from service.application import Steady
+from service.incidents.application import Steady
 from tests.integration.web_auth import signed_in_app
-from web.audit_pages import ENTRIES_PER_PAGE
+from web.audit.pages import ENTRIES_PER_PAGE
 
 LEAD = Actor("m.alvarez", "crisis-lead")
 COUNSELOR = Actor("k.okafor", "counselor")

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.people import Actor
-from service.application import Steady
 from service.bootstrap import open_steady
 from service.config import Settings
-from service.demo_accounts import DEMO_ACCOUNTS
-from service.viewing import VIEWED_TOPIC, Viewer, ViewLog
+from service.demo.accounts import DEMO_ACCOUNTS
+from service.incidents.application import Steady
+from service.views_log.recording import VIEWED_TOPIC, Viewer, ViewLog
 from tests.integration.test_tamper import Rows
 from tests.integration.web_auth import SignedIn, signed_in_app
 

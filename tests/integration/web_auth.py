@@ -6,10 +6,10 @@ from contextlib import contextmanager
 from argon2 import PasswordHasher
 from litestar.testing import TestClient
 
-from service.accounts import Accounts
+from service.accounts.service import Accounts
 from service.bootstrap import open_steady
 from service.config import Settings
-from service.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts
+from service.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts
 from web.app import create_app
 
 # The lightest argon2 parameters: the tests check who may do what, not the hash's strength.

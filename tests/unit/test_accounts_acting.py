@@ -11,9 +11,9 @@ from argon2 import PasswordHasher
 
 from domain.incident import Incident
 from domain.people import Actor
-from service.accounts import Accounts
-from service.application import Steady
-from service.permissions import Forbidden
+from service.access.permissions import Forbidden
+from service.accounts.service import Accounts
+from service.incidents.application import Steady
 
 ADMIN = Actor("cli:root", "admin")
 PASSWORD = "a long enough password"

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from domain.account import AlreadyExists, LastAdmin
 from domain.errors import DomainError, NotFound
 from domain.people import Actor
-from service.accounts import (
+from service.accounts.service import (
     TOKEN_PATTERN,
     Accounts,
     SignInFailed,
@@ -18,8 +18,8 @@ from service.accounts import (
     new_token,
     token_digest,
 )
-from service.application import Steady
-from service.demo_accounts import DEMO_PASSWORD, seed_demo_accounts
+from service.demo.accounts import DEMO_PASSWORD, seed_demo_accounts
+from service.incidents.application import Steady
 
 ADMIN = Actor("cli:root", "admin")
 PASSWORD = "a long enough password"

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.accounts import SignInLocked, SignInThrottle
+from service.accounts.service import SignInLocked, SignInThrottle
 
 START = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 

@@ -63,14 +63,14 @@ def test_steady_serve_believes_forwarded_headers_only_from_trusted_proxies(
 ):
     import uvicorn
 
-    import service.cli as cli
-    import web.app
+    import web.cli as cli
+    from service.cli.main import build_parser
 
     calls: list[dict] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
     monkeypatch.setattr(cli, "open_steady", lambda settings: None)
-    monkeypatch.setattr(web.app, "create_app", lambda steady, settings: object())
-    args = cli.build_parser().parse_args(["serve"])
+    monkeypatch.setattr(cli, "create_app", lambda steady, settings: object())
+    args = build_parser([cli.add_serve]).parse_args(["serve"])
     cli.run_serve(args, Settings.from_env(env))
     [options] = calls
     assert options["proxy_headers"] is proxy_headers

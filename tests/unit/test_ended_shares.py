@@ -5,8 +5,8 @@ client that was away learns that the incident is gone."""
 from datetime import UTC, datetime
 
 from domain.people import Actor
-from service.application import Steady
-from service.partner_feed import PartnerFeed
+from service.incidents.application import Steady
+from service.sharing.feed import PartnerFeed
 
 LEAD = Actor("m.alvarez", "crisis-lead")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

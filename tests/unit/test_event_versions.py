@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from domain.chain import GENESIS
 from domain.incident import Incident
 from domain.people import Actor
-from service.application import Steady
+from service.incidents.application import Steady
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -51,3 +51,23 @@ def test_each_new_event_chains_onto_the_one_before():
     assert [e.previous_hash for e in events[1:]] == [e.event_hash for e in events[:-1]]
     assert all(e.computed_hash() == e.event_hash for e in events)
     assert incident.chain_head == events[-1].event_hash
+
+
+def test_a_receipt_stored_under_its_module_before_the_layout_by_capability_still_loads():
+    from service.incidents.idempotency import Receipt
+
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    receipt = Receipt.record(
+        "retry-1",
+        command="add_note",
+        fingerprint="f" * 64,
+        incident_id=storm("INC-2026-0002").id,
+        reference="INC-2026-0002",
+        version=2,
+        detail={},
+    )
+    stored = app.mapper.to_stored_event(receipt.pending_events[0])
+    assert stored.topic == "service.incidents.idempotency:Receipt.Recorded"
+    old = replace(stored, topic="service.idempotency:Receipt.Recorded")  # as stored before
+    event = app.mapper.to_domain_event(old)
+    assert isinstance(event, Receipt.Recorded) and event.reference == "INC-2026-0002"

@@ -9,9 +9,9 @@ from domain.account import Account
 from domain.incident import Incident
 from domain.organisation import Organisation
 from domain.people import Actor
-from service.feed import FeedEvent
+from service.live.feed_events import FeedEvent
 from web.auth import Credential
-from web.live import EVERYONE, MAX_UNSENT_BYTES, AccountChanged, Holder, Hub
+from web.live.feed import EVERYONE, MAX_UNSENT_BYTES, AccountChanged, Holder, Hub
 
 
 class Transport(asyncio.WriteTransport):

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.local_times import LocalTimes, in_zone, local_time
+from service.timelines.local_times import LocalTimes, in_zone, local_time
 
 # Zones whose clocks change, some by half an hour or at odd moments, and one far from UTC.
 ZONES = [

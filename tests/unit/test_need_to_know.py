@@ -10,8 +10,7 @@ from domain.incident import Incident
 from domain.organisation import Organisation
 from domain.people import Actor, Assignee
 from domain.task import TaskPlan
-from service.narration import narrate
-from service.need_to_know import (
+from service.access.need_to_know import (
     Sight,
     confidential_counts,
     is_personal,
@@ -20,6 +19,7 @@ from service.need_to_know import (
     sight,
     viewer_of,
 )
+from service.timelines.narration import narrate
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 LEAD = Actor("m.alvarez", "crisis-lead")
@@ -217,6 +217,6 @@ def test_a_partner_sees_only_a_share_and_a_disabled_account_nothing():
 
 
 def _feed(position: int, event: Incident.Event):
-    from service.feed import to_feed_event
+    from service.live.feed_events import to_feed_event
 
     return to_feed_event(position, "INC-2026-0001", event)

@@ -7,9 +7,9 @@ is served."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.application import Steady
-from service.feed import FeedEvent
-from service.partner_feed import PartnerFeed
+from service.incidents.application import Steady
+from service.live.feed_events import FeedEvent
+from service.sharing.feed import PartnerFeed
 from tests.unit.test_replay_property import commands, run_all
 
 PARTNERS = ["a", "b"]

@@ -7,7 +7,7 @@ import pytest
 from domain.account import ROLES, Account
 from domain.organisation import Organisation
 from domain.people import Actor
-from service.permissions import (
+from service.access.permissions import (
     ACTIONS,
     MATRIX,
     Forbidden,

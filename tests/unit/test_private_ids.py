@@ -12,11 +12,11 @@ from domain.account import Account
 from domain.incident import STEADY_NAMESPACE
 from domain.people import Actor
 from domain.viewing import Viewing, window_start
-from service.accounts import Accounts
-from service.application import Steady
-from service.idempotency import Receipt, fingerprint
-from service.keys import cipher_env, generate_key
-from service.viewing import Viewer, ViewLog
+from service.accounts.service import Accounts
+from service.incidents.application import Steady
+from service.incidents.idempotency import Receipt, fingerprint
+from service.store.keys import cipher_env, generate_key
+from service.views_log.recording import Viewer, ViewLog
 
 ADMIN = Actor("cli:root", "admin")
 LEAD = Actor("m.alvarez", "crisis-lead")

@@ -1,10 +1,10 @@
-"""service.projector.fold gives what eventsourcing's project_aggregate gives."""
+"""service.store.folding.fold gives what eventsourcing's project_aggregate gives."""
 
 from eventsourcing.application import project_aggregate
 
 from domain.people import Actor
-from service.application import Steady
-from service.projector import fold
+from service.incidents.application import Steady
+from service.store.folding import fold
 
 LEAD = Actor("m.alvarez", "crisis-lead")
 

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from domain.errors import DomainError
 from domain.people import Actor
-from service.application import Steady
-from service.views import incident_view
+from service.incidents.application import Steady
+from service.incidents.as_json import incident_view
 
 ACTORS = [Actor("m.alvarez", "crisis-lead"), Actor("k.okafor", "counselor")]
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

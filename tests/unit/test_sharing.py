@@ -10,9 +10,9 @@ from domain.incident import Incident
 from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.task import Status, TaskPlan
-from service.feed import FeedEvent, to_feed_event
-from service.partner_feed import PartnerFeed
-from service.partner_view import partner_incident_view, partner_summary
+from service.live.feed_events import FeedEvent, to_feed_event
+from service.sharing.feed import PartnerFeed
+from service.sharing.view import partner_incident_view, partner_summary
 
 LEAD = Actor("m.alvarez", "crisis-lead")
 PARTNER = Actor("j.brooks", "partner-mental-health")

@@ -12,8 +12,8 @@ from domain.organisation import Organisation
 from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.task import TaskPlan
-from service.accounts import Accounts, organisation_view
-from service.application import Steady
+from service.accounts.service import Accounts, organisation_view
+from service.incidents.application import Steady
 
 ADMIN = Actor("cli:root", "admin")
 LEAD = Actor("m.alvarez", "crisis-lead")

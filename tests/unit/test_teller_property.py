@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.application import Steady
-from service.narration import Teller, corrected, narrate
+from service.incidents.application import Steady
+from service.timelines.narration import Teller, corrected, narrate
 from tests.unit.test_replay_property import commands, run_all
 
 ZONE = ZoneInfo("America/Chicago")

@@ -11,9 +11,9 @@ import pytest
 from domain.errors import DomainError, NotFound
 from domain.incident import Incident
 from domain.people import Actor
-from service.application import Steady
-from service.feed import to_feed_event
-from service.timeline import CSV_COLUMNS, EVENT_KINDS, narrate, timeline, timeline_csv
+from service.incidents.application import Steady
+from service.live.feed_events import to_feed_event
+from service.timelines.reading import CSV_COLUMNS, EVENT_KINDS, narrate, timeline, timeline_csv
 
 ZONE = ZoneInfo("America/Chicago")
 START = datetime(2026, 11, 23, 20, 2, 31, tzinfo=UTC)  # Mon 23 Nov 2026, 14:02:31 CST

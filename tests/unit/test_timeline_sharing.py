@@ -1,7 +1,7 @@
 """Sharing with a partner organisation is told in the timeline in plain language."""
 
-from service.application import Steady
-from service.timeline import timeline
+from service.incidents.application import Steady
+from service.timelines.reading import timeline
 from tests.unit.test_timeline import COUNSELOR, LEAD, ZONE, texts
 
 RIVERSIDE = ("riverside", "Riverside Family Services")

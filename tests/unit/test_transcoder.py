@@ -23,8 +23,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.people import Actor
-from service.application import Steady
-from service.transcoder import FastJSONTranscoder
+from service.incidents.application import Steady
+from service.store.transcoder import FastJSONTranscoder
 
 LEAD = Actor("m.alvarez", "crisis-lead")
 

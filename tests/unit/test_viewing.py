@@ -12,8 +12,8 @@ from domain.errors import DomainError, NotFound
 from domain.incident import Incident
 from domain.people import Actor
 from domain.viewing import Viewing, window_start
-from service.application import Steady
-from service.viewing import RecentViews, Viewer, ViewLog, select_views
+from service.incidents.application import Steady
+from service.views_log.recording import RecentViews, Viewer, ViewLog, select_views
 
 LEAD = Actor("m.alvarez", "crisis-lead")
 COUNSELOR = Viewer("k.okafor", "counselor", ("responder",), "lincoln-elementary")
@@ -250,7 +250,7 @@ def test_a_failed_save_is_logged_and_the_next_view_tries_again(steady, viewlog, 
         raise OSError("disk full")
 
     steady.save = broken  # type: ignore[method-assign]
-    with caplog.at_level(logging.ERROR, logger="service.viewing"):
+    with caplog.at_level(logging.ERROR, logger="service.views_log.recording"):
         assert viewlog.record(COUNSELOR, ref, "page")  # the caller is not told
         assert viewlog.flush()
     assert "could not record 1 view(s) of " + ref in caplog.text
@@ -271,7 +271,7 @@ def test_after_close_views_are_not_recorded_and_nothing_waits(steady, viewlog):
 def test_a_full_queue_drops_the_view_and_says_so(steady, clock, caplog):
     ref = open_incident(steady)
     viewlog = ViewLog(steady, clock=clock, max_pending=0)
-    with caplog.at_level(logging.WARNING, logger="service.viewing"):
+    with caplog.at_level(logging.WARNING, logger="service.views_log.recording"):
         assert not viewlog.record(COUNSELOR, ref, "page")
     assert "were not recorded" in caplog.text
     viewlog.close()

@@ -1,0 +1,187 @@
+"""Who may do what: the permission matrix as data, and the checks the edge asks before acting.
+
+Each cell of the matrix is a Scope: ALL (anywhere), SCHOOL (only incidents of the person's
+schools, or with a task assigned to them by name, or with them on the case team), OWN (only what
+is the person's own: tasks of their positions or assigned to them, notes they wrote), SHARED
+(only within incidents shared with their organisation, and there only the tasks assigned to
+their organisation and the notes shared with it), or nothing. A person with several roles may do
+what any of them allows. Over every cell, confidential incidents are seen only by crisis leads,
+their case team and auditors: service/access/need_to_know.py holds that rule, and which incidents a
+SCHOOL scope reaches.
+"""
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from domain.account import ROLES, Account
+from domain.errors import DomainError
+
+
+class Scope(StrEnum):
+    ALL = "all"
+    SCHOOL = "school"
+    OWN = "own"
+    SHARED = "shared"
+
+
+class Forbidden(DomainError):
+    """The person's roles do not allow the action."""
+
+
+ACTIONS: dict[str, str] = {
+    "view_board": "see the board of open incidents",
+    "view_incident": "see an incident: tasks, notes, severity, phase",
+    "open_incident": "open an incident",
+    "close_incident": "close an incident with a review summary",
+    "reopen_incident": "reopen a closed incident",
+    "apply_playbook": "apply a playbook to an incident",
+    "assign_task": "assign a task to a role, a person or a partner organisation",
+    "update_task": "change a task's status (claim, block, finish, reopen)",
+    "add_note": "add a note to an incident or a task",
+    "correct_note": "correct a note (the original stays in the record)",
+    "change_severity": "change an incident's severity",
+    "advance_phase": "move an incident to its next phase",
+    "share_incident": "share an incident with a partner organisation, or end the share",
+    "restrict_incident": "mark an incident confidential or not, and choose its case team",
+    "replay": "see an incident as it stood at any past moment",
+    "view_timeline": "see an incident's timeline of events",
+    "export": "export an incident's complete event stream",
+    "verify": "check that incident streams are intact",
+    "view_audit_log": "see who viewed an incident, and the changes to accounts",
+    "manage_accounts": "add accounts, grant and revoke roles, disable, issue API tokens",
+}
+
+_ = None
+A, C, M, S = Scope.ALL, Scope.SCHOOL, Scope.OWN, Scope.SHARED  # all, schools, mine, shared
+_COLUMNS = ("admin", "crisis-lead", "responder", "district-leader", "partner", "auditor")
+_ROWS: dict[str, tuple[Scope | None, ...]] = {
+    #                   admin crisis-lead responder district-leader partner auditor
+    "view_board":      (_,    A,          C,        A,              S,      A),
+    "view_incident":   (_,    A,          C,        A,              S,      A),
+    "open_incident":   (_,    A,          _,        _,              _,      _),
+    "close_incident":  (_,    A,          _,        _,              _,      _),
+    "reopen_incident": (_,    A,          _,        _,              _,      _),
+    "apply_playbook":  (_,    A,          _,        _,              _,      _),
+    "assign_task":     (_,    A,          _,        _,              _,      _),
+    "update_task":     (_,    A,          M,        _,              S,      _),
+    "add_note":        (_,    A,          C,        A,              S,      _),
+    "correct_note":    (_,    A,          M,        M,              M,      _),
+    "change_severity": (_,    A,          _,        _,              _,      _),
+    "advance_phase":   (_,    A,          _,        _,              _,      _),
+    "share_incident":  (_,    A,          _,        _,              _,      _),
+    "restrict_incident": (_,  A,          _,        _,              _,      _),
+    "replay":          (_,    A,          _,        A,              _,      A),
+    "view_timeline":   (_,    A,          C,        A,              _,      A),
+    "export":          (_,    A,          _,        A,              _,      A),
+    "verify":          (_,    A,          _,        A,              _,      A),
+    "view_audit_log":  (_,    _,          _,        _,              _,      A),
+    "manage_accounts": (A,    _,          _,        _,              _,      _),
+}  # fmt: skip
+
+# MATRIX[role][action] is the scope in which that role may take that action.
+MATRIX: dict[str, dict[str, Scope]] = {
+    role: {action: cells[i] for action, cells in _ROWS.items() if cells[i] is not None}
+    for i, role in enumerate(_COLUMNS)
+}
+assert set(_COLUMNS) == set(ROLES) and set(_ROWS) == set(ACTIONS)
+
+SCOPE_NOTES: dict[Scope, str] = {
+    Scope.ALL: "✓ anywhere (but see confidential incidents, below)",
+    Scope.SCHOOL: (
+        "**school**: only incidents of the person's schools (their organisation when it is a "
+        "school, and the schools an admin gives them), and incidents where a task is assigned to "
+        "them by name or they are on the case team"
+    ),
+    Scope.OWN: (
+        "**own**: tasks owned by one of the person's positions (counselor, principal, ...) or "
+        "assigned to them by name; notes they wrote"
+    ),
+    Scope.SHARED: (
+        "**shared**: only incidents shared with the person's organisation, and within them only "
+        "the tasks assigned to that organisation and the notes shared with it (a partner's own "
+        "notes are shared with their organisation)"
+    ),
+}
+
+
+def _check_action(action: str) -> None:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}: expected one of {', '.join(ACTIONS)}")
+
+
+def scopes(roles: Iterable[str], action: str) -> frozenset[Scope]:
+    """Every scope in which any of these roles may take the action (empty: not at all)."""
+    _check_action(action)
+    found = set()
+    for role in roles:
+        if role not in MATRIX:
+            raise ValueError(f"unknown role {role!r}: expected one of {', '.join(ROLES)}")
+        scope = MATRIX[role].get(action)
+        if scope is not None:
+            found.add(scope)
+    return frozenset(found)
+
+
+def can(roles: Iterable[str], action: str) -> bool:
+    """Whether these roles allow the action in some scope; check the scope before acting."""
+    return bool(scopes(roles, action))
+
+
+def require(account: Account, action: str) -> frozenset[Scope]:
+    """The scopes the account may act in; Forbidden if none (or the account is disabled)."""
+    found = scopes(account.roles, action) if not account.disabled else frozenset()
+    if not found:
+        raise Forbidden(
+            f"{account.username} ({', '.join(account.roles)}) may not {ACTIONS[action]}"
+        )
+    return found
+
+
+def may_update_task(
+    account: Account, *, owner_role: str, assignee_kind: str = "", assignee: str = ""
+) -> bool:
+    """Whether the account may change this task's status, by the matrix's scopes."""
+    if account.disabled:
+        return False
+    found = scopes(account.roles, "update_task")
+    if Scope.ALL in found:
+        return True
+    if Scope.OWN in found:
+        mine = {*account.positions, *account.roles}
+        if owner_role in mine:
+            return True
+        if assignee_kind == "person" and assignee.casefold() == account.username:
+            return True
+        if assignee_kind == "role" and assignee in mine:
+            return True
+    if Scope.SHARED in found and assignee_kind == "partner":
+        return assignee.strip().casefold() == account.organisation
+    return False
+
+
+def matrix_markdown() -> str:
+    """The matrix as a Markdown table, for the README."""
+    marks = {
+        Scope.ALL: "✓",
+        Scope.SCHOOL: "school",
+        Scope.OWN: "own",
+        Scope.SHARED: "shared",
+        None: "—",
+    }
+    lines = [
+        "| action | " + " | ".join(_COLUMNS) + " |",
+        "| --- |" + " :---: |" * len(_COLUMNS),
+    ]
+    for action, description in ACTIONS.items():
+        cells = [marks[MATRIX[role].get(action)] for role in _COLUMNS]
+        lines.append(f"| `{action}`: {description} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines += [f"- {note}" for note in SCOPE_NOTES.values()]
+    lines.append("- —: not allowed. A person with several roles may do what any of them allows.")
+    lines.append(
+        "- **Confidential incidents** (self-harm or suicide risk, bullying, and any a crisis lead "
+        "marks confidential) are seen only by crisis leads, the people on their case team and "
+        "auditors, whatever the cell says; district leaders, and responders of their schools, "
+        "see them on the board as a count per school."
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,2 @@
+"""The `steady` command's service commands and how their answers read in a terminal. The web
+layer adds `serve` on top (web/cli.py), so nothing here imports web/."""

@@ -1,0 +1,2 @@
+"""The demo district: its organisations, accounts and incidents, seeded through the same
+commands the people use."""

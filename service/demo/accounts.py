@@ -1,0 +1,99 @@
+"""The demo district's organisations and one account per role, with a published password.
+
+The usernames are the people who act in service.demo.incidents's incidents. Seeding again adds
+nothing and changes no password. The password is for the demo only: it is printed in the README.
+"""
+
+import re
+from contextlib import suppress
+from dataclasses import dataclass
+
+from domain.account import AlreadyExists
+from domain.errors import DomainError, NotFound
+from domain.people import Actor
+from service.accounts.service import Accounts
+from service.demo.incidents import PARTNER_ORGANISATION, SCHOOLS
+
+DEMO_PASSWORD = "steady-demo-2026"
+DEMO_ACTOR = Actor("demo", "admin")
+DISTRICT = ("riverside-usd", "Riverside Unified School District", "district")
+PARTNER = PARTNER_ORGANISATION
+# The playbooks' community mental-health role is Eastside's: applying the death, suicide,
+# lockdown, violence or recovery playbooks gives it that role's tasks.
+STAND_INS = [(PARTNER_ORGANISATION[0], "partner-mental-health")]
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    organisation: str
+    role: str
+    positions: tuple[str, ...] = ()
+    schools: tuple[str, ...] = ()  # schools given besides their organisation (ids)
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("admin", "District account administrator", "riverside-usd", "admin"),
+    DemoAccount("m.alvarez", "Maria Alvarez", "riverside-usd", "crisis-lead"),
+    DemoAccount("k.okafor", "Kemi Okafor", slug(SCHOOLS[3]), "responder", ("counselor",)),
+    DemoAccount("d.chen", "David Chen", slug(SCHOOLS[2]), "responder", ("principal",)),
+    # The district's school psychologist covers the two elementary schools.
+    DemoAccount(
+        "l.nguyen",
+        "Linh Nguyen",
+        "riverside-usd",
+        "responder",
+        ("school-psychologist",),
+        (slug(SCHOOLS[0]), slug(SCHOOLS[1])),
+    ),
+    DemoAccount("r.patel", "Ravi Patel", "riverside-usd", "district-leader"),
+    DemoAccount(
+        "j.brooks", "Jordan Brooks", "eastside-counseling", "partner", ("partner-mental-health",)
+    ),
+    DemoAccount("a.kim", "Alex Kim", "riverside-usd", "auditor"),
+]
+
+
+def seed_demo_accounts(accounts: Accounts) -> list[tuple[str, str, str]]:
+    """Adds whatever of the demo organisations and accounts is missing; returns
+    (username, role, password) for every demo account."""
+    organisations = [DISTRICT, *((slug(s), s, "school") for s in SCHOOLS), PARTNER]
+    for org_slug, name, kind in organisations:
+        try:
+            accounts.organisation(org_slug)
+        except NotFound:
+            with suppress(AlreadyExists):  # another process seeding at the same moment
+                accounts.add_organisation(org_slug, name, kind, actor=DEMO_ACTOR)
+    for demo in DEMO_ACCOUNTS:
+        try:
+            accounts.account(demo.username)
+        except NotFound:
+            with suppress(AlreadyExists):
+                accounts.add_user(
+                    demo.username,
+                    display_name=demo.display_name,
+                    organisation=demo.organisation,
+                    roles=[demo.role],
+                    positions=demo.positions,
+                    password=DEMO_PASSWORD,
+                    actor=DEMO_ACTOR,
+                )
+        if demo.schools and not accounts.account(demo.username).schools:
+            accounts.set_schools(demo.username, list(demo.schools), actor=DEMO_ACTOR)
+    return [(d.username, d.role, DEMO_PASSWORD) for d in DEMO_ACCOUNTS]
+
+
+def seed_demo_stand_ins(accounts: Accounts) -> None:
+    """Lets the demo's partner stand in for the playbooks' community mental-health role, unless
+    it does (or another partner does) already. Seeded before the demo's incidents, so their
+    playbooks hand Eastside its tasks."""
+    taken = accounts.steady.stand_ins()
+    for org_slug, role in STAND_INS:
+        if role not in taken and role in accounts.playbook_roles():
+            with suppress(DomainError):  # another process seeding at the same moment
+                accounts.stand_in(org_slug, role, actor=DEMO_ACTOR)

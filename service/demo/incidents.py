@@ -1,0 +1,350 @@
+"""The demo district: a few schools and incidents in different phases, with realistic content.
+
+Every command carries an idempotency key, so seeding twice adds nothing."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.people import Actor
+from domain.task import Task
+from service.incidents.application import Steady
+
+SCHOOLS = [
+    "Lincoln Elementary",
+    "Cesar Chavez Elementary",
+    "Jefferson Middle School",
+    "Roosevelt High School",
+]
+
+LEAD = Actor("m.alvarez", "crisis-lead")
+PRINCIPAL = Actor("d.chen", "principal")
+COUNSELOR = Actor("k.okafor", "counselor")
+PSYCHOLOGIST = Actor("l.nguyen", "school-psychologist")
+DISTRICT = Actor("r.patel", "district-leader")
+PARTNER = Actor("j.brooks", "partner-mental-health")
+# The community partner the demo shares an incident with: id, name, kind of organisation.
+PARTNER_ORGANISATION = (
+    "eastside-counseling",
+    "Eastside Counseling Center (mental-health agency)",
+    "partner",
+)
+
+DONE_NOTES = [
+    "Done as written; no concerns raised.",
+    "Completed; details shared with the crisis team lead.",
+    "Done. Two staff asked for follow-up; referred to the employee assistance programme.",
+    "Completed with the family liaison present.",
+    "Done; copies of the script kept in the crisis binder.",
+]
+
+
+@dataclass(frozen=True)
+class DemoIncident:
+    key: str
+    title: str
+    kind: str
+    severity: int
+    schools: list[str]
+    summary: str
+    at_local: time  # time of day it happened, district time
+    age: timedelta  # from when it happened to the moment the demo shows
+    playbooks: list[str]
+    done_fraction: float
+    phase_steps: list[str]
+    closed_with: str = ""
+    case_team: tuple[str, ...] = ()  # who needs to know, for a confidential case
+
+
+INCIDENTS = [
+    DemoIncident(
+        key="student-death-jefferson",
+        title="Death of an 8th-grade student (off campus)",
+        kind="death",
+        severity=2,
+        schools=["Jefferson Middle School"],
+        summary=(
+            "Student S-1042 died in a traffic collision over the weekend. The family has asked "
+            "that the cause not be shared beyond 'an accident'. Sibling attends Lincoln Elementary."
+        ),
+        at_local=time(7, 15),
+        age=timedelta(days=23, hours=5),
+        playbooks=["death-of-student-or-staff", "long-term-recovery-follow-ups"],
+        done_fraction=0.9,
+        phase_steps=["stabilization", "recovery"],
+    ),
+    DemoIncident(
+        key="lockdown-roosevelt",
+        title="Lockdown after a report of a weapon near campus",
+        kind="threat",
+        severity=1,
+        schools=["Roosevelt High School"],
+        summary=(
+            "An anonymous report through the tip line described a person with a weapon near the "
+            "east parking lot at 10:40. Police responded; the building was in lockdown for 52 "
+            "minutes. No one was hurt. Reunification at the church on Elm Street."
+        ),
+        at_local=time(10, 40),
+        age=timedelta(days=2, hours=3),
+        playbooks=["lockdown-or-threat"],
+        done_fraction=0.75,
+        phase_steps=["stabilization"],
+    ),
+    DemoIncident(
+        key="violence-chavez",
+        title="Shooting two blocks from school during dismissal",
+        kind="community-violence",
+        severity=2,
+        schools=["Cesar Chavez Elementary"],
+        summary=(
+            "Shots fired near the corner of 5th and Alder at 15:10 as students walked home. "
+            "School moved to Secure; walkers were brought back inside. Police report one adult "
+            "injured; several students witnessed the aftermath."
+        ),
+        at_local=time(15, 10),
+        age=timedelta(hours=3),
+        playbooks=["community-violence-nearby"],
+        done_fraction=0.6,
+        phase_steps=[],
+    ),
+    DemoIncident(
+        key="bullying-lincoln",
+        title="Report of repeated harassment in a 5th-grade class",
+        kind="bullying",
+        severity=3,
+        schools=["Lincoln Elementary"],
+        summary=(
+            "A parent reported that student S-2210 has been repeatedly excluded and mocked by "
+            "two classmates, including messages in a group chat."
+        ),
+        at_local=time(13, 30),
+        age=timedelta(days=30),
+        playbooks=["bullying-or-harassment-report"],
+        done_fraction=1.0,
+        phase_steps=["stabilization", "recovery"],
+        # A bullying report is about one student: confidential by its kind, seen by its team.
+        case_team=("l.nguyen",),
+        closed_with=(
+            "Investigation finished within 8 school days. Safety plan in place and followed; "
+            "restorative conference held with both families. Weekly check-ins showed the student "
+            "feeling safe by week three. Lesson: the group-chat evidence reached us late; remind "
+            "families how to report online harassment."
+        ),
+    ),
+]
+
+
+def seed_demo(app: Steady, now: datetime, zone: ZoneInfo) -> list[str]:
+    """Seeds the demo district; returns the references of its incidents."""
+    return [_seed_incident(app, demo, now, zone) for demo in INCIDENTS]
+
+
+def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInfo) -> str:
+    def key(step: str) -> str:
+        return f"demo/{demo.key}/{step}"
+
+    seeded = app.result_of(key("open"), actor=LEAD)
+    if seeded:
+        # Seed against the first run's moment so every step, and every key, comes out the same.
+        occurred = app.incident(seeded.reference).occurred_at
+    else:
+        occurred = latest_at(demo.at_local, now - demo.age, zone)
+    now = occurred + demo.age
+    clock = _Clock(occurred + timedelta(minutes=12), now)
+
+    opened = app.open_incident(
+        title=demo.title,
+        kind=demo.kind,
+        severity=demo.severity,
+        schools=demo.schools,
+        summary=demo.summary,
+        occurred_at=occurred,
+        actor=LEAD,
+        idempotency_key=key("open"),
+        at=clock.tick(0),
+    )
+    ref = opened.reference
+    for username in demo.case_team:
+        step = key(f"case-team/{username}")
+        # A demo seeded before case teams existed has this incident closed already.
+        if app.result_of(step, actor=LEAD) or not app.incident(ref).closed:
+            app.add_to_case_team(ref, username, actor=LEAD, idempotency_key=step, at=clock.tick(1))
+    for playbook_id in demo.playbooks:
+        app.apply_playbook(
+            ref,
+            playbook_id,
+            actor=LEAD,
+            idempotency_key=key(f"apply/{playbook_id}"),
+            at=clock.tick(4),
+        )
+    incident = app.incident(ref)
+    tasks = sorted(incident.tasks.values(), key=lambda t: (t.due_at or now, t.id))
+    due_now = [t for t in tasks if t.due_at is None or t.due_at <= now]
+    to_finish = due_now[: round(len(due_now) * demo.done_fraction)]
+    people = [COUNSELOR, PRINCIPAL, PSYCHOLOGIST, LEAD]
+    for number, task in enumerate(to_finish):
+        # A task the playbook handed to the partner is done by the partner's own people.
+        on_partner = task.assignee is not None and task.assignee.kind == "partner"
+        actor = PARTNER if on_partner else people[number % len(people)]
+        at = max(clock.current, min(task.due_at or now, now) - timedelta(minutes=20))
+        app.change_task_status(
+            ref,
+            task.id,
+            "in_progress",
+            actor=actor,
+            idempotency_key=key(f"{task.id}/start"),
+            at=clock.at_least(at - timedelta(minutes=40)),
+        )
+        app.change_task_status(
+            ref,
+            task.id,
+            "done",
+            note=DONE_NOTES[number % len(DONE_NOTES)],
+            actor=actor,
+            idempotency_key=key(f"{task.id}/done"),
+            at=clock.at_least(at),
+        )
+    remaining = [t for t in due_now if t not in to_finish]
+    if remaining:
+        task = remaining[0]
+        app.change_task_status(
+            ref,
+            task.id,
+            "in_progress",
+            actor=COUNSELOR,
+            idempotency_key=key(f"{task.id}/start"),
+            at=clock.tick(30),
+        )
+        app.assign_task(
+            ref,
+            task.id,
+            kind="person",
+            name="k.okafor",
+            actor=LEAD,
+            idempotency_key=key(f"{task.id}/assign"),
+            at=clock.tick(2),
+        )
+    if len(remaining) > 1:
+        task = remaining[1]
+        app.change_task_status(
+            ref,
+            task.id,
+            "blocked",
+            reason="Waiting for the police liaison to confirm what can be shared with families.",
+            actor=PRINCIPAL,
+            idempotency_key=key(f"{task.id}/block"),
+            at=clock.tick(15),
+        )
+    app.add_note(
+        ref,
+        "Crisis team met in the library conference room. Family liaison named; the family asked "
+        "for contact through the liaison only.",
+        actor=LEAD,
+        idempotency_key=key("note/1"),
+        at=clock.tick(10),
+    )
+    wrong = app.add_note(
+        ref,
+        "Support room open in room 114 all day; 14 students visited before lunch.",
+        actor=COUNSELOR,
+        idempotency_key=key("note/2"),
+        at=clock.tick(60),
+    )
+    app.correct_note(
+        ref,
+        wrong.detail["note_id"],
+        "Support room open in room 214 (not 114) all day; 14 students visited before lunch.",
+        reason="Wrong room number in the first note.",
+        actor=COUNSELOR,
+        idempotency_key=key("note/2/correct"),
+        at=clock.tick(5),
+    )
+    if demo.key == "student-death-jefferson":
+        _share_with_partner(app, ref, [t for t in tasks if t not in due_now], key, clock)
+    if demo.key == "lockdown-roosevelt":
+        app.change_severity(
+            ref,
+            2,
+            reason="Suspect in custody; no weapon found on campus.",
+            actor=LEAD,
+            idempotency_key=key("severity"),
+            at=clock.tick(20),
+        )
+    for phase in demo.phase_steps:
+        app.advance_phase(
+            ref, phase, actor=LEAD, idempotency_key=key(f"phase/{phase}"), at=clock.tick(60 * 24)
+        )
+    if demo.closed_with:
+        app.close_incident(
+            ref, demo.closed_with, actor=LEAD, idempotency_key=key("close"), at=clock.tick(60)
+        )
+    return ref
+
+
+def _share_with_partner(
+    app: Steady, ref: str, later: list[Task], key: Callable[[str], str], clock: "_Clock"
+) -> None:
+    """The mental-health agency takes on a follow-up, and sees only that and one note."""
+    slug, name, _ = PARTNER_ORGANISATION
+    incident = app.incident(ref)
+    # Each step once, whatever a first run did: where Eastside stands in for the playbook's
+    # mental-health role, the playbook shared the incident and handed it tasks already.
+    if app.result_of(key("share"), actor=LEAD) is None and slug not in incident.shares:
+        app.share_incident(
+            ref, slug, name, actor=LEAD, idempotency_key=key("share"), at=clock.tick(5)
+        )
+    assigned = app.result_of(key("partner/assign"), actor=LEAD)
+    free = [t for t in later if incident.tasks[t.id].assignee is None]
+    if assigned is None and free:
+        assigned = app.assign_task(
+            ref,
+            free[0].id,
+            kind="partner",
+            name=slug,
+            actor=LEAD,
+            idempotency_key=key("partner/assign"),
+            at=clock.tick(2),
+        )
+    follow_up = assigned.detail["task_id"] if assigned else ""
+    app.add_note(
+        ref,
+        "Eastside Counseling will run drop-in grief groups for students after school; the "
+        "family liaison remains the only contact with the family.",
+        share_with=[slug],
+        actor=LEAD,
+        idempotency_key=key("partner/note"),
+        at=clock.tick(3),
+    )
+    app.add_note(
+        ref,
+        "Two counselors available Tuesdays and Thursdays, 3:30 to 5:00, in the library annex.",
+        task_id=follow_up,
+        share_with=[slug],
+        actor=PARTNER,
+        idempotency_key=key("partner/reply"),
+        at=clock.tick(45),
+    )
+
+
+def latest_at(time_of_day: time, before: datetime, zone: ZoneInfo) -> datetime:
+    """The last moment at this time of day (district time) no later than `before`."""
+    local = before.astimezone(zone)
+    moment = datetime.combine(local.date(), time_of_day, tzinfo=zone)
+    return moment if moment <= local else moment - timedelta(days=1)
+
+
+class _Clock:
+    """Moves forward through the demo's past, never beyond now."""
+
+    def __init__(self, start: datetime, now: datetime) -> None:
+        self.current = start
+        self.now = now
+
+    def tick(self, minutes: float) -> datetime:
+        self.current = min(self.current + timedelta(minutes=minutes), self.now)
+        return self.current
+
+    def at_least(self, at: datetime) -> datetime:
+        self.current = min(max(self.current, at), self.now)
+        return self.current

@@ -1,0 +1,123 @@
+"""Plain dictionaries of incidents, tasks and playbooks for JSON output (CLI and API)."""
+
+from datetime import datetime
+from typing import Any
+
+from domain.incident import SEVERITIES, Incident, Note
+from domain.task import Task
+from playbooks.model import Playbook
+from service.live.feed_events import plain
+
+
+def incident_summary(incident: Incident, now: datetime) -> dict[str, Any]:
+    done, total = incident.progress()
+    return {
+        "id": str(incident.id),
+        "reference": incident.reference,
+        "title": incident.title,
+        "kind": incident.kind,
+        "severity": incident.severity,
+        "severity_label": SEVERITIES[incident.severity],
+        "schools": list(incident.schools),
+        "phase": incident.phase.value,
+        "status": "closed" if incident.closed else "open",
+        "occurred_at": incident.occurred_at.isoformat(),
+        "opened_at": incident.created_on.isoformat(),
+        "last_activity_at": incident.modified_on.isoformat(),
+        "version": incident.version,
+        "tasks": {"done": done, "total": total, "overdue": len(incident.overdue_tasks(now))},
+    }
+
+
+def task_view(task: Task, now: datetime) -> dict[str, Any]:
+    return plain(
+        {
+            "id": task.id,
+            "title": task.title,
+            "instructions": task.instructions,
+            "phase": task.phase.value,
+            "owner_role": task.owner_role,
+            "due_at": task.due_at,
+            "overdue": task.is_overdue(now),
+            "stakeholder": task.stakeholder,
+            "component": task.component,
+            "playbook_id": task.playbook_id,
+            "step_id": task.step_id,
+            "status": task.status.value,
+            "reason": task.reason,
+            "done_note": task.done_note,
+            "assignee": {"kind": task.assignee.kind, "name": task.assignee.name}
+            if task.assignee
+            else None,
+            "times_reopened": task.times_reopened,
+            "updated_at": task.updated_at,
+            "updated_by": task.updated_by.as_dict() if task.updated_by else None,
+        }
+    )
+
+
+def incident_view(incident: Incident, now: datetime) -> dict[str, Any]:
+    return {
+        **incident_summary(incident, now),
+        "summary": incident.summary,
+        "opened_by": incident.opened_by.as_dict(),
+        "closed_at": incident.closed_at.isoformat() if incident.closed_at else None,
+        "review_summary": incident.review_summary,
+        "playbooks": [
+            {"id": p.id, "version": p.version, "content_hash": p.content_hash, "title": p.title}
+            for p in incident.playbooks
+        ],
+        "task_list": [task_view(t, now) for t in incident.tasks.values()],
+        "shares": [{"organisation": slug, "name": name} for slug, name in incident.shares.items()],
+        "notes": [note_view(n) for n in incident.notes.values()],
+        "confidential": incident.confidential,
+        "marked_confidential": incident.marked_confidential,
+        "case_team": list(incident.case_team),
+    }
+
+
+def note_view(note: Note) -> dict[str, Any]:
+    return plain(
+        {
+            "id": note.id,
+            "text": note.text,
+            "task_id": note.task_id,
+            "at": note.at,
+            "by": note.by.as_dict(),
+            "corrects": note.corrects,
+            "reason": note.reason,
+            "corrected_by": note.corrected_by,
+            "shared_with": list(note.shared_with),
+        }
+    )
+
+
+def playbook_view(playbook: Playbook) -> dict[str, Any]:
+    return {
+        "id": playbook.id,
+        "title": playbook.title,
+        "version": playbook.version,
+        "kinds": list(playbook.kinds),
+        "summary": playbook.summary,
+        "content_hash": playbook.content_hash,
+        "roles": [{"id": r.id, "title": r.title} for r in playbook.roles],
+        "phases": [
+            {
+                "phase": p.phase.value,
+                "goal": p.goal,
+                "steps": [
+                    {
+                        "id": s.id,
+                        "title": s.title,
+                        "instructions": s.instructions,
+                        "owner": s.owner,
+                        "due": str(s.due),
+                        "stakeholder": s.stakeholder,
+                        "component": s.component,
+                    }
+                    for s in p.steps
+                ],
+            }
+            for p in playbook.phases
+        ],
+    }

@@ -1,0 +1,159 @@
+"""The after-action report: summary, review, open follow-ups, tasks by phase with who did them
+and when, notes and the whole timeline, on one page that prints well (see steady.css)."""
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar import Request, Response, get
+from litestar.params import FromPath
+
+from domain.errors import NotFound
+from domain.healing import COMPONENTS
+from domain.incident import Incident
+from domain.phase import Phase
+from service.incidents.application import project
+from service.incidents.as_json import incident_view
+from service.live.feed_events import FeedEvent
+from service.timelines.reading import local_time, narrate
+from web.audit.noting import record_view
+from web.audit.shared import audit_nav, full_time, header_facts, labelled, threads_with_titles
+from web.auth import abilities, allow
+from web.incidents.pages import (
+    STATUS_LABELS,
+    _settings,
+    _steady,
+    context,
+    not_found,
+    page,
+    role_label,
+    role_titles,
+    who,
+)
+
+
+@get(
+    "/incidents/{ref:str}/report",
+    name="incident_report_page",
+    sync_to_thread=True,
+    include_in_schema=False,
+)
+def report_page(request: Request, ref: FromPath[str]) -> Response:
+    allow(request, "view_timeline", ref=ref)
+    record_view(request, ref, "report")
+    steady = _steady(request)
+    zone = _settings(request).zone()
+    now = steady.clock()
+    try:
+        events = steady.incident_events(ref)
+    except NotFound as error:
+        return not_found(request, str(error))
+    incident = project(e.event for e in events)
+    view = incident_view(incident, now)
+    titles = role_titles(steady)
+    entries = [labelled(e) for e in narrate(events, zone)]
+    shown = header_facts(view, zone, now)
+    for key, field in (
+        ("occurred", "occurred_at"),
+        ("opened", "opened_at"),
+        ("closed_at", "closed_at"),
+    ):
+        shown[key] = full_time(view[field], zone)
+    return page(
+        "report.html",
+        context(
+            request,
+            f"{view['reference']} after-action report",
+            **shown,
+            audit_nav=audit_nav(view["reference"], "report", abilities(who(request))),
+            entries=entries,
+            task_phases=_report_phases(view, events, titles, zone),
+            follow_ups=_follow_ups(view, titles, zone),
+            note_threads=threads_with_titles(view, zone, now),
+            counts=_counts(view, incident, entries),
+            generated=local_time(now, zone)[1],
+            first_position=events[0].position,
+            last_position=events[-1].position,
+        ),
+    )
+
+
+def _completions(events: list[FeedEvent], zone: ZoneInfo) -> dict[str, dict[str, Any]]:
+    """Who last completed each task, when, and with what note."""
+    done: dict[str, dict[str, Any]] = {}
+    for e in events:
+        if e.type == "task_status_changed" and e.data["status"] == "done":
+            done[e.data["task_id"]] = {
+                "by": e.actor,
+                "at": local_time(e.at, zone)[1],
+                "iso": local_time(e.at, zone)[0],
+                "note": e.data["note"],
+            }
+    return done
+
+
+def _report_phases(
+    view: dict[str, Any],
+    events: list[FeedEvent],
+    titles: dict[str, str],
+    zone: ZoneInfo,
+) -> list[dict[str, Any]]:
+    done = _completions(events, zone)
+    phases = []
+    for phase in Phase:
+        tasks = [t for t in view["task_list"] if t["phase"] == phase.value]
+        if not tasks:
+            continue
+        phases.append(
+            {
+                "value": phase.value,
+                "label": phase.label,
+                "done": sum(1 for t in tasks if t["status"] == "done"),
+                "tasks": [
+                    {
+                        **t,
+                        "owner_title": titles.get(t["owner_role"], role_label(t["owner_role"])),
+                        "status_label": STATUS_LABELS.get(t["status"], t["status"]),
+                        "completed": done.get(t["id"]) if t["status"] == "done" else None,
+                        "component_label": COMPONENTS.get(t["component"], t["component"]),
+                    }
+                    for t in tasks
+                ],
+            }
+        )
+    return phases
+
+
+def _follow_ups(
+    view: dict[str, Any], titles: dict[str, str], zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    """Work not done, recovery and monitoring first (what the district still owes), then by due."""
+    far = "9999"
+    rank = {p.value: (0 if p in (Phase.RECOVERY, Phase.MONITORING) else 1) for p in Phase}
+    open_tasks = [t for t in view["task_list"] if t["status"] != "done"]
+    open_tasks.sort(key=lambda t: (rank[t["phase"]], t["due_at"] or far, t["id"]))
+    return [
+        {
+            **t,
+            "owner_title": titles.get(t["owner_role"], role_label(t["owner_role"])),
+            "status_label": STATUS_LABELS.get(t["status"], t["status"]),
+            "phase_label": t["phase"].capitalize(),
+            "due": full_time(t["due_at"], zone),
+        }
+        for t in open_tasks
+    ]
+
+
+def _counts(
+    view: dict[str, Any], incident: Incident, entries: list[dict[str, Any]]
+) -> dict[str, Any]:
+    end = incident.closed_at or incident.modified_on
+    hours = (end - incident.occurred_at).total_seconds() / 3600
+    span = f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.0f} days"
+    return {
+        "events": len(entries),
+        "people": len({e["actor"]["user"] for e in entries}),
+        "notes": len([n for n in view["notes"] if not n["corrected_by"]]),
+        "corrections": sum(1 for e in entries if e["type"] == "note_corrected"),
+        "span": span,
+        "span_to": "closing" if incident.closed_at else "the last change",
+    }

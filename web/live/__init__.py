@@ -1,0 +1,1 @@
+"""The live board feed over a websocket: audiences, the hub and each connection."""

@@ -1,0 +1,2 @@
+"""Sharing with partner organisations at the edge: the API and what the incident page shows
+about shares."""
