@@ -27,6 +27,7 @@ from service.views_log.recording import ViewLog
 from web.accounts.my_tokens import MY_TOKEN_HANDLERS
 from web.accounts.pages import ADMIN_HANDLERS
 from web.auth import BearerAwareCSRF, csrf_config, secure_cookies_over_https, session_config
+from web.dependencies import DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
 from web.incidents.api import API_HANDLERS
 from web.incidents.need_to_know import NEED_TO_KNOW_HANDLERS
@@ -128,6 +129,7 @@ def create_app(
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        dependencies=DEPENDENCIES,
         request_class=SteadyRequest,
         middleware=[
             session_config(settings).middleware,

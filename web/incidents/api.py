@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from service.incidents.application import Steady
 from service.incidents.as_json import playbook_view
 from service.incidents.assignees import assignee_named
 from service.incidents.export import export_incident
@@ -24,6 +25,7 @@ from web.auth import (
     steady_of,
 )
 from web.errors import COMMAND_ERRORS, ITEM_ERRORS, READ_ERRORS, BadInput, error_responses
+from web.guards import requires
 from web.incidents.access import (
     counted_confidential,
     incident_view_for,
@@ -420,16 +422,18 @@ class IncidentsController(Controller):
         sync_to_thread=True,
         status_code=HTTP_200_OK,
         responses=COMMAND_ERRORS,
+        guards=[requires("close_incident")],
     )
     def close(
-        self, request: Request, ref: FromPath[str], data: JSONBody[CloseIncident]
+        self,
+        request: Request,
+        steady: Steady,
+        ref: FromPath[str],
+        data: JSONBody[CloseIncident],
     ) -> dict[str, Any]:
-        allow(request, "close_incident", ref=ref)
-        return (
-            steady_of(request)
-            .close_incident(ref, data.review_summary, **options(request, data.based_on_version))
-            .as_dict()
-        )
+        return steady.close_incident(
+            ref, data.review_summary, **options(request, data.based_on_version)
+        ).as_dict()
 
     @post(
         "/{ref:str}/reopen",
