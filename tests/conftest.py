@@ -77,3 +77,26 @@ def database_url(request) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("postgres_url")
+
+
+def _runs_on_postgres(item: pytest.Item) -> bool:
+    fixtures = getattr(item, "fixturenames", ())
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    return (
+        "postgres_url" in fixtures
+        or "postgres_server" in fixtures
+        or params.get("database_url") == "postgres"
+        or "postgres" in str(params.get("store", ""))
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks every test that reaches PostgreSQL `postgres` (also those that get it through the
+    `database_url` parameter), and every test that starts a process `slow`, so that
+    `-m "not postgres"` and `-m "not slow"` leave out exactly those."""
+    for item in items:
+        if _runs_on_postgres(item):
+            item.add_marker(pytest.mark.postgres)
+        if item.path.parent.name == "e2e" or "subprocess" in getattr(item.module, "__dict__", {}):
+            item.add_marker(pytest.mark.slow)

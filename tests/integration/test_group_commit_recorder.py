@@ -11,12 +11,15 @@ import uuid
 from typing import ClassVar
 
 import psycopg
+import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.tests import persistence as contract
 
 from service.store.group_commit import GroupCommitRecorder
 from tests.conftest import PG_HOST, PG_PORT, need_postgres
+
+pytestmark = pytest.mark.postgres
 
 TABLE = "stored_events"
 
