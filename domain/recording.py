@@ -1,6 +1,7 @@
 """How aggregates record events: the base event that says who acted (`actor`, read back as
-`by`), the rule that a stream's moments never run backwards, and the incident's hash chain (each
-event carries the hash before it and its own, docs/architecture.md on the event log)."""
+`by`), the rule that a stream's moments never run backwards, aggregates there is one of, and the
+incident's hash chain, where each event carries the hash before it and its own (see
+docs/architecture.md, "The event log is the source of truth" and "Events are a contract")."""
 
 from collections.abc import Callable
 from datetime import datetime
