@@ -26,6 +26,7 @@ class AppliedPlaybook:
 class IncidentTasks(RecordsInChain):
     """The work a crisis team does on an incident, task by task."""
 
+    # What it uses of the Incident it is mixed into (its state, events and checks):
     reference: str
     tasks: dict[str, Task]
     playbooks: list[AppliedPlaybook]

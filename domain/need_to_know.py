@@ -15,6 +15,7 @@ from domain.text import check_text
 class IncidentNeedToKnow(RecordsInChain):
     """Narrowing who sees an incident about one student, or one a lead marks so."""
 
+    # What it uses of the Incident it is mixed into (its state, events and checks):
     reference: str
     kind: str
     marked_confidential: bool

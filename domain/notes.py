@@ -28,6 +28,7 @@ class Note:
 class IncidentNotes(RecordsInChain):
     """What the team writes down as the incident goes on."""
 
+    # What it uses of the Incident it is mixed into (its state, events and checks):
     reference: str
     notes: dict[str, Note]
     NoteAdded: type[ChainedEvent]

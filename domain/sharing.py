@@ -43,6 +43,7 @@ class Handover:
 class IncidentSharing(RecordsInChain):
     """Who outside the district sees the incident, and which of its notes and tasks."""
 
+    # What it uses of the Incident it is mixed into (its state, events and checks):
     reference: str
     shares: dict[str, str]
     ended_shares: set[str]
