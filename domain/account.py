@@ -1,4 +1,7 @@
-"""People who sign in to Steady: their organisation, roles, password hash and API tokens.
+"""People who sign in to Steady: the account of each, with its organisation, roles, password
+hash and API tokens (the rules for roles are in domain/roles.py, for usernames and passwords in
+domain/credentials.py; finding a token's account in domain/token_lookup.py, the admins in
+domain/admin_roster.py).
 
 Every change is an event that records who made it and when, so an auditor can see who granted
 what. Secrets never reach the domain: it receives a password's argon2id hash and an API token's
@@ -16,125 +19,30 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.credentials import check_password_hash, check_username
 from domain.errors import Conflict, DomainError
-from domain.incident import STEADY_NAMESPACE, check_text
+from domain.ids import STEADY_NAMESPACE
 from domain.organisation import Organisation, check_slug
 from domain.people import Actor
+from domain.recording import ActorEvent, RecordsWhoActed
+from domain.roles import (
+    ADMIN_ROLE,
+    ROLES,
+    check_positions,
+    check_role,
+    check_roles,
+    check_roles_fit_organisation,
+)
+from domain.text import check_text
 
-ROLES: dict[str, str] = {
-    "admin": "manages accounts, roles and API tokens",
-    "crisis-lead": "opens, closes and reopens incidents, applies playbooks, assigns tasks",
-    "responder": "updates the tasks of their position or assigned to them, adds notes",
-    "district-leader": "sees every incident; writes nothing but notes",
-    "partner": "sees only what is shared with their organisation; updates its tasks",
-    "auditor": "reads everything, including replay, timelines and exports; changes nothing",
-}
-PARTNER_ROLE = "partner"
-ADMIN_ROLE = "admin"
-USERNAME_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$")
-POSITION_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOKEN_ID_PATTERN = re.compile(r"^[0-9a-f]{12}$")
 DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
-MIN_PASSWORD = 12
-MAX_PASSWORD = 1024
 MAX_LABEL = 100
 MAX_ACTIVE_TOKENS = 20
 
 
 class AlreadyExists(Conflict):
     """The username (or organisation id) is taken."""
-
-
-class LastAdmin(DomainError):
-    """The change would leave no enabled account that can manage accounts."""
-
-
-def normalise_username(username: object) -> str:
-    return username.strip().lower() if isinstance(username, str) else ""
-
-
-def check_username(username: object) -> str:
-    name = normalise_username(username)
-    if not USERNAME_PATTERN.match(name):
-        raise DomainError(
-            f"username {username!r} is not valid: use 1 to 64 lowercase letters, digits, dots, "
-            "hyphens or underscores, starting and ending with a letter or digit, such as m.alvarez"
-        )
-    return name
-
-
-def check_role(role: object) -> str:
-    if role not in ROLES:
-        raise DomainError(f"unknown role {role!r}: expected one of {', '.join(ROLES)}")
-    return str(role)
-
-
-def check_roles(roles: object) -> list[str]:
-    if isinstance(roles, str) or not isinstance(roles, list | tuple | set | frozenset):
-        raise DomainError(f"roles must be a list of roles from: {', '.join(ROLES)}")
-    checked = {check_role(r) for r in roles}
-    if not checked:
-        raise DomainError(f"give the account at least one role: {', '.join(ROLES)}")
-    return [r for r in ROLES if r in checked]
-
-
-def check_positions(positions: object) -> list[str]:
-    """Positions are the school-team jobs a person covers (counselor, principal, ...): the owner
-    roles of playbook steps, which decide which tasks a responder may update."""
-    if isinstance(positions, str) or not isinstance(positions, list | tuple | set | frozenset):
-        raise DomainError("positions must be a list, such as ['counselor']")
-    checked: list[str] = []
-    for position in positions:
-        value = position.strip().lower() if isinstance(position, str) else ""
-        if not POSITION_PATTERN.match(value) or len(value) > 64:
-            raise DomainError(
-                f"position {position!r} is not valid: use lowercase words joined by hyphens, "
-                "such as counselor or school-psychologist"
-            )
-        if value not in checked:
-            checked.append(value)
-    return checked
-
-
-def check_password(password: object, username: str = "") -> str:
-    """The rule for new passwords; the clear text itself never enters an event."""
-    if not isinstance(password, str):
-        raise DomainError("the password must be text")
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(
-            f"the password is too short: use at least {MIN_PASSWORD} characters "
-            "(a few unrelated words make a good one)"
-        )
-    if len(password) > MAX_PASSWORD:
-        raise DomainError(f"the password is too long: use at most {MAX_PASSWORD} characters")
-    if not password.strip():
-        raise DomainError("the password must not be only spaces")
-    if username and password.strip().lower() == username.lower():
-        raise DomainError("the password must not be the username")
-    return password
-
-
-def check_roles_fit_organisation(roles: list[str], organisation_kind: str) -> None:
-    """A partner account belongs to a partner organisation, and a partner organisation's people
-    hold only the partner role: otherwise an agency's staff could see the whole district."""
-    if organisation_kind == "partner":
-        others = [r for r in roles if r != PARTNER_ROLE]
-        if others:
-            raise DomainError(
-                f"people of a partner organisation hold only the partner role, not "
-                f"{', '.join(others)}; add a district or school account for that work"
-            )
-    elif PARTNER_ROLE in roles:
-        raise DomainError(
-            f"the partner role is for people of a partner organisation, not a {organisation_kind}"
-            "; create the account in the partner's organisation"
-        )
-
-
-def _check_password_hash(password_hash: str) -> str:
-    if not isinstance(password_hash, str) or not password_hash.startswith("$argon2id$"):
-        raise DomainError("passwords are stored only as argon2id hashes")
-    return password_hash
 
 
 @dataclass
@@ -154,17 +62,11 @@ class ApiToken:
         return self.revoked_at is None
 
 
-class Account(Aggregate):
+class Account(RecordsWhoActed, Aggregate):
     """One person. The username is unique (the id derives from it) and never changes."""
 
-    class Event(Aggregate.Event):
+    class Event(ActorEvent):
         NAME = "account_event"
-
-        actor: dict[str, str]
-
-        @property
-        def by(self) -> Actor:
-            return Actor.from_dict(self.actor)
 
     class Created(Event, Aggregate.Created):
         NAME = "account_created"
@@ -375,7 +277,7 @@ class Account(Aggregate):
             self.PasswordSet,
             actor,
             at,
-            password_hash=_check_password_hash(password_hash),
+            password_hash=check_password_hash(password_hash),
             rehash=rehash,
         )
 
@@ -452,103 +354,3 @@ class Account(Aggregate):
         return Actor(
             self.username, chosen, token=token.token_id, token_issued_by=token.issued_by.user
         )
-
-    # -- internals ----------------------------------------------------------------------------
-
-    def _record(self, event_class: type[Event], actor: Actor, at: datetime, **fields: Any) -> None:
-        self.trigger_event(
-            event_class, timestamp=max(at, self.modified_on), actor=actor.as_dict(), **fields
-        )
-
-
-class TokenLookup(Aggregate):
-    """Finds the account of an API token from the token's public id, which is random and says
-    nothing about its owner. Saved with the account's TokenIssued event."""
-
-    class Registered(Aggregate.Created):
-        account_id: UUID
-
-    @staticmethod
-    def id_for(token_id: str) -> UUID:
-        return uuid5(STEADY_NAMESPACE, f"api-token/{token_id}")
-
-    @classmethod
-    def register(cls, token_id: str, account_id: UUID, *, at: datetime) -> "TokenLookup":
-        return cls._create(
-            cls.Registered, id=cls.id_for(token_id), timestamp=at, account_id=account_id
-        )
-
-    def __init__(self, account_id: UUID) -> None:
-        self.account_id = account_id
-
-
-class AdminRoster(Aggregate):
-    """The enabled accounts holding the admin role. Every change that adds or removes one is
-    saved together with the roster, so two admins who demote each other at the same moment
-    conflict, and one of them is refused: there is always someone who can manage accounts."""
-
-    class Event(Aggregate.Event):
-        actor: dict[str, str]
-
-    class Started(Event, Aggregate.Created):
-        pass
-
-    class Joined(Event):
-        username: str
-
-        def apply(self, roster: "AdminRoster") -> None:
-            roster.usernames = sorted({*roster.usernames, self.username})
-
-    class Left(Event):
-        username: str
-
-        def apply(self, roster: "AdminRoster") -> None:
-            roster.usernames = [u for u in roster.usernames if u != self.username]
-
-    @staticmethod
-    def id_for() -> UUID:
-        return uuid5(STEADY_NAMESPACE, "admin-roster")
-
-    @classmethod
-    def start(cls, *, actor: Actor, at: datetime) -> "AdminRoster":
-        return cls._create(cls.Started, id=cls.id_for(), timestamp=at, actor=actor.as_dict())
-
-    def __init__(self, actor: dict[str, Any]) -> None:
-        self.usernames: list[str] = []
-
-    def join(self, username: str, *, actor: Actor, at: datetime) -> None:
-        if username not in self.usernames:
-            self._record(self.Joined, actor, at, username=username)
-
-    def leave(self, username: str, *, actor: Actor, at: datetime) -> None:
-        if username not in self.usernames:
-            return
-        if self.usernames == [username]:
-            raise LastAdmin(
-                f"{username} is the last enabled admin; grant the admin role to another account "
-                "first, so someone can still manage accounts"
-            )
-        self._record(self.Left, actor, at, username=username)
-
-    def _record(self, event_class: type[Event], actor: Actor, at: datetime, **fields: Any) -> None:
-        self.trigger_event(
-            event_class, timestamp=max(at, self.modified_on), actor=actor.as_dict(), **fields
-        )
-
-
-def sync_admin_roster(
-    roster: AdminRoster | None, account: Account, *, actor: Actor, at: datetime
-) -> AdminRoster | None:
-    """Brings the roster in line with the account after a change to the account; raises
-    LastAdmin if the change would leave no enabled admin. Returns the roster to save with the
-    account, or None when it is untouched."""
-    listed = roster is not None and account.username in roster.usernames
-    if account.is_active_admin == listed:
-        return None
-    if account.is_active_admin:
-        roster = roster or AdminRoster.start(actor=actor, at=at)
-        roster.join(account.username, actor=actor, at=at)
-        return roster
-    assert roster is not None
-    roster.leave(account.username, actor=actor, at=at)
-    return roster

@@ -9,8 +9,10 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.errors import DomainError
-from domain.incident import STEADY_NAMESPACE, check_text
+from domain.ids import STEADY_NAMESPACE
 from domain.people import Actor
+from domain.recording import ActorEvent, OneOfItsKind, RecordsWhoActed
+from domain.text import check_text
 
 ORGANISATION_KINDS: dict[str, str] = {
     "district": "the school district",
@@ -43,18 +45,12 @@ def check_organisation_kind(kind: object) -> str:
     return str(kind)
 
 
-class Organisation(Aggregate):
+class Organisation(RecordsWhoActed, Aggregate):
     """An organisation is created once; its id derives from its slug, which holds nothing
     personal."""
 
-    class Event(Aggregate.Event):
+    class Event(ActorEvent):
         NAME = "organisation_event"
-
-        actor: dict[str, str]
-
-        @property
-        def by(self) -> Actor:
-            return Actor.from_dict(self.actor)
 
     class Created(Event, Aggregate.Created):
         NAME = "organisation_created"
@@ -135,11 +131,6 @@ class Organisation(Aggregate):
             )
         self._record(self.StandInEnded, actor, at, role=role)
 
-    def _record(self, event_class: type[Event], actor: Actor, at: datetime, **fields: Any) -> None:
-        self.trigger_event(
-            event_class, timestamp=max(at, self.modified_on), actor=actor.as_dict(), **fields
-        )
-
 
 def check_playbook_role(role: object, roles: Mapping[str, str]) -> str:
     """A role some playbook declares; a refusal lists them."""
@@ -150,14 +141,16 @@ def check_playbook_role(role: object, roles: Mapping[str, str]) -> str:
     return str(wanted)
 
 
-class StandIns(Aggregate):
+class StandIns(OneOfItsKind, Aggregate):
     """Which partner stands in for each playbook role: one organisation a role. Saved with the
     organisation whose stand-in changes, so two admins giving one role to two partners at the
     same moment conflict, and the second is refused; applying a playbook reads one aggregate,
     not every organisation."""
 
-    class Event(Aggregate.Event):
-        actor: dict[str, str]
+    ID_NAME = "stand-ins"
+
+    class Event(ActorEvent):
+        pass
 
     class Started(Event, Aggregate.Created):
         pass
@@ -174,14 +167,6 @@ class StandIns(Aggregate):
 
         def apply(self, stand_ins: "StandIns") -> None:
             stand_ins.roles.pop(self.role, None)
-
-    @staticmethod
-    def id_for() -> UUID:
-        return uuid5(STEADY_NAMESPACE, "stand-ins")
-
-    @classmethod
-    def start(cls, *, actor: Actor, at: datetime) -> "StandIns":
-        return cls._create(cls.Started, id=cls.id_for(), timestamp=at, actor=actor.as_dict())
 
     def __init__(self, actor: dict[str, Any]) -> None:
         self.roles: dict[str, str] = {}  # playbook role id -> organisation slug
@@ -208,8 +193,3 @@ class StandIns(Aggregate):
     def release(self, role: str, *, actor: Actor, at: datetime) -> None:
         if role in self.roles:
             self._record(self.Released, actor, at, role=role)
-
-    def _record(self, event_class: type[Event], actor: Actor, at: datetime, **fields: Any) -> None:
-        self.trigger_event(
-            event_class, timestamp=max(at, self.modified_on), actor=actor.as_dict(), **fields
-        )

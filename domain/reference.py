@@ -4,7 +4,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.incident import STEADY_NAMESPACE
+from domain.ids import STEADY_NAMESPACE
 
 
 class ReferenceSequence(Aggregate):

@@ -28,6 +28,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.errors import DomainError
 from domain.people import Actor
+from domain.recording import ActorEvent
 
 # Where a person can see an incident, in the words the auditor's page uses.
 SURFACES: dict[str, str] = {
@@ -68,11 +69,12 @@ def _incident_prefix(incident_id: UUID) -> bytes:
 class Viewing(Aggregate):
     """A person saw an incident on one surface within one window; first seen at `created_on`."""
 
-    class Recorded(Aggregate.Created):
+    class Recorded(ActorEvent, Aggregate.Created):
+        """Says, as every event does, the person and the role they acted in (`actor`)."""
+
         NAME = "incident_viewed"
 
         incident_id: UUID
-        actor: dict[str, str]  # the person and the role they acted in, as on every event
         roles: list[str]  # the account's roles at that moment: what it was allowed to see
         organisation: str
         surface: str

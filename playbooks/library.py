@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from playbooks.loader import load_directory
+from playbooks.directory import load_directory
 from playbooks.model import Playbook
 from playbooks.problems import PlaybookInvalid, Problem
 

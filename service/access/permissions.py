@@ -13,8 +13,9 @@ SCHOOL scope reaches.
 from collections.abc import Iterable
 from enum import StrEnum
 
-from domain.account import ROLES, Account
+from domain.account import Account
 from domain.errors import DomainError
+from domain.roles import ROLES
 
 
 class Scope(StrEnum):

@@ -32,20 +32,13 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
-from domain.account import (
-    MAX_PASSWORD,
-    Account,
-    AdminRoster,
-    AlreadyExists,
-    TokenLookup,
-    check_password,
-    check_username,
-    normalise_username,
-    sync_admin_roster,
-)
+from domain.account import Account, AlreadyExists
+from domain.admin_roster import AdminRoster, sync_admin_roster
+from domain.credentials import MAX_PASSWORD, check_password, check_username, normalise_username
 from domain.errors import DomainError, NotFound
 from domain.organisation import Organisation, StandIns, check_playbook_role, check_slug
 from domain.people import Actor
+from domain.token_lookup import TokenLookup
 from service.access.permissions import Forbidden
 from service.accounts.changes import AccountChanges
 from service.incidents.application import Clock, Steady, utc_now

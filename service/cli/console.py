@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.incident import SEVERITIES, Incident
+from domain.incident import Incident
 from domain.phase import Phase
+from domain.severity import SEVERITIES
 from domain.task import Status
 from playbooks.model import Playbook
 from service.live.feed_events import FeedEvent

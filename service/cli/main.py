@@ -11,8 +11,8 @@ from typing import Any
 from eventsourcing.persistence import MapperDeserialisationError
 
 from domain.errors import DomainError
+from playbooks.directory import check_directory
 from playbooks.library import Library, UnknownPlaybook
-from playbooks.loader import check_directory
 from playbooks.problems import PlaybookInvalid
 from service.accounts.service import Accounts
 from service.bootstrap import UNREADABLE_STORE, StoreUnavailable, open_steady

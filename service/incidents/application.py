@@ -17,12 +17,14 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment
 
 from domain.errors import Conflict, DomainError, NotFound
-from domain.incident import STEADY_NAMESPACE, Incident, StandIn
+from domain.ids import STEADY_NAMESPACE
+from domain.incident import Incident
 from domain.moments import check_moment
 from domain.organisation import Organisation, StandIns
 from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.reference import ReferenceSequence
+from domain.sharing import StandIn
 from domain.task import Status, TaskPlan
 from playbooks.library import Library
 from service.incidents.board import Board

@@ -3,7 +3,9 @@
 from datetime import datetime
 from typing import Any
 
-from domain.incident import SEVERITIES, Incident, Note
+from domain.incident import Incident
+from domain.notes import Note
+from domain.severity import SEVERITIES
 from domain.task import Task
 from playbooks.model import Playbook
 from service.live.feed_events import plain

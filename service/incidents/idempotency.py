@@ -9,7 +9,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
 from domain.errors import DomainError
-from domain.incident import STEADY_NAMESPACE
+from domain.ids import STEADY_NAMESPACE
 
 MAX_KEY_LENGTH = 200
 

@@ -7,7 +7,8 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from domain.incident import Incident, event_fields
+from domain.incident import Incident
+from domain.recording import event_fields
 
 EVENT_CLASSES: list[type[Incident.Event]] = [
     Incident.Opened,

@@ -5,7 +5,8 @@ the review, other tasks or notes, nor who else the incident is shared with."""
 from datetime import datetime
 from typing import Any
 
-from domain.incident import Incident, Note
+from domain.incident import Incident
+from domain.notes import Note
 from domain.people import Assignee
 from domain.task import Status, Task
 from service.incidents.as_json import incident_summary, note_view, task_view

@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.incident import SEVERITIES, Incident
+from domain.incident import Incident
 from domain.kinds import KINDS
 from domain.phase import Phase
+from domain.severity import SEVERITIES
 from domain.task import Status
 from service.live.feed_events import FeedEvent
 from service.timelines.local_times import LocalTimes

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
-from domain.account import Account, LastAdmin
+from domain.account import Account
+from domain.admin_roster import LastAdmin
 from domain.people import Actor
 from service.accounts.service import Accounts, SignInFailed, SignInLocked, SignInThrottle
 from service.bootstrap import open_steady

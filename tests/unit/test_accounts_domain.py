@@ -4,19 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.account import (
-    MIN_PASSWORD,
-    Account,
-    AdminRoster,
-    LastAdmin,
-    TokenLookup,
-    check_password,
-    check_username,
-    sync_admin_roster,
-)
+from domain.account import Account
+from domain.admin_roster import AdminRoster, LastAdmin, sync_admin_roster
+from domain.credentials import MIN_PASSWORD, check_password, check_username
 from domain.errors import DomainError
 from domain.organisation import Organisation
 from domain.people import Actor
+from domain.token_lookup import TokenLookup
 
 ADMIN = Actor("cli:root", "admin")
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from argon2 import PasswordHasher
 
-from domain.account import AlreadyExists, LastAdmin
+from domain.account import AlreadyExists
+from domain.admin_roster import LastAdmin
 from domain.errors import DomainError, NotFound
 from domain.people import Actor
 from service.accounts.service import (

@@ -71,3 +71,51 @@ def test_a_receipt_stored_under_its_module_before_the_layout_by_capability_still
     old = replace(stored, topic="service.idempotency:Receipt.Recorded")  # as stored before
     event = app.mapper.to_domain_event(old)
     assert isinstance(event, Receipt.Recorded) and event.reference == "INC-2026-0002"
+
+
+def stored_as_before(app: Steady, event, old_module: str):
+    """The stored event as it was written when its aggregate lived in `old_module`."""
+    stored = app.mapper.to_stored_event(event)
+    module, _, name = stored.topic.partition(":")
+    state = json.loads(stored.state)
+    if "originator_topic" in state:  # a created event names its aggregate too
+        state["originator_topic"] = state["originator_topic"].replace(module, old_module)
+    return replace(stored, topic=f"{old_module}:{name}", state=json.dumps(state).encode())
+
+
+def test_a_token_lookup_stored_when_it_lived_in_domain_account_still_loads():
+    from domain.token_lookup import TokenLookup
+
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    account_id = Incident.id_for("INC-2026-0003")
+    lookup = TokenLookup.register("0123456789ab", account_id, at=NOW)
+    old = stored_as_before(app, lookup.pending_events[0], "domain.account")
+    assert old.topic == "domain.account:TokenLookup.Registered"
+
+    event = app.mapper.to_domain_event(old)
+    assert isinstance(event, TokenLookup.Registered)
+    loaded = event.mutate(None)
+    assert isinstance(loaded, TokenLookup) and loaded.account_id == account_id
+
+
+def test_an_admin_roster_stored_when_it_lived_in_domain_account_still_loads():
+    from domain.admin_roster import AdminRoster
+
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    roster = AdminRoster.start(actor=Actor("a", "b"), at=NOW)
+    roster.join("m.alvarez", actor=Actor("a", "b"), at=NOW)
+    roster.join("k.okafor", actor=Actor("a", "b"), at=NOW)
+    roster.leave("m.alvarez", actor=Actor("a", "b"), at=NOW)
+    olds = [stored_as_before(app, e, "domain.account") for e in roster.pending_events]
+    assert [o.topic for o in olds] == [
+        "domain.account:AdminRoster.Started",
+        "domain.account:AdminRoster.Joined",
+        "domain.account:AdminRoster.Joined",
+        "domain.account:AdminRoster.Left",
+    ]
+
+    loaded = None
+    for old in olds:
+        loaded = app.mapper.to_domain_event(old).mutate(loaded)
+    assert isinstance(loaded, AdminRoster) and loaded.usernames == ["k.okafor"]
+    assert loaded.version == 4

@@ -4,9 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.account import ROLES, Account
+from domain.account import Account
 from domain.organisation import Organisation
 from domain.people import Actor
+from domain.roles import ROLES
 from service.access.permissions import (
     ACTIONS,
     MATRIX,

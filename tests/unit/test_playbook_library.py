@@ -8,8 +8,9 @@ from domain.healing import STAKEHOLDER_GROUPS
 from domain.kinds import KINDS
 from domain.phase import Phase
 from domain.schedule import Offset
+from playbooks.directory import check_directory
 from playbooks.library import SHIPPED_DIR, Library, UnknownPlaybook
-from playbooks.loader import check_directory, load_playbook
+from playbooks.loader import load_playbook
 from playbooks.problems import PlaybookInvalid
 
 SHIPPED_IDS = {

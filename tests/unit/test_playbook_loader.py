@@ -6,7 +6,8 @@ import pytest
 
 from domain.phase import Phase
 from domain.schedule import Offset
-from playbooks.loader import check_directory, load_playbook
+from playbooks.directory import check_directory
+from playbooks.loader import load_playbook
 from playbooks.problems import PlaybookInvalid, Problem
 
 VALID = """\

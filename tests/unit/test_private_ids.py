@@ -9,7 +9,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from domain.account import Account
-from domain.incident import STEADY_NAMESPACE
+from domain.ids import STEADY_NAMESPACE
 from domain.people import Actor
 from domain.viewing import Viewing, window_start
 from service.accounts.service import Accounts

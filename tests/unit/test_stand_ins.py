@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.errors import DomainError, NotFound
-from domain.incident import Incident, StandIn
+from domain.incident import Incident
 from domain.organisation import Organisation
 from domain.people import Actor, Assignee
 from domain.phase import Phase
+from domain.sharing import StandIn
 from domain.task import TaskPlan
 from service.accounts.service import Accounts, organisation_view
 from service.incidents.application import Steady

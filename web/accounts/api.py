@@ -20,7 +20,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from domain.account import check_username
+from domain.credentials import check_username
 from domain.people import Actor
 from service.accounts.changes import MAX_LIMIT
 from service.accounts.service import TOKEN_PATTERN, account_view, organisation_view

@@ -6,20 +6,13 @@ the rules of the domain (the last admin, a partner's roles) stay DomainErrors (4
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from domain.account import (
-    MAX_LABEL,
-    TOKEN_ID_PATTERN,
-    Account,
-    check_password,
-    check_positions,
-    check_role,
-    check_roles,
-    check_username,
-)
+from domain.account import MAX_LABEL, TOKEN_ID_PATTERN, Account
+from domain.credentials import check_password, check_username
 from domain.errors import DomainError, NotFound
-from domain.incident import check_text
 from domain.organisation import MAX_NAME, Organisation, check_organisation_kind, check_slug
 from domain.people import Actor
+from domain.roles import check_positions, check_role, check_roles
+from domain.text import check_text
 from service.accounts.service import Accounts
 from web.errors import BadInput
 

@@ -25,10 +25,12 @@ from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
 )
 
-from domain.account import MAX_LABEL, MIN_PASSWORD, ROLES, Account
+from domain.account import MAX_LABEL, Account
+from domain.credentials import MIN_PASSWORD
 from domain.errors import Conflict, DomainError, NotFound
 from domain.organisation import ORGANISATION_KINDS
 from domain.people import Actor
+from domain.roles import ROLES
 from service.access.permissions import Forbidden
 from service.accounts.service import Accounts, account_view
 from web.accounts import commands as commands

@@ -23,9 +23,10 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from domain.account import Account
 from domain.errors import DomainError, NotFound
 from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
-from domain.incident import SEVERITIES, Incident
+from domain.incident import Incident
 from domain.kinds import KINDS
 from domain.phase import Phase
+from domain.severity import SEVERITIES
 from domain.task import TRANSITIONS, Status
 from playbooks.library import UnknownPlaybook
 from playbooks.model import Playbook

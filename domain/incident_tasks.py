@@ -1,0 +1,150 @@
+"""The tasks of an incident: applying a playbook's steps, adding, assigning and moving a task
+through its statuses, and what is open, overdue and done. Mixed into Incident, whose events
+these commands record."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain import moments
+from domain.errors import DomainError, NotFound
+from domain.people import Actor, Assignee
+from domain.recording import ChainedEvent, RecordsInChain
+from domain.task import Status, Task, TaskPlan
+from domain.text import MAX_TITLE, check_text
+
+
+@dataclass(frozen=True)
+class AppliedPlaybook:
+    id: str
+    version: int
+    content_hash: str
+    title: str
+    task_ids: tuple[str, ...]
+
+
+class IncidentTasks(RecordsInChain):
+    """The work a crisis team does on an incident, task by task."""
+
+    # What it uses of the Incident it is mixed into (its state, events and checks):
+    reference: str
+    tasks: dict[str, Task]
+    playbooks: list[AppliedPlaybook]
+    PlaybookApplied: type[ChainedEvent]
+    TaskAdded: type[ChainedEvent]
+    TaskAssigned: type[ChainedEvent]
+    TaskStatusChanged: type[ChainedEvent]
+    _require_open: Callable[[str], None]
+
+    def apply_playbook(
+        self,
+        *,
+        playbook_id: str,
+        version: int,
+        content_hash: str,
+        title: str,
+        steps: list[TaskPlan],
+        actor: Actor,
+        at: datetime,
+    ) -> list[str]:
+        self._require_open("apply a playbook")
+        for applied in self.playbooks:
+            if applied.id == playbook_id:
+                raise DomainError(
+                    f"playbook '{playbook_id}' was already applied to {self.reference} "
+                    f"(version {applied.version}); add any extra steps as tasks instead"
+                )
+        if not steps:
+            raise DomainError(f"playbook '{playbook_id}' has no steps to apply")
+        for step in steps:
+            if step.due_at is not None:
+                moments.check_moment("due_at", step.due_at)
+        first = len(self.tasks) + 1
+        tasks = [plan.as_dict(f"T{first + i}") for i, plan in enumerate(steps)]
+        self._record(
+            self.PlaybookApplied,
+            actor,
+            at,
+            playbook_id=playbook_id,
+            playbook_version=version,
+            content_hash=content_hash,
+            playbook_title=title,
+            tasks=tasks,
+        )
+        return [t["task_id"] for t in tasks]
+
+    def add_task(self, plan: TaskPlan, *, actor: Actor, at: datetime) -> str:
+        self._require_open("add a task")
+        plan = TaskPlan(
+            title=check_text("task title", plan.title, limit=MAX_TITLE),
+            instructions=check_text(
+                "instructions", plan.instructions, required=False, multiline=True
+            ),
+            phase=plan.phase,
+            owner_role=check_text("owner role", plan.owner_role, limit=100),
+            due_at=None if plan.due_at is None else moments.check_moment("due_at", plan.due_at),
+            stakeholder=plan.stakeholder,
+            component=plan.component,
+        )
+        task_id = f"T{len(self.tasks) + 1}"
+        self._record(self.TaskAdded, actor, at, task=plan.as_dict(task_id))
+        return task_id
+
+    def assign_task(self, task_id: str, assignee: Assignee, *, actor: Actor, at: datetime) -> None:
+        self._require_open("assign a task")
+        task = self.task(task_id)
+        name = check_text(f"the {assignee.kind}'s name", assignee.name, limit=MAX_TITLE)
+        assignee = Assignee(assignee.kind, name)
+        if task.assignee == assignee:
+            raise DomainError(f"task {task_id} is already assigned to {assignee}")
+        self._record(
+            self.TaskAssigned,
+            actor,
+            at,
+            task_id=task_id,
+            assignee_kind=assignee.kind,
+            assignee=assignee.name,
+        )
+
+    def change_task_status(
+        self,
+        task_id: str,
+        status: Status,
+        *,
+        reason: str = "",
+        note: str = "",
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        self._require_open("change a task")
+        task = self.task(task_id)
+        reason = check_text("reason", reason, required=False, multiline=True)
+        note = check_text("note", note, required=False, multiline=True)
+        task.check_transition(status, reason)
+        if note and status != Status.DONE:
+            raise DomainError("a completion note goes with status 'done'; add other notes as notes")
+        self._record(
+            self.TaskStatusChanged,
+            actor,
+            at,
+            task_id=task_id,
+            status=status.value,
+            reason=reason,
+            note=note,
+        )
+
+    def task(self, task_id: str) -> Task:
+        task = self.tasks.get(task_id)
+        if task is None:
+            raise NotFound(f"{self.reference} has no task {task_id!r}")
+        return task
+
+    def open_tasks(self) -> list[Task]:
+        return [t for t in self.tasks.values() if t.status != Status.DONE]
+
+    def overdue_tasks(self, now: datetime) -> list[Task]:
+        return [t for t in self.tasks.values() if t.is_overdue(now)]
+
+    def progress(self) -> tuple[int, int]:
+        done = sum(1 for t in self.tasks.values() if t.status == Status.DONE)
+        return done, len(self.tasks)
