@@ -10,8 +10,8 @@ from domain.incident import Incident
 from domain.organisation import Organisation
 from domain.people import Actor
 from service.live.feed_events import FeedEvent
-from web.auth import Credential
 from web.live.feed import EVERYONE, MAX_UNSENT_BYTES, AccountChanged, Holder, Hub
+from web.sessions import Credential
 
 
 class Transport(asyncio.WriteTransport):

@@ -36,13 +36,8 @@ from service.incidents.application import Steady
 from service.incidents.board import Board
 from service.live.feed_events import FeedEvent
 from service.sharing.feed import PartnerFeed
-from web.auth import (
-    Credential,
-    credential_holds,
-    credential_of,
-    partner_organisation,
-    signed_in,
-)
+from web.auth import credential_of, partner_organisation, signed_in
+from web.sessions import Credential, credential_holds
 
 TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last position seen>
 # A client further behind than this is disconnected rather than slowing the server.
