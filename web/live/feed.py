@@ -87,8 +87,11 @@ async def heartbeats(hub: Hub, every: float) -> None:
 
 
 @websocket("/ws/board")
-async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
-    """Sends every event after `after` from the log, then `caught_up`, then live events."""
+async def board_feed(
+    socket: WebSocket, state: State, steady: Steady, after: FromQuery[int] = 0
+) -> None:
+    """Sends every event after `after` from the log, then `caught_up`, then live events. The
+    hub, the accounts and the partner feed come on the state the composition root filled."""
     await socket.accept()
     if not 0 <= after <= MAX_POSITION:
         await socket.close(
@@ -103,13 +106,11 @@ async def board_feed(socket: WebSocket, after: FromQuery[int] = 0) -> None:
     if account is None or credential is None:
         await socket.close(code=POLICY_VIOLATION, reason="sign in first")
         return
-    state: State = socket.app.state
     audience = await sync_to_thread(audience_for, account, state)
     if audience is None:
         await socket.close(code=POLICY_VIOLATION, reason="your role may not view_board")
         return
-    hub: Hub = socket.app.state.hub
-    steady: Steady = socket.app.state.steady
+    hub: Hub = state.hub
     holder = Holder(account.id, credential)
     # Subscribe before reading the log, so no event falls between the two; check the account
     # again after subscribing, so no revocation does either.
