@@ -13,7 +13,7 @@ from service.bootstrap import open_steady
 from service.config import Settings
 from tests.integration.web_auth import FAST_HASHER, SignedIn, signed_in_app
 from web.app import create_app
-from web.auth import CSRF_COOKIE, SESSION_COOKIE
+from web.sessions import CSRF_COOKIE, SESSION_COOKIE
 
 NEW_PASSWORD = "Lantern orchard 2031 pebble"
 

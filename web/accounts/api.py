@@ -1,46 +1,42 @@
 """Accounts and organisations over JSON, for admins; the record of account changes, for auditors.
 
 A guard checks the permission before the body is read, so someone who may not manage accounts
-gets 403 (or 401) whatever they sent, never a 400 about the body's fields. Each handler checks
-again with `allow` (the account is cached on the request, so that costs nothing). The commands
+gets 403 (or 401) whatever they sent, never a 400 about the body's fields. The commands
 (web/accounts/commands.py) check each input, so a malformed one is a 400 naming the field. No
 response carries a password, its hash, or an API token's secret or digest; a new token is shown
 once, in the response that issues it.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Annotated, Any
 
-from anyio import to_thread
 from litestar import Controller, Request, delete, get, post, put
 from litestar.connection import ASGIConnection
-from litestar.handlers import BaseRouteHandler
+from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from domain.account import Account
 from domain.credentials import check_username
 from domain.people import Actor
 from service.accounts.changes import MAX_LIMIT
-from service.accounts.service import TOKEN_PATTERN, account_view, organisation_view
+from service.accounts.service import TOKEN_PATTERN, Accounts, account_view, organisation_view
 from web.accounts import commands as commands
 from web.accounts.commands import checked
-from web.auth import account_of, accounts_of, allow, bearer_of
+from web.auth import account_of, bearer_of
 from web.errors import COMMAND_ERRORS, ITEM_ERRORS, READ_ERRORS
+from web.guards import requires
 
 MANAGE = "manage_accounts"
 AUDIT = "view_audit_log"
-
-
-def guard(action: str) -> Callable[[ASGIConnection, BaseRouteHandler], Any]:
-    """A route guard that refuses before the body is parsed; `allow` reads the store, so it
-    runs in a worker thread."""
-
-    async def may(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        await to_thread.run_sync(partial(allow, connection, action))  # type: ignore[arg-type]
-
-    return may
+# What every command's route says of itself: run in a worker thread, answer 200 (or 201 for
+# what it makes), and the errors a command may answer with.
+COMMAND: dict[str, Any] = {
+    "sync_to_thread": True,
+    "status_code": HTTP_200_OK,
+    "responses": COMMAND_ERRORS,
+}
+CREATING: dict[str, Any] = {**COMMAND, "status_code": HTTP_201_CREATED}
 
 
 def token_id_of(connection: ASGIConnection) -> str | None:
@@ -57,10 +53,13 @@ def actor_of(request: Request, role: str | None = None) -> Actor:
     return account_of(request).acting_as(role, token_id=token_id_of(request))
 
 
-def admin_actor(request: Request) -> Actor:
-    """The admin acting, recorded in the role that allows it."""
-    allow(request, MANAGE)
-    return actor_of(request, "admin")
+def admin_actor(request: Request, signed_in_as: Account) -> Actor:
+    """The admin acting, recorded in the role that allows it (the route's guard let them in)."""
+    return signed_in_as.acting_as("admin", token_id=token_id_of(request))
+
+
+# The `admin` dependency of the routes that only admins reach.
+ADMIN = {"admin": Provide(admin_actor, sync_to_thread=False)}
 
 
 # -- bodies -------------------------------------------------------------------------------------
@@ -124,7 +123,8 @@ class StandInFor:
 class AccountsController(Controller):
     path = "/api/v1/accounts"
     tags = ["accounts"]
-    guards = [guard(MANAGE)]
+    guards = [requires(MANAGE)]
+    dependencies = ADMIN
 
     @get(
         "/",
@@ -132,26 +132,19 @@ class AccountsController(Controller):
         summary="Every account (no password hashes, no token secrets)",
         responses=READ_ERRORS,
     )
-    def list_accounts(self, request: Request) -> dict[str, Any]:
-        allow(request, MANAGE)
-        accounts = accounts_of(request)
+    def list_accounts(self, accounts: Accounts) -> dict[str, Any]:
         return {
             "accounts": [account_view(a) for a in accounts.list_users()],
             "admins": accounts.admins(),
         }
 
-    @post(
-        "/",
-        sync_to_thread=True,
-        status_code=HTTP_201_CREATED,
-        summary="Add an account",
-        responses=COMMAND_ERRORS,
-    )
-    def add_account(self, request: Request, data: JSONBody[NewAccount]) -> dict[str, Any]:
-        actor = admin_actor(request)
+    @post("/", summary="Add an account", **CREATING)
+    def add_account(
+        self, accounts: Accounts, admin: Actor, data: JSONBody[NewAccount]
+    ) -> dict[str, Any]:
         account = commands.add_account(
-            accounts_of(request),
-            actor,
+            accounts,
+            admin,
             username=data.username,
             display_name=data.display_name,
             organisation=data.organisation,
@@ -162,137 +155,78 @@ class AccountsController(Controller):
         return account_view(account)
 
     @get("/{username:str}", sync_to_thread=True, summary="One account", responses=ITEM_ERRORS)
-    def show_account(self, request: Request, username: FromPath[str]) -> dict[str, Any]:
-        allow(request, MANAGE)
-        return account_view(accounts_of(request).account(username))
+    def show_account(self, accounts: Accounts, username: FromPath[str]) -> dict[str, Any]:
+        return account_view(accounts.account(username))
 
-    @post(
-        "/{username:str}/roles",
-        sync_to_thread=True,
-        status_code=HTTP_200_OK,
-        responses=COMMAND_ERRORS,
-    )
+    @post("/{username:str}/roles", **COMMAND)
     def grant_role(
-        self, request: Request, username: FromPath[str], data: JSONBody[Role]
+        self, accounts: Accounts, admin: Actor, username: FromPath[str], data: JSONBody[Role]
     ) -> dict[str, Any]:
         """Grant a role."""
-        actor = admin_actor(request)
-        return account_view(commands.grant_role(accounts_of(request), actor, username, data.role))
+        return account_view(commands.grant_role(accounts, admin, username, data.role))
 
-    @delete(
-        "/{username:str}/roles/{role:str}",
-        sync_to_thread=True,
-        status_code=HTTP_200_OK,
-        responses=COMMAND_ERRORS,
-    )
+    @delete("/{username:str}/roles/{role:str}", **COMMAND)
     def revoke_role(
-        self, request: Request, username: FromPath[str], role: FromPath[str]
+        self, accounts: Accounts, admin: Actor, username: FromPath[str], role: FromPath[str]
     ) -> dict[str, Any]:
         """Revoke a role (not the account's only one: grant another first, or disable it)."""
-        actor = admin_actor(request)
-        return account_view(commands.revoke_role(accounts_of(request), actor, username, role))
+        return account_view(commands.revoke_role(accounts, admin, username, role))
 
-    @put(
-        "/{username:str}/positions",
-        sync_to_thread=True,
-        status_code=HTTP_200_OK,
-        responses=COMMAND_ERRORS,
-    )
+    @put("/{username:str}/positions", **COMMAND)
     def set_positions(
-        self, request: Request, username: FromPath[str], data: JSONBody[Positions]
+        self, accounts: Accounts, admin: Actor, username: FromPath[str], data: JSONBody[Positions]
     ) -> dict[str, Any]:
         """Set the positions (counselor, principal, ...) whose tasks the person owns."""
-        actor = admin_actor(request)
-        return account_view(
-            commands.set_positions(accounts_of(request), actor, username, data.positions)
-        )
+        return account_view(commands.set_positions(accounts, admin, username, data.positions))
 
-    @put(
-        "/{username:str}/schools",
-        sync_to_thread=True,
-        status_code=HTTP_200_OK,
-        responses=COMMAND_ERRORS,
-    )
+    @put("/{username:str}/schools", **COMMAND)
     def set_schools(
-        self, request: Request, username: FromPath[str], data: JSONBody[Schools]
+        self, accounts: Accounts, admin: Actor, username: FromPath[str], data: JSONBody[Schools]
     ) -> dict[str, Any]:
         """Set the schools (ids) whose incidents the person sees besides their organisation's."""
-        actor = admin_actor(request)
-        return account_view(
-            commands.set_schools(accounts_of(request), actor, username, data.schools)
-        )
+        return account_view(commands.set_schools(accounts, admin, username, data.schools))
 
-    @put(
-        "/{username:str}/password",
-        sync_to_thread=True,
-        status_code=HTTP_200_OK,
-        responses=COMMAND_ERRORS,
-    )
+    @put("/{username:str}/password", **COMMAND)
     def set_password(
-        self, request: Request, username: FromPath[str], data: JSONBody[Password]
+        self, accounts: Accounts, admin: Actor, username: FromPath[str], data: JSONBody[Password]
     ) -> dict[str, Any]:
         """Set a new password (at least 12 characters, not the username)."""
-        actor = admin_actor(request)
-        return account_view(
-            commands.set_password(accounts_of(request), actor, username, data.password)
-        )
+        return account_view(commands.set_password(accounts, admin, username, data.password))
 
-    @post(
-        "/{username:str}/disable",
-        sync_to_thread=True,
-        status_code=HTTP_200_OK,
-        responses=COMMAND_ERRORS,
-    )
+    @post("/{username:str}/disable", **COMMAND)
     def disable_account(
-        self, request: Request, username: FromPath[str], data: JSONBody[Disabling]
+        self, accounts: Accounts, admin: Actor, username: FromPath[str], data: JSONBody[Disabling]
     ) -> dict[str, Any]:
         """Disable an account: it can no longer sign in, and its tokens stop working."""
-        actor = admin_actor(request)
-        return account_view(commands.disable(accounts_of(request), actor, username, data.reason))
+        return account_view(commands.disable(accounts, admin, username, data.reason))
 
-    @post(
-        "/{username:str}/enable",
-        sync_to_thread=True,
-        status_code=HTTP_200_OK,
-        responses=COMMAND_ERRORS,
-    )
-    def enable_account(self, request: Request, username: FromPath[str]) -> dict[str, Any]:
-        actor = admin_actor(request)
-        return account_view(accounts_of(request).enable(username, actor=actor))
+    @post("/{username:str}/enable", **COMMAND)
+    def enable_account(
+        self, accounts: Accounts, admin: Actor, username: FromPath[str]
+    ) -> dict[str, Any]:
+        return account_view(accounts.enable(username, actor=admin))
 
-    @post(
-        "/{username:str}/tokens",
-        sync_to_thread=True,
-        status_code=HTTP_201_CREATED,
-        responses=COMMAND_ERRORS,
-    )
+    @post("/{username:str}/tokens", **CREATING)
     def issue_api_token(
-        self, request: Request, username: FromPath[str], data: JSONBody[NewToken]
+        self, accounts: Accounts, admin: Actor, username: FromPath[str], data: JSONBody[NewToken]
     ) -> dict[str, Any]:
         """Issue an API token. The token is in this response only: Steady keeps its digest."""
-        actor = admin_actor(request)
-        accounts = accounts_of(request)
-        issued = commands.issue_token(accounts, actor, username, data.label)
+        issued = commands.issue_token(accounts, admin, username, data.label)
         return {**issued, "account": account_view(accounts.account(username))}
 
-    @delete(
-        "/{username:str}/tokens/{token_id:str}",
-        sync_to_thread=True,
-        status_code=HTTP_200_OK,
-        responses=COMMAND_ERRORS,
-    )
+    @delete("/{username:str}/tokens/{token_id:str}", **COMMAND)
     def revoke_api_token(
-        self, request: Request, username: FromPath[str], token_id: FromPath[str]
+        self, accounts: Accounts, admin: Actor, username: FromPath[str], token_id: FromPath[str]
     ) -> dict[str, Any]:
         """Revoke an API token: it stops working at once."""
-        actor = admin_actor(request)
-        return account_view(commands.revoke_token(accounts_of(request), actor, username, token_id))
+        return account_view(commands.revoke_token(accounts, admin, username, token_id))
 
 
 class OrganisationsController(Controller):
     path = "/api/v1/organisations"
     tags = ["accounts"]
-    guards = [guard(MANAGE)]
+    guards = [requires(MANAGE)]
+    dependencies = ADMIN
 
     @get(
         "/",
@@ -300,74 +234,58 @@ class OrganisationsController(Controller):
         summary="The district, its schools and community partners",
         responses=READ_ERRORS,
     )
-    def list_organisations(self, request: Request) -> dict[str, Any]:
-        allow(request, MANAGE)
-        organisations = accounts_of(request).organisations()
-        return {"organisations": [organisation_view(o) for o in organisations]}
+    def list_organisations(self, accounts: Accounts) -> dict[str, Any]:
+        return {"organisations": [organisation_view(o) for o in accounts.organisations()]}
 
-    @post(
-        "/",
-        sync_to_thread=True,
-        status_code=HTTP_201_CREATED,
-        summary="Add an organisation",
-        responses=COMMAND_ERRORS,
-    )
-    def add_organisation(self, request: Request, data: JSONBody[NewOrganisation]) -> dict[str, Any]:
-        actor = admin_actor(request)
-        organisation = commands.add_organisation(
-            accounts_of(request), actor, data.slug, data.name, data.kind
-        )
+    @post("/", summary="Add an organisation", **CREATING)
+    def add_organisation(
+        self, accounts: Accounts, admin: Actor, data: JSONBody[NewOrganisation]
+    ) -> dict[str, Any]:
+        organisation = commands.add_organisation(accounts, admin, data.slug, data.name, data.kind)
         return organisation_view(organisation)
 
     @post(
         "/{slug:str}/stand-ins",
-        sync_to_thread=True,
-        status_code=HTTP_201_CREATED,
         summary="Let a partner organisation stand in for a playbook role",
-        responses=COMMAND_ERRORS,
+        **CREATING,
     )
     def stand_in(
-        self, request: Request, slug: FromPath[str], data: JSONBody[StandInFor]
+        self, accounts: Accounts, admin: Actor, slug: FromPath[str], data: JSONBody[StandInFor]
     ) -> dict[str, Any]:
         """Applying a playbook then assigns the tasks of that role to the organisation and
         shares the incident with it. One partner a role: a second is refused (422)."""
-        actor = admin_actor(request)
-        return organisation_view(commands.stand_in(accounts_of(request), actor, slug, data.role))
+        return organisation_view(commands.stand_in(accounts, admin, slug, data.role))
 
     @delete(
         "/{slug:str}/stand-ins/{role:str}",
-        sync_to_thread=True,
-        status_code=HTTP_200_OK,
         summary="End a partner organisation's stand-in for a playbook role",
-        responses=COMMAND_ERRORS,
+        **COMMAND,
     )
     def end_stand_in(
-        self, request: Request, slug: FromPath[str], role: FromPath[str]
+        self, accounts: Accounts, admin: Actor, slug: FromPath[str], role: FromPath[str]
     ) -> dict[str, Any]:
         """Playbooks applied from now on leave that role's tasks with the role; tasks already
         assigned stay assigned."""
-        actor = admin_actor(request)
-        return organisation_view(commands.end_stand_in(accounts_of(request), actor, slug, role))
+        return organisation_view(commands.end_stand_in(accounts, admin, slug, role))
 
 
 @get(
     "/api/v1/audit/account-changes",
     sync_to_thread=True,
     tags=["audit"],
-    guards=[guard(AUDIT)],
+    guards=[requires(AUDIT)],
     responses=READ_ERRORS,
     summary="Changes to accounts and organisations: who did what to whom, when",
 )
 def account_changes(
-    request: Request,
+    accounts: Accounts,
     after: Annotated[int, QueryParameter(ge=0, le=2**63 - 1, description="a log position")] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 100,
     account: Annotated[str | None, QueryParameter(description="only this username")] = None,
 ) -> dict[str, Any]:
     """Oldest first. Page on with `after` set to the `last_position` of the answer before."""
-    allow(request, AUDIT)
     username = checked("account", lambda: check_username(account)) if account else None
-    changes = accounts_of(request).changes(after, limit, username=username)
+    changes = accounts.changes(after, limit, username=username)
     return {
         "changes": changes,
         "last_position": changes[-1]["position"] if changes else after,

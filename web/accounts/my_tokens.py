@@ -16,13 +16,12 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from domain.account import MAX_LABEL, Account
 from domain.errors import DomainError
 from service.access.permissions import Forbidden
-from service.accounts.service import account_view
+from service.accounts.service import Accounts, account_view
 from web.accounts import commands as commands
 from web.accounts.api import actor_of, token_id_of
-from web.accounts.pages import Form, back_with, refusal, take_flash, text
-from web.auth import account_of, accounts_of
+from web.accounts.forms import VISIT, Form, Visit, back_with, refusal, take_flash, text, token_rows
 from web.errors import COMMAND_ERRORS, READ_ERRORS, BadInput
-from web.incidents.pages import _settings, _steady, context, moment, page
+from web.incidents.pages import context, page
 
 MY_TOKENS = "/account/tokens"
 WITH_PASSWORD = (
@@ -36,19 +35,20 @@ class Label:
     label: str = "api"
 
 
-def owner(request: Request) -> Account:
+def owner(account: Account) -> Account:
     """The signed-in person, who may issue a token for themselves only over a sign-in."""
-    account = account_of(request)
     if account.disabled:
         raise Forbidden(f"{account.username} is disabled")
     return account
 
 
-def issue_own(request: Request, label: str) -> dict[str, Any]:
-    account = owner(request)
+def issue_own(
+    request: Request, accounts: Accounts, signed_in_as: Account, label: str
+) -> dict[str, Any]:
+    account = owner(signed_in_as)
     if token_id_of(request) is not None:
         raise Forbidden(WITH_PASSWORD)
-    return commands.issue_token(accounts_of(request), actor_of(request), account.username, label)
+    return commands.issue_token(accounts, actor_of(request), account.username, label)
 
 
 class MyTokensApi(Controller):
@@ -56,8 +56,8 @@ class MyTokensApi(Controller):
     tags = ["accounts"]
 
     @get("/", sync_to_thread=True, summary="Your own account", responses=READ_ERRORS)
-    def me(self, request: Request) -> dict[str, Any]:
-        return account_view(owner(request))
+    def me(self, signed_in_as: Account) -> dict[str, Any]:
+        return account_view(owner(signed_in_as))
 
     @post(
         "/tokens",
@@ -66,9 +66,11 @@ class MyTokensApi(Controller):
         summary="Issue an API token for yourself (signed in with your password)",
         responses=COMMAND_ERRORS,
     )
-    def issue(self, request: Request, data: JSONBody[Label]) -> dict[str, Any]:
+    def issue(
+        self, request: Request, accounts: Accounts, signed_in_as: Account, data: JSONBody[Label]
+    ) -> dict[str, Any]:
         """The token is in this response only: Steady keeps its digest."""
-        return issue_own(request, data.label)
+        return issue_own(request, accounts, signed_in_as, data.label)
 
     @delete(
         "/tokens/{token_id:str}",
@@ -77,34 +79,25 @@ class MyTokensApi(Controller):
         summary="Revoke one of your API tokens",
         responses=COMMAND_ERRORS,
     )
-    def revoke(self, request: Request, token_id: FromPath[str]) -> dict[str, Any]:
-        account = owner(request)
-        changed = commands.revoke_token(
-            accounts_of(request), actor_of(request), account.username, token_id
-        )
+    def revoke(
+        self, request: Request, accounts: Accounts, signed_in_as: Account, token_id: FromPath[str]
+    ) -> dict[str, Any]:
+        account = owner(signed_in_as)
+        changed = commands.revoke_token(accounts, actor_of(request), account.username, token_id)
         return account_view(changed)
 
 
-def my_tokens_context(request: Request, **values: Any) -> dict[str, Any]:
-    account = owner(request)
-    zone, now = _settings(request).zone(), _steady(request).clock()
-    tokens = [
-        {
-            **t,
-            "issued": moment(t["issued_at"], zone, now),
-            "revoked": moment(t["revoked_at"], zone, now),
-        }
-        for t in account_view(account)["tokens"]
-    ]
-    tokens.sort(key=lambda t: (t["revoked_at"] is not None, t["issued_at"]))
+def my_tokens_context(visit: Visit, **values: Any) -> dict[str, Any]:
+    account = owner(visit.signed_in_as)
+    now = visit.steady.clock()
     return context(
-        request,
+        visit.request,
         "Your API tokens",
-        flash=take_flash(request),
+        flash=take_flash(visit.request),
         error=values.pop("error", None),
         entered=values.pop("entered", {}),
         account={"username": account.username, "href": MY_TOKENS, "disabled": account.disabled},
-        tokens=tokens,
+        tokens=token_rows(account_view(account)["tokens"], visit.zone, now),
         max_label=MAX_LABEL,
         **values,
     )
@@ -112,24 +105,25 @@ def my_tokens_context(request: Request, **values: Any) -> dict[str, Any]:
 
 class MyTokensPages(Controller):
     path = MY_TOKENS
+    dependencies = VISIT
     include_in_schema = False
 
     @get("/", name="my_tokens", sync_to_thread=True)
-    def tokens_page(self, request: Request) -> Response:
-        return page("my_tokens.html", my_tokens_context(request))
+    def tokens_page(self, visit: Visit) -> Response:
+        return page("my_tokens.html", my_tokens_context(visit))
 
     @post("/", name="my_tokens_issue", sync_to_thread=True)
-    def issue(self, request: Request, data: Form) -> Response:
+    def issue(self, visit: Visit, data: Form) -> Response:
         label = text(data, "label").strip()
         try:
-            issued = issue_own(request, label)
+            issued = issue_own(visit.request, visit.accounts, visit.signed_in_as, label)
         except (DomainError, BadInput) as error:
             shown, status = refusal("issue-token", error)
-            ctx = my_tokens_context(request, error=shown, entered={"label": label})
+            ctx = my_tokens_context(visit, error=shown, entered={"label": label})
             return page("my_tokens.html", ctx, status)
-        username = owner(request).username
+        username = owner(visit.signed_in_as).username
         ctx = context(
-            request,
+            visit.request,
             "New API token · Your API tokens",
             account={"username": username, "href": MY_TOKENS},
             issued=issued,
@@ -138,18 +132,20 @@ class MyTokensPages(Controller):
         return page("admin_token.html", ctx)
 
     @post("/revoke", name="my_tokens_revoke", sync_to_thread=True)
-    def revoke(self, request: Request, data: Form) -> Response:
+    def revoke(self, visit: Visit, data: Form) -> Response:
         token_id = text(data, "token_id")
-        account = owner(request)
+        account = owner(visit.signed_in_as)
         try:
-            commands.revoke_token(
-                accounts_of(request), actor_of(request), account.username, token_id
-            )
+            actor = actor_of(visit.request)
+            commands.revoke_token(visit.accounts, actor, account.username, token_id)
         except (DomainError, BadInput) as error:
             shown, status = refusal("revoke-token", error)
-            return page("my_tokens.html", my_tokens_context(request, error=shown), status)
+            ctx = my_tokens_context(visit, error=shown)
+            return page("my_tokens.html", ctx, status)
         return back_with(
-            request, MY_TOKENS, f"Revoked your API token {token_id}: it stops working at once."
+            visit.request,
+            MY_TOKENS,
+            f"Revoked your API token {token_id}: it stops working at once.",
         )
 
 
