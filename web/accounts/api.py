@@ -23,7 +23,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from domain.account import check_username
 from domain.people import Actor
 from service.accounts.changes import MAX_LIMIT
-from service.accounts.service import TOKEN_PATTERN, account_view, organisation_view
+from service.accounts.service import account_view, organisation_view
+from service.accounts.tokens import TOKEN_PATTERN
 from web.accounts import commands as commands
 from web.accounts.commands import checked
 from web.auth import account_of, accounts_of, allow, bearer_of

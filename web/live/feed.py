@@ -31,7 +31,7 @@ from domain.account import Account
 from domain.errors import DomainError
 from service.access.need_to_know import Sight, Viewer, is_personal, sight
 from service.access.permissions import Scope, can
-from service.accounts.service import SignInFailed
+from service.accounts.refusals import SignInFailed
 from service.incidents.application import Steady
 from service.incidents.board import Board
 from service.live.feed_events import FeedEvent
