@@ -56,8 +56,8 @@ from psycopg.errors import UniqueViolation
 from psycopg.sql import SQL, Identifier
 
 from domain import incident, kinds
-from service.timelines import local_times, narration
 from service.store.pg_reads import binary_tuples
+from service.timelines import local_times, narration
 from service.timelines.narration import Entry, corrected
 
 log = logging.getLogger(__name__)
