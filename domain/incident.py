@@ -14,6 +14,7 @@ from domain.chain import GENESIS, event_hash
 from domain.errors import DomainError, NotFound
 from domain.kinds import KINDS, ONE_STUDENT_KINDS, check_kind
 from domain.moments import check_moment
+from domain.numbers import check_whole_number
 from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.task import Status, Task, TaskPlan
@@ -27,12 +28,10 @@ CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
 def check_severity(severity: object) -> int:
-    if isinstance(severity, bool) or not isinstance(severity, int) or severity not in SEVERITIES:
-        levels = ", ".join(f"{k} ({v})" for k, v in SEVERITIES.items())
-        raise DomainError(
-            f"severity must be a whole number from 1 to 4: {levels}; got {severity!r}"
-        )
-    return severity
+    levels = ", ".join(f"{k} ({v})" for k, v in SEVERITIES.items())
+    return check_whole_number(
+        "severity", severity, least=min(SEVERITIES), most=max(SEVERITIES), detail=f": {levels}"
+    )
 
 
 # Characters that show nothing but are not whitespace or format characters to Unicode.

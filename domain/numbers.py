@@ -3,10 +3,14 @@
 A bool is an int in Python; here `True` is a mistake, never the number 1.
 """
 
+from typing import TypeGuard
+
 from domain.errors import DomainError
 
 
-def is_whole_number(value: object, least: int | None = None, most: int | None = None) -> bool:
+def is_whole_number(
+    value: object, least: int | None = None, most: int | None = None
+) -> TypeGuard[int]:
     """Whether the value is an int (never a bool) from `least` to `most`, where given."""
     if isinstance(value, bool) or not isinstance(value, int):
         return False
@@ -25,7 +29,7 @@ def check_whole_number(
     """The value, if it is a whole number from `least` (to `most`); else a DomainError that
     names the field and the range: "version must be a whole number from 1; got 0"."""
     if is_whole_number(value, least, most):
-        return value  # type: ignore[return-value]
+        return value
     bounds = f"{least}" if most is None else f"{least} to {most}"
     raise DomainError(f"{name} must be {wording} {bounds}{detail}; got {value!r}")
 
