@@ -10,6 +10,7 @@ from pathlib import Path
 from domain.errors import DomainError
 from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
 from domain.kinds import KINDS
+from domain.numbers import is_whole_number
 from domain.phase import Phase
 from domain.schedule import Offset
 from playbooks.model import PhasePlan, Playbook, Role, Step
@@ -184,7 +185,7 @@ class _Checker:
     def version(self, document: dict[str, object]) -> int | None:
         value = document.get("version", _MISSING)
         # bool is an int in Python; `version = true` is a mistake, not version 1.
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        if is_whole_number(value, least=1):
             return value
         self.add("version", f"a whole number of at least 1, got {_got(value)}")
         return None

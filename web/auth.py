@@ -10,7 +10,8 @@ from domain.errors import DomainError, NotFound
 from service.access.need_to_know import Viewer, may_see
 from service.access.permissions import ACTIONS, Forbidden, may_update_task, scopes
 from service.access.permissions import Scope as Reach
-from service.accounts.service import Accounts, token_id_of
+from service.accounts.service import Accounts
+from service.accounts.tokens import token_id_of
 from service.incidents.application import Steady
 from web.sessions import Credential, bearer_of, session_account
 

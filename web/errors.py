@@ -25,7 +25,7 @@ from domain.errors import Conflict, DomainError, InvalidValue, NotFound
 from playbooks.library import UnknownPlaybook
 from playbooks.problems import PlaybookInvalid
 from service.access.permissions import Forbidden
-from service.accounts.service import SignInFailed, SignInLocked
+from service.accounts.refusals import SignInFailed, SignInLocked
 from service.bootstrap import UNREADABLE_STORE, StoreUnavailable
 from web.auth import NotSignedIn
 

@@ -1,2 +1,3 @@
-"""Accounts and organisations: the commands, sign-in (passwords, tokens, the throttle), and the
-record of changes to them for auditors."""
+"""Accounts and organisations: Accounts (service.py) composed of the commands, the queries and
+sign-in (passwords, API tokens, the throttle and its refusals), and the record of changes to
+them for auditors."""

@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from domain.account import Account
-from domain.errors import DomainError
+from domain.numbers import check_whole_number
 from domain.organisation import Organisation
 from service.incidents.application import Steady
 
@@ -92,10 +92,8 @@ class AccountChanges:
     ) -> list[dict[str, Any]]:
         """Up to `limit` changes after `position`; only those to one account (by id), if
         given."""
-        if isinstance(position, bool) or not isinstance(position, int) or position < 0:
-            raise DomainError(f"after must be a whole number from 0; got {position!r}")
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-            raise DomainError(f"limit must be from 1 to {MAX_LIMIT}; got {limit!r}")
+        check_whole_number("after", position, least=0)
+        check_whole_number("limit", limit, least=1, most=MAX_LIMIT, wording="from")
         wanted = account_id
         found: list[dict[str, Any]] = []
         while len(found) < limit:

@@ -14,7 +14,8 @@ from typing import Any
 from domain.errors import DomainError
 from domain.organisation import ORGANISATION_KINDS
 from domain.people import Actor
-from service.accounts.service import Accounts, SignInFailed, account_view, organisation_view
+from service.accounts.refusals import SignInFailed
+from service.accounts.service import Accounts, account_view, organisation_view
 from service.bootstrap import open_steady
 from service.config import Settings
 

@@ -2,23 +2,19 @@
 the log before each read. Derived state: thrown away with the process, rebuilt from the log."""
 
 import copy
-import threading
 from collections.abc import Callable
 from uuid import UUID
 
 from domain.incident import Incident
 from service.live.feed_events import FeedEvent
+from service.live.log_fold import LogFold
 
-PAGE = 1000
 
-
-class Board:
+class Board(LogFold):
     def __init__(self, read_after: Callable[[int, int], list[FeedEvent]]) -> None:
-        self._read_after = read_after
+        super().__init__(read_after)
         self._incidents: dict[UUID, Incident] = {}
         self._order: list[UUID] = []
-        self.position = 0
-        self._lock = threading.Lock()
 
     def incidents(self) -> list[Incident]:
         """Newest first. Returned incidents are never changed afterwards: safe to read."""
@@ -39,14 +35,6 @@ class Board:
             self.catch_up()
         with self._lock:
             return self._incidents.get(incident_id)
-
-    def catch_up(self) -> None:
-        with self._lock:
-            while True:
-                events = self._read_after(self.position, PAGE)
-                self._fold(events)
-                if len(events) < PAGE:
-                    return
 
     def _fold(self, events: list[FeedEvent]) -> None:
         copied: set[UUID] = set()

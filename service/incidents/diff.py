@@ -17,8 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from domain.incident import Incident
-from service.incidents.application import Steady, project
+from domain.numbers import is_whole_number
+from service.incidents.application import Steady
 from service.incidents.as_json import incident_view
+from service.incidents.queries import project
 from service.live.feed_events import FeedEvent
 
 KEYED_LISTS = {"task_list": "tasks", "notes": "notes"}  # view field -> name in the changes
@@ -43,7 +45,7 @@ def diff_incident(steady: Steady, ref: str, from_version: int, to_version: int) 
 
 def at_version(steady: Steady, ref: str, events: Sequence[FeedEvent], version: int) -> Incident:
     """The incident after the first `version` events, refused as the application refuses it."""
-    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= len(events):
+    if not is_whole_number(version, 1, len(events)):
         steady.incident_at_version(ref, version)  # raises its own, clear error
     return project(e.event for e in events[:version])
 

@@ -10,7 +10,6 @@ it again (catch-up, the event API, a socket still waiting to send it); only the 
 itself stays, so a client that was away learns that the incident is gone. Only views some
 partner may still see are kept, so the memory grows with what is shared now, not with the log."""
 
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -18,22 +17,20 @@ from uuid import UUID
 
 from domain.incident import Incident
 from service.live.feed_events import FeedEvent, plain
+from service.live.log_fold import LogFold
 from service.sharing.view import assigned_to, names_partner
 
-PAGE = 1000
 Redaction = Callable[[Incident, FeedEvent, str, dict[str, Any]], dict[str, Any] | None]
 
 
-class PartnerFeed:
+class PartnerFeed(LogFold):
     def __init__(self, read_after: Callable[[int, int], list[FeedEvent]]) -> None:
-        self._read_after = read_after
+        super().__init__(read_after)
         self._incidents: dict[UUID, Incident] = {}
         self._views: dict[int, dict[str, FeedEvent]] = {}
         # The positions of the views each open share gave its organisation, to withdraw them
         # when the share ends.
         self._open: dict[tuple[UUID, str], list[int]] = {}
-        self.position = 0
-        self._lock = threading.Lock()
 
     def view(self, organisation: str, event: FeedEvent) -> FeedEvent | None:
         """The event as the organisation may see it, or None if none of it is theirs."""
@@ -53,14 +50,6 @@ class PartnerFeed:
         position this feed has folded (a view decided earlier and not yet sent may have been
         withdrawn since). Never reads the store: the live feed asks from the event loop."""
         return organisation in self._views.get(position, {})
-
-    def catch_up(self) -> None:
-        with self._lock:
-            while True:
-                events = self._read_after(self.position, PAGE)
-                self._fold(events)
-                if len(events) < PAGE:
-                    return
 
     def fold(self, events: list[FeedEvent]) -> None:
         """Takes events the caller read in log order, straight after this feed's position."""

@@ -1,2 +1,3 @@
 """Timelines for people who audit: telling events in plain language, local times, the cache,
-and the stored told timelines kept by a projector following the log."""
+and the stored told timelines (their reader/writer, SQL dialects and sealed columns) kept by a
+projector following the log."""

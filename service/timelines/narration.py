@@ -1,7 +1,7 @@
 """Telling an incident's events in plain language, each with what was true at that moment.
 
 The narrator folds the events one by one (with the events' own mutate(), as
-`service.incidents.application.project` does), so each entry is told with the task's title and
+`service.incidents.queries.project` does), so each entry is told with the task's title and
 phase, the note a correction replaced, the severity before a change, as they were then.
 Nothing here reads today's state to explain the past.
 

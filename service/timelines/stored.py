@@ -5,9 +5,9 @@ Derived state, like the board: the projector (service.timelines.projection) writ
 and it can be thrown away (`forget()`) and rebuilt. Nothing here is the record: the events are.
 Readers trust it only as far as the incident's stream confirms it (see service.timelines.reading).
 
-Three tables, per telling: the format of the rows, the district's time zone (the entries' times
-are in it) and the edition of the code that tells them (a release that words an entry
-differently starts afresh):
+Three tables (their SQL, per database, in service.timelines.stored_dialects), per telling: the
+format of the rows, the district's time zone (the entries' times are in it) and the edition of
+the code that tells them (a release that words an entry differently starts afresh):
 - entries: one told entry per incident and version. A correction's arrival rewrites the
   corrected note's entry to say so (the one place a row changes: a told timeline changes there).
 - outlines: per incident, the version told so far with its reference, title and tasks.
@@ -18,12 +18,12 @@ The stored row format (a contract: a change of it is a new FORMAT, never a reint
 - Clear: `telling` ("format-2 <zone> <edition>": a format number, an IANA zone name and a hash
   of the telling code), `incident_id` (derived from the reference), `version` and, in tracking,
   `position`. Nothing personal: the store needs these to find, order and compare rows.
-- Sealed, with the cipher of the store's events (the mapper's AESCipher, STEADY_CIPHER_KEY):
-  `entries.entry` and `outlines.outline` are each one blob, cipher.encrypt(incident_id's 16
-  bytes + version as 4 bytes big-endian + JSON). The JSON is the entry
-  (service.timelines.narration), or {"reference", "title", "tasks": [[id, title], ...]} for an
-  outline. The id and version inside bind a blob to its row: one moved to another row does not
-  open there, and is not trusted.
+- Sealed (service.timelines.sealing), with the cipher of the store's events (the mapper's
+  AESCipher, STEADY_CIPHER_KEY): `entries.entry` and `outlines.outline` are each one blob,
+  cipher.encrypt(incident_id's 16 bytes + version as 4 bytes big-endian + JSON). The JSON is the
+  entry (service.timelines.narration), or {"reference", "title", "tasks": [[id, title], ...]}
+  for an outline. The id and version inside bind a blob to its row: one moved to another row
+  does not open there, and is not trusted.
   One blob per row: a 10,000-entry read is 10,000 small decryptions (under 2 µs each), while
   appending an event still writes only its own row.
 - Format 1 (releases before this one) held the JSON in clear text, under tellings without a
@@ -35,10 +35,8 @@ Without a cipher (a store opened without a key) nothing is stored: readers tell 
 
 import hashlib
 import logging
-import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,25 +44,21 @@ from uuid import UUID
 from weakref import WeakKeyDictionary
 
 import msgspec
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import ApplicationRecorder, Cipher
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg.errors import UniqueViolation
-from psycopg.sql import SQL, Identifier
 
 from domain import incident, kinds
-from service.store.pg_reads import binary_tuples
 from service.timelines import local_times, narration
 from service.timelines.narration import Entry, corrected
+from service.timelines.sealing import Seal, unopened
+from service.timelines.stored_dialects import (
+    ENTRIES,
+    OUTLINES,
+    TRACKING,
+    NoStoredTimelines,
+    dialect_of,
+)
 
 log = logging.getLogger(__name__)
-
-ENTRIES = "steady_timeline_entries"
-OUTLINES = "steady_timeline_outlines"
-TRACKING = "steady_timeline_tracking"
 
 # The code whose every change can change what an entry says.
 TELLING_CODE = (narration, local_times, kinds, incident)
@@ -76,36 +70,7 @@ EDITION = hashlib.sha256(
 FORMAT = 2
 FORMAT_PREFIX = "format-"
 
-_encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder().decode
-
-
-def _binding(incident_id: UUID, version: int) -> bytes:
-    """What a sealed blob begins with: the row it was sealed for (20 bytes)."""
-    return incident_id.bytes + version.to_bytes(4, "big")
-
-
-def _decrypter(cipher: Cipher) -> Callable[[bytes], bytes]:
-    """cipher.decrypt; for the library's AESCipher, the same decryption with its AESGCM made
-    once instead of once a call (that was half the cost of decrypting a long timeline).
-    AESCipher lays a blob out as nonce (12 bytes), tag (16), ciphertext; if a release of the
-    library lays it out otherwise, the probe fails and cipher.decrypt is used."""
-    if type(cipher) is not AESCipher:
-        return cipher.decrypt
-    aead = AESGCM(cipher.key)
-
-    def decrypt(blob: bytes) -> bytes:
-        try:
-            return aead.decrypt(blob[:12], blob[28:] + blob[12:28], None)
-        except InvalidTag as error:  # as cipher.decrypt says it
-            raise ValueError("Invalid cipher tag") from error
-
-    probe = os.urandom(32)
-    try:
-        same = decrypt(cipher.encrypt(probe)) == probe
-    except ValueError:
-        same = False
-    return decrypt if same else cipher.decrypt
 
 
 @dataclass(frozen=True)
@@ -140,9 +105,8 @@ class StoredTimelines:
         # Entries are told in one zone by one edition of the telling code, and stored in one
         # format: another zone, format or telling gets timelines of its own, built afresh.
         self.telling = f"{FORMAT_PREFIX}{FORMAT} {zone} {edition or EDITION}"
-        self._cipher = cipher
-        self._decrypt = _decrypter(cipher)
-        self._sql = _dialect(recorder)
+        self._seal = Seal(cipher)
+        self._sql = dialect_of(recorder)
         self._sql.create_tables()
         self._purge_clear_text()
         # What this process's projector has written, for readers that wait on it.
@@ -168,7 +132,7 @@ class StoredTimelines:
         if row is None:
             return None
         version, sealed = row
-        opened = self._open(sealed, incident_id, version)
+        opened = self._seal.open(sealed, incident_id, version)
         if opened is None:
             return None
         data = _decode(opened)
@@ -188,14 +152,14 @@ class StoredTimelines:
         if len(rows) != version:  # not 1..version without a gap: never trust a part
             return None
         # The loop of _open() inlined: this runs once per entry of a long timeline.
-        decrypt, head, opened = self._decrypt, incident_id.bytes, []
+        decrypt, head, opened = self._seal.decrypt, incident_id.bytes, []
         for version_, (sealed,) in enumerate(rows, start=1):
             try:
                 plain = decrypt(sealed)
             except ValueError:
                 plain = b""
             if plain[:16] != head or int.from_bytes(plain[16:20], "big") != version_:
-                return self._unopened(incident_id, version_)
+                return unopened(incident_id, version_)
             opened.append(plain[20:])
         return _decode(b"[" + b",".join(opened) + b"]")
 
@@ -219,7 +183,7 @@ class StoredTimelines:
                     self.telling,
                     self._sql.key(t.incident_id),
                     e["version"],
-                    self._seal(t.incident_id, e["version"], e),
+                    self._seal.seal(t.incident_id, e["version"], e),
                 )
                 for t in told
                 for e in t.entries
@@ -229,7 +193,7 @@ class StoredTimelines:
             for t in told:
                 for version, corrected_by in t.corrections:
                     self._correct(curs, t.incident_id, version, corrected_by)
-                outline = self._seal(
+                outline = self._seal.seal(
                     t.incident_id,
                     t.outline.version,
                     {
@@ -254,35 +218,15 @@ class StoredTimelines:
         row = self._sql.fetch_one(curs, "entry", key)
         if row is None:
             raise LookupError(f"no stored entry {version} of incident {incident_id} to correct")
-        opened = self._open(row[0], incident_id, version)
+        opened = self._seal.open(row[0], incident_id, version)
         if opened is None:
             raise LookupError(f"stored entry {version} of incident {incident_id} does not open")
         entry = _decode(opened)
         earlier = entry.get("corrected_by")
         if earlier is not None and earlier["version"] >= corrected_by["version"]:
             return  # a later correction is stored already
-        sealed = self._seal(incident_id, version, corrected(entry, corrected_by))
+        sealed = self._seal.seal(incident_id, version, corrected(entry, corrected_by))
         self._sql.execute(curs, "update_entry", (sealed, *key))
-
-    # -- the sealed columns -------------------------------------------------------------------
-
-    def _seal(self, incident_id: UUID, version: int, value: Any) -> bytes:
-        return self._cipher.encrypt(_binding(incident_id, version) + _encode(value))
-
-    def _open(self, sealed: Any, incident_id: UUID, version: int) -> bytes | None:
-        """The JSON sealed in a row, or None if it does not decrypt or was sealed for another
-        row (a reader then tells the events itself, which are the record)."""
-        binding = _binding(incident_id, version)
-        try:
-            opened = self._decrypt(bytes(sealed))
-        except ValueError:
-            opened = b""
-        if opened[: len(binding)] != binding:
-            return self._unopened(incident_id, version)
-        return opened[len(binding) :]
-
-    def _unopened(self, incident_id: UUID, version: int) -> None:
-        log.warning("stored timeline row %s/%s does not open: not used", incident_id, version)
 
     # -- rows of an earlier format ------------------------------------------------------------
 
@@ -338,244 +282,6 @@ class StoredTimelines:
         with self._sql.writing() as curs:
             for table in (ENTRIES, OUTLINES, TRACKING):
                 self._sql.execute(curs, f"delete_{table}", ())
-
-
-class _Postgres:
-    def __init__(self, recorder: PostgresApplicationRecorder) -> None:
-        self.datastore = recorder.datastore
-        schema = Identifier(recorder.datastore.schema)
-        names = {"e": Identifier(ENTRIES), "o": Identifier(OUTLINES), "t": Identifier(TRACKING)}
-
-        def sql(text: str) -> SQL:
-            return SQL(text).format(schema=schema, **names)  # type: ignore[return-value]
-
-        self.create = [
-            sql(
-                "CREATE TABLE IF NOT EXISTS {schema}.{e} (telling text NOT NULL, "
-                "incident_id uuid NOT NULL, version integer NOT NULL, entry bytea NOT NULL, "
-                "PRIMARY KEY (telling, incident_id, version))"
-            ),
-            sql(
-                "CREATE TABLE IF NOT EXISTS {schema}.{o} (telling text NOT NULL, "
-                "incident_id uuid NOT NULL, version integer NOT NULL, outline bytea NOT NULL, "
-                "PRIMARY KEY (telling, incident_id))"
-            ),
-            sql(
-                "CREATE TABLE IF NOT EXISTS {schema}.{t} (telling text PRIMARY KEY, "
-                "position bigint NOT NULL)"
-            ),
-        ]
-        self.statements = {
-            "outline": sql(
-                "SELECT version, outline FROM {schema}.{o} WHERE telling = %s AND incident_id = %s"
-            ),
-            "entries": sql(
-                "SELECT entry FROM {schema}.{e} WHERE telling = %s AND incident_id = %s "
-                "AND version <= %s ORDER BY version"
-            ),
-            "entry": sql(
-                "SELECT entry FROM {schema}.{e} WHERE telling = %s AND incident_id = %s "
-                "AND version = %s"
-            ),
-            "tracking": sql("SELECT position FROM {schema}.{t} WHERE telling = %s"),
-            "insert_entry": sql(
-                "INSERT INTO {schema}.{e} VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING"
-            ),
-            "update_entry": sql(
-                "UPDATE {schema}.{e} SET entry = %s WHERE telling = %s AND incident_id = %s "
-                "AND version = %s"
-            ),
-            "upsert_outline": sql(
-                "INSERT INTO {schema}.{o} VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT (telling, incident_id) DO UPDATE "
-                "SET version = excluded.version, outline = excluded.outline "
-                "WHERE {o}.version < excluded.version"
-            ),
-            "upsert_tracking": sql(
-                "INSERT INTO {schema}.{t} VALUES (%s, %s) ON CONFLICT (telling) DO UPDATE "
-                "SET position = excluded.position WHERE {t}.position < excluded.position"
-            ),
-            **{
-                f"delete_{table}": SQL("DELETE FROM {}.{}").format(schema, Identifier(table))
-                for table in (ENTRIES, OUTLINES, TRACKING)
-            },
-        }
-        # Per table: its first telling, the next one after a telling, deleting one telling.
-        self.by_telling = {
-            table: tuple(
-                SQL(text).format(schema, Identifier(table))
-                for text in (
-                    "SELECT telling FROM {}.{} ORDER BY telling LIMIT 1",
-                    "SELECT telling FROM {}.{} WHERE telling > %s ORDER BY telling LIMIT 1",
-                    "DELETE FROM {}.{} WHERE telling = %s",
-                )
-            )
-            for table in (ENTRIES, OUTLINES, TRACKING)
-        }
-        self.vacuum = SQL("VACUUM FULL {}").format(
-            SQL(", ").join(
-                SQL("{}.{}").format(schema, Identifier(t)) for t in (ENTRIES, OUTLINES, TRACKING)
-            )
-        )
-
-    def key(self, incident_id: UUID) -> Any:
-        return incident_id
-
-    def create_tables(self) -> None:
-        try:
-            with self.datastore.transaction(commit=True) as curs:
-                for statement in self.create:
-                    curs.execute(statement)
-        except UniqueViolation:
-            pass  # another process created them at the same moment (IF NOT EXISTS can race)
-
-    def reading(self) -> AbstractContextManager[Any]:
-        return binary_tuples(self.datastore)
-
-    def writing(self) -> AbstractContextManager[Any]:
-        return _pg_transaction(self.datastore)
-
-    def fetch_one(self, curs: Any, name: str, params: tuple) -> tuple | None:
-        curs.execute(self.statements[name], params, prepare=True)
-        return curs.fetchone()
-
-    def fetch_all(self, curs: Any, name: str, params: tuple) -> list[tuple]:
-        curs.execute(self.statements[name], params, prepare=True)
-        return curs.fetchall()
-
-    def execute(self, curs: Any, name: str, params: tuple) -> None:
-        curs.execute(self.statements[name], params or None)
-
-    def execute_many(self, curs: Any, name: str, rows: list[tuple]) -> None:
-        curs.executemany(self.statements[name], rows)
-
-    def tellings(self, curs: Any, table: str) -> Iterator[str]:
-        yield from _tellings(curs, *self.by_telling[table][:2])
-
-    def delete_telling(self, curs: Any, table: str, telling: str) -> int:
-        curs.execute(self.by_telling[table][2], (telling,))
-        return int(curs.rowcount)
-
-    def compact(self) -> None:
-        # Deleted rows stay in the table's pages until rewritten; VACUUM FULL rewrites the
-        # tables (it cannot run in a transaction: the pooled connection is autocommit).
-        with binary_tuples(self.datastore) as curs:
-            curs.execute(self.vacuum)
-
-
-def _tellings(curs: Any, first: Any, after: Any) -> Iterator[str]:
-    """The distinct tellings of a table, one index lookup each (the primary key starts with
-    the telling), rather than a scan of every row."""
-    curs.execute(first)
-    row = curs.fetchone()
-    while row is not None:
-        yield row[0]
-        curs.execute(after, (row[0],))
-        row = curs.fetchone()
-
-
-@contextmanager
-def _pg_transaction(datastore: Any) -> Iterator[Any]:
-    with binary_tuples(datastore) as curs, curs.connection.transaction():
-        yield curs
-
-
-class _SQLite:
-    def __init__(self, recorder: SQLiteApplicationRecorder) -> None:
-        self.datastore = recorder.datastore
-        e, o, t = ENTRIES, OUTLINES, TRACKING
-        self.create = [
-            f"CREATE TABLE IF NOT EXISTS {e} (telling TEXT NOT NULL, incident_id TEXT NOT NULL, "
-            "version INTEGER NOT NULL, entry BLOB NOT NULL, "
-            "PRIMARY KEY (telling, incident_id, version)) WITHOUT ROWID",
-            f"CREATE TABLE IF NOT EXISTS {o} (telling TEXT NOT NULL, incident_id TEXT NOT NULL, "
-            "version INTEGER NOT NULL, outline BLOB NOT NULL, PRIMARY KEY (telling, incident_id))",
-            f"CREATE TABLE IF NOT EXISTS {t} (telling TEXT PRIMARY KEY, position INTEGER NOT NULL)",
-        ]
-        self.statements = {
-            "outline": f"SELECT version, outline FROM {o} WHERE telling = ? AND incident_id = ?",
-            "entries": f"SELECT entry FROM {e} WHERE telling = ? AND incident_id = ? "
-            "AND version <= ? ORDER BY version",
-            "entry": f"SELECT entry FROM {e} WHERE telling = ? AND incident_id = ? AND version = ?",
-            "tracking": f"SELECT position FROM {t} WHERE telling = ?",
-            "insert_entry": f"INSERT OR IGNORE INTO {e} VALUES (?, ?, ?, ?)",
-            "update_entry": f"UPDATE {e} SET entry = ? WHERE telling = ? AND incident_id = ? "
-            "AND version = ?",
-            "upsert_outline": f"INSERT INTO {o} VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (telling, incident_id) DO UPDATE "
-            "SET version = excluded.version, outline = excluded.outline "
-            f"WHERE {o}.version < excluded.version",
-            "upsert_tracking": f"INSERT INTO {t} VALUES (?, ?) ON CONFLICT (telling) DO UPDATE "
-            f"SET position = excluded.position WHERE {t}.position < excluded.position",
-            **{f"delete_{table}": f"DELETE FROM {table}" for table in (e, o, t)},
-        }
-        self.by_telling = {
-            table: (
-                f"SELECT telling FROM {table} ORDER BY telling LIMIT 1",
-                f"SELECT telling FROM {table} WHERE telling > ? ORDER BY telling LIMIT 1",
-                f"DELETE FROM {table} WHERE telling = ?",
-            )
-            for table in (e, o, t)
-        }
-
-    def key(self, incident_id: UUID) -> Any:
-        return incident_id.hex
-
-    def create_tables(self) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            for statement in self.create:
-                curs.execute(statement)
-
-    def reading(self) -> AbstractContextManager[Any]:
-        return self.datastore.transaction(commit=False)
-
-    def writing(self) -> AbstractContextManager[Any]:
-        return self.datastore.transaction(commit=True)
-
-    def fetch_one(self, curs: Any, name: str, params: tuple) -> tuple | None:
-        curs.execute(self.statements[name], params)
-        return curs.fetchone()
-
-    def fetch_all(self, curs: Any, name: str, params: tuple) -> list[tuple]:
-        curs.execute(self.statements[name], params)
-        return curs.fetchall()
-
-    def execute(self, curs: Any, name: str, params: tuple) -> None:
-        curs.execute(self.statements[name], params)
-
-    def execute_many(self, curs: Any, name: str, rows: list[tuple]) -> None:
-        curs.executemany(self.statements[name], rows)
-
-    def tellings(self, curs: Any, table: str) -> Iterator[str]:
-        yield from _tellings(curs, *self.by_telling[table][:2])
-
-    def delete_telling(self, curs: Any, table: str, telling: str) -> int:
-        curs.execute(self.by_telling[table][2], (telling,))
-        return int(curs.sqlite_cursor.rowcount)
-
-    def compact(self) -> None:
-        # A deleted row's bytes stay in free pages of the file, and in the write-ahead log,
-        # until overwritten: VACUUM rebuilds the file without them, and a truncating
-        # checkpoint empties the log. Neither can run inside a transaction.
-        with self.datastore.get_connection(commit=True) as conn:
-            curs = conn.cursor()
-            with curs as raw:
-                raw.execute("VACUUM")
-                busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        if busy:
-            log.warning("the write-ahead log is in use: deleted rows stay in it until it is reused")
-
-
-def _dialect(recorder: ApplicationRecorder) -> _Postgres | _SQLite:
-    if isinstance(recorder, PostgresApplicationRecorder):
-        return _Postgres(recorder)
-    if isinstance(recorder, SQLiteApplicationRecorder):
-        return _SQLite(recorder)
-    raise NoStoredTimelines(f"{type(recorder).__name__} keeps no told timelines")
-
-
-class NoStoredTimelines(Exception):
-    """The store cannot keep told timelines (the in-memory store of unit tests)."""
 
 
 _stored: "WeakKeyDictionary[Any, dict[str, StoredTimelines | None]]" = WeakKeyDictionary()

@@ -10,7 +10,9 @@ import pytest
 from domain.account import Account
 from domain.admin_roster import LastAdmin
 from domain.people import Actor
-from service.accounts.service import Accounts, SignInFailed, SignInLocked, SignInThrottle
+from service.accounts.refusals import SignInFailed, SignInLocked
+from service.accounts.service import Accounts
+from service.accounts.throttle import SignInThrottle
 from service.bootstrap import open_steady
 from service.config import Settings
 from tests.integration.conftest import open_lockdown

@@ -19,7 +19,9 @@ from service.store.keys import generate_key
 from service.timelines.narration import narrate
 from service.timelines.projection import TimelineProjector
 from service.timelines.reading import told
-from service.timelines.stored import ENTRIES, OUTLINES, TRACKING, _decrypter, stored_timelines
+from service.timelines.sealing import decrypter
+from service.timelines.stored import stored_timelines
+from service.timelines.stored_dialects import ENTRIES, OUTLINES, TRACKING
 from tests.integration.conftest import COUNSELOR, LEAD
 from tests.integration.test_tamper import Rows
 from tests.integration.web_auth import signed_in_app
@@ -339,7 +341,7 @@ def test_a_sealed_row_moved_to_another_row_is_not_trusted(app, database_url):
 
 def test_the_quicker_decryption_opens_what_the_stores_cipher_seals(app):
     cipher = app.mapper.cipher
-    decrypt = _decrypter(cipher)
+    decrypt = decrypter(cipher)
     assert decrypt is not cipher.decrypt  # the quicker one is used with the library's AESCipher
     sealed = cipher.encrypt(b"what a counselor wrote")
     assert decrypt(sealed) == cipher.decrypt(sealed) == b"what a counselor wrote"

@@ -9,16 +9,10 @@ from domain.account import AlreadyExists
 from domain.admin_roster import LastAdmin
 from domain.errors import DomainError, NotFound
 from domain.people import Actor
-from service.accounts.service import (
-    TOKEN_PATTERN,
-    Accounts,
-    SignInFailed,
-    SignInLocked,
-    SignInThrottle,
-    account_view,
-    new_token,
-    token_digest,
-)
+from service.accounts.refusals import SignInFailed, SignInLocked
+from service.accounts.service import Accounts, account_view
+from service.accounts.throttle import SignInThrottle
+from service.accounts.tokens import TOKEN_PATTERN, new_token, token_digest
 from service.demo.accounts import DEMO_PASSWORD, seed_demo_accounts
 from service.incidents.application import Steady
 

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.accounts.service import SignInLocked, SignInThrottle
+from service.accounts.refusals import SignInLocked
+from service.accounts.throttle import SignInThrottle
 
 START = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 

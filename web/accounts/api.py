@@ -20,7 +20,8 @@ from domain.account import Account
 from domain.credentials import check_username
 from domain.people import Actor
 from service.accounts.changes import MAX_LIMIT
-from service.accounts.service import TOKEN_PATTERN, Accounts, account_view, organisation_view
+from service.accounts.service import Accounts, account_view, organisation_view
+from service.accounts.tokens import TOKEN_PATTERN
 from web.accounts import commands as commands
 from web.accounts.commands import checked
 from web.auth import account_of, bearer_of

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from domain.numbers import parse_whole_number
 from service.incidents.diff import diff_incident
 from service.timelines.reading import select, timeline, timeline_csv, told
 from web.audit.noting import record_view
@@ -23,10 +24,10 @@ TAGS = ["audit"]
 def whole_number(value: str | None, field: str) -> int:
     if value is None or not value.strip():
         raise BadInput(f"{field}: give a version number, e.g. {field}=3", field)
-    try:
-        return int(value.strip())
-    except ValueError:
-        raise BadInput(f"{field}: {value!r} is not a whole number", field) from None
+    number = parse_whole_number(value)
+    if number is None:
+        raise BadInput(f"{field}: {value!r} is not a whole number", field)
+    return number
 
 
 @get("/api/v1/incidents/{ref:str}/timeline", sync_to_thread=True, tags=TAGS, responses=ITEM_ERRORS)

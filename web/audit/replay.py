@@ -10,9 +10,10 @@ from litestar.params import FromPath, QueryParameter
 
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.moments import check_moment
-from service.incidents.application import Steady, project
+from service.incidents.application import Steady
 from service.incidents.as_json import incident_view
 from service.incidents.diff import at_version, diff_views
+from service.incidents.queries import project
 from service.live.feed_events import FeedEvent
 from service.timelines.local_times import in_zone
 from service.timelines.reading import local_time, narrate

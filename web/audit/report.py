@@ -11,8 +11,8 @@ from domain.errors import NotFound
 from domain.healing import COMPONENTS
 from domain.incident import Incident
 from domain.phase import Phase
-from service.incidents.application import project
 from service.incidents.as_json import incident_view
+from service.incidents.queries import project
 from service.live.feed_events import FeedEvent
 from service.timelines.reading import local_time, narrate
 from web.audit.noting import record_view

@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from service.incidents.application import Steady
 from service.incidents.as_json import playbook_view
 from service.incidents.assignees import assignee_named
+from service.incidents.execution import CommandOptions
 from service.incidents.export import export_incident
 from service.incidents.integrity import verify_all, verify_incident
 from service.sharing.feed import PartnerFeed
@@ -37,10 +38,10 @@ from web.incidents.access import (
 )
 
 
-def options(request: Request, based_on_version: int | None = None) -> dict[str, Any]:
+def options(request: Request, based_on_version: int | None = None) -> CommandOptions:
     """What every incident command takes besides its own fields. For a partner, which events
     they may see: a conflict names only those (an unshared note is not theirs to hear of)."""
-    chosen: dict[str, Any] = {
+    chosen: CommandOptions = {
         "actor": actor_of(request),
         "idempotency_key": request.headers.get("idempotency-key") or None,
         "based_on_version": based_on_version,

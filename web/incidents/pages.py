@@ -33,7 +33,7 @@ from playbooks.model import Playbook
 from playbooks.problems import PlaybookInvalid
 from service.access.need_to_know import case_team_candidates
 from service.access.permissions import Scope, may_update_task, scopes
-from service.accounts.service import SignInFailed, SignInLocked
+from service.accounts.refusals import SignInFailed, SignInLocked
 from service.config import Settings
 from service.demo.incidents import SCHOOLS
 from service.incidents.application import Steady

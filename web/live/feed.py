@@ -14,7 +14,7 @@ from litestar.datastructures import State
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromQuery
 
-from service.accounts.service import SignInFailed
+from service.accounts.refusals import SignInFailed
 from service.incidents.application import Steady
 from service.live.feed_events import FeedEvent
 from web.auth import credential_of, signed_in

@@ -1,0 +1,315 @@
+"""The incident commands: each decides a change on the latest incident and saves it, as
+service.incidents.execution runs it (receipt, conflict check, retries)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Unpack
+
+from domain.incident import Incident
+from domain.people import Actor, Assignee
+from domain.phase import Phase
+from domain.task import Status, TaskPlan
+from playbooks.library import Library
+from service.incidents.execution import Command, CommandOptions, CommandResult
+from service.store.retrying import retry_on_conflict
+
+
+class IncidentCommands:
+    """The part of the application (service.incidents.application.Steady) that changes
+    incidents. The commands' own fields come first; CommandOptions come by keyword."""
+
+    playbooks: Library  # given by the application it is part of
+
+    def open_incident(
+        self,
+        *,
+        title: str,
+        kind: str,
+        severity: int,
+        schools: list[str],
+        summary: str = "",
+        occurred_at: datetime | None = None,
+        actor: Actor,
+        idempotency_key: str | None = None,
+        at: datetime | None = None,
+    ) -> CommandResult:
+        arguments = {
+            "title": title,
+            "kind": kind,
+            "severity": severity,
+            "schools": schools,
+            "summary": summary,
+            "occurred_at": occurred_at,
+        }
+        command = Command("open_incident", arguments, actor, idempotency_key, at=at)
+        previous = self._previous_result(command, reference="")
+        if previous:
+            return previous
+
+        def attempt() -> CommandResult | None:
+            now = self._now(command)
+            sequence = self._reference_sequence(now.year)
+            incident = Incident.open(
+                reference=sequence.next_reference(),
+                title=title,
+                kind=kind,
+                severity=severity,
+                schools=schools,
+                summary=summary,
+                occurred_at=occurred_at or now,
+                actor=actor,
+                at=now,
+            )
+            return self._save(command, incident, sequence, detail={})
+
+        return retry_on_conflict(
+            attempt, too_busy="the store is too busy to open the incident now; try again"
+        )
+
+    def apply_playbook(
+        self, ref: str, playbook_id: str, **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        playbook = self.playbooks.get(playbook_id)
+
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            steps = [
+                TaskPlan(
+                    title=step.title,
+                    instructions=step.instructions,
+                    phase=phase.phase,
+                    owner_role=step.owner,
+                    due_at=step.due.after(incident.occurred_at),
+                    stakeholder=step.stakeholder,
+                    component=step.component,
+                    playbook_id=playbook.id,
+                    step_id=step.id,
+                )
+                for phase, step in playbook.steps()
+            ]
+            task_ids = incident.apply_playbook(
+                playbook_id=playbook.id,
+                version=playbook.version,
+                content_hash=playbook.content_hash,
+                title=playbook.title,
+                steps=steps,
+                actor=actor,
+                at=now,
+            )
+            # In the same save as the playbook: replay never shows its tasks without the
+            # partners who stand in for their roles, nor the partners without the tasks.
+            handover = incident.hand_to_stand_ins(task_ids, self.stand_ins(), actor=actor, at=now)
+            return {"task_ids": task_ids, **handover.as_dict()}
+
+        return self._execute(ref, "apply_playbook", {"playbook_id": playbook_id}, change, **options)
+
+    def add_task(
+        self,
+        ref: str,
+        *,
+        title: str,
+        owner_role: str,
+        phase: str | None = None,
+        instructions: str = "",
+        due_at: datetime | None = None,
+        **options: Unpack[CommandOptions],
+    ) -> CommandResult:
+        arguments = {
+            "title": title,
+            "owner_role": owner_role,
+            "phase": phase,
+            "instructions": instructions,
+            "due_at": due_at,
+        }
+
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            plan = TaskPlan(
+                title=title,
+                instructions=instructions,
+                phase=Phase.parse(phase) if phase else incident.phase,
+                owner_role=owner_role,
+                due_at=due_at,
+            )
+            return {"task_id": incident.add_task(plan, actor=actor, at=now)}
+
+        return self._execute(ref, "add_task", arguments, change, **options)
+
+    def assign_task(
+        self, ref: str, task_id: str, *, kind: str, name: str, **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.assign_task(task_id, Assignee(kind, name.strip()), actor=actor, at=now)
+            return {"task_id": task_id}
+
+        arguments = {"task_id": task_id, "kind": kind, "name": name}
+        return self._execute(ref, "assign_task", arguments, change, task_id=task_id, **options)
+
+    def change_task_status(
+        self,
+        ref: str,
+        task_id: str,
+        status: str,
+        *,
+        reason: str = "",
+        note: str = "",
+        **options: Unpack[CommandOptions],
+    ) -> CommandResult:
+        to = Status.parse(status)
+
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.change_task_status(task_id, to, reason=reason, note=note, actor=actor, at=now)
+            return {"task_id": task_id, "status": to.value}
+
+        arguments = {"task_id": task_id, "status": to.value, "reason": reason, "note": note}
+        return self._execute(
+            ref, "change_task_status", arguments, change, task_id=task_id, **options
+        )
+
+    def add_note(
+        self,
+        ref: str,
+        text: str,
+        *,
+        task_id: str = "",
+        share_with: Sequence[str] = (),
+        **options: Unpack[CommandOptions],
+    ) -> CommandResult:
+        """Adds a note, shared with the partner organisations named (in the same save, so a
+        partner's note is never stored unshared with their own organisation)."""
+        organisations = list(dict.fromkeys(share_with))
+
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            note_id = incident.add_note(text, task_id=task_id, actor=actor, at=now)
+            for organisation in organisations:
+                incident.share_note(note_id, organisation, actor=actor, at=now)
+            return {"note_id": note_id}
+
+        arguments: dict[str, Any] = {"text": text, "task_id": task_id}
+        if organisations:
+            arguments["share_with"] = organisations
+        return self._execute(ref, "add_note", arguments, change, **options)
+
+    def share_note(
+        self, ref: str, note_id: str, organisation: str, **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.share_note(note_id, organisation, actor=actor, at=now)
+            return {"note_id": note_id, "organisation": organisation}
+
+        arguments = {"note_id": note_id, "organisation": organisation}
+        return self._execute(ref, "share_note", arguments, change, **options)
+
+    def share_incident(
+        self, ref: str, organisation: str, name: str, **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        """Shares the incident with a partner organisation; the caller has checked that the
+        organisation exists and is a partner (the accounts live in another application)."""
+
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.share(organisation, name, actor=actor, at=now)
+            return {"organisation": organisation}
+
+        arguments = {"organisation": organisation, "name": name}
+        return self._execute(ref, "share_incident", arguments, change, **options)
+
+    def end_share(
+        self, ref: str, organisation: str, *, reason: str = "", **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.end_share(organisation, reason=reason, actor=actor, at=now)
+            return {"organisation": organisation}
+
+        arguments = {"organisation": organisation, "reason": reason}
+        return self._execute(ref, "end_share", arguments, change, **options)
+
+    def correct_note(
+        self, ref: str, note_id: str, text: str, *, reason: str, **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            new_id = incident.correct_note(note_id, text, reason=reason, actor=actor, at=now)
+            return {"note_id": new_id, "corrects": note_id}
+
+        arguments = {"note_id": note_id, "text": text, "reason": reason}
+        return self._execute(ref, "correct_note", arguments, change, **options)
+
+    def change_severity(
+        self, ref: str, severity: int, *, reason: str = "", **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.change_severity(severity, reason=reason, actor=actor, at=now)
+            return {"severity": severity}
+
+        arguments = {"severity": severity, "reason": reason}
+        return self._execute(ref, "change_severity", arguments, change, **options)
+
+    def advance_phase(
+        self, ref: str, phase: str, **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        to = Phase.parse(phase)
+
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.advance_phase(to, actor=actor, at=now)
+            return {"phase": to.value}
+
+        return self._execute(ref, "advance_phase", {"phase": to.value}, change, **options)
+
+    def close_incident(
+        self, ref: str, review_summary: str, **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.close(review_summary, actor=actor, at=now)
+            return {}
+
+        arguments = {"review_summary": review_summary}
+        return self._execute(ref, "close_incident", arguments, change, **options)
+
+    def reopen_incident(
+        self, ref: str, reason: str, *, phase: str | None = None, **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        to = Phase.parse(phase) if phase else None
+
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.reopen(reason, phase=to, actor=actor, at=now)
+            return {"phase": incident.phase.value}
+
+        arguments = {"reason": reason, "phase": phase}
+        return self._execute(ref, "reopen_incident", arguments, change, **options)
+
+    def mark_confidential(
+        self, ref: str, *, reason: str = "", **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.mark_confidential(reason=reason, actor=actor, at=now)
+            return {"confidential": True}
+
+        return self._execute(ref, "mark_confidential", {"reason": reason}, change, **options)
+
+    def unmark_confidential(
+        self, ref: str, *, reason: str, **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.unmark_confidential(reason=reason, actor=actor, at=now)
+            return {"confidential": incident.confidential}
+
+        return self._execute(ref, "unmark_confidential", {"reason": reason}, change, **options)
+
+    def add_to_case_team(
+        self, ref: str, username: str, **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        """Adds a person to the case team; the caller has checked that the account exists and
+        may join one (the accounts live in another application)."""
+
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.add_to_case_team(username, actor=actor, at=now)
+            return {"case_team": list(incident.case_team)}
+
+        return self._execute(ref, "add_to_case_team", {"username": username}, change, **options)
+
+    def remove_from_case_team(
+        self, ref: str, username: str, *, reason: str = "", **options: Unpack[CommandOptions]
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.remove_from_case_team(username, reason=reason, actor=actor, at=now)
+            return {"case_team": list(incident.case_team)}
+
+        arguments = {"username": username, "reason": reason}
+        return self._execute(ref, "remove_from_case_team", arguments, change, **options)

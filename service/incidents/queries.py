@@ -1,0 +1,173 @@
+"""What the application answers about incidents: finding one, its state now or at a version
+or moment, its events, and the global feed of every incident's events."""
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.persistence import ApplicationRecorder, EventStore, Mapper
+
+from domain.errors import DomainError, NotFound
+from domain.incident import Incident
+from domain.moments import check_moment
+from domain.numbers import check_whole_number
+from domain.organisation import Organisation, StandIns
+from domain.sharing import StandIn
+from service.incidents.board import Board
+from service.live.feed_events import INCIDENT_TOPICS, FeedEvent, to_feed_event
+from service.store.folding import fold
+from service.store.streams import select_stream
+
+REFERENCE_PATTERN = re.compile(r"^INC-(\d{4})-(\d{4,})$", re.IGNORECASE)
+MAX_FEED_LIMIT = 1000
+
+
+class IncidentQueries:
+    """The part of the application (service.incidents.application.Steady) that answers."""
+
+    # Given by the application it is part of.
+    repository: Repository
+    recorder: ApplicationRecorder
+    events: EventStore
+    mapper: Mapper
+    board: Board
+    _references: dict[UUID, str]
+
+    def stand_ins(self) -> dict[str, StandIn]:
+        """The partner organisations standing in for playbook roles, by role id (set by an
+        admin through service.accounts.service, in this same store)."""
+        try:
+            roster: StandIns = self.repository.get(StandIns.id_for())
+        except AggregateNotFoundError:
+            return {}
+        found = {}
+        for role, slug in roster.roles.items():
+            try:
+                organisation: Organisation = self.repository.get(Organisation.id_for(slug))
+            except AggregateNotFoundError:
+                continue
+            if organisation.is_partner and role in organisation.stands_in:
+                found[role] = StandIn(organisation.slug, organisation.name)
+        return found
+
+    def find(self, ref: str) -> UUID:
+        """An incident's id from its reference (INC-2026-0007) or its id."""
+        ref = ref.strip()
+        if REFERENCE_PATTERN.match(ref):
+            incident_id = Incident.id_for(ref)
+        else:
+            try:
+                incident_id = UUID(ref)
+            except ValueError:
+                raise NotFound(
+                    f"{ref!r} is not an incident reference: use one like INC-2026-0007"
+                ) from None
+        first = self.recorder.select_events(incident_id, limit=1)
+        if not first or first[0].topic != INCIDENT_TOPICS[0]:
+            raise NotFound(f"there is no incident {ref}")
+        return incident_id
+
+    def incident(self, ref: str) -> Incident:
+        return self.repository.get(self.find(ref), projector_func=fold)
+
+    def current(self, ref: str) -> Incident:
+        """The incident now, from the in-memory board brought up to date from the log: for a
+        quick look (who it is shared with, whose a task is) without replaying its stream.
+        Never change what it returns."""
+        incident_id = self.find(ref)
+        incident = self.board.incident(incident_id)
+        return incident if incident is not None else self.incident(ref)
+
+    def incidents(
+        self, *, include_closed: bool = False, school: str | None = None
+    ) -> list[Incident]:
+        """Open incidents (or all), newest first, optionally those touching one school."""
+        wanted = school.strip().casefold() if school else None
+        return [
+            incident
+            for incident in self.board.incidents()
+            if (include_closed or not incident.closed)
+            and (wanted is None or any(s.casefold() == wanted for s in incident.schools))
+        ]
+
+    def incident_events(self, ref: str, *, after_version: int = 0) -> list[FeedEvent]:
+        incident_id = self.find(ref)
+        notifications = select_stream(self.recorder, incident_id, after_version=after_version)
+        events = [self.mapper.to_domain_event(n) for n in notifications]
+        reference = self._reference_of(incident_id, events)
+        return [
+            to_feed_event(n.id, reference, e) for n, e in zip(notifications, events, strict=True)
+        ]
+
+    def incident_stream(
+        self, incident_id: UUID, *, after_version: int = 0
+    ) -> list[tuple[int, Incident.Event]]:
+        """An incident's events after a version, each with its global position, without building
+        a FeedEvent around each: for readers of long streams (the timeline) that need no more."""
+        notifications = select_stream(self.recorder, incident_id, after_version=after_version)
+        return [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+
+    def latest_version(self, incident_id: UUID) -> int:
+        """The version of the incident's latest event (0 if it has none)."""
+        latest = self.recorder.select_events(incident_id, desc=True, limit=1)
+        return latest[0].originator_version if latest else 0
+
+    def incident_at_version(self, ref: str, version: int) -> Incident:
+        incident_id = self.find(ref)
+        check_whole_number("version", version, least=1)
+        latest = self.recorder.select_events(incident_id, desc=True, limit=1)[0]
+        if version > latest.originator_version:
+            raise DomainError(
+                f"{self._reference_of(incident_id, [])} has {latest.originator_version} events; "
+                f"version {version} is beyond the stream"
+            )
+        # Reads only the first N events.
+        return self.repository.get(incident_id, version=version, projector_func=fold)
+
+    def incident_at_time(self, ref: str, at: datetime) -> Incident:
+        if at.tzinfo is None:
+            raise DomainError("give the moment with a time zone, e.g. 2026-11-23T09:30-06:00")
+        check_moment("at", at)  # the page, API and CLI show the state at that moment
+        events = self.incident_events(ref)
+        before = [e for e in events if e.at <= at]
+        if not before:
+            raise DomainError(
+                f"{events[0].reference} was opened at {events[0].at.isoformat()}; "
+                f"there is nothing to show at {at.isoformat()}"
+            )
+        return project(e.event for e in before)
+
+    def events_after(self, position: int = 0, limit: int = 100) -> list[FeedEvent]:
+        """The global feed: every incident event after a position, in order."""
+        check_whole_number("position", position, least=0)
+        check_whole_number("limit", limit, least=1, most=MAX_FEED_LIMIT, wording="from")
+        notifications = self.recorder.select_notifications(
+            position, limit, topics=INCIDENT_TOPICS, inclusive_of_start=False
+        )
+        feed = []
+        for notification in notifications:
+            event = self.mapper.to_domain_event(notification)
+            reference = self._reference_of(event.originator_id, [event])
+            feed.append(to_feed_event(notification.id, reference, event))
+        return feed
+
+    def last_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def _reference_of(self, incident_id: UUID, events: Sequence[Incident.Event]) -> str:
+        if incident_id not in self._references:
+            first = events[0] if events and events[0].originator_version == 1 else None
+            if first is None:
+                first = next(iter(self.events.get(incident_id, lte=1)))
+            self._references[incident_id] = first.reference  # type: ignore[attr-defined]
+        return self._references[incident_id]
+
+
+def project(events: Iterable[Any]) -> Incident:
+    """Folds events into the incident as it stood after the last of them."""
+    incident = fold(None, events)
+    assert incident is not None
+    return incident
