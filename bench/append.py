@@ -42,15 +42,15 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 import psycopg
-from common import (
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from measuring import (
     Result,
     print_table,
     run_writers,
     server_settings,
     temporary_databases,
 )
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 
 from domain.people import Actor
 from playbooks.library import Library

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/replay.py [--events 10000] [--runs 7] [--profile]
 
-Needs the PostgreSQL server on 127.0.0.1:5432 (see bench/common.py for the variables that move
+Needs the PostgreSQL server on 127.0.0.1:5432 (see bench/measuring.py for the variables that move
 it); creates a temporary database and a temporary SQLite file and removes them at the end.
 
 The incident is built as a real one grows: opened, a playbook applied (its tasks), then notes,
@@ -59,9 +59,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
-from common import median_of, print_table, temporary_databases
 from eventsourcing.application import project_aggregate
 from litestar.testing import TestClient
+from measuring import median_of, print_table, temporary_databases
 
 from domain.people import Actor, Assignee
 from domain.task import Status
