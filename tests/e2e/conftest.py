@@ -16,7 +16,7 @@ from service.accounts.service import Accounts
 from service.bootstrap import open_steady
 from service.config import Settings
 from service.demo.accounts import seed_demo_accounts
-from tests.integration.web_auth import FAST_HASHER, bearer
+from tests.builders import FAST_HASHER, bearer
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,8 @@ import websockets
 from service.accounts.service import Accounts
 from service.bootstrap import open_steady
 from service.config import Settings
+from tests.builders import FAST_HASHER
 from tests.e2e.test_live_feed import receive_until
-from tests.integration.web_auth import FAST_HASHER
 
 ADMIN = "admin"
 

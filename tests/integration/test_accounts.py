@@ -15,7 +15,7 @@ from service.accounts.service import Accounts
 from service.accounts.throttle import SignInThrottle
 from service.bootstrap import open_steady
 from service.config import Settings
-from tests.integration.conftest import open_lockdown
+from tests.builders import open_lockdown
 
 ADMIN = Actor("cli:root", "admin")
 PASSWORD = "Marigold kettle 1987 harbour"

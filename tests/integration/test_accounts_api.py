@@ -11,7 +11,7 @@ import pytest
 from litestar.testing import TestClient
 
 from service.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from tests.integration.web_auth import SignedIn, signed_in_app
+from tests.builders import SignedIn, signed_in_app
 
 ADMIN = "admin"
 OTHERS = [demo.username for demo in DEMO_ACCOUNTS if demo.role != "admin"]

@@ -15,7 +15,7 @@ from service.bootstrap import open_steady
 from service.cli.accounts import add_commands
 from service.config import Settings
 from service.demo.accounts import DEMO_PASSWORD
-from tests.integration.web_auth import SignedIn, bearer, signed_in_app
+from tests.builders import SignedIn, bearer, signed_in_app
 
 INCIDENT = {"title": "Fire alarm", "kind": "lockdown", "severity": 3, "schools": ["Roosevelt"]}
 SCRIPT = {

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 from litestar.testing import TestClient
 
-from tests.integration.web_auth import signed_in_app
+from tests.builders import signed_in_app
 
 # Each person's Authorization header, filled in by the client fixture for its fresh store.
 LEAD: dict[str, str] = {}

@@ -31,7 +31,7 @@ from service.config import Settings
 from service.demo.accounts import DEMO_ACCOUNTS, DISTRICT, PARTNER, seed_demo_accounts
 from service.demo.incidents import seed_demo
 from service.incidents.application import Steady
-from tests.integration.web_auth import ADMIN, FAST_HASHER, bearer
+from tests.builders import ADMIN, FAST_HASHER, bearer
 from web.app import create_app
 
 # One demo account per role: the first the demo lists.

@@ -14,8 +14,7 @@ from service.bootstrap import open_steady
 from service.config import Settings
 from service.incidents.diff import apply_diff
 from service.timelines.reading import CSV_COLUMNS, EVENT_KINDS
-from tests.integration.web_auth import signed_in_app
-from tests.unit.test_timeline import LEAD, START, Story, story
+from tests.builders import LEAD, START, Story, signed_in_app, story
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.builders import SignedIn, signed_in_app
 from tests.integration.test_sharing import EASTSIDE, People, open_incident
-from tests.integration.web_auth import SignedIn, signed_in_app
 
 NOTE = "Groups on Tuesdays in room 12, ask for Dana"
 INSTRUCTIONS = "Meet the class of S-1042 after lunch"

@@ -17,7 +17,7 @@ from service.bootstrap import open_steady
 from service.config import Settings
 from service.incidents.application import Steady
 from service.store.group_commit import GroupCommitRecorder
-from tests.integration.conftest import LEAD, open_lockdown
+from tests.builders import LEAD, open_lockdown
 
 pytestmark = pytest.mark.postgres
 

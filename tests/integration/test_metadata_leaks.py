@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.builders import SignedIn, signed_in_app
 from tests.integration.test_sharing import EASTSIDE, People, open_incident
-from tests.integration.web_auth import SignedIn, signed_in_app
 
 PRIVATE = "Spoke with the family of S-1042 about the cause"
 

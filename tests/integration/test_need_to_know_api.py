@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.web_auth import SignedIn, signed_in_app
+from tests.builders import SignedIn, signed_in_app
 
 ROOSEVELT = "Roosevelt High School"
 CASE_TITLE = "S-3307 disclosed thoughts of self-harm to a teacher"

@@ -13,15 +13,13 @@ import pytest
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
-from domain.people import Actor
 from service.access.permissions import MATRIX
 from service.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from service.incidents.application import Steady
-from tests.integration.web_auth import SignedIn, signed_in_app
+from tests.builders import LEAD, SignedIn, signed_in_app
 
 USERS = [demo.username for demo in DEMO_ACCOUNTS]
 ROLE_OF = {demo.username: demo.role for demo in DEMO_ACCOUNTS}
-LEAD = Actor("m.alvarez", "crisis-lead")
 PARTNER = "j.brooks"
 PARTNER_ORG = "eastside-counseling"
 # The walk's incidents are at Roosevelt High School: the only responder of that school.

@@ -22,9 +22,8 @@ from service.timelines.reading import told
 from service.timelines.sealing import decrypter
 from service.timelines.stored import stored_timelines
 from service.timelines.stored_dialects import ENTRIES, OUTLINES, TRACKING
-from tests.integration.conftest import COUNSELOR, LEAD
+from tests.builders import COUNSELOR, LEAD, signed_in_app
 from tests.integration.test_tamper import Rows
-from tests.integration.web_auth import signed_in_app
 
 NAME = "Jordan Rivera"
 

@@ -11,7 +11,7 @@ from litestar.testing.websocket_test_session import WebSocketTestSession
 from service.accounts.service import Accounts
 from service.bootstrap import open_steady
 from service.config import Settings
-from tests.integration.web_auth import FAST_HASHER, SignedIn, signed_in_app
+from tests.builders import FAST_HASHER, SignedIn, signed_in_app
 from web.app import create_app
 from web.sessions import CSRF_COOKIE, SESSION_COOKIE
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.web_auth import SignedIn, signed_in_app
+from tests.builders import SignedIn, signed_in_app
 
 EASTSIDE = "eastside-counseling"
 SECRET = "S-1042's mother asked that the cause not be shared"

@@ -14,7 +14,7 @@ from litestar.testing import TestClient
 from domain.errors import DomainError
 from service.cli.accounts import add_commands
 from service.config import Settings
-from tests.integration.web_auth import SignedIn, signed_in_app
+from tests.builders import SignedIn, signed_in_app
 
 EASTSIDE = "eastside-counseling"
 ROLE = "partner-mental-health"

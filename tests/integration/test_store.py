@@ -11,8 +11,8 @@ from service.bootstrap import open_steady
 from service.config import Settings
 from service.incidents.as_json import incident_view
 from service.incidents.idempotency import KeyReused
+from tests.builders import COUNSELOR, LEAD, open_lockdown
 from tests.integration import writers
-from tests.integration.conftest import COUNSELOR, LEAD, open_lockdown
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

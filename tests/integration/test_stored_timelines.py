@@ -20,9 +20,7 @@ from service.timelines.projection import TimelineProjector
 from service.timelines.reading import told
 from service.timelines.stored import StoredTimelines, stored_timelines
 from service.timelines.stored_dialects import ENTRIES
-from tests.integration.conftest import COUNSELOR, LEAD, open_lockdown
-from tests.integration.web_auth import signed_in_app
-from tests.unit.test_timeline import ZONE, story
+from tests.builders import COUNSELOR, LEAD, ZONE, open_lockdown, signed_in_app, story
 
 
 @dataclass

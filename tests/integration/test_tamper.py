@@ -11,7 +11,7 @@ from service.bootstrap import open_steady
 from service.config import Settings
 from service.incidents.export import check_export, export_incident
 from service.incidents.integrity import MISSING, MODIFIED, OUT_OF_ORDER, verify_all, verify_incident
-from tests.integration.conftest import LEAD, open_lockdown
+from tests.builders import LEAD, open_lockdown
 
 
 def five_notes(app) -> str:

@@ -15,8 +15,8 @@ from service.incidents.application import Steady
 from service.timelines.cache import TimelineCache, timeline_cache
 from service.timelines.narration import narrate
 from service.timelines.reading import timeline, told
-from tests.integration.conftest import COUNSELOR, LEAD, open_lockdown
-from tests.unit.test_timeline import ZONE, Story, story, texts
+from tests.builders import COUNSELOR, LEAD, ZONE, Story, open_lockdown, story
+from tests.unit.test_timeline import texts
 
 
 @dataclass

@@ -9,13 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from litestar.testing import TestClient
 
-from domain.people import Actor
 from service.incidents.application import Steady
-from tests.integration.web_auth import signed_in_app
+from tests.builders import COUNSELOR, LEAD, signed_in_app
 from web.audit.pages import ENTRIES_PER_PAGE
 
-LEAD = Actor("m.alvarez", "crisis-lead")
-COUNSELOR = Actor("k.okafor", "counselor")
 NOTES = ENTRIES_PER_PAGE + 100  # with the opening, a correction: two pages
 
 

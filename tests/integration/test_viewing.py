@@ -7,16 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.people import Actor
 from service.bootstrap import open_steady
 from service.config import Settings
 from service.demo.accounts import DEMO_ACCOUNTS
 from service.incidents.application import Steady
 from service.views_log.recording import VIEWED_TOPIC, Viewer, ViewLog
+from tests.builders import LEAD, SignedIn, signed_in_app
 from tests.integration.test_tamper import Rows
-from tests.integration.web_auth import SignedIn, signed_in_app
 
-LEAD = Actor("m.alvarez", "crisis-lead")
 AUDITOR = "a.kim"
 COUNSELOR = "k.okafor"
 START = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)

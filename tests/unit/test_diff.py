@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from domain.errors import DomainError
 from service.incidents.application import Steady
 from service.incidents.diff import apply_diff, diff_incident, diff_views, is_empty, views_at
+from tests.builders import story
 from tests.unit.test_replay_property import commands, run_all
-from tests.unit.test_timeline import story
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,10 @@ client that was away learns that the incident is gone."""
 
 from datetime import UTC, datetime
 
-from domain.people import Actor
 from service.incidents.application import Steady
 from service.sharing.feed import PartnerFeed
+from tests.builders import LEAD
 
-LEAD = Actor("m.alvarez", "crisis-lead")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 NOTE = "Groups on Tuesdays in room 12"
 INSTRUCTIONS = "Meet the class of S-1042 after lunch"

@@ -6,12 +6,11 @@ import pytest
 
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.incident import Incident
-from domain.people import Actor, Assignee
+from domain.people import Assignee
 from domain.phase import Phase
 from domain.task import Status, TaskPlan
+from tests.builders import COUNSELOR, LEAD
 
-LEAD = Actor("m.alvarez", "crisis-lead")
-COUNSELOR = Actor("k.okafor", "counselor")
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 

@@ -20,9 +20,9 @@ from service.access.need_to_know import (
     viewer_of,
 )
 from service.timelines.narration import narrate
+from tests.builders import LEAD
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
-LEAD = Actor("m.alvarez", "crisis-lead")
 ADMIN = Actor("admin", "admin")
 DISTRICT = Organisation.create(
     slug="riverside-usd", name="Riverside USD", kind="district", actor=ADMIN, at=NOW

@@ -17,9 +17,9 @@ from service.incidents.application import Steady
 from service.incidents.idempotency import Receipt, fingerprint
 from service.store.keys import cipher_env, generate_key
 from service.views_log.recording import Viewer, ViewLog
+from tests.builders import LEAD
 
 ADMIN = Actor("cli:root", "admin")
-LEAD = Actor("m.alvarez", "crisis-lead")
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "a long enough password"
 

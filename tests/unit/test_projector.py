@@ -2,11 +2,9 @@
 
 from eventsourcing.application import project_aggregate
 
-from domain.people import Actor
 from service.incidents.application import Steady
 from service.store.folding import fold
-
-LEAD = Actor("m.alvarez", "crisis-lead")
+from tests.builders import LEAD
 
 
 def test_fold_builds_the_same_incident_as_the_library_projector():

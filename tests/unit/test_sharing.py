@@ -13,8 +13,8 @@ from domain.task import Status, TaskPlan
 from service.live.feed_events import FeedEvent, to_feed_event
 from service.sharing.feed import PartnerFeed
 from service.sharing.view import partner_incident_view, partner_summary
+from tests.builders import LEAD
 
-LEAD = Actor("m.alvarez", "crisis-lead")
 PARTNER = Actor("j.brooks", "partner-mental-health")
 EASTSIDE, EASTSIDE_NAME = "eastside-counseling", "Eastside Counseling Center"
 FOODBANK, FOODBANK_NAME = "food-bank", "Riverside Food Bank"

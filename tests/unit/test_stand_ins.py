@@ -15,9 +15,9 @@ from domain.sharing import StandIn
 from domain.task import TaskPlan
 from service.accounts.service import Accounts, organisation_view
 from service.incidents.application import Steady
+from tests.builders import LEAD
 
 ADMIN = Actor("cli:root", "admin")
-LEAD = Actor("m.alvarez", "crisis-lead")
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 ROLE = "partner-mental-health"
 ROLES = {ROLE: "Community mental-health partner", "counselor": "School counselor"}

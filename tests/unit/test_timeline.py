@@ -2,9 +2,7 @@
 
 import csv
 import io
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 
@@ -14,69 +12,7 @@ from domain.people import Actor
 from service.incidents.application import Steady
 from service.live.feed_events import to_feed_event
 from service.timelines.reading import CSV_COLUMNS, EVENT_KINDS, narrate, timeline, timeline_csv
-
-ZONE = ZoneInfo("America/Chicago")
-START = datetime(2026, 11, 23, 20, 2, 31, tzinfo=UTC)  # Mon 23 Nov 2026, 14:02:31 CST
-LEAD = Actor("m.alvarez", "crisis-lead")
-COUNSELOR = Actor("k.okafor", "counselor")
-PRINCIPAL = Actor("d.chen", "principal")
-
-
-@dataclass
-class Story:
-    app: Steady
-    ref: str
-    call: str  # the task "Call the family"
-    playbook_tasks: int
-
-
-def story(app: Steady | None = None, *, occurred_at: datetime = START) -> Story:
-    """A lockdown told from opening to reopening: every kind of event, a correction included.
-    Its changes are recorded five minutes apart from START."""
-    app = app or Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    minutes = iter(range(0, 1000, 5))
-
-    def at() -> dict:
-        return {"at": START + timedelta(minutes=next(minutes))}
-
-    ref = app.open_incident(
-        title="Lockdown after a report of a weapon",
-        kind="lockdown",
-        severity=1,
-        schools=["Roosevelt High School"],
-        occurred_at=occurred_at,
-        actor=LEAD,
-        **at(),
-    ).reference
-    applied = app.apply_playbook(ref, "lockdown-or-threat", actor=LEAD, **at())
-    count = len(applied.detail["task_ids"])
-    call = app.add_task(
-        ref, title="Call the family", owner_role="counselor", actor=LEAD, **at()
-    ).detail["task_id"]
-    app.assign_task(ref, call, kind="person", name="k.okafor", actor=LEAD, **at())
-    app.change_task_status(ref, call, "in_progress", actor=COUNSELOR, **at())
-    app.change_task_status(
-        ref,
-        call,
-        "done",
-        note="spoke with the mother, follow-up Friday",
-        actor=COUNSELOR,
-        **at(),
-    )
-    app.change_task_status(
-        ref, "T2", "blocked", reason="Waiting for police", actor=PRINCIPAL, **at()
-    )
-    app.change_task_status(ref, "T2", "in_progress", actor=PRINCIPAL, **at())
-    app.add_note(ref, "Support room in 114", task_id=call, actor=COUNSELOR, **at())
-    app.correct_note(ref, "N1", "Support room in 214", reason="wrong room", actor=COUNSELOR, **at())
-    app.change_severity(ref, 2, reason="No weapon found", actor=LEAD, **at())
-    app.change_task_status(
-        ref, call, "todo", reason="The family asked for a second call", actor=COUNSELOR, **at()
-    )
-    app.advance_phase(ref, "stabilization", actor=LEAD, **at())
-    app.close_incident(ref, "Safe dismissal; debrief held.", actor=LEAD, **at())
-    app.reopen_incident(ref, "Family asked to meet", phase="recovery", actor=LEAD, **at())
-    return Story(app, ref, call, count)
+from tests.builders import LEAD, START, ZONE, Story, story
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,8 @@
 
 from service.incidents.application import Steady
 from service.timelines.reading import timeline
-from tests.unit.test_timeline import COUNSELOR, LEAD, ZONE, texts
+from tests.builders import COUNSELOR, LEAD, ZONE
+from tests.unit.test_timeline import texts
 
 RIVERSIDE = ("riverside", "Riverside Family Services")
 

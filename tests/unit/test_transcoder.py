@@ -22,11 +22,9 @@ from eventsourcing.tests import persistence as contract
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.people import Actor
 from service.incidents.application import Steady
 from service.store.transcoder import FastJSONTranscoder
-
-LEAD = Actor("m.alvarez", "crisis-lead")
+from tests.builders import LEAD
 
 
 class TestFastJSONTranscoder(contract.TranscoderTestCase):

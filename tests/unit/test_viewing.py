@@ -14,8 +14,8 @@ from domain.people import Actor
 from domain.viewing import Viewing, window_start
 from service.incidents.application import Steady
 from service.views_log.recording import RecentViews, Viewer, ViewLog, select_views
+from tests.builders import LEAD
 
-LEAD = Actor("m.alvarez", "crisis-lead")
 COUNSELOR = Viewer("k.okafor", "counselor", ("responder",), "lincoln-elementary")
 AUDITOR = Viewer("a.kim", "auditor", ("auditor",), "riverside-usd")
 START = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
