@@ -1,20 +1,25 @@
 """What handlers receive through Litestar's dependency injection, by parameter name: the
-application, settings, the signed-in person, the district's zone and clock. The composition
+application, settings, the signed-in person, the district's zone and clock, the partner feed, and
+what every incident command takes besides its own fields. The composition
 root (web/app.py) puts the parts on the application's state; nothing else reads the state."""
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
 
 from domain.account import Account
-from service.accounts.service import Accounts
+from domain.people import Actor
+from service.accounts.service import Accounts, token_id_of
 from service.config import Settings
 from service.incidents.application import Steady
-from web.auth import account_of
+from service.sharing.feed import PartnerFeed
+from web.auth import account_of, bearer_of, partner_organisation
 
 
 def provide_steady(state: State) -> Steady:
@@ -42,6 +47,46 @@ def provide_clock(state: State) -> Callable[[], datetime]:
     return state.steady.clock
 
 
+def provide_partner_feed(state: State) -> PartnerFeed:
+    return state.partner_feed
+
+
+class CommandOptions:
+    """What every incident command takes besides its own fields: who acts (with the API token
+    they came with), the idempotency key, the version it is based on, and, for a partner, which
+    events they may hear of. Read from the request when the command is sent, after the
+    handler's own checks, so a refusal is the same whichever check comes first."""
+
+    def __init__(self, request: Request, partner_feed: PartnerFeed) -> None:
+        self.request = request
+        self.partner_feed = partner_feed
+
+    def actor(self) -> Actor:
+        token = bearer_of(self.request.headers)
+        return account_of(self.request).acting_as(token_id=token_id_of(token) if token else None)
+
+    def idempotency_key(self) -> str | None:
+        return self.request.headers.get("idempotency-key") or None
+
+    def __call__(self, based_on_version: int | None = None) -> dict[str, Any]:
+        """The options; for a partner, a conflict names only the events they may see (an
+        unshared note is not theirs to hear of)."""
+        chosen: dict[str, Any] = {
+            "actor": self.actor(),
+            "idempotency_key": self.idempotency_key(),
+            "based_on_version": based_on_version,
+        }
+        organisation = partner_organisation(account_of(self.request))
+        if organisation is not None:
+            feed = self.partner_feed
+            chosen["visible"] = lambda event: feed.view(organisation, event) is not None
+        return chosen
+
+
+def provide_command_options(request: Request, state: State) -> CommandOptions:
+    return CommandOptions(request, state.partner_feed)
+
+
 DEPENDENCIES: dict[str, Provide] = {
     "steady": Provide(provide_steady, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
@@ -49,4 +94,6 @@ DEPENDENCIES: dict[str, Provide] = {
     "signed_in_as": Provide(provide_signed_in_as, sync_to_thread=False),
     "zone": Provide(provide_zone, sync_to_thread=False),
     "clock": Provide(provide_clock, sync_to_thread=False),
+    "partner_feed": Provide(provide_partner_feed, sync_to_thread=False),
+    "command_options": Provide(provide_command_options, sync_to_thread=False),
 }
