@@ -1,7 +1,9 @@
 """What handlers receive through Litestar's dependency injection, by parameter name: the
-application, settings, the signed-in person, the district's zone and clock, the partner feed, and
-what every incident command takes besides its own fields. The composition
-root (web/app.py) puts the parts on the application's state; nothing else reads the state."""
+application, settings, the signed-in person, the district's zone and clock, the partner feed,
+the log of views, and what every incident command takes besides its own fields. The composition
+root (web/app.py) puts the parts on the application's state; besides the providers here, only
+what runs outside a handler's dependencies reads it, through them: the page context (error pages
+are drawn by exception handlers) and noting a view (web/audit/noting.py)."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +21,7 @@ from service.accounts.service import Accounts, token_id_of
 from service.config import Settings
 from service.incidents.application import Steady
 from service.sharing.feed import PartnerFeed
+from service.views_log.recording import ViewLog
 from web.auth import account_of, bearer_of, partner_organisation
 
 
@@ -49,6 +52,10 @@ def provide_clock(state: State) -> Callable[[], datetime]:
 
 def provide_partner_feed(state: State) -> PartnerFeed:
     return state.partner_feed
+
+
+def provide_view_log(state: State) -> ViewLog:
+    return state.viewing
 
 
 class CommandOptions:
@@ -95,5 +102,6 @@ DEPENDENCIES: dict[str, Provide] = {
     "zone": Provide(provide_zone, sync_to_thread=False),
     "clock": Provide(provide_clock, sync_to_thread=False),
     "partner_feed": Provide(provide_partner_feed, sync_to_thread=False),
+    "view_log": Provide(provide_view_log, sync_to_thread=False),
     "command_options": Provide(provide_command_options, sync_to_thread=False),
 }

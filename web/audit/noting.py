@@ -14,12 +14,15 @@ from litestar import Request
 from domain.account import Account
 from service.views_log.recording import Viewer, ViewLog
 from web.auth import signed_in
+from web.dependencies import provide_view_log
 
 log = logging.getLogger(__name__)
 
 
 def viewlog_of(request: Request) -> ViewLog:
-    return request.app.state.viewing
+    """The log of views, as the `view_log` dependency gives it: noting a view is a call inside
+    handlers, not a dependency, so that it runs after the permission check."""
+    return provide_view_log(request.app.state)
 
 
 def viewer_of(account: Account) -> Viewer:

@@ -11,8 +11,7 @@ from domain.errors import DomainError, NotFound
 from domain.viewing import SURFACES
 from service.incidents.application import Steady
 from service.timelines.reading import local_time
-from service.views_log.recording import RecordedView, select_views
-from web.audit.noting import viewlog_of
+from service.views_log.recording import RecordedView, ViewLog, select_views
 from web.audit.shared import audit_nav
 from web.auth import abilities
 from web.errors import ITEM_ERRORS
@@ -30,7 +29,7 @@ AUDIT_LOG = "view_audit_log"
     guards=[requires(AUDIT_LOG)],
 )
 def incident_views(
-    request: Request,
+    view_log: ViewLog,
     ref: FromPath[str],
     person: FromQuery[str | None] = None,
     role: FromQuery[str | None] = None,
@@ -39,12 +38,11 @@ def incident_views(
     """Who viewed the incident, newest first: each person once per surface (page, api, export,
     timeline, replay, report) per window, at the first time they viewed it in that window.
     Filters: a username, a role (acted in or held), a surface."""
-    viewlog = viewlog_of(request)
-    found = viewlog.viewings(ref)
+    found = view_log.viewings(ref)
     views = select_views(found.views, person=person, role=role, surface=surface)
     return {
         "incident": {"id": str(found.incident_id), "reference": found.reference},
-        "window_minutes": int(viewlog.window.total_seconds() // 60),
+        "window_minutes": int(view_log.window.total_seconds() // 60),
         "views": [v.as_dict() for v in views],
     }
 
@@ -70,15 +68,15 @@ def views_page(
     request: Request,
     steady: Steady,
     zone: ZoneInfo,
+    view_log: ViewLog,
     ref: FromPath[str],
     person: Annotated[str | None, QueryParameter(name="person")] = None,
     role: Annotated[str | None, QueryParameter(name="role")] = None,
     surface: Annotated[str | None, QueryParameter(name="surface")] = None,
 ) -> Response:
-    viewlog = viewlog_of(request)
     try:
         incident = steady.incident(ref)
-        found = viewlog.viewings(ref)
+        found = view_log.viewings(ref)
     except NotFound as error:
         return not_found(request, str(error))
     filters = {
@@ -102,7 +100,7 @@ def views_page(
             reference=found.reference,
             incident_title=incident.title,
             audit_nav=audit_nav(found.reference, "views", abilities(who(request))),
-            window_minutes=int(viewlog.window.total_seconds() // 60),
+            window_minutes=int(view_log.window.total_seconds() // 60),
             entries=[_row(v, zone) for v in views],
             total=len(found.views),
             filters=filters,
