@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get
+from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from service.incidents.application import Steady
@@ -19,7 +20,21 @@ from web.errors import ITEM_ERRORS, BadInput
 from web.guards import requires
 
 TAGS = ["audit"]
+
+
+def timeline_filters(
+    task: FromQuery[str | None] = None,
+    role: FromQuery[str | None] = None,
+    phase: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+) -> dict[str, str | None]:
+    """The timeline's filters, JSON or CSV alike: a task id, the actor's role, a phase, a kind
+    of event (its type)."""
+    return {"task": task, "role": role, "phase": phase, "kind": kind}
+
+
 TIMELINE = {
+    "dependencies": {"filters": Provide(timeline_filters, sync_to_thread=False)},
     "sync_to_thread": True,
     "tags": TAGS,
     "responses": ITEM_ERRORS,
@@ -42,15 +57,12 @@ def incident_timeline(
     steady: Steady,
     zone: ZoneInfo,
     ref: FromPath[str],
-    task: FromQuery[str | None] = None,
-    role: FromQuery[str | None] = None,
-    phase: FromQuery[str | None] = None,
-    kind: FromQuery[str | None] = None,
+    filters: dict[str, str | None],
 ) -> dict[str, Any]:
     """Every event of the incident in order, in plain language, in the district's time zone.
     Filters: a task id, the actor's role, a phase, a kind of event (its type)."""
     record_view(request, ref, "timeline")
-    entries = timeline(steady, ref, zone=zone, task=task, role=role, phase=phase, kind=kind)
+    entries = timeline(steady, ref, zone=zone, **filters)
     return {"entries": entries}
 
 
@@ -64,15 +76,12 @@ def incident_timeline_csv(
     steady: Steady,
     zone: ZoneInfo,
     ref: FromPath[str],
-    task: FromQuery[str | None] = None,
-    role: FromQuery[str | None] = None,
-    phase: FromQuery[str | None] = None,
-    kind: FromQuery[str | None] = None,
+    filters: dict[str, str | None],
 ) -> Response[str]:
     """The timeline as CSV (the same filters), to open in a spreadsheet."""
     record_view(request, ref, "timeline")
     whole = told(steady, ref, zone)
-    entries = select(whole.entries, task=task, role=role, phase=phase, kind=kind)
+    entries = select(whole.entries, **filters)
     filename = f"{whole.reference}-timeline.csv"
     return Response(
         timeline_csv(entries),
