@@ -2,9 +2,10 @@
 application, settings, the signed-in person, the district's zone and clock, the partner feed,
 the log of views, and what every incident command takes besides its own fields. The composition
 root (web/app.py) puts the parts on the application's state; besides the providers here, only
-what runs outside a handler's dependencies reads it, through them: the page context (error pages
-are drawn by exception handlers) and noting a view (web/audit/noting.py)."""
+the page context reads it, through them (error pages are drawn by exception handlers, which get
+no dependencies)."""
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -21,8 +22,10 @@ from service.accounts.service import Accounts, token_id_of
 from service.config import Settings
 from service.incidents.application import Steady
 from service.sharing.feed import PartnerFeed
-from service.views_log.recording import ViewLog
-from web.auth import account_of, bearer_of, partner_organisation
+from service.views_log.recording import Viewer, ViewLog
+from web.auth import account_of, bearer_of, partner_organisation, signed_in
+
+log = logging.getLogger(__name__)
 
 
 def provide_steady(state: State) -> Steady:
@@ -56,6 +59,45 @@ def provide_partner_feed(state: State) -> PartnerFeed:
 
 def provide_view_log(state: State) -> ViewLog:
     return state.viewing
+
+
+class NoteView:
+    """Notes, at the edge, that the signed-in person saw an incident: one call in each handler
+    that shows one, after the permission check. Where a person sees an incident's content: its
+    page, the API's incident, events and state, the export, the timeline (page, JSON, CSV),
+    replay (page, state at a version or moment, diff) and the after-action report. Not a view: a
+    card on the board, the board and the global feed, and verify (only whether the hash chain is
+    intact).
+
+    It never raises and never waits for the store: a crisis team must never be kept from an
+    incident by the log of who looked at it, so a failure goes to the server log and the page is
+    served. An unknown incident is dropped when the view is saved."""
+
+    def __init__(self, request: Request, view_log: ViewLog) -> None:
+        self.request = request
+        self.view_log = view_log
+
+    def __call__(self, ref: str, surface: str) -> None:
+        try:
+            account = signed_in(self.request)  # the account the guard found, kept on the request
+            if account is not None:
+                self.view_log.record(viewer_of_view(account), ref, surface)
+        except Exception:
+            log.exception("could not note a view of %s on the %s surface", ref, surface)
+
+
+def viewer_of_view(account: Account) -> Viewer:
+    """Who saw it, as the log of views records them."""
+    return Viewer(
+        user=account.username,
+        role=account.acting_as().role,
+        roles=tuple(account.roles),
+        organisation=account.organisation,
+    )
+
+
+def provide_note_view(request: Request, state: State) -> NoteView:
+    return NoteView(request, state.viewing)
 
 
 class CommandOptions:
@@ -103,5 +145,6 @@ DEPENDENCIES: dict[str, Provide] = {
     "clock": Provide(provide_clock, sync_to_thread=False),
     "partner_feed": Provide(provide_partner_feed, sync_to_thread=False),
     "view_log": Provide(provide_view_log, sync_to_thread=False),
+    "note_view": Provide(provide_note_view, sync_to_thread=False),
     "command_options": Provide(provide_command_options, sync_to_thread=False),
 }

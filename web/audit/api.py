@@ -8,14 +8,14 @@ stream or an unknown kind of event).
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from service.incidents.application import Steady
 from service.incidents.diff import diff_incident
 from service.timelines.reading import select, timeline, timeline_csv, told
-from web.audit.noting import record_view
+from web.dependencies import NoteView
 from web.errors import ITEM_ERRORS, BadInput
 from web.guards import requires
 
@@ -53,15 +53,15 @@ def whole_number(value: str | None, field: str) -> int:
 
 @get("/api/v1/incidents/{ref:str}/timeline", **TIMELINE)
 def incident_timeline(
-    request: Request,
     steady: Steady,
+    note_view: NoteView,
     zone: ZoneInfo,
     ref: FromPath[str],
     filters: dict[str, str | None],
 ) -> dict[str, Any]:
     """Every event of the incident in order, in plain language, in the district's time zone.
     Filters: a task id, the actor's role, a phase, a kind of event (its type)."""
-    record_view(request, ref, "timeline")
+    note_view(ref, "timeline")
     entries = timeline(steady, ref, zone=zone, **filters)
     return {"entries": entries}
 
@@ -72,14 +72,14 @@ def incident_timeline(
     **TIMELINE,
 )
 def incident_timeline_csv(
-    request: Request,
     steady: Steady,
+    note_view: NoteView,
     zone: ZoneInfo,
     ref: FromPath[str],
     filters: dict[str, str | None],
 ) -> Response[str]:
     """The timeline as CSV (the same filters), to open in a spreadsheet."""
-    record_view(request, ref, "timeline")
+    note_view(ref, "timeline")
     whole = told(steady, ref, zone)
     entries = select(whole.entries, **filters)
     filename = f"{whole.reference}-timeline.csv"
@@ -98,15 +98,15 @@ def incident_timeline_csv(
     guards=[requires("replay")],
 )
 def incident_diff(
-    request: Request,
     steady: Steady,
+    note_view: NoteView,
     ref: FromPath[str],
     from_: Annotated[str | None, QueryParameter(name="from", description="a version")] = None,
     to: Annotated[str | None, QueryParameter(description="a version")] = None,
 ) -> dict[str, Any]:
     """What changed between version `from` and version `to` (either may be the later one):
     fields, tasks and notes per id, and the events in between."""
-    record_view(request, ref, "replay")
+    note_view(ref, "replay")
     start, end = whole_number(from_, "from"), whole_number(to, "to")
     return diff_incident(steady, ref, start, end)
 

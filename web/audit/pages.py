@@ -16,9 +16,9 @@ from domain.errors import NotFound
 from domain.phase import Phase
 from service.incidents.application import Steady
 from service.timelines.reading import EVENT_KINDS, select, told
-from web.audit.noting import record_view
 from web.audit.shared import EVENT_KIND_LABELS, audit_nav, labelled
 from web.auth import abilities
+from web.dependencies import NoteView
 from web.rendering import context, not_found, page, page_route, role_label, who
 
 # A long incident's timeline comes a page at a time: 10,000 entries on one page took a second
@@ -30,6 +30,7 @@ ENTRIES_PER_PAGE = 500
 def timeline_page(
     request: Request,
     steady: Steady,
+    note_view: NoteView,
     zone: ZoneInfo,
     ref: FromPath[str],
     task: Annotated[str | None, QueryParameter(name="task")] = None,
@@ -38,7 +39,7 @@ def timeline_page(
     kind: Annotated[str | None, QueryParameter(name="kind")] = None,
     page_number: Annotated[str | None, QueryParameter(name="page")] = None,
 ) -> Response:
-    record_view(request, ref, "timeline")
+    note_view(ref, "timeline")
     try:
         whole = told(steady, ref, zone)
     except NotFound as error:

@@ -16,9 +16,9 @@ from service.incidents.diff import at_version, diff_views
 from service.live.feed_events import FeedEvent
 from service.timelines.local_times import in_zone
 from service.timelines.reading import local_time, narrate
-from web.audit.noting import record_view
 from web.audit.shared import audit_nav, labelled
 from web.auth import abilities
+from web.dependencies import NoteView
 from web.rendering import (
     STATUS_LABELS,
     context,
@@ -99,12 +99,13 @@ def _choose_version(
 def replay_page(
     request: Request,
     steady: Steady,
+    note_view: NoteView,
     zone: ZoneInfo,
     ref: FromPath[str],
     version: Annotated[str | None, QueryParameter(name="version")] = None,
     at: Annotated[str | None, QueryParameter(name="at")] = None,
 ) -> Response:
-    record_view(request, ref, "replay")
+    note_view(ref, "replay")
     now = steady.clock()
     try:
         events = steady.incident_events(ref)

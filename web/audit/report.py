@@ -15,9 +15,9 @@ from service.incidents.application import Steady, project
 from service.incidents.as_json import incident_view
 from service.live.feed_events import FeedEvent
 from service.timelines.reading import local_time, narrate
-from web.audit.noting import record_view
 from web.audit.shared import audit_nav, full_time, labelled
 from web.auth import abilities
+from web.dependencies import NoteView
 from web.rendering import (
     STATUS_LABELS,
     context,
@@ -36,10 +36,11 @@ from web.rendering import (
 def report_page(
     request: Request,
     steady: Steady,
+    note_view: NoteView,
     zone: ZoneInfo,
     ref: FromPath[str],
 ) -> Response:
-    record_view(request, ref, "report")
+    note_view(ref, "report")
     now = steady.clock()
     try:
         events = steady.incident_events(ref)

@@ -2,5 +2,5 @@
 (reads.py), the board, an incident's page (with what it shows about shares), opening one,
 signing in, how much of an incident a person gets (access.py) and need-to-know commands.
 
-May import web/rendering.py, web/dependencies.py, web/guards.py, web/errors.py, web/auth.py and
-web/audit/noting.py (every surface notes a view there); no other slice."""
+May import web/rendering.py, web/dependencies.py, web/guards.py, web/errors.py and web/auth.py;
+no other slice."""

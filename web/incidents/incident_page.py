@@ -16,8 +16,8 @@ from service.access.permissions import Scope, may_update_task, scopes
 from service.accounts.service import Accounts
 from service.incidents.application import Steady
 from service.incidents.assignees import assignee_choices
-from web.audit.noting import record_view
 from web.auth import partner_organisation
+from web.dependencies import NoteView
 from web.incidents.access import incident_view_for
 from web.incidents.shares_shown import partner_of_page, share_options
 from web.rendering import (
@@ -38,13 +38,14 @@ ASSIGNEE_GROUPS = {"person": "People", "role": "Positions", "partner": "Partner 
 def incident_page(
     request: Request,
     steady: Steady,
+    note_view: NoteView,
     accounts: Accounts,
     signed_in_as: Account,
     zone: ZoneInfo,
     ref: FromPath[str],
 ) -> Response:
     account = signed_in_as
-    record_view(request, ref, "page")
+    note_view(ref, "page")
     position = steady.last_position()
     now = steady.clock()
     try:

@@ -14,8 +14,8 @@ from service.incidents.application import Steady
 from service.incidents.export import export_incident
 from service.incidents.integrity import verify_all, verify_incident
 from service.sharing.feed import PartnerFeed
-from web.audit.noting import record_view
 from web.auth import allow, partner_organisation
+from web.dependencies import NoteView
 from web.errors import ITEM_ERRORS, READ_ERRORS, BadInput
 from web.guards import requires
 from web.incidents.access import (
@@ -42,9 +42,13 @@ class IncidentReadsController(Controller):
         **READ,
     )
     def show(
-        self, request: Request, steady: Steady, signed_in_as: Account, ref: FromPath[str]
+        self,
+        steady: Steady,
+        note_view: NoteView,
+        signed_in_as: Account,
+        ref: FromPath[str],
     ) -> dict[str, Any]:
-        record_view(request, ref, "api")
+        note_view(ref, "api")
         position = steady.last_position()
         view = incident_view_for(signed_in_as, steady.incident(ref), steady.clock())
         return {**view, "position": position}
@@ -57,13 +61,13 @@ class IncidentReadsController(Controller):
     )
     def events(
         self,
-        request: Request,
         steady: Steady,
+        note_view: NoteView,
         signed_in_as: Account,
         partner_feed: PartnerFeed,
         ref: FromPath[str],
     ) -> dict[str, Any]:
-        record_view(request, ref, "api")
+        note_view(ref, "api")
         events = steady.incident_events(ref)
         organisation = partner_organisation(signed_in_as)
         if organisation is not None:
@@ -75,6 +79,7 @@ class IncidentReadsController(Controller):
         self,
         request: Request,
         steady: Steady,
+        note_view: NoteView,
         zone: ZoneInfo,
         clock: Callable[[], datetime],
         ref: FromPath[str],
@@ -84,7 +89,7 @@ class IncidentReadsController(Controller):
         # Not a guard: which action it takes depends on the query.
         replaying = version is not None or at is not None
         account = allow(request, "replay" if replaying else "view_incident", ref=ref)
-        record_view(request, ref, "replay" if replaying else "api")
+        note_view(ref, "replay" if replaying else "api")
         if version is not None and at is not None:
             raise BadInput("give either version or at, not both", "version")
         if version is not None:
@@ -133,9 +138,9 @@ AUDIT = {"sync_to_thread": True, "tags": ["audit"], "responses": ITEM_ERRORS}
 
 
 @get("/api/v1/incidents/{ref:str}/export", guards=[requires("export")], **AUDIT)
-def export(request: Request, steady: Steady, ref: FromPath[str]) -> Response[dict[str, Any]]:
+def export(steady: Steady, note_view: NoteView, ref: FromPath[str]) -> Response[dict[str, Any]]:
     """The complete event stream, with hashes; `steady import-check` verifies a saved copy."""
-    record_view(request, ref, "export")
+    note_view(ref, "export")
     document = export_incident(steady, ref, exported_at=steady.clock())
     filename = f"{document['incident']['reference']}-events.json"
     return Response(document, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
