@@ -51,7 +51,7 @@ HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
 # Every slice's handlers, API first: the JSON API, the live feed, then the pages.
 HANDLERS = [
-    *COMMAND_HANDLERS,
+    *COMMAND_HANDLERS,  # before READ_HANDLERS: its controller and list_incidents share a path
     *READ_HANDLERS,
     *SHARING_HANDLERS,
     *NEED_TO_KNOW_HANDLERS,
