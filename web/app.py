@@ -24,19 +24,59 @@ from service.sharing.feed import PartnerFeed
 from service.timelines.projection import TimelineProjector
 from service.timelines.stored import stored_timelines
 from service.views_log.recording import ViewLog
+from web.access.headers import add_security_headers
+from web.access.sessions import (
+    BearerAwareCSRF,
+    csrf_config,
+    secure_cookies_over_https,
+    session_config,
+)
 from web.accounts.my_tokens import MY_TOKEN_HANDLERS
 from web.accounts.pages import ADMIN_HANDLERS
-from web.auth import BearerAwareCSRF, csrf_config, secure_cookies_over_https, session_config
+from web.audit.api import AUDIT_HANDLERS
+from web.audit.pages import TIMELINE_PAGES
+from web.audit.replay import REPLAY_PAGES
+from web.audit.report import REPORT_PAGES
+from web.audit.views_log import VIEWS_LOG_HANDLERS
 from web.dependencies import DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
-from web.incidents.api import API_HANDLERS
+from web.incidents.board import BOARD_HANDLERS
+from web.incidents.commands import COMMAND_HANDLERS
+from web.incidents.incident_page import INCIDENT_PAGE_HANDLERS
 from web.incidents.need_to_know import NEED_TO_KNOW_HANDLERS
-from web.live.feed import Hub, account_changes, board_feed, heartbeats, people_named, rescope
-from web.security import add_security_headers
-from web.sharing.api import SharingController
+from web.incidents.opening import OPENING_HANDLERS
+from web.incidents.reads import READ_HANDLERS
+from web.incidents.signin import SIGNIN_HANDLERS
+from web.live.feed import board_feed, heartbeats
+from web.live.hub import Hub
+from web.live.revocation import account_changes, people_named, rescope
+from web.playbooks.api import PLAYBOOK_API_HANDLERS
+from web.playbooks.pages import PLAYBOOK_PAGES
+from web.sharing.api import SHARING_HANDLERS
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
+# Every slice's handlers, API first: the JSON API, the live feed, then the pages.
+HANDLERS = [
+    *COMMAND_HANDLERS,  # before READ_HANDLERS: its controller and list_incidents share a path
+    *READ_HANDLERS,
+    *SHARING_HANDLERS,
+    *NEED_TO_KNOW_HANDLERS,
+    *PLAYBOOK_API_HANDLERS,
+    *AUDIT_HANDLERS,
+    board_feed,
+    *BOARD_HANDLERS,
+    *OPENING_HANDLERS,
+    *INCIDENT_PAGE_HANDLERS,
+    *PLAYBOOK_PAGES,
+    *SIGNIN_HANDLERS,
+    *TIMELINE_PAGES,
+    *REPLAY_PAGES,
+    *REPORT_PAGES,
+    *ADMIN_HANDLERS,
+    *MY_TOKEN_HANDLERS,
+    *VIEWS_LOG_HANDLERS,
+]
 
 
 def create_app(
@@ -47,9 +87,6 @@ def create_app(
     poll_seconds: float = 1.0,
     accounts: Accounts | None = None,
 ) -> Litestar:
-    from web.audit.views_log import VIEWS_LOG_HANDLERS
-    from web.incidents.pages import PAGE_HANDLERS  # pages are built on top of the API
-
     hub = Hub()
     accounts = accounts or Accounts(steady)
     partner_feed = PartnerFeed(steady.events_after)
@@ -118,14 +155,7 @@ def create_app(
 
     app = Litestar(
         route_handlers=[
-            *API_HANDLERS,
-            SharingController,
-            *NEED_TO_KNOW_HANDLERS,
-            board_feed,
-            *PAGE_HANDLERS,
-            *ADMIN_HANDLERS,
-            *MY_TOKEN_HANDLERS,
-            *VIEWS_LOG_HANDLERS,
+            *HANDLERS,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

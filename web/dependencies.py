@@ -1,20 +1,33 @@
 """What handlers receive through Litestar's dependency injection, by parameter name: the
-application, settings, the signed-in person, the district's zone and clock. The composition
-root (web/app.py) puts the parts on the application's state; nothing else reads the state."""
+application, settings, the signed-in person, the district's zone and clock, the partner feed,
+the log of views, and what every incident command takes besides its own fields. The composition
+root (web/app.py) puts the parts on the application's state; besides the providers here, only
+the page context reads it, through them (error pages are drawn by exception handlers, which get
+no dependencies)."""
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
 
 from domain.account import Account
+from domain.people import Actor
 from service.accounts.service import Accounts
+from service.accounts.tokens import token_id_of
 from service.config import Settings
 from service.incidents.application import Steady
-from web.auth import account_of
+from service.sharing.feed import PartnerFeed
+from service.views_log.recording import Viewer, ViewLog
+from web.access.auth import account_of, partner_organisation, signed_in
+from web.access.sessions import bearer_of
+
+log = logging.getLogger(__name__)
 
 
 def provide_steady(state: State) -> Steady:
@@ -42,6 +55,89 @@ def provide_clock(state: State) -> Callable[[], datetime]:
     return state.steady.clock
 
 
+def provide_partner_feed(state: State) -> PartnerFeed:
+    return state.partner_feed
+
+
+def provide_view_log(state: State) -> ViewLog:
+    return state.viewing
+
+
+class NoteView:
+    """Notes, at the edge, that the signed-in person saw an incident: one call in each handler
+    that shows one, after the permission check. Where a person sees an incident's content: its
+    page, the API's incident, events and state, the export, the timeline (page, JSON, CSV),
+    replay (page, state at a version or moment, diff) and the after-action report. Not a view: a
+    card on the board, the board and the global feed, and verify (only whether the hash chain is
+    intact).
+
+    It never raises and never waits for the store: a crisis team must never be kept from an
+    incident by the log of who looked at it, so a failure goes to the server log and the page is
+    served. An unknown incident is dropped when the view is saved."""
+
+    def __init__(self, request: Request, view_log: ViewLog) -> None:
+        self.request = request
+        self.view_log = view_log
+
+    def __call__(self, ref: str, surface: str) -> None:
+        try:
+            account = signed_in(self.request)  # the account the guard found, kept on the request
+            if account is not None:
+                self.view_log.record(viewer_of_view(account), ref, surface)
+        except Exception:
+            log.exception("could not note a view of %s on the %s surface", ref, surface)
+
+
+def viewer_of_view(account: Account) -> Viewer:
+    """Who saw it, as the log of views records them."""
+    return Viewer(
+        user=account.username,
+        role=account.acting_as().role,
+        roles=tuple(account.roles),
+        organisation=account.organisation,
+    )
+
+
+def provide_note_view(request: Request, state: State) -> NoteView:
+    return NoteView(request, state.viewing)
+
+
+class CommandOptions:
+    """What every incident command takes besides its own fields: who acts (with the API token
+    they came with), the idempotency key, the version it is based on, and, for a partner, which
+    events they may hear of. Read from the request when the command is sent, after the
+    handler's own checks, so a refusal is the same whichever check comes first."""
+
+    def __init__(self, request: Request, partner_feed: PartnerFeed) -> None:
+        self.request = request
+        self.partner_feed = partner_feed
+
+    def actor(self) -> Actor:
+        token = bearer_of(self.request.headers)
+        return account_of(self.request).acting_as(token_id=token_id_of(token) if token else None)
+
+    def idempotency_key(self) -> str | None:
+        return self.request.headers.get("idempotency-key") or None
+
+    def __call__(self, based_on_version: int | None = None) -> dict[str, Any]:
+        """The options; for a partner, a conflict names only the events they may see (an
+        unshared note is not theirs to hear of)."""
+        chosen: dict[str, Any] = {
+            "actor": self.actor(),
+            "idempotency_key": self.idempotency_key(),
+            "based_on_version": based_on_version,
+        }
+        organisation = partner_organisation(account_of(self.request))
+        if organisation is not None:
+            feed = self.partner_feed
+            chosen["visible"] = lambda event: feed.view(organisation, event) is not None
+        return chosen
+
+
+def provide_command_options(request: Request, state: State) -> CommandOptions:
+    return CommandOptions(request, state.partner_feed)
+
+
 DEPENDENCIES: dict[str, Provide] = {
     "steady": Provide(provide_steady, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
@@ -49,4 +145,8 @@ DEPENDENCIES: dict[str, Provide] = {
     "signed_in_as": Provide(provide_signed_in_as, sync_to_thread=False),
     "zone": Provide(provide_zone, sync_to_thread=False),
     "clock": Provide(provide_clock, sync_to_thread=False),
+    "partner_feed": Provide(provide_partner_feed, sync_to_thread=False),
+    "view_log": Provide(provide_view_log, sync_to_thread=False),
+    "note_view": Provide(provide_note_view, sync_to_thread=False),
+    "command_options": Provide(provide_command_options, sync_to_thread=False),
 }

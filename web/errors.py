@@ -27,7 +27,8 @@ from playbooks.problems import PlaybookInvalid
 from service.access.permissions import Forbidden
 from service.accounts.refusals import SignInFailed, SignInLocked
 from service.bootstrap import UNREADABLE_STORE, StoreUnavailable
-from web.auth import NotSignedIn
+from web.access.auth import NotSignedIn
+from web.rendering import error_page, to_signin
 
 log = logging.getLogger(__name__)
 MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
@@ -116,16 +117,8 @@ def for_pages(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
-def page_error(request: Request, status: int, title: str, message: str) -> Response[Any]:
-    from web.incidents.pages import context, page  # the pages import this module
-
-    return page("not_found.html", context(request, title, message=message, heading=title), status)
-
-
 def on_not_signed_in(request: Request, error: NotSignedIn) -> Response[Any]:
     if for_pages(request):
-        from web.incidents.pages import to_signin
-
         return to_signin(request)
     return error_response(HTTP_401_UNAUTHORIZED, str(error))
 
@@ -138,7 +131,7 @@ def on_sign_in_failed(request: Request, error: SignInFailed) -> Response[Any]:
 
 def on_forbidden(request: Request, error: Forbidden) -> Response[Any]:
     if for_pages(request):
-        return page_error(request, HTTP_403_FORBIDDEN, "Not for your role", f"{error}.")
+        return error_page(request, HTTP_403_FORBIDDEN, "Not for your role", f"{error}.")
     return error_response(HTTP_403_FORBIDDEN, str(error))
 
 
@@ -147,7 +140,7 @@ def on_domain_error(request: Request, error: DomainError) -> Response[Any]:
         return on_forbidden(request, error)
     if isinstance(error, NotFound):
         if for_pages(request):
-            return page_error(request, HTTP_404_NOT_FOUND, "Not found", str(error))
+            return error_page(request, HTTP_404_NOT_FOUND, "Not found", str(error))
         return error_response(HTTP_404_NOT_FOUND, str(error))
     if isinstance(error, Conflict):
         return error_response(HTTP_409_CONFLICT, str(error))

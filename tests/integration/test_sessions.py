@@ -12,8 +12,8 @@ from service.accounts.service import Accounts
 from service.bootstrap import open_steady
 from service.config import Settings
 from tests.builders import FAST_HASHER, SignedIn, signed_in_app
+from web.access.sessions import CSRF_COOKIE, SESSION_COOKIE
 from web.app import create_app
-from web.sessions import CSRF_COOKIE, SESSION_COOKIE
 
 NEW_PASSWORD = "Lantern orchard 2031 pebble"
 

@@ -10,10 +10,10 @@ from domain.incident import Incident
 from domain.organisation import Organisation
 from domain.people import Actor
 from service.live.feed_events import FeedEvent
+from web.access.sessions import Credential
 from web.live.audiences import EVERYONE
 from web.live.hub import MAX_UNSENT_BYTES, Hub
 from web.live.revocation import AccountChanged, Holder
-from web.sessions import Credential
 
 
 class Transport(asyncio.WriteTransport):

@@ -14,6 +14,7 @@ from domain.errors import DomainError, NotFound
 from domain.people import Actor
 from domain.roles import ROLES
 from service.accounts.service import Accounts
+from web.access.guards import requires
 from web.accounts import commands as commands
 from web.accounts.api import ADMIN, MANAGE
 from web.accounts.commands import MAX_REASON
@@ -35,8 +36,7 @@ from web.accounts.forms import (
     token_rows,
 )
 from web.errors import BadInput
-from web.guards import requires
-from web.incidents.pages import context, moment, page
+from web.rendering import context, format_time, page
 
 
 def account_page_context(
@@ -58,7 +58,7 @@ def account_page_context(
         error=error,
         entered=entered or {},
         account=row,
-        created=moment(row["created_at"], zone, now),
+        created=format_time(row["created_at"], zone, now),
         tokens=token_rows(row["tokens"], zone, now),
         grantable=[{"value": r, "label": role_name(r)} for r in ROLES if r not in account.roles],
         role_hints={role: sentence(hint) for role, hint in ROLES.items()},

@@ -22,11 +22,12 @@ from domain.people import Actor
 from service.accounts.changes import MAX_LIMIT
 from service.accounts.service import Accounts, account_view, organisation_view
 from service.accounts.tokens import TOKEN_PATTERN
+from web.access.auth import account_of
+from web.access.guards import requires
+from web.access.sessions import bearer_of
 from web.accounts import commands as commands
 from web.accounts.commands import checked
-from web.auth import account_of, bearer_of
 from web.errors import COMMAND_ERRORS, ITEM_ERRORS, READ_ERRORS
-from web.guards import requires
 
 MANAGE = "manage_accounts"
 AUDIT = "view_audit_log"

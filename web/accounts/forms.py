@@ -35,7 +35,7 @@ from service.access.permissions import Forbidden
 from service.accounts.service import Accounts, account_view
 from service.incidents.application import Steady
 from web.errors import BadInput
-from web.incidents.pages import moment, role_label, role_titles
+from web.rendering import format_time, role_label, role_titles
 
 FLASH = "admin_flash"
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -210,8 +210,8 @@ def token_rows(tokens: list[dict[str, Any]], zone: ZoneInfo, now: datetime) -> l
     rows = [
         {
             **t,
-            "issued": moment(t["issued_at"], zone, now),
-            "revoked": moment(t["revoked_at"], zone, now),
+            "issued": format_time(t["issued_at"], zone, now),
+            "revoked": format_time(t["revoked_at"], zone, now),
         }
         for t in tokens
     ]

@@ -21,7 +21,7 @@ from web.accounts import commands as commands
 from web.accounts.api import actor_of, token_id_of
 from web.accounts.forms import VISIT, Form, Visit, back_with, refusal, take_flash, text, token_rows
 from web.errors import COMMAND_ERRORS, READ_ERRORS, BadInput
-from web.incidents.pages import context, page
+from web.rendering import context, page
 
 MY_TOKENS = "/account/tokens"
 WITH_PASSWORD = (

@@ -12,6 +12,7 @@ from domain.errors import DomainError, NotFound
 from domain.organisation import ORGANISATION_KINDS
 from domain.people import Actor
 from domain.roles import ROLES
+from web.access.guards import requires
 from web.accounts import commands as commands
 from web.accounts.account_page import AccountPage
 from web.accounts.api import ACCOUNT_HANDLERS, ADMIN, MANAGE
@@ -32,8 +33,7 @@ from web.accounts.forms import (
     text,
 )
 from web.errors import BadInput
-from web.guards import requires
-from web.incidents.pages import context, page
+from web.rendering import context, page
 
 ORGANISATION_KIND_LABELS = {
     "district": "District",

@@ -6,19 +6,41 @@ stream or an unknown kind of event).
 """
 
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
-from litestar import Request, Response, get
+from litestar import Response, get
+from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from domain.numbers import parse_whole_number
+from service.incidents.application import Steady
 from service.incidents.diff import diff_incident
 from service.timelines.reading import select, timeline, timeline_csv, told
-from web.audit.noting import record_view
-from web.auth import allow
+from web.access.guards import requires
+from web.dependencies import NoteView
 from web.errors import ITEM_ERRORS, BadInput
-from web.incidents.api import steady_of
 
 TAGS = ["audit"]
+
+
+def timeline_filters(
+    task: FromQuery[str | None] = None,
+    role: FromQuery[str | None] = None,
+    phase: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+) -> dict[str, str | None]:
+    """The timeline's filters, JSON or CSV alike: a task id, the actor's role, a phase, a kind
+    of event (its type)."""
+    return {"task": task, "role": role, "phase": phase, "kind": kind}
+
+
+TIMELINE = {
+    "dependencies": {"filters": Provide(timeline_filters, sync_to_thread=False)},
+    "sync_to_thread": True,
+    "tags": TAGS,
+    "responses": ITEM_ERRORS,
+    "guards": [requires("view_timeline")],
+}
 
 
 def whole_number(value: str | None, field: str) -> int:
@@ -30,47 +52,37 @@ def whole_number(value: str | None, field: str) -> int:
     return number
 
 
-@get("/api/v1/incidents/{ref:str}/timeline", sync_to_thread=True, tags=TAGS, responses=ITEM_ERRORS)
+@get("/api/v1/incidents/{ref:str}/timeline", **TIMELINE)
 def incident_timeline(
-    request: Request,
+    steady: Steady,
+    note_view: NoteView,
+    zone: ZoneInfo,
     ref: FromPath[str],
-    task: FromQuery[str | None] = None,
-    role: FromQuery[str | None] = None,
-    phase: FromQuery[str | None] = None,
-    kind: FromQuery[str | None] = None,
+    filters: dict[str, str | None],
 ) -> dict[str, Any]:
     """Every event of the incident in order, in plain language, in the district's time zone.
     Filters: a task id, the actor's role, a phase, a kind of event (its type)."""
-    allow(request, "view_timeline", ref=ref)
-    record_view(request, ref, "timeline")
-    zone = request.app.state.settings.zone()
-    entries = timeline(
-        steady_of(request), ref, zone=zone, task=task, role=role, phase=phase, kind=kind
-    )
+    note_view(ref, "timeline")
+    entries = timeline(steady, ref, zone=zone, **filters)
     return {"entries": entries}
 
 
 @get(
     "/api/v1/incidents/{ref:str}/timeline.csv",
-    sync_to_thread=True,
-    tags=TAGS,
     media_type="text/csv",  # so the document says CSV, not JSON
-    responses=ITEM_ERRORS,
+    **TIMELINE,
 )
 def incident_timeline_csv(
-    request: Request,
+    steady: Steady,
+    note_view: NoteView,
+    zone: ZoneInfo,
     ref: FromPath[str],
-    task: FromQuery[str | None] = None,
-    role: FromQuery[str | None] = None,
-    phase: FromQuery[str | None] = None,
-    kind: FromQuery[str | None] = None,
+    filters: dict[str, str | None],
 ) -> Response[str]:
     """The timeline as CSV (the same filters), to open in a spreadsheet."""
-    allow(request, "view_timeline", ref=ref)
-    record_view(request, ref, "timeline")
-    zone = request.app.state.settings.zone()
-    whole = told(steady_of(request), ref, zone)
-    entries = select(whole.entries, task=task, role=role, phase=phase, kind=kind)
+    note_view(ref, "timeline")
+    whole = told(steady, ref, zone)
+    entries = select(whole.entries, **filters)
     filename = f"{whole.reference}-timeline.csv"
     return Response(
         timeline_csv(entries),
@@ -79,19 +91,25 @@ def incident_timeline_csv(
     )
 
 
-@get("/api/v1/incidents/{ref:str}/diff", sync_to_thread=True, tags=TAGS, responses=ITEM_ERRORS)
+@get(
+    "/api/v1/incidents/{ref:str}/diff",
+    sync_to_thread=True,
+    tags=TAGS,
+    responses=ITEM_ERRORS,
+    guards=[requires("replay")],
+)
 def incident_diff(
-    request: Request,
+    steady: Steady,
+    note_view: NoteView,
     ref: FromPath[str],
     from_: Annotated[str | None, QueryParameter(name="from", description="a version")] = None,
     to: Annotated[str | None, QueryParameter(description="a version")] = None,
 ) -> dict[str, Any]:
     """What changed between version `from` and version `to` (either may be the later one):
     fields, tasks and notes per id, and the events in between."""
-    allow(request, "replay", ref=ref)
-    record_view(request, ref, "replay")
+    note_view(ref, "replay")
     start, end = whole_number(from_, "from"), whole_number(to, "to")
-    return diff_incident(steady_of(request), ref, start, end)
+    return diff_incident(steady, ref, start, end)
 
 
 AUDIT_HANDLERS = [incident_timeline, incident_timeline_csv, incident_diff]

@@ -1,39 +1,37 @@
 """The auditor's pages: an incident's timeline, a replay of any moment, the after-action report.
 
 Everything is drawn on the server from the event log, read-only, and works without JavaScript.
-The timeline page is here; the replay and the report have a module each.
+The timeline page is here; the replay, the report and the log of views have a module each.
 """
 
 import re
 from typing import Annotated
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-from litestar import Request, Response, get
+from litestar import Request, Response
 from litestar.params import FromPath, QueryParameter
 
 from domain.errors import NotFound
 from domain.phase import Phase
+from service.incidents.application import Steady
 from service.timelines.reading import EVENT_KINDS, select, told
-from web.audit.noting import record_view
-from web.audit.replay import replay_page
-from web.audit.report import report_page
-from web.audit.shared import KIND_LABELS, audit_nav, labelled
-from web.auth import abilities, allow
-from web.incidents.pages import _settings, _steady, context, not_found, page, role_label, who
+from web.access.auth import abilities
+from web.audit.shared import EVENT_KIND_LABELS, audit_nav, labelled
+from web.dependencies import NoteView
+from web.rendering import context, not_found, page, page_route, role_label, who
 
 # A long incident's timeline comes a page at a time: 10,000 entries on one page took a second
 # to draw and far longer for a browser to lay out.
 ENTRIES_PER_PAGE = 500
 
 
-@get(
-    "/incidents/{ref:str}/timeline",
-    name="incident_timeline_page",
-    sync_to_thread=True,
-    include_in_schema=False,
-)
+@page_route("/incidents/{ref:str}/timeline", "incident_timeline_page", "view_timeline")
 def timeline_page(
     request: Request,
+    steady: Steady,
+    note_view: NoteView,
+    zone: ZoneInfo,
     ref: FromPath[str],
     task: Annotated[str | None, QueryParameter(name="task")] = None,
     role: Annotated[str | None, QueryParameter(name="role")] = None,
@@ -41,10 +39,7 @@ def timeline_page(
     kind: Annotated[str | None, QueryParameter(name="kind")] = None,
     page_number: Annotated[str | None, QueryParameter(name="page")] = None,
 ) -> Response:
-    allow(request, "view_timeline", ref=ref)
-    record_view(request, ref, "timeline")
-    steady = _steady(request)
-    zone = _settings(request).zone()
+    note_view(ref, "timeline")
     try:
         whole = told(steady, ref, zone)
     except NotFound as error:
@@ -98,7 +93,7 @@ def timeline_page(
             task_options=[{"id": task_id, "title": title} for task_id, title in whole.tasks],
             role_options=[{"value": r, "label": role_label(r)} for r in whole.roles],
             phase_options=[{"value": p.value, "label": p.label} for p in Phase],
-            kind_options=[{"value": k, "label": KIND_LABELS[k]} for k in EVENT_KINDS],
+            kind_options=[{"value": k, "label": EVENT_KIND_LABELS[k]} for k in EVENT_KINDS],
             csv_href=f"/api/v1/incidents/{reference}/timeline.csv" + (f"?{query}" if query else ""),
             json_href=f"/api/v1/incidents/{reference}/timeline" + (f"?{query}" if query else ""),
         ),
@@ -117,4 +112,4 @@ def _page_number(text: str | None, pages: int) -> tuple[int, str]:
     return int(text), ""
 
 
-AUDIT_PAGES = [timeline_page, replay_page, report_page]
+TIMELINE_PAGES = [timeline_page]

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from litestar import Request, Response, get
+from litestar import Request, Response
 from litestar.params import FromPath, QueryParameter
 
 from domain.errors import DomainError, InvalidValue, NotFound
@@ -17,19 +17,20 @@ from service.incidents.queries import project
 from service.live.feed_events import FeedEvent
 from service.timelines.local_times import in_zone
 from service.timelines.reading import local_time, narrate
-from web.audit.noting import record_view
-from web.audit.shared import audit_nav, header_facts, labelled, threads_with_titles
-from web.auth import abilities, allow
-from web.incidents.pages import (
+from web.access.auth import abilities
+from web.audit.shared import audit_nav, labelled
+from web.dependencies import NoteView
+from web.rendering import (
     STATUS_LABELS,
-    _settings,
-    _steady,
     context,
+    format_time,
     group_tasks,
-    moment,
+    header_facts,
     not_found,
     page,
+    page_route,
     role_titles,
+    threads_with_titles,
     who,
 )
 
@@ -95,22 +96,17 @@ def _choose_version(
     return number, None
 
 
-@get(
-    "/incidents/{ref:str}/replay",
-    name="incident_replay_page",
-    sync_to_thread=True,
-    include_in_schema=False,
-)
+@page_route("/incidents/{ref:str}/replay", "incident_replay_page", "replay")
 def replay_page(
     request: Request,
+    steady: Steady,
+    note_view: NoteView,
+    zone: ZoneInfo,
     ref: FromPath[str],
     version: Annotated[str | None, QueryParameter(name="version")] = None,
     at: Annotated[str | None, QueryParameter(name="at")] = None,
 ) -> Response:
-    allow(request, "replay", ref=ref)
-    record_view(request, ref, "replay")
-    steady = _steady(request)
-    zone = _settings(request).zone()
+    note_view(ref, "replay")
     now = steady.clock()
     try:
         events = steady.incident_events(ref)
@@ -255,10 +251,13 @@ def _plain_value(key: str, value: Any, zone: ZoneInfo, now: datetime) -> str:
         kind = "" if value["kind"] == "person" else f" ({value['kind']})"
         return f"{value['name']}{kind}"
     if key == "due_at":
-        shown = moment(value, zone, now)
+        shown = format_time(value, zone, now)
         return shown["text"] if shown else "—"
     if key in ("phase", "owner_role"):
         return str(value).replace("-", " ").capitalize()
     if key == "schools":
         return ", ".join(value)
     return str(value)
+
+
+REPLAY_PAGES = [replay_page]

@@ -4,44 +4,44 @@ and when, notes and the whole timeline, on one page that prints well (see steady
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Request, Response, get
+from litestar import Request, Response
 from litestar.params import FromPath
 
 from domain.errors import NotFound
 from domain.healing import COMPONENTS
 from domain.incident import Incident
 from domain.phase import Phase
+from service.incidents.application import Steady
 from service.incidents.as_json import incident_view
 from service.incidents.queries import project
 from service.live.feed_events import FeedEvent
 from service.timelines.reading import local_time, narrate
-from web.audit.noting import record_view
-from web.audit.shared import audit_nav, full_time, header_facts, labelled, threads_with_titles
-from web.auth import abilities, allow
-from web.incidents.pages import (
+from web.access.auth import abilities
+from web.audit.shared import audit_nav, full_time, labelled
+from web.dependencies import NoteView
+from web.rendering import (
     STATUS_LABELS,
-    _settings,
-    _steady,
     context,
+    header_facts,
     not_found,
     page,
+    page_route,
     role_label,
     role_titles,
+    threads_with_titles,
     who,
 )
 
 
-@get(
-    "/incidents/{ref:str}/report",
-    name="incident_report_page",
-    sync_to_thread=True,
-    include_in_schema=False,
-)
-def report_page(request: Request, ref: FromPath[str]) -> Response:
-    allow(request, "view_timeline", ref=ref)
-    record_view(request, ref, "report")
-    steady = _steady(request)
-    zone = _settings(request).zone()
+@page_route("/incidents/{ref:str}/report", "incident_report_page", "view_timeline")
+def report_page(
+    request: Request,
+    steady: Steady,
+    note_view: NoteView,
+    zone: ZoneInfo,
+    ref: FromPath[str],
+) -> Response:
+    note_view(ref, "report")
     now = steady.clock()
     try:
         events = steady.incident_events(ref)
@@ -157,3 +157,6 @@ def _counts(
         "span": span,
         "span_to": "closing" if incident.closed_at else "the last change",
     }
+
+
+REPORT_PAGES = [report_page]

@@ -9,20 +9,27 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from domain.errors import DomainError, NotFound
 from domain.viewing import SURFACES
+from service.incidents.application import Steady
 from service.timelines.reading import local_time
-from service.views_log.recording import RecordedView, select_views
-from web.audit.noting import viewlog_of
+from service.views_log.recording import RecordedView, ViewLog, select_views
+from web.access.auth import abilities
+from web.access.guards import requires
 from web.audit.shared import audit_nav
-from web.auth import abilities, allow
 from web.errors import ITEM_ERRORS
-from web.incidents.pages import _settings, _steady, context, not_found, page, role_label, who
+from web.rendering import context, not_found, page, page_route, role_label, who
+
+AUDIT_LOG = "view_audit_log"
 
 
 @get(
-    "/api/v1/incidents/{ref:str}/views", sync_to_thread=True, tags=["audit"], responses=ITEM_ERRORS
+    "/api/v1/incidents/{ref:str}/views",
+    sync_to_thread=True,
+    tags=["audit"],
+    responses=ITEM_ERRORS,
+    guards=[requires(AUDIT_LOG)],
 )
 def incident_views(
-    request: Request,
+    view_log: ViewLog,
     ref: FromPath[str],
     person: FromQuery[str | None] = None,
     role: FromQuery[str | None] = None,
@@ -31,13 +38,11 @@ def incident_views(
     """Who viewed the incident, newest first: each person once per surface (page, api, export,
     timeline, replay, report) per window, at the first time they viewed it in that window.
     Filters: a username, a role (acted in or held), a surface."""
-    allow(request, "view_audit_log", ref=ref)
-    viewlog = viewlog_of(request)
-    found = viewlog.viewings(ref)
+    found = view_log.viewings(ref)
     views = select_views(found.views, person=person, role=role, surface=surface)
     return {
         "incident": {"id": str(found.incident_id), "reference": found.reference},
-        "window_minutes": int(viewlog.window.total_seconds() // 60),
+        "window_minutes": int(view_log.window.total_seconds() // 60),
         "views": [v.as_dict() for v in views],
     }
 
@@ -58,26 +63,20 @@ def _row(view: RecordedView, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
-@get(
-    "/incidents/{ref:str}/views",
-    name="incident_views_page",
-    sync_to_thread=True,
-    include_in_schema=False,
-)
+@page_route("/incidents/{ref:str}/views", "incident_views_page", AUDIT_LOG)
 def views_page(
     request: Request,
+    steady: Steady,
+    zone: ZoneInfo,
+    view_log: ViewLog,
     ref: FromPath[str],
     person: Annotated[str | None, QueryParameter(name="person")] = None,
     role: Annotated[str | None, QueryParameter(name="role")] = None,
     surface: Annotated[str | None, QueryParameter(name="surface")] = None,
 ) -> Response:
-    allow(request, "view_audit_log", ref=ref)
-    steady = _steady(request)
-    zone = _settings(request).zone()
-    viewlog = viewlog_of(request)
     try:
         incident = steady.incident(ref)
-        found = viewlog.viewings(ref)
+        found = view_log.viewings(ref)
     except NotFound as error:
         return not_found(request, str(error))
     filters = {
@@ -101,7 +100,7 @@ def views_page(
             reference=found.reference,
             incident_title=incident.title,
             audit_nav=audit_nav(found.reference, "views", abilities(who(request))),
-            window_minutes=int(viewlog.window.total_seconds() // 60),
+            window_minutes=int(view_log.window.total_seconds() // 60),
             entries=[_row(v, zone) for v in views],
             total=len(found.views),
             filters=filters,

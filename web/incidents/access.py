@@ -12,11 +12,12 @@ from domain.errors import NotFound
 from domain.incident import Incident
 from service.access.need_to_know import Sight, confidential_counts, may_see, sight
 from service.access.permissions import Forbidden, scopes
+from service.incidents.application import Steady
 from service.incidents.as_json import incident_summary, incident_view
 from service.live.feed_events import FeedEvent
 from service.sharing.feed import PartnerFeed
 from service.sharing.view import assigned_to, partner_incident_view, partner_summary
-from web.auth import forbidden, partner_organisation, steady_of, viewer_of
+from web.access.auth import forbidden, partner_organisation, viewer_of
 
 
 def incident_view_for(account: Account, incident: Incident, now: datetime) -> dict[str, Any]:
@@ -49,17 +50,23 @@ def counted_confidential(
     return [{"school": school, "count": count} for school, count in counts.items()]
 
 
-def visible_events(request: Request, account: Account, events: list[FeedEvent]) -> list[FeedEvent]:
+def visible_events(
+    request: Request,
+    account: Account,
+    events: list[FeedEvent],
+    steady: Steady,
+    partner_feed: PartnerFeed,
+) -> list[FeedEvent]:
     """The events of the global feed as this person may see them: a partner's cut-down share,
     or the events of the incidents they may see whole (judged with each incident as it is now,
     as the live feed judges them)."""
     organisation = partner_organisation(account)
     if organisation is not None:
-        return partner_events(request, organisation, events)
+        return partner_events(partner_feed, organisation, events)
     viewer = viewer_of(request, account)
     if viewer.every_case:
         return events
-    board = steady_of(request).board
+    board = steady.board
     shown = []
     for event in events:
         incident = board.incident_as_of(event.incident_id, event.position)
@@ -68,14 +75,15 @@ def visible_events(request: Request, account: Account, events: list[FeedEvent]) 
     return shown
 
 
-def partner_events(request: Request, organisation: str, events: list[FeedEvent]) -> list[FeedEvent]:
+def partner_events(
+    feed: PartnerFeed, organisation: str, events: list[FeedEvent]
+) -> list[FeedEvent]:
     """The events as the organisation may see them, leaving out those it may not see at all."""
-    feed: PartnerFeed = request.app.state.partner_feed
     return [event for event in feed.views(organisation, events) if event is not None]
 
 
 def note_audience(
-    request: Request, account: Account, ref: str, task_id: str, share_with: list[str] | None
+    steady: Steady, account: Account, ref: str, task_id: str, share_with: list[str] | None
 ) -> list[str]:
     """The partner organisations a new note is shared with. A partner's note always goes to
     their own organisation (and only there), on one of their own tasks or the incident."""
@@ -84,7 +92,7 @@ def note_audience(
         if share_with and list(share_with) != [organisation]:
             raise Forbidden("a partner's notes are shared with their own organisation only")
         if task_id:
-            task = steady_of(request).current(ref).tasks.get(task_id)
+            task = steady.current(ref).tasks.get(task_id)
             if task is None or not assigned_to(task, organisation):
                 raise NotFound(f"{ref} has no task {task_id!r}")
         return [organisation]

@@ -6,17 +6,24 @@ sight, and when."""
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from domain.errors import DomainError, NotFound
 from service.access.need_to_know import check_case_team_member
-from web.auth import accounts_of, allow, steady_of
+from service.accounts.service import Accounts
+from service.incidents.application import Steady
+from web.access.guards import requires
+from web.dependencies import CommandOptions
 from web.errors import COMMAND_ERRORS, BadInput
-from web.incidents.api import options
 
-ACTION = "restrict_incident"
+# Every route here is the crisis lead's: restrict_incident covers each whole.
+RESTRICTING = {
+    "sync_to_thread": True,
+    "responses": COMMAND_ERRORS,
+    "guards": [requires("restrict_incident")],
+}
 
 
 @dataclass
@@ -47,73 +54,77 @@ class NeedToKnowController(Controller):
 
     @post(
         "/confidential",
-        sync_to_thread=True,
         status_code=HTTP_200_OK,
         summary="Mark the incident confidential: only crisis leads, its case team and auditors",
-        responses=COMMAND_ERRORS,
+        **RESTRICTING,
     )
-    def mark(self, request: Request, ref: FromPath[str], data: JSONBody[Mark]) -> dict[str, Any]:
-        allow(request, ACTION, ref=ref)
-        return (
-            steady_of(request)
-            .mark_confidential(ref, reason=data.reason, **options(request, data.based_on_version))
-            .as_dict()
-        )
+    def mark(
+        self,
+        steady: Steady,
+        command_options: CommandOptions,
+        ref: FromPath[str],
+        data: JSONBody[Mark],
+    ) -> dict[str, Any]:
+        return steady.mark_confidential(
+            ref, reason=data.reason, **command_options(data.based_on_version)
+        ).as_dict()
 
     @post(
         "/confidential/end",
-        sync_to_thread=True,
         status_code=HTTP_200_OK,
         summary="Unmark the incident confidential (not one about a single student by its kind)",
-        responses=COMMAND_ERRORS,
+        **RESTRICTING,
     )
     def unmark(
-        self, request: Request, ref: FromPath[str], data: JSONBody[Unmark]
+        self,
+        steady: Steady,
+        command_options: CommandOptions,
+        ref: FromPath[str],
+        data: JSONBody[Unmark],
     ) -> dict[str, Any]:
-        allow(request, ACTION, ref=ref)
-        return (
-            steady_of(request)
-            .unmark_confidential(ref, reason=data.reason, **options(request, data.based_on_version))
-            .as_dict()
-        )
+        return steady.unmark_confidential(
+            ref, reason=data.reason, **command_options(data.based_on_version)
+        ).as_dict()
 
     @post(
         "/case-team",
-        sync_to_thread=True,
         status_code=HTTP_201_CREATED,
         summary="Add a person (by username) to the incident's case team",
-        responses=COMMAND_ERRORS,
+        **RESTRICTING,
     )
     def add_member(
-        self, request: Request, ref: FromPath[str], data: JSONBody[Member]
+        self,
+        steady: Steady,
+        accounts: Accounts,
+        command_options: CommandOptions,
+        ref: FromPath[str],
+        data: JSONBody[Member],
     ) -> dict[str, Any]:
-        allow(request, ACTION, ref=ref)
         try:
-            account = check_case_team_member(accounts_of(request), data.username)
+            account = check_case_team_member(accounts, data.username)
         except NotFound:
             raise BadInput(f"there is no account {data.username!r}", "username") from None
         except DomainError as refusal:
             raise BadInput(str(refusal), "username") from None
-        return (
-            steady_of(request).add_to_case_team(ref, account.username, **options(request)).as_dict()
-        )
+        return steady.add_to_case_team(ref, account.username, **command_options()).as_dict()
 
     @post(
         "/case-team/{username:str}/remove",
-        sync_to_thread=True,
         status_code=HTTP_200_OK,
         summary="Take a person off the incident's case team",
-        responses=COMMAND_ERRORS,
+        **RESTRICTING,
     )
     def remove_member(
-        self, request: Request, ref: FromPath[str], username: FromPath[str], data: JSONBody[Removal]
+        self,
+        steady: Steady,
+        command_options: CommandOptions,
+        ref: FromPath[str],
+        username: FromPath[str],
+        data: JSONBody[Removal],
     ) -> dict[str, Any]:
-        allow(request, ACTION, ref=ref)
-        return (
-            steady_of(request)
-            .remove_from_case_team(ref, username, reason=data.reason, **options(request))
-            .as_dict()
-        )
+        return steady.remove_from_case_team(
+            ref, username, reason=data.reason, **command_options()
+        ).as_dict()
 
 
 NEED_TO_KNOW_HANDLERS = [NeedToKnowController]

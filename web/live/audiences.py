@@ -13,7 +13,7 @@ from service.access.permissions import Scope, can
 from service.incidents.board import Board
 from service.live.feed_events import FeedEvent
 from service.sharing.feed import PartnerFeed
-from web.auth import partner_organisation
+from web.access.auth import partner_organisation
 
 
 def _whole(event: FeedEvent) -> FeedEvent | None:

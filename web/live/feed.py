@@ -17,17 +17,10 @@ from litestar.params import FromQuery
 from service.accounts.refusals import SignInFailed
 from service.incidents.application import Steady
 from service.live.feed_events import FeedEvent
-from web.auth import credential_of, signed_in
+from web.access.auth import credential_of, signed_in
 from web.live.audiences import Audience, audience_for
 from web.live.hub import Hub, Subscriber, encode
 from web.live.revocation import Holder, as_changed
-
-# isort: split
-# Named here until web/app.py imports them from web/live/hub.py and web/live/revocation.py
-# (switched at the merge).
-from web.live.revocation import account_changes as account_changes
-from web.live.revocation import people_named as people_named
-from web.live.revocation import rescope as rescope
 
 TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last position seen>
 POLICY_VIOLATION = 1008

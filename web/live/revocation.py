@@ -17,8 +17,8 @@ from litestar.datastructures import State
 from domain.account import Account
 from domain.errors import DomainError
 from service.live.feed_events import FeedEvent
+from web.access.sessions import Credential, credential_holds
 from web.live.audiences import Audience, audience_for
-from web.sessions import Credential, credential_holds
 
 # Closed with 1008 too: the client reconnects at once and gets the audience it now has.
 RESCOPED = "what you may see has changed: reconnect"

@@ -3,14 +3,22 @@
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from service.accounts.service import Accounts
+from service.incidents.application import Steady
 from service.sharing.partners import partner_named
-from web.auth import allow, steady_of
+from web.access.guards import requires
+from web.dependencies import CommandOptions
 from web.errors import COMMAND_ERRORS
-from web.incidents.api import options
+
+SHARING = {
+    "sync_to_thread": True,
+    "responses": COMMAND_ERRORS,
+    "guards": [requires("share_incident")],
+}
 
 
 @dataclass
@@ -35,59 +43,56 @@ class SharingController(Controller):
 
     @post(
         "/shares",
-        sync_to_thread=True,
         status_code=HTTP_201_CREATED,
         summary="Share the incident with a partner organisation",
-        responses=COMMAND_ERRORS,
+        **SHARING,
     )
-    def share(self, request: Request, ref: FromPath[str], data: JSONBody[Share]) -> dict[str, Any]:
-        allow(request, "share_incident", ref=ref)
-        partner = partner_named(request.app.state.accounts, data.organisation)
-        return (
-            steady_of(request)
-            .share_incident(
-                ref, partner.slug, partner.name, **options(request, data.based_on_version)
-            )
-            .as_dict()
-        )
+    def share(
+        self,
+        steady: Steady,
+        accounts: Accounts,
+        command_options: CommandOptions,
+        ref: FromPath[str],
+        data: JSONBody[Share],
+    ) -> dict[str, Any]:
+        partner = partner_named(accounts, data.organisation)
+        options = command_options(data.based_on_version)
+        return steady.share_incident(ref, partner.slug, partner.name, **options).as_dict()
 
     @post(
         "/shares/{organisation:str}/end",
-        sync_to_thread=True,
         status_code=HTTP_200_OK,
         summary="End the incident's share with a partner organisation",
-        responses=COMMAND_ERRORS,
+        **SHARING,
     )
     def end_share(
         self,
-        request: Request,
+        steady: Steady,
+        command_options: CommandOptions,
         ref: FromPath[str],
         organisation: FromPath[str],
         data: JSONBody[EndShare],
     ) -> dict[str, Any]:
-        allow(request, "share_incident", ref=ref)
-        return (
-            steady_of(request)
-            .end_share(ref, organisation.strip().lower(), reason=data.reason, **options(request))
-            .as_dict()
-        )
+        slug = organisation.strip().lower()
+        return steady.end_share(ref, slug, reason=data.reason, **command_options()).as_dict()
 
     @post(
         "/notes/{note_id:str}/shares",
-        sync_to_thread=True,
         status_code=HTTP_201_CREATED,
         summary="Share a note with a partner organisation the incident is shared with",
-        responses=COMMAND_ERRORS,
+        **SHARING,
     )
     def share_note(
         self,
-        request: Request,
+        steady: Steady,
+        accounts: Accounts,
+        command_options: CommandOptions,
         ref: FromPath[str],
         note_id: FromPath[str],
         data: JSONBody[ShareNote],
     ) -> dict[str, Any]:
-        allow(request, "share_incident", ref=ref)
-        partner = partner_named(request.app.state.accounts, data.organisation)
-        return (
-            steady_of(request).share_note(ref, note_id, partner.slug, **options(request)).as_dict()
-        )
+        partner = partner_named(accounts, data.organisation)
+        return steady.share_note(ref, note_id, partner.slug, **command_options()).as_dict()
+
+
+SHARING_HANDLERS = [SharingController]

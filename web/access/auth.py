@@ -1,6 +1,7 @@
 """Who is signed in, and whether they may do what they ask: the signed-in person (by an API token
-or a session, web/sessions.py), sign-out, and the permission checks (web/guards.py makes them
-route guards; the checks that depend on one task or note are called by their handlers)."""
+or a session, web/access/sessions.py), sign-out, and the permission checks
+(web/access/guards.py makes them route guards; the checks that depend on one task or note are
+called by their handlers)."""
 
 from litestar import Request
 from litestar.connection import ASGIConnection
@@ -13,17 +14,7 @@ from service.access.permissions import Scope as Reach
 from service.accounts.service import Accounts
 from service.accounts.tokens import token_id_of
 from service.incidents.application import Steady
-from web.sessions import Credential, bearer_of, session_account
-
-# isort: split
-# Moved to web/sessions.py; named here until web/app.py and web/incidents/pages.py import them
-# from there (switched at the merge).
-from web.sessions import BearerAwareCSRF as BearerAwareCSRF
-from web.sessions import csrf_config as csrf_config
-from web.sessions import csrf_token_of as csrf_token_of
-from web.sessions import secure_cookies_over_https as secure_cookies_over_https
-from web.sessions import session_config as session_config
-from web.sessions import start_session as start_session
+from web.access.sessions import Credential, bearer_of, session_account
 
 SIGNED_IN = "steady_account"
 CREDENTIAL = "steady_credential"

@@ -5,7 +5,7 @@ not signed in (401), anyone whose roles do not allow the action (403 naming it),
 route has a `ref` path parameter, anyone who may not know that incident exists (404). The
 account it found stays on the request, so the handler's `signed_in_as` dependency reads no more.
 Checks that depend on the particular task or note (a responder's own tasks, one's own notes)
-stay in web.auth (allow_task_update, allow_note_correction), called by those handlers."""
+stay in web.access.auth (allow_task_update, allow_note_correction), called by those handlers."""
 
 from collections.abc import Callable
 
@@ -13,7 +13,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from service.access.permissions import ACTIONS
-from web.auth import allow
+from web.access.auth import allow
 
 Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
 

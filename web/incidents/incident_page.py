@@ -1,0 +1,172 @@
+"""One incident's page: its header, tasks by phase and position, notes, and what the person may
+do there (the buttons, the people to assign, the partners to share with)."""
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar import Request, Response
+from litestar.params import FromPath
+
+from domain.account import Account
+from domain.errors import NotFound
+from domain.incident import Incident
+from domain.phase import Phase
+from service.access.need_to_know import case_team_candidates
+from service.access.permissions import Scope, may_update_task, scopes
+from service.accounts.service import Accounts
+from service.incidents.application import Steady
+from service.incidents.assignees import assignee_choices
+from web.access.auth import partner_organisation
+from web.dependencies import NoteView
+from web.incidents.access import incident_view_for
+from web.incidents.shares_shown import partner_of_page, share_options
+from web.rendering import (
+    context,
+    group_tasks,
+    header_facts,
+    not_found,
+    page,
+    page_route,
+    role_titles,
+    threads_with_titles,
+)
+
+ASSIGNEE_GROUPS = {"person": "People", "role": "Positions", "partner": "Partner organisations"}
+
+
+@page_route("/incidents/{ref:str}", "incident", "view_incident")
+def incident_page(
+    request: Request,
+    steady: Steady,
+    note_view: NoteView,
+    accounts: Accounts,
+    signed_in_as: Account,
+    zone: ZoneInfo,
+    ref: FromPath[str],
+) -> Response:
+    account = signed_in_as
+    note_view(ref, "page")
+    position = steady.last_position()
+    now = steady.clock()
+    try:
+        incident = steady.incident(ref)
+    except NotFound as error:
+        return not_found(request, str(error))
+    view = incident_view_for(account, incident, now)
+    titles = role_titles(steady)
+    applied = {p["id"] for p in view["playbooks"]}
+    suggested = [
+        {"id": p.id, "title": p.title, "applied": p.id in applied}
+        for p in steady.playbooks.all()
+        if incident.kind in p.kinds
+    ]
+    others = [
+        {"id": p.id, "title": p.title}
+        for p in steady.playbooks.all()
+        if incident.kind not in p.kinds and p.id not in applied
+    ]
+    notes = threads_with_titles(view, zone, now)
+    groups = group_tasks(view["task_list"], titles, zone, now)
+    mark_permissions(groups, notes, account)
+    share_names = dict(incident.shares)
+    mark_shares(notes, account, share_names)
+    later_phases = [p for p in Phase if p.rank > incident.phase.rank]
+    may_restrict = scopes(account.roles, "restrict_incident") and not incident.closed
+    joiners = case_team_candidates(accounts, incident) if may_restrict else []
+    return page(
+        "incident.html",
+        context(
+            request,
+            f"{view['reference']}: {view['title']}",
+            **header_facts(view, zone, now),
+            groups=groups,
+            roles_for_tasks=titles,
+            task_options=[{"id": t["id"], "title": t["title"]} for t in view["task_list"]],
+            note_threads=notes,
+            later_phases=[{"value": p.value, "label": p.label} for p in later_phases],
+            all_phases=[{"value": p.value, "label": p.label} for p in Phase],
+            suggested_playbooks=suggested,
+            other_playbooks=others,
+            unapplied_suggestions=[p for p in suggested if not p["applied"]],
+            position=position,
+            partner=partner_of_page(accounts, account),
+            share_options=share_options(accounts, account, incident),
+            partner_names=share_names,
+            assign_to=assign_options(accounts, account, incident),
+            case_team_candidates=joiners,
+            percent=round(100 * view["tasks"]["done"] / view["tasks"]["total"])
+            if view["tasks"]["total"]
+            else 0,
+        ),
+    )
+
+
+def mark_shares(threads: list[list[dict]], account: Account, share_names: dict[str, str]) -> None:
+    """Which partners each note is shared with, and which it may still be shared with."""
+    may_share = bool(scopes(account.roles, "share_incident")) and not account.disabled
+    for thread in threads:
+        for note in thread:
+            # A partner's notes are all shared with them: no need to say so on each.
+            shared = [] if partner_organisation(account) else note["shared_with"]
+            note["shared_names"] = [share_names.get(o, o) for o in shared]
+            note["share_targets"] = (
+                [
+                    {"organisation": o, "name": name}
+                    for o, name in share_names.items()
+                    if o not in note["shared_with"]
+                ]
+                if may_share and not note["corrected_by"]
+                else []
+            )
+
+
+def assign_options(accounts: Accounts, account: Account, incident: Incident) -> list[dict]:
+    """The people, positions and partners a task can be assigned to, in groups for the dialog's
+    picker; nothing for someone who may not assign (a responder's page lists no one)."""
+    if not scopes(account.roles, "assign_task") or account.disabled or incident.closed:
+        return []
+    choices = assignee_choices(accounts)
+    groups = []
+    for kind, label in ASSIGNEE_GROUPS.items():
+        options = [
+            {
+                "kind": c.kind,
+                "name": c.name,
+                # A partner sees only what is shared: say so before the lead picks one.
+                "label": c.label
+                + (
+                    " (not shared yet)"
+                    if kind == "partner" and c.name not in incident.shares
+                    else ""
+                ),
+            }
+            for c in choices[kind]
+        ]
+        if options:
+            groups.append({"kind": kind, "label": label, "options": options})
+    return groups
+
+
+def mark_permissions(
+    groups: list[dict[str, Any]], threads: list[list[dict]], account: Account
+) -> None:
+    """Which task buttons and note corrections this person may use."""
+    for group in groups:
+        for role in group["roles"]:
+            for task in role["tasks"]:
+                assignee = task.get("assignee") or {}
+                task["may_update"] = may_update_task(
+                    account,
+                    owner_role=task["owner_role"],
+                    assignee_kind=assignee.get("kind", ""),
+                    assignee=assignee.get("name", ""),
+                )
+    correct = scopes(account.roles, "correct_note")
+    for thread in threads:
+        for note in thread:
+            note["may_correct"] = Scope.ALL in correct or (
+                Scope.OWN in correct and note["by"]["user"] == account.username
+            )
+
+
+INCIDENT_PAGE_HANDLERS = [incident_page]

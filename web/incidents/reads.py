@@ -1,0 +1,202 @@
+"""The incidents API's reads: the list, an incident now or as it stood, its events, the global
+feed, and the auditor's export and hash-chain checks."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from domain.account import Account
+from service.incidents.application import Steady
+from service.incidents.export import export_incident
+from service.incidents.integrity import verify_all, verify_incident
+from service.sharing.feed import PartnerFeed
+from web.access.auth import allow, partner_organisation
+from web.access.guards import requires
+from web.dependencies import NoteView
+from web.errors import ITEM_ERRORS, READ_ERRORS, BadInput
+from web.incidents.access import (
+    counted_confidential,
+    incident_view_for,
+    partner_events,
+    summary_for,
+    visible_events,
+    visible_incidents,
+)
+from web.incidents.bodies import read_moment
+
+READ = {"sync_to_thread": True, "responses": ITEM_ERRORS}
+
+
+class IncidentReadsController(Controller):
+    path = "/api/v1/incidents"
+    tags = ["incidents"]
+
+    @get(
+        "/{ref:str}",
+        summary="An incident's current state",
+        guards=[requires("view_incident")],
+        **READ,
+    )
+    def show(
+        self,
+        steady: Steady,
+        note_view: NoteView,
+        signed_in_as: Account,
+        ref: FromPath[str],
+    ) -> dict[str, Any]:
+        note_view(ref, "api")
+        position = steady.last_position()
+        view = incident_view_for(signed_in_as, steady.incident(ref), steady.clock())
+        return {**view, "position": position}
+
+    @get(
+        "/{ref:str}/events",
+        summary="An incident's events with positions",
+        guards=[requires("view_incident")],
+        **READ,
+    )
+    def events(
+        self,
+        steady: Steady,
+        note_view: NoteView,
+        signed_in_as: Account,
+        partner_feed: PartnerFeed,
+        ref: FromPath[str],
+    ) -> dict[str, Any]:
+        note_view(ref, "api")
+        events = steady.incident_events(ref)
+        organisation = partner_organisation(signed_in_as)
+        if organisation is not None:
+            events = partner_events(partner_feed, organisation, events)
+        return {"events": [e.as_dict() for e in events]}
+
+    @get("/{ref:str}/state", summary="An incident as it stood at a version or moment", **READ)
+    def state(
+        self,
+        request: Request,
+        steady: Steady,
+        note_view: NoteView,
+        zone: ZoneInfo,
+        clock: Callable[[], datetime],
+        ref: FromPath[str],
+        version: Annotated[int | None, QueryParameter(ge=1)] = None,
+        at: FromQuery[str | None] = None,
+    ) -> dict[str, Any]:
+        # Not a guard: which action it takes depends on the query.
+        replaying = version is not None or at is not None
+        account = allow(request, "replay" if replaying else "view_incident", ref=ref)
+        note_view(ref, "replay" if replaying else "api")
+        if version is not None and at is not None:
+            raise BadInput("give either version or at, not both", "version")
+        if version is not None:
+            incident = steady.incident_at_version(ref, version)
+            as_of = incident.modified_on
+        elif at is not None:
+            as_of = read_moment(at, zone)
+            assert as_of is not None
+            incident = steady.incident_at_time(ref, as_of)
+        else:
+            incident = steady.incident(ref)
+            as_of = clock()
+        return {**incident_view_for(account, incident, as_of), "as_of": as_of.isoformat()}
+
+
+# Not in the controller: Litestar refuses two controllers with a route on the same path, and
+# IncidentCommandsController opens incidents at this one. Registered after it (web/app.py).
+@get(
+    "/api/v1/incidents",
+    tags=["incidents"],
+    sync_to_thread=True,
+    summary="List incidents (open, or all), optionally by school",
+    responses=READ_ERRORS,
+    guards=[requires("view_board")],
+)
+def list_incidents(
+    request: Request,
+    steady: Steady,
+    signed_in_as: Account,
+    all: FromQuery[bool] = False,
+    school: FromQuery[str | None] = None,
+) -> dict[str, Any]:
+    account = signed_in_as
+    position = steady.last_position()
+    now = steady.clock()
+    incidents = steady.incidents(include_closed=all, school=school)
+    summaries = [
+        summary_for(account, i, now) for i in visible_incidents(request, account, incidents)
+    ]
+    # Confidential cases they may not see, as a count per school: nothing more.
+    counted = counted_confidential(request, account, incidents)
+    return {"incidents": summaries, "position": position, "confidential": counted}
+
+
+AUDIT = {"sync_to_thread": True, "tags": ["audit"], "responses": ITEM_ERRORS}
+
+
+@get("/api/v1/incidents/{ref:str}/export", guards=[requires("export")], **AUDIT)
+def export(steady: Steady, note_view: NoteView, ref: FromPath[str]) -> Response[dict[str, Any]]:
+    """The complete event stream, with hashes; `steady import-check` verifies a saved copy."""
+    note_view(ref, "export")
+    document = export_incident(steady, ref, exported_at=steady.clock())
+    filename = f"{document['incident']['reference']}-events.json"
+    return Response(document, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@get("/api/v1/incidents/{ref:str}/verify", guards=[requires("verify")], **AUDIT)
+def verify_one(steady: Steady, ref: FromPath[str]) -> dict[str, Any]:
+    """Whether the incident's hash chain is intact, or where it first breaks."""
+    return verify_incident(steady, steady.find(ref)).as_dict()
+
+
+@get(
+    "/api/v1/verify",
+    sync_to_thread=True,
+    tags=["audit"],
+    responses=READ_ERRORS,
+    guards=[requires("verify")],
+)
+def verify_every(request: Request, steady: Steady, signed_in_as: Account) -> dict[str, Any]:
+    # Not the incidents that do not exist for them: a confidential case's reference is not
+    # theirs either. A stream too broken to fold stays listed: that is what verify is for.
+    every = steady.board.incidents()
+    seen = {i.id for i in visible_incidents(request, signed_in_as, every)}
+    unseen = {i.id for i in every} - seen
+    checks = [c for c in verify_all(steady) if c.incident_id not in unseen]
+    return {"intact": all(c.intact for c in checks), "incidents": [c.as_dict() for c in checks]}
+
+
+@get(
+    "/api/v1/events",
+    sync_to_thread=True,
+    tags=["feed"],
+    summary="The global event feed",
+    responses=READ_ERRORS,
+    guards=[requires("view_board")],
+)
+def global_feed(
+    request: Request,
+    steady: Steady,
+    signed_in_as: Account,
+    partner_feed: PartnerFeed,
+    # Positions are 64-bit in the store: a larger one would fail there, not find nothing.
+    after: Annotated[int, QueryParameter(ge=0, le=2**63 - 1)] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    events = steady.events_after(after, limit)
+    last = events[-1].position if events else after
+    events = visible_events(request, signed_in_as, events, steady, partner_feed)
+    return {"events": [e.as_dict() for e in events], "last_position": last}
+
+
+READ_HANDLERS = [
+    IncidentReadsController,
+    list_incidents,
+    global_feed,
+    export,
+    verify_one,
+    verify_every,
+]

@@ -1,0 +1,43 @@
+"""The playbook library's JSON API: every playbook (or those for one kind), and one playbook."""
+
+from typing import Any
+
+from litestar import get
+from litestar.params import FromPath, FromQuery
+
+from domain.account import Account
+from service.incidents.application import Steady
+from service.incidents.as_json import playbook_view
+from web.errors import ITEM_ERRORS, READ_ERRORS
+
+# `signed_in_as` is asked for, and not used, on each: only someone signed in reads the library.
+
+
+@get(
+    "/api/v1/playbooks",
+    sync_to_thread=True,
+    tags=["playbooks"],
+    summary="The playbook library",
+    responses=READ_ERRORS,
+)
+def list_playbooks(
+    steady: Steady, signed_in_as: Account, kind: FromQuery[str | None] = None
+) -> dict[str, Any]:
+    library = steady.playbooks
+    playbooks = library.for_kind(kind) if kind else library.all()
+    return {"playbooks": [playbook_view(p) for p in playbooks]}
+
+
+@get(
+    "/api/v1/playbooks/{playbook_id:str}",
+    sync_to_thread=True,
+    tags=["playbooks"],
+    responses=ITEM_ERRORS,
+)
+def show_playbook(
+    steady: Steady, signed_in_as: Account, playbook_id: FromPath[str]
+) -> dict[str, Any]:
+    return playbook_view(steady.playbooks.get(playbook_id))
+
+
+PLAYBOOK_API_HANDLERS = [list_playbooks, show_playbook]

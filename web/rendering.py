@@ -1,0 +1,306 @@
+"""What every page needs, whichever slice draws it: the template context, rendering a page and
+the error pages, labels for positions and statuses, and times as people in the district read them.
+
+Every page slice (incidents, audit, sharing, accounts, playbooks) and web/errors.py import this
+module; it imports no slice, so no slice needs another to draw a page.
+"""
+
+import hashlib
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from litestar import Request, get
+from litestar.handlers import HTTPRouteHandler
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from domain.account import Account
+from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
+from domain.kinds import KINDS
+from domain.phase import Phase
+from domain.severity import SEVERITIES
+from domain.task import TRANSITIONS, Status
+from service.accounts.refusals import SignInFailed
+from service.config import Settings
+from service.incidents.application import Steady
+from service.timelines.local_times import in_zone
+from web.access.auth import abilities, signed_in
+from web.access.guards import requires
+from web.access.sessions import csrf_token_of
+from web.dependencies import provide_settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+# The titles of the positions playbooks assign work to (not the permission roles of
+# domain/account.py): what a page calls the owner of a task.
+POSITION_TITLES: dict[str, str] = {
+    "crisis-lead": "Crisis team lead",
+    "principal": "Principal",
+    "counselor": "Counselor",
+    "school-psychologist": "School psychologist",
+    "social-worker": "Social worker",
+    "nurse": "Nurse",
+    "teacher": "Teacher",
+    "district-leader": "District leader",
+    "partner": "Community partner",
+    "auditor": "Auditor (reads only)",
+}
+STATUS_LABELS = {status.value: status.label for status in Status}
+ONE_YEAR = timedelta(days=366)
+WRITES = ("update_task", "add_note", "open_incident", "correct_note")
+
+
+def _asset_version() -> str:
+    """Changes whenever a static file does, so browsers never run yesterday's script."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+ASSET_VERSION = _asset_version()
+
+
+# -- who is looking -----------------------------------------------------------------------------
+
+
+def who(request: Request) -> Account | None:
+    """The signed-in account, or None (a wrong API token counts as none on a page)."""
+    try:
+        return signed_in(request)
+    except SignInFailed:
+        return None
+
+
+def to_signin(request: Request) -> Redirect:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(f"/signin?next={quote(here, safe='/')}", status_code=HTTP_303_SEE_OTHER)
+
+
+# -- labels -------------------------------------------------------------------------------------
+
+
+def role_label(role: str) -> str:
+    return POSITION_TITLES.get(role) or role.replace("-", " ").capitalize()
+
+
+def role_titles(steady: Steady) -> dict[str, str]:
+    """Every position's title: the known ones, then those the loaded playbooks declare."""
+    titles = dict(POSITION_TITLES)
+    for playbook in steady.playbooks.all():
+        for role in playbook.roles:
+            titles.setdefault(role.id, role.title)
+    return titles
+
+
+# -- times --------------------------------------------------------------------------------------
+
+
+def format_time(
+    value: datetime | str | None, zone: ZoneInfo, now: datetime
+) -> dict[str, str] | None:
+    """A time as people in the district read it, with the exact instant for machines."""
+    if value is None or value == "":
+        return None
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = in_zone(when, zone)
+    today = in_zone(now, zone).date()
+    clock = local.strftime("%H:%M")
+    days = (local.date() - today).days
+    if days == 0:
+        text = f"today {clock}"
+    elif days == -1:
+        text = f"yesterday {clock}"
+    elif days == 1:
+        text = f"tomorrow {clock}"
+    elif abs(local - now) < ONE_YEAR:
+        text = f"{local:%a} {local.day} {local:%b}, {clock}"
+    else:
+        text = f"{local.day} {local:%b} {local.year:04d}, {clock}"
+    return {
+        "text": text,
+        "full": f"{local:%A} {local.day} {local:%B} {local.year:04d}, {clock} ({local.tzname()})",
+        "iso": when.isoformat(),
+    }
+
+
+# -- drawing a page -----------------------------------------------------------------------------
+
+
+def context(request: Request, title: str, **values: Any) -> dict[str, Any]:
+    """What every template is given: the district, who is signed in and what they may do.
+    The settings come as a handler's `settings` dependency would (web/dependencies.py): the
+    error pages are drawn by exception handlers, which get no dependencies."""
+    settings: Settings = provide_settings(request.app.state)
+    account = who(request)
+    user, role = (account.username, account.acting_as().role) if account else ("", "")
+    can = abilities(account)
+    return {
+        "title": title,
+        "district": settings.district,
+        "timezone": settings.timezone,
+        "user": user,
+        "role": role,
+        "role_label": role_label(role) if role else "",
+        "can_write": any(can[action] for action in WRITES),
+        "can": can,
+        "csrf_token": csrf_token_of(request),
+        "asset_version": ASSET_VERSION,
+        "path": request.url.path,
+        "kinds": KINDS,
+        "severities": SEVERITIES,
+        **values,
+    }
+
+
+def page_route(path: str, name: str, action: str | None = None) -> HTTPRouteHandler:
+    """A page's GET route: drawn in a worker thread, left out of the API's schema, and guarded
+    by the permission `action` when the whole page needs one."""
+    guards = [requires(action)] if action else None
+    return get(path, name=name, sync_to_thread=True, include_in_schema=False, guards=guards)
+
+
+def page(name: str, ctx: dict[str, Any], status_code: int = 200) -> Template:
+    return Template(
+        template_name=name,
+        context=ctx,
+        status_code=status_code,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def error_page(request: Request, status: int, title: str, message: str) -> Template:
+    return page("not_found.html", context(request, title, message=message, heading=title), status)
+
+
+def not_found(request: Request, message: str) -> Template:
+    return page("not_found.html", context(request, "Not found", message=message), 404)
+
+
+# -- an incident's parts, as the incident page and the auditor's pages draw them ----------------
+
+
+def phase_steps(current: str) -> list[dict[str, Any]]:
+    rank = Phase(current).rank
+    return [
+        {
+            "value": phase.value,
+            "label": phase.label,
+            "state": "done" if phase.rank < rank else "current" if phase.rank == rank else "next",
+        }
+        for phase in Phase
+    ]
+
+
+def task_actions(status: str) -> list[str]:
+    """The buttons a task shows, in the order a responder reaches for them."""
+    allowed = {s.value for s in TRANSITIONS[Status(status)]}
+    actions = []
+    if "in_progress" in allowed:
+        actions.append("start")
+    if "done" in allowed:
+        actions.append("complete")
+    if "blocked" in allowed:
+        actions.append("block")
+    if status == "done":
+        actions.append("reopen")
+    elif status in ("in_progress", "blocked"):
+        actions.append("todo")
+    return actions
+
+
+def note_threads(notes: list[dict[str, Any]], zone: ZoneInfo, now: datetime) -> list[list[dict]]:
+    """Each note with the corrections that followed it, oldest first, newest thread first."""
+    by_id = {n["id"]: {**n, "when": format_time(n["at"], zone, now)} for n in notes}
+    threads = []
+    for note in by_id.values():
+        if note["corrects"]:
+            continue
+        thread = [note]
+        while thread[-1]["corrected_by"] and thread[-1]["corrected_by"] in by_id:
+            thread.append(by_id[thread[-1]["corrected_by"]])
+        threads.append(thread)
+    threads.reverse()
+    return threads
+
+
+def threads_with_titles(
+    view: dict[str, Any], zone: ZoneInfo, now: datetime
+) -> list[list[dict[str, Any]]]:
+    """Note threads (as the incident page shows them), each note with its task's title."""
+    tasks = {t["id"]: t for t in view["task_list"]}
+    threads = note_threads(view["notes"], zone, now)
+    for thread in threads:
+        for note in thread:
+            task = tasks.get(note["task_id"])
+            note["task_title"] = task["title"] if task else ""
+    return threads
+
+
+def group_tasks(
+    tasks: list[dict[str, Any]], titles: dict[str, str], zone: ZoneInfo, now: datetime
+) -> list[dict[str, Any]]:
+    """Tasks by phase (in phase order), then owner role (in the order their work falls due)."""
+    far = datetime.max.replace(tzinfo=zone)
+
+    def due_key(task: dict[str, Any]) -> tuple[datetime, int]:
+        due = datetime.fromisoformat(task["due_at"]) if task["due_at"] else far
+        return due, int(task["id"].lstrip("T") or 0)
+
+    groups = []
+    for phase in Phase:
+        in_phase = sorted((t for t in tasks if t["phase"] == phase.value), key=due_key)
+        if not in_phase:
+            continue
+        roles: dict[str, list[dict[str, Any]]] = {}
+        for task in in_phase:
+            roles.setdefault(task["owner_role"], []).append(task)
+        done = sum(1 for t in in_phase if t["status"] == "done")
+        groups.append(
+            {
+                "phase": phase.value,
+                "label": phase.label,
+                "done": done,
+                "total": len(in_phase),
+                "overdue": sum(1 for t in in_phase if t["overdue"]),
+                "roles": [
+                    {
+                        "role": role,
+                        "title": titles.get(role, role_label(role)),
+                        "tasks": [decorate_task(t, zone, now) for t in role_tasks],
+                    }
+                    for role, role_tasks in roles.items()
+                ],
+            }
+        )
+    return groups
+
+
+def decorate_task(task: dict[str, Any], zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+    return {
+        **task,
+        "status_label": STATUS_LABELS.get(task["status"], task["status"]),
+        "due": format_time(task["due_at"], zone, now),
+        "updated": format_time(task["updated_at"], zone, now),
+        "actions": task_actions(task["status"]),
+        "stakeholder_label": STAKEHOLDER_GROUPS.get(task["stakeholder"], task["stakeholder"]),
+        "component_label": COMPONENTS.get(task["component"], task["component"]),
+    }
+
+
+def header_facts(view: dict[str, Any], zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+    """What an incident's header shows, on its page and on the auditor's pages alike."""
+    return {
+        "incident": view,
+        "kind_label": KINDS.get(view["kind"], view["kind"]),
+        "occurred": format_time(view["occurred_at"], zone, now),
+        "opened": format_time(view["opened_at"], zone, now),
+        "last_activity": format_time(view["last_activity_at"], zone, now),
+        "closed_at": format_time(view["closed_at"], zone, now),
+        "opened_by_role": role_label(view["opened_by"]["role"]),
+        "phases": phase_steps(view["phase"]),
+    }
