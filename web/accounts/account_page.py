@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from domain.account import MAX_LABEL
@@ -180,12 +181,17 @@ class AccountPage(Controller):
     include_in_schema = False
 
     @get("/accounts/{username:str}", name="admin_account", sync_to_thread=True)
-    def account_page(self, visit: Visit, username: FromPath[str]) -> Response:
+    def account_page(self, visit: NamedDependency[Visit], username: FromPath[str]) -> Response:
         return page("admin_account.html", account_page_context(visit, username))
 
     @post("/accounts/{username:str}/{change:str}", name="admin_change", sync_to_thread=True)
     def change_account(
-        self, visit: Visit, admin: Actor, username: FromPath[str], change: FromPath[str], data: Form
+        self,
+        visit: NamedDependency[Visit],
+        admin: NamedDependency[Actor],
+        username: FromPath[str],
+        change: FromPath[str],
+        data: Form,
     ) -> Response:
         account = visit.accounts.account(username)  # an unknown account: the 404 page
         if change == "tokens":

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post, put
 from litestar.connection import ASGIConnection
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -55,7 +55,7 @@ def actor_of(request: Request, role: str | None = None) -> Actor:
     return account_of(request).acting_as(role, token_id=token_id_of(request))
 
 
-def admin_actor(request: Request, signed_in_as: Account) -> Actor:
+def admin_actor(request: Request, signed_in_as: NamedDependency[Account]) -> Actor:
     """The admin acting, recorded in the role that allows it (the route's guard let them in)."""
     return signed_in_as.acting_as("admin", token_id=token_id_of(request))
 
@@ -134,7 +134,7 @@ class AccountsController(Controller):
         summary="Every account (no password hashes, no token secrets)",
         responses=READ_ERRORS,
     )
-    def list_accounts(self, accounts: Accounts) -> dict[str, Any]:
+    def list_accounts(self, accounts: NamedDependency[Accounts]) -> dict[str, Any]:
         return {
             "accounts": [account_view(a) for a in accounts.list_users()],
             "admins": accounts.admins(),
@@ -142,7 +142,10 @@ class AccountsController(Controller):
 
     @post("/", summary="Add an account", **CREATING)
     def add_account(
-        self, accounts: Accounts, admin: Actor, data: JSONBody[NewAccount]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        data: JSONBody[NewAccount],
     ) -> dict[str, Any]:
         account = commands.add_account(
             accounts,
@@ -157,60 +160,93 @@ class AccountsController(Controller):
         return account_view(account)
 
     @get("/{username:str}", sync_to_thread=True, summary="One account", responses=ITEM_ERRORS)
-    def show_account(self, accounts: Accounts, username: FromPath[str]) -> dict[str, Any]:
+    def show_account(
+        self, accounts: NamedDependency[Accounts], username: FromPath[str]
+    ) -> dict[str, Any]:
         return account_view(accounts.account(username))
 
     @post("/{username:str}/roles", **COMMAND)
     def grant_role(
-        self, accounts: Accounts, admin: Actor, username: FromPath[str], data: JSONBody[Role]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        username: FromPath[str],
+        data: JSONBody[Role],
     ) -> dict[str, Any]:
         """Grant a role."""
         return account_view(commands.grant_role(accounts, admin, username, data.role))
 
     @delete("/{username:str}/roles/{role:str}", **COMMAND)
     def revoke_role(
-        self, accounts: Accounts, admin: Actor, username: FromPath[str], role: FromPath[str]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        username: FromPath[str],
+        role: FromPath[str],
     ) -> dict[str, Any]:
         """Revoke a role (not the account's only one: grant another first, or disable it)."""
         return account_view(commands.revoke_role(accounts, admin, username, role))
 
     @put("/{username:str}/positions", **COMMAND)
     def set_positions(
-        self, accounts: Accounts, admin: Actor, username: FromPath[str], data: JSONBody[Positions]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        username: FromPath[str],
+        data: JSONBody[Positions],
     ) -> dict[str, Any]:
         """Set the positions (counselor, principal, ...) whose tasks the person owns."""
         return account_view(commands.set_positions(accounts, admin, username, data.positions))
 
     @put("/{username:str}/schools", **COMMAND)
     def set_schools(
-        self, accounts: Accounts, admin: Actor, username: FromPath[str], data: JSONBody[Schools]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        username: FromPath[str],
+        data: JSONBody[Schools],
     ) -> dict[str, Any]:
         """Set the schools (ids) whose incidents the person sees besides their organisation's."""
         return account_view(commands.set_schools(accounts, admin, username, data.schools))
 
     @put("/{username:str}/password", **COMMAND)
     def set_password(
-        self, accounts: Accounts, admin: Actor, username: FromPath[str], data: JSONBody[Password]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        username: FromPath[str],
+        data: JSONBody[Password],
     ) -> dict[str, Any]:
         """Set a new password (at least 12 characters, not the username)."""
         return account_view(commands.set_password(accounts, admin, username, data.password))
 
     @post("/{username:str}/disable", **COMMAND)
     def disable_account(
-        self, accounts: Accounts, admin: Actor, username: FromPath[str], data: JSONBody[Disabling]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        username: FromPath[str],
+        data: JSONBody[Disabling],
     ) -> dict[str, Any]:
         """Disable an account: it can no longer sign in, and its tokens stop working."""
         return account_view(commands.disable(accounts, admin, username, data.reason))
 
     @post("/{username:str}/enable", **COMMAND)
     def enable_account(
-        self, accounts: Accounts, admin: Actor, username: FromPath[str]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        username: FromPath[str],
     ) -> dict[str, Any]:
         return account_view(accounts.enable(username, actor=admin))
 
     @post("/{username:str}/tokens", **CREATING)
     def issue_api_token(
-        self, accounts: Accounts, admin: Actor, username: FromPath[str], data: JSONBody[NewToken]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        username: FromPath[str],
+        data: JSONBody[NewToken],
     ) -> dict[str, Any]:
         """Issue an API token. The token is in this response only: Steady keeps its digest."""
         issued = commands.issue_token(accounts, admin, username, data.label)
@@ -218,7 +254,11 @@ class AccountsController(Controller):
 
     @delete("/{username:str}/tokens/{token_id:str}", **COMMAND)
     def revoke_api_token(
-        self, accounts: Accounts, admin: Actor, username: FromPath[str], token_id: FromPath[str]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        username: FromPath[str],
+        token_id: FromPath[str],
     ) -> dict[str, Any]:
         """Revoke an API token: it stops working at once."""
         return account_view(commands.revoke_token(accounts, admin, username, token_id))
@@ -236,12 +276,15 @@ class OrganisationsController(Controller):
         summary="The district, its schools and community partners",
         responses=READ_ERRORS,
     )
-    def list_organisations(self, accounts: Accounts) -> dict[str, Any]:
+    def list_organisations(self, accounts: NamedDependency[Accounts]) -> dict[str, Any]:
         return {"organisations": [organisation_view(o) for o in accounts.organisations()]}
 
     @post("/", summary="Add an organisation", **CREATING)
     def add_organisation(
-        self, accounts: Accounts, admin: Actor, data: JSONBody[NewOrganisation]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        data: JSONBody[NewOrganisation],
     ) -> dict[str, Any]:
         organisation = commands.add_organisation(accounts, admin, data.slug, data.name, data.kind)
         return organisation_view(organisation)
@@ -252,7 +295,11 @@ class OrganisationsController(Controller):
         **CREATING,
     )
     def stand_in(
-        self, accounts: Accounts, admin: Actor, slug: FromPath[str], data: JSONBody[StandInFor]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        slug: FromPath[str],
+        data: JSONBody[StandInFor],
     ) -> dict[str, Any]:
         """Applying a playbook then assigns the tasks of that role to the organisation and
         shares the incident with it. One partner a role: a second is refused (422)."""
@@ -264,7 +311,11 @@ class OrganisationsController(Controller):
         **COMMAND,
     )
     def end_stand_in(
-        self, accounts: Accounts, admin: Actor, slug: FromPath[str], role: FromPath[str]
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        slug: FromPath[str],
+        role: FromPath[str],
     ) -> dict[str, Any]:
         """Playbooks applied from now on leave that role's tasks with the role; tasks already
         assigned stay assigned."""
@@ -280,7 +331,7 @@ class OrganisationsController(Controller):
     summary="Changes to accounts and organisations: who did what to whom, when",
 )
 def account_changes(
-    accounts: Accounts,
+    accounts: NamedDependency[Accounts],
     after: Annotated[int, QueryParameter(ge=0, le=2**63 - 1, description="a log position")] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 100,
     account: Annotated[str | None, QueryParameter(description="only this username")] = None,

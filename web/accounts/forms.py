@@ -16,7 +16,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
@@ -98,7 +98,11 @@ class Visit:
 
 
 def provide_visit(
-    request: Request, accounts: Accounts, steady: Steady, zone: ZoneInfo, signed_in_as: Account
+    request: Request,
+    accounts: NamedDependency[Accounts],
+    steady: NamedDependency[Steady],
+    zone: NamedDependency[ZoneInfo],
+    signed_in_as: NamedDependency[Account],
 ) -> Visit:
     return Visit(request, accounts, steady, zone, signed_in_as)
 

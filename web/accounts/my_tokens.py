@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -56,7 +57,7 @@ class MyTokensApi(Controller):
     tags = ["accounts"]
 
     @get("/", sync_to_thread=True, summary="Your own account", responses=READ_ERRORS)
-    def me(self, signed_in_as: Account) -> dict[str, Any]:
+    def me(self, signed_in_as: NamedDependency[Account]) -> dict[str, Any]:
         return account_view(owner(signed_in_as))
 
     @post(
@@ -67,7 +68,11 @@ class MyTokensApi(Controller):
         responses=COMMAND_ERRORS,
     )
     def issue(
-        self, request: Request, accounts: Accounts, signed_in_as: Account, data: JSONBody[Label]
+        self,
+        request: Request,
+        accounts: NamedDependency[Accounts],
+        signed_in_as: NamedDependency[Account],
+        data: JSONBody[Label],
     ) -> dict[str, Any]:
         """The token is in this response only: Steady keeps its digest."""
         return issue_own(request, accounts, signed_in_as, data.label)
@@ -80,7 +85,11 @@ class MyTokensApi(Controller):
         responses=COMMAND_ERRORS,
     )
     def revoke(
-        self, request: Request, accounts: Accounts, signed_in_as: Account, token_id: FromPath[str]
+        self,
+        request: Request,
+        accounts: NamedDependency[Accounts],
+        signed_in_as: NamedDependency[Account],
+        token_id: FromPath[str],
     ) -> dict[str, Any]:
         account = owner(signed_in_as)
         changed = commands.revoke_token(accounts, actor_of(request), account.username, token_id)
@@ -109,11 +118,11 @@ class MyTokensPages(Controller):
     include_in_schema = False
 
     @get("/", name="my_tokens", sync_to_thread=True)
-    def tokens_page(self, visit: Visit) -> Response:
+    def tokens_page(self, visit: NamedDependency[Visit]) -> Response:
         return page("my_tokens.html", my_tokens_context(visit))
 
     @post("/", name="my_tokens_issue", sync_to_thread=True)
-    def issue(self, visit: Visit, data: Form) -> Response:
+    def issue(self, visit: NamedDependency[Visit], data: Form) -> Response:
         label = text(data, "label").strip()
         try:
             issued = issue_own(visit.request, visit.accounts, visit.signed_in_as, label)
@@ -132,7 +141,7 @@ class MyTokensPages(Controller):
         return page("admin_token.html", ctx)
 
     @post("/revoke", name="my_tokens_revoke", sync_to_thread=True)
-    def revoke(self, visit: Visit, data: Form) -> Response:
+    def revoke(self, visit: NamedDependency[Visit], data: Form) -> Response:
         token_id = text(data, "token_id")
         account = owner(visit.signed_in_as)
         try:

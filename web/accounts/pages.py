@@ -5,6 +5,7 @@ web/accounts/account_page.py, and what both share is web/accounts/forms.py."""
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from domain.credentials import MIN_PASSWORD
@@ -107,13 +108,17 @@ class AccountsPages(Controller):
 
     @get("/accounts", name="admin_accounts", sync_to_thread=True)
     def accounts_page(
-        self, visit: Visit, q: Annotated[str | None, QueryParameter(name="q")] = None
+        self,
+        visit: NamedDependency[Visit],
+        q: Annotated[str | None, QueryParameter(name="q")] = None,
     ) -> Response:
         query = (q or "").strip()[:100]
         return page("admin_accounts.html", accounts_page_context(visit, query=query))
 
     @post("/accounts", name="admin_add_account", sync_to_thread=True)
-    def add_account(self, visit: Visit, admin: Actor, data: Form) -> Response:
+    def add_account(
+        self, visit: NamedDependency[Visit], admin: NamedDependency[Actor], data: Form
+    ) -> Response:
         entered = {
             "username": text(data, "username").strip(),
             "display_name": text(data, "display_name").strip(),
@@ -146,7 +151,9 @@ class AccountsPages(Controller):
         return back_with(visit.request, account_href(account.username), message)
 
     @post("/organisations", name="admin_add_organisation", sync_to_thread=True)
-    def add_organisation(self, visit: Visit, admin: Actor, data: Form) -> Response:
+    def add_organisation(
+        self, visit: NamedDependency[Visit], admin: NamedDependency[Actor], data: Form
+    ) -> Response:
         entered = {
             "slug": text(data, "slug").strip(),
             "name": text(data, "name").strip(),
@@ -164,7 +171,7 @@ class AccountsPages(Controller):
         return back_with(visit.request, "/admin/accounts#organisations", message)
 
     @post("/organisations/stand-ins", name="admin_stand_in", sync_to_thread=True)
-    def stand_in(self, visit: Visit, data: Form) -> Response:
+    def stand_in(self, visit: NamedDependency[Visit], data: Form) -> Response:
         actor = visit.signed_in_as.acting_as("admin")  # without a token id, unlike the other forms
         entered = {"slug": text(data, "slug"), "role": text(data, "role")}
         try:
@@ -185,7 +192,7 @@ class AccountsPages(Controller):
         return back_with(visit.request, "/admin/accounts#stand-ins", message)
 
     @post("/organisations/stand-ins/end", name="admin_end_stand_in", sync_to_thread=True)
-    def end_stand_in(self, visit: Visit, data: Form) -> Response:
+    def end_stand_in(self, visit: NamedDependency[Visit], data: Form) -> Response:
         actor = visit.signed_in_as.acting_as("admin")  # without a token id, unlike the other forms
         entered = {"slug": text(data, "slug"), "role": text(data, "role")}
         try:

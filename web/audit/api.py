@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from litestar import Response, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from domain.numbers import parse_whole_number
@@ -54,11 +54,11 @@ def whole_number(value: str | None, field: str) -> int:
 
 @get("/api/v1/incidents/{ref:str}/timeline", **TIMELINE)
 def incident_timeline(
-    steady: Steady,
-    note_view: NoteView,
-    zone: ZoneInfo,
+    steady: NamedDependency[Steady],
+    note_view: NamedDependency[NoteView],
+    zone: NamedDependency[ZoneInfo],
     ref: FromPath[str],
-    filters: dict[str, str | None],
+    filters: NamedDependency[dict[str, str | None]],
 ) -> dict[str, Any]:
     """Every event of the incident in order, in plain language, in the district's time zone.
     Filters: a task id, the actor's role, a phase, a kind of event (its type)."""
@@ -73,11 +73,11 @@ def incident_timeline(
     **TIMELINE,
 )
 def incident_timeline_csv(
-    steady: Steady,
-    note_view: NoteView,
-    zone: ZoneInfo,
+    steady: NamedDependency[Steady],
+    note_view: NamedDependency[NoteView],
+    zone: NamedDependency[ZoneInfo],
     ref: FromPath[str],
-    filters: dict[str, str | None],
+    filters: NamedDependency[dict[str, str | None]],
 ) -> Response[str]:
     """The timeline as CSV (the same filters), to open in a spreadsheet."""
     note_view(ref, "timeline")
@@ -99,8 +99,8 @@ def incident_timeline_csv(
     guards=[requires("replay")],
 )
 def incident_diff(
-    steady: Steady,
-    note_view: NoteView,
+    steady: NamedDependency[Steady],
+    note_view: NamedDependency[NoteView],
     ref: FromPath[str],
     from_: Annotated[str | None, QueryParameter(name="from", description="a version")] = None,
     to: Annotated[str | None, QueryParameter(description="a version")] = None,

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
+from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from domain.errors import NotFound
@@ -29,9 +30,9 @@ ENTRIES_PER_PAGE = 500
 @page_route("/incidents/{ref:str}/timeline", "incident_timeline_page", "view_timeline")
 def timeline_page(
     request: Request,
-    steady: Steady,
-    note_view: NoteView,
-    zone: ZoneInfo,
+    steady: NamedDependency[Steady],
+    note_view: NamedDependency[NoteView],
+    zone: NamedDependency[ZoneInfo],
     ref: FromPath[str],
     task: Annotated[str | None, QueryParameter(name="task")] = None,
     role: Annotated[str | None, QueryParameter(name="role")] = None,

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
+from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from domain.errors import DomainError, InvalidValue, NotFound
@@ -99,9 +100,9 @@ def _choose_version(
 @page_route("/incidents/{ref:str}/replay", "incident_replay_page", "replay")
 def replay_page(
     request: Request,
-    steady: Steady,
-    note_view: NoteView,
-    zone: ZoneInfo,
+    steady: NamedDependency[Steady],
+    note_view: NamedDependency[NoteView],
+    zone: NamedDependency[ZoneInfo],
     ref: FromPath[str],
     version: Annotated[str | None, QueryParameter(name="version")] = None,
     at: Annotated[str | None, QueryParameter(name="at")] = None,

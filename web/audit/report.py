@@ -5,6 +5,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from domain.errors import NotFound
@@ -36,9 +37,9 @@ from web.rendering import (
 @page_route("/incidents/{ref:str}/report", "incident_report_page", "view_timeline")
 def report_page(
     request: Request,
-    steady: Steady,
-    note_view: NoteView,
-    zone: ZoneInfo,
+    steady: NamedDependency[Steady],
+    note_view: NamedDependency[NoteView],
+    zone: NamedDependency[ZoneInfo],
     ref: FromPath[str],
 ) -> Response:
     note_view(ref, "report")

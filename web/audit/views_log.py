@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from domain.errors import DomainError, NotFound
@@ -29,7 +30,7 @@ AUDIT_LOG = "view_audit_log"
     guards=[requires(AUDIT_LOG)],
 )
 def incident_views(
-    view_log: ViewLog,
+    view_log: NamedDependency[ViewLog],
     ref: FromPath[str],
     person: FromQuery[str | None] = None,
     role: FromQuery[str | None] = None,
@@ -66,9 +67,9 @@ def _row(view: RecordedView, zone: ZoneInfo) -> dict[str, Any]:
 @page_route("/incidents/{ref:str}/views", "incident_views_page", AUDIT_LOG)
 def views_page(
     request: Request,
-    steady: Steady,
-    zone: ZoneInfo,
-    view_log: ViewLog,
+    steady: NamedDependency[Steady],
+    zone: NamedDependency[ZoneInfo],
+    view_log: NamedDependency[ViewLog],
     ref: FromPath[str],
     person: Annotated[str | None, QueryParameter(name="person")] = None,
     role: Annotated[str | None, QueryParameter(name="role")] = None,

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
+from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -47,9 +48,9 @@ def account_admin_only(account: Account | None) -> bool:
 @page_route("/", "board")
 def board(
     request: Request,
-    steady: Steady,
-    accounts: Accounts,
-    zone: ZoneInfo,
+    steady: NamedDependency[Steady],
+    accounts: NamedDependency[Accounts],
+    zone: NamedDependency[ZoneInfo],
     school: Annotated[str | None, QueryParameter(name="school")] = None,
     show_all: Annotated[bool, QueryParameter(name="all")] = False,
 ) -> Response:
@@ -90,9 +91,9 @@ def board(
 @page_route("/incidents/{ref:str}/card", "board_card", "view_board")
 def board_card(
     request: Request,
-    steady: Steady,
-    signed_in_as: Account,
-    zone: ZoneInfo,
+    steady: NamedDependency[Steady],
+    signed_in_as: NamedDependency[Account],
+    zone: NamedDependency[ZoneInfo],
     ref: FromPath[str],
 ) -> Response:
     """One incident's card, for the board to refresh just that card after a change."""

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -52,9 +53,9 @@ class IncidentCommandsController(Controller):
     )
     def open_incident(
         self,
-        steady: Steady,
-        zone: ZoneInfo,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        zone: NamedDependency[ZoneInfo],
+        command_options: NamedDependency[CommandOptions],
         data: JSONBody[OpenIncident],
     ) -> dict[str, Any]:
         result = steady.open_incident(
@@ -72,8 +73,8 @@ class IncidentCommandsController(Controller):
     @post("/{ref:str}/playbooks", guards=[requires("apply_playbook")], **ADDED)
     def apply_playbook(
         self,
-        steady: Steady,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         data: JSONBody[ApplyPlaybook],
     ) -> dict[str, Any]:
@@ -83,9 +84,9 @@ class IncidentCommandsController(Controller):
     @post("/{ref:str}/tasks", guards=[requires("assign_task")], **ADDED)
     def add_task(
         self,
-        steady: Steady,
-        zone: ZoneInfo,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        zone: NamedDependency[ZoneInfo],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         data: JSONBody[AddTask],
     ) -> dict[str, Any]:
@@ -103,8 +104,8 @@ class IncidentCommandsController(Controller):
     def change_status(
         self,
         request: Request,
-        steady: Steady,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         task_id: FromPath[str],
         data: JSONBody[ChangeStatus],
@@ -122,9 +123,9 @@ class IncidentCommandsController(Controller):
     @post("/{ref:str}/tasks/{task_id:str}/assignment", guards=[requires("assign_task")], **CHANGED)
     def assign(
         self,
-        steady: Steady,
-        accounts: Accounts,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        accounts: NamedDependency[Accounts],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         task_id: FromPath[str],
         data: JSONBody[Assign],
@@ -138,9 +139,9 @@ class IncidentCommandsController(Controller):
     @post("/{ref:str}/notes", guards=[requires("add_note")], **ADDED)
     def add_note(
         self,
-        steady: Steady,
-        signed_in_as: Account,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        signed_in_as: NamedDependency[Account],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         data: JSONBody[AddNote],
     ) -> dict[str, Any]:
@@ -153,8 +154,8 @@ class IncidentCommandsController(Controller):
     def correct_note(
         self,
         request: Request,
-        steady: Steady,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         note_id: FromPath[str],
         data: JSONBody[CorrectNote],
@@ -167,8 +168,8 @@ class IncidentCommandsController(Controller):
     @post("/{ref:str}/severity", guards=[requires("change_severity")], **CHANGED)
     def change_severity(
         self,
-        steady: Steady,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         data: JSONBody[ChangeSeverity],
     ) -> dict[str, Any]:
@@ -179,8 +180,8 @@ class IncidentCommandsController(Controller):
     @post("/{ref:str}/phase", guards=[requires("advance_phase")], **CHANGED)
     def advance_phase(
         self,
-        steady: Steady,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         data: JSONBody[AdvancePhase],
     ) -> dict[str, Any]:
@@ -190,8 +191,8 @@ class IncidentCommandsController(Controller):
     @post("/{ref:str}/close", guards=[requires("close_incident")], **CHANGED)
     def close(
         self,
-        steady: Steady,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         data: JSONBody[CloseIncident],
     ) -> dict[str, Any]:
@@ -201,8 +202,8 @@ class IncidentCommandsController(Controller):
     @post("/{ref:str}/reopen", guards=[requires("reopen_incident")], **CHANGED)
     def reopen(
         self,
-        steady: Steady,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         data: JSONBody[ReopenIncident],
     ) -> dict[str, Any]:

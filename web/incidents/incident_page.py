@@ -5,6 +5,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from domain.account import Account
@@ -37,11 +38,11 @@ ASSIGNEE_GROUPS = {"person": "People", "role": "Positions", "partner": "Partner 
 @page_route("/incidents/{ref:str}", "incident", "view_incident")
 def incident_page(
     request: Request,
-    steady: Steady,
-    note_view: NoteView,
-    accounts: Accounts,
-    signed_in_as: Account,
-    zone: ZoneInfo,
+    steady: NamedDependency[Steady],
+    note_view: NamedDependency[NoteView],
+    accounts: NamedDependency[Accounts],
+    signed_in_as: NamedDependency[Account],
+    zone: NamedDependency[ZoneInfo],
     ref: FromPath[str],
 ) -> Response:
     account = signed_in_as

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -60,8 +61,8 @@ class NeedToKnowController(Controller):
     )
     def mark(
         self,
-        steady: Steady,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         data: JSONBody[Mark],
     ) -> dict[str, Any]:
@@ -77,8 +78,8 @@ class NeedToKnowController(Controller):
     )
     def unmark(
         self,
-        steady: Steady,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         data: JSONBody[Unmark],
     ) -> dict[str, Any]:
@@ -94,9 +95,9 @@ class NeedToKnowController(Controller):
     )
     def add_member(
         self,
-        steady: Steady,
-        accounts: Accounts,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        accounts: NamedDependency[Accounts],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         data: JSONBody[Member],
     ) -> dict[str, Any]:
@@ -116,8 +117,8 @@ class NeedToKnowController(Controller):
     )
     def remove_member(
         self,
-        steady: Steady,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         username: FromPath[str],
         data: JSONBody[Removal],

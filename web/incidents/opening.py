@@ -4,6 +4,7 @@ that fit each kind. The form posts to the API (POST /api/v1/incidents)."""
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
+from litestar.di import NamedDependency
 
 from service.accounts.service import Accounts
 from service.incidents.application import Steady
@@ -21,9 +22,9 @@ SEVERITY_HINTS = {
 @page_route("/incidents/new", "new_incident", "open_incident")
 def new_incident(
     request: Request,
-    steady: Steady,
-    accounts: Accounts,
-    zone: ZoneInfo,
+    steady: NamedDependency[Steady],
+    accounts: NamedDependency[Accounts],
+    zone: NamedDependency[ZoneInfo],
 ) -> Response:
     now = steady.clock().astimezone(zone)
     playbooks = [

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from domain.account import Account
@@ -43,9 +44,9 @@ class IncidentReadsController(Controller):
     )
     def show(
         self,
-        steady: Steady,
-        note_view: NoteView,
-        signed_in_as: Account,
+        steady: NamedDependency[Steady],
+        note_view: NamedDependency[NoteView],
+        signed_in_as: NamedDependency[Account],
         ref: FromPath[str],
     ) -> dict[str, Any]:
         note_view(ref, "api")
@@ -61,10 +62,10 @@ class IncidentReadsController(Controller):
     )
     def events(
         self,
-        steady: Steady,
-        note_view: NoteView,
-        signed_in_as: Account,
-        partner_feed: PartnerFeed,
+        steady: NamedDependency[Steady],
+        note_view: NamedDependency[NoteView],
+        signed_in_as: NamedDependency[Account],
+        partner_feed: NamedDependency[PartnerFeed],
         ref: FromPath[str],
     ) -> dict[str, Any]:
         note_view(ref, "api")
@@ -78,10 +79,10 @@ class IncidentReadsController(Controller):
     def state(
         self,
         request: Request,
-        steady: Steady,
-        note_view: NoteView,
-        zone: ZoneInfo,
-        clock: Callable[[], datetime],
+        steady: NamedDependency[Steady],
+        note_view: NamedDependency[NoteView],
+        zone: NamedDependency[ZoneInfo],
+        clock: NamedDependency[Callable[[], datetime]],
         ref: FromPath[str],
         version: Annotated[int | None, QueryParameter(ge=1)] = None,
         at: FromQuery[str | None] = None,
@@ -117,8 +118,8 @@ class IncidentReadsController(Controller):
 )
 def list_incidents(
     request: Request,
-    steady: Steady,
-    signed_in_as: Account,
+    steady: NamedDependency[Steady],
+    signed_in_as: NamedDependency[Account],
     all: FromQuery[bool] = False,
     school: FromQuery[str | None] = None,
 ) -> dict[str, Any]:
@@ -138,7 +139,9 @@ AUDIT = {"sync_to_thread": True, "tags": ["audit"], "responses": ITEM_ERRORS}
 
 
 @get("/api/v1/incidents/{ref:str}/export", guards=[requires("export")], **AUDIT)
-def export(steady: Steady, note_view: NoteView, ref: FromPath[str]) -> Response[dict[str, Any]]:
+def export(
+    steady: NamedDependency[Steady], note_view: NamedDependency[NoteView], ref: FromPath[str]
+) -> Response[dict[str, Any]]:
     """The complete event stream, with hashes; `steady import-check` verifies a saved copy."""
     note_view(ref, "export")
     document = export_incident(steady, ref, exported_at=steady.clock())
@@ -147,7 +150,7 @@ def export(steady: Steady, note_view: NoteView, ref: FromPath[str]) -> Response[
 
 
 @get("/api/v1/incidents/{ref:str}/verify", guards=[requires("verify")], **AUDIT)
-def verify_one(steady: Steady, ref: FromPath[str]) -> dict[str, Any]:
+def verify_one(steady: NamedDependency[Steady], ref: FromPath[str]) -> dict[str, Any]:
     """Whether the incident's hash chain is intact, or where it first breaks."""
     return verify_incident(steady, steady.find(ref)).as_dict()
 
@@ -159,7 +162,9 @@ def verify_one(steady: Steady, ref: FromPath[str]) -> dict[str, Any]:
     responses=READ_ERRORS,
     guards=[requires("verify")],
 )
-def verify_every(request: Request, steady: Steady, signed_in_as: Account) -> dict[str, Any]:
+def verify_every(
+    request: Request, steady: NamedDependency[Steady], signed_in_as: NamedDependency[Account]
+) -> dict[str, Any]:
     # Not the incidents that do not exist for them: a confidential case's reference is not
     # theirs either. A stream too broken to fold stays listed: that is what verify is for.
     every = steady.board.incidents()
@@ -179,9 +184,9 @@ def verify_every(request: Request, steady: Steady, signed_in_as: Account) -> dic
 )
 def global_feed(
     request: Request,
-    steady: Steady,
-    signed_in_as: Account,
-    partner_feed: PartnerFeed,
+    steady: NamedDependency[Steady],
+    signed_in_as: NamedDependency[Account],
+    partner_feed: NamedDependency[PartnerFeed],
     # Positions are 64-bit in the store: a larger one would fail there, not find nothing.
     after: Annotated[int, QueryParameter(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,

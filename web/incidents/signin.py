@@ -5,6 +5,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
@@ -51,8 +52,8 @@ def signin(
 @post("/signin", name="signin_submit", sync_to_thread=True, include_in_schema=False)
 def signin_submit(
     request: Request,
-    accounts: Accounts,
-    zone: ZoneInfo,
+    accounts: NamedDependency[Accounts],
+    zone: NamedDependency[ZoneInfo],
     data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Response:
     username = re.sub(r"\s+", "", str(data.get("username", "")))[:MAX_NAME]

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from litestar import WebSocket, websocket
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromQuery
 
@@ -81,7 +82,7 @@ async def heartbeats(hub: Hub, every: float) -> None:
 
 @websocket("/ws/board")
 async def board_feed(
-    socket: WebSocket, state: State, steady: Steady, after: FromQuery[int] = 0
+    socket: WebSocket, state: State, steady: NamedDependency[Steady], after: FromQuery[int] = 0
 ) -> None:
     """Sends every event after `after` from the log, then `caught_up`, then live events. The
     hub, the accounts and the partner feed come on the state the composition root filled."""

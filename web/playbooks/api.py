@@ -3,6 +3,7 @@
 from typing import Any
 
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
 from domain.account import Account
@@ -21,7 +22,9 @@ from web.errors import ITEM_ERRORS, READ_ERRORS
     responses=READ_ERRORS,
 )
 def list_playbooks(
-    steady: Steady, signed_in_as: Account, kind: FromQuery[str | None] = None
+    steady: NamedDependency[Steady],
+    signed_in_as: NamedDependency[Account],
+    kind: FromQuery[str | None] = None,
 ) -> dict[str, Any]:
     library = steady.playbooks
     playbooks = library.for_kind(kind) if kind else library.all()
@@ -35,7 +38,9 @@ def list_playbooks(
     responses=ITEM_ERRORS,
 )
 def show_playbook(
-    steady: Steady, signed_in_as: Account, playbook_id: FromPath[str]
+    steady: NamedDependency[Steady],
+    signed_in_as: NamedDependency[Account],
+    playbook_id: FromPath[str],
 ) -> dict[str, Any]:
     return playbook_view(steady.playbooks.get(playbook_id))
 

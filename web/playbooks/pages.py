@@ -4,6 +4,7 @@ playbook's phases and steps, with who owns each step."""
 from typing import Annotated, Any
 
 from litestar import Request, Response
+from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from domain.account import Account
@@ -39,8 +40,8 @@ def playbook_for_page(playbook: Playbook) -> dict[str, Any]:
 @page_route("/playbooks", "playbooks")
 def playbooks_page(
     request: Request,
-    steady: Steady,
-    signed_in_as: Account,
+    steady: NamedDependency[Steady],
+    signed_in_as: NamedDependency[Account],
     kind: Annotated[str | None, QueryParameter(name="kind")] = None,
 ) -> Response:
     kind = kind if kind in KINDS else None
@@ -59,7 +60,10 @@ def playbooks_page(
 
 @page_route("/playbooks/{playbook_id:str}", "playbook")
 def playbook_page(
-    request: Request, steady: Steady, signed_in_as: Account, playbook_id: FromPath[str]
+    request: Request,
+    steady: NamedDependency[Steady],
+    signed_in_as: NamedDependency[Account],
+    playbook_id: FromPath[str],
 ) -> Response:
     try:
         playbook = steady.playbooks.get(playbook_id)

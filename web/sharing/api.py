@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -49,9 +50,9 @@ class SharingController(Controller):
     )
     def share(
         self,
-        steady: Steady,
-        accounts: Accounts,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        accounts: NamedDependency[Accounts],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         data: JSONBody[Share],
     ) -> dict[str, Any]:
@@ -67,8 +68,8 @@ class SharingController(Controller):
     )
     def end_share(
         self,
-        steady: Steady,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         organisation: FromPath[str],
         data: JSONBody[EndShare],
@@ -84,9 +85,9 @@ class SharingController(Controller):
     )
     def share_note(
         self,
-        steady: Steady,
-        accounts: Accounts,
-        command_options: CommandOptions,
+        steady: NamedDependency[Steady],
+        accounts: NamedDependency[Accounts],
+        command_options: NamedDependency[CommandOptions],
         ref: FromPath[str],
         note_id: FromPath[str],
         data: JSONBody[ShareNote],
