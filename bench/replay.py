@@ -66,17 +66,15 @@ from measuring import median_of, print_table, temporary_databases
 from domain.people import Actor, Assignee
 from domain.task import Status
 from playbooks.library import Library
-from service.accounts.service import Accounts
+from service.bootstrap import Parts, assemble
 from service.config import Settings
 from service.incidents.application import Steady
 from service.store.folding import fold
 from service.store.keys import cipher_env, generate_key
-from service.timelines.cache import timeline_cache
 from service.timelines.narration import narrate
 from service.timelines.projection import TimelineProjector
-from service.timelines.reading import timeline
-from service.timelines.stored import stored_timelines
-from web.app import create_app
+from service.timelines.reading import Timelines
+from web.app import create_app_from
 
 LEAD = Actor("m.alvarez", "crisis-lead")
 COUNSELOR = Actor("k.okafor", "counselor")
@@ -172,14 +170,16 @@ def measure(store: str, url: str, events: int, runs: int) -> list[Row]:
         decoded = [app.mapper.to_domain_event(s) for s in stored_events]
         assert vars(fold(None, decoded)) == vars(project_aggregate(None, decoded))
         feed_events = app.incident_events(ref)
-        cache = timeline_cache(app)
-
-        stored = stored_timelines(app, zone.key)
+        # The web app's parts: its projector stores the timelines the reads below wait for.
+        parts = assemble(app, Settings(database_url=url, cipher_key=AT_REST["CIPHER_KEY"]))
+        timelines = parts.timelines
+        cache = timelines.cache
+        stored = timelines.stored(zone.key)
         assert stored is not None
         projector = TimelineProjector(app, stored)
 
         def timeline_json() -> bytes:
-            return msgspec.json.encode({"entries": timeline(app, ref, zone=zone)})
+            return msgspec.json.encode({"entries": timelines.timeline(ref, zone=zone)})
 
         def told_from_stream() -> bytes:
             return msgspec.json.encode({"entries": cache.told(app, ref, zone).entries})
@@ -197,8 +197,7 @@ def measure(store: str, url: str, events: int, runs: int) -> list[Row]:
             append_elsewhere()
 
         # The web app starts a projector following the log, as a server does.
-        web_settings = Settings(database_url=url, cipher_key=AT_REST["CIPHER_KEY"])
-        get_json, get_page = web_timers(app, ref, web_settings, closing)
+        get_json, get_page = web_timers(parts, ref, closing)
         cold, stored_later = cache.clear, forget_then_append_elsewhere
         cached_later = held_then_append_elsewhere
         plus = f"+{WARM_EVENTS} events"
@@ -229,18 +228,18 @@ def measure(store: str, url: str, events: int, runs: int) -> list[Row]:
             setup, fn = timer if isinstance(timer, tuple) else (None, timer)
             measured.append((store, what, *timed(fn, runs, setup)))
         # Every note appended elsewhere is in the timeline this process reads, stored or told.
-        assert timeline(app, ref, zone=zone) == narrate(app.incident_events(ref), zone)
+        assert timelines.timeline(ref, zone=zone) == narrate(app.incident_events(ref), zone)
         cache.clear()
-        assert timeline(app, ref, zone=zone) == narrate(app.incident_events(ref), zone)
+        assert timelines.timeline(ref, zone=zone) == narrate(app.incident_events(ref), zone)
         return measured
 
 
 def web_timers(
-    app: Steady, ref: str, settings: Settings, closing: ExitStack
+    parts: Parts, ref: str, closing: ExitStack
 ) -> tuple[Callable[[], Any], Callable[[], Any]]:
     """GET the timeline as JSON and as the HTML page through the web app, as an auditor with an
     API token. The client is closed (and the app's live feed stopped) when `closing` closes."""
-    accounts = Accounts(app)
+    accounts = parts.accounts
     bench_actor = Actor("bench", "admin")
     accounts.add_organisation("bench-district", "Bench district", "district", actor=bench_actor)
     accounts.add_user(
@@ -248,7 +247,7 @@ def web_timers(
         roles=["auditor"], password=None, actor=bench_actor,
     )  # fmt: skip
     token = accounts.issue_token("bench.auditor", "bench", actor=bench_actor)
-    client = closing.enter_context(TestClient(create_app(app, settings)))
+    client = closing.enter_context(TestClient(create_app_from(parts)))
     headers = {"Authorization": f"Bearer {token}"}
 
     def get(path: str) -> bytes:
@@ -266,12 +265,13 @@ def profile(app: Steady, events: int) -> None:
     """cProfile's top functions for one full replay, then for one cold timeline."""
     ref = build_incident(app, events)
     zone = ZoneInfo("America/Chicago")
+    timelines = Timelines(app)
     for what, fn in (
         ("incident(ref)", lambda: app.incident(ref)),
-        ("timeline, cold", lambda: timeline(app, ref, zone=zone)),
+        ("timeline, cold", lambda: timelines.timeline(ref, zone=zone)),
     ):
         fn()
-        timeline_cache(app).clear()
+        timelines.cache.clear()
         profiler = cProfile.Profile()
         profiler.enable()
         fn()

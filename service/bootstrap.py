@@ -1,14 +1,23 @@
-"""Wires settings, store and playbook library into one Steady application."""
+"""The composition root: builds the application from settings, store and playbook library,
+and every part that lives beside it in a process (accounts, the partner feed, timelines, the
+log of views, the schools' names), each given what it needs. Entry points (the web app, the
+`steady` command) build their parts here and nowhere else."""
 
 import sqlite3
+from dataclasses import dataclass
 
 import psycopg
 from eventsourcing.persistence import PersistenceError
 
 from playbooks.library import Library
+from service.access.need_to_know import SchoolNames
+from service.accounts.service import Accounts
 from service.config import Settings
 from service.incidents.application import Clock, Steady, utc_now
+from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
+from service.timelines.reading import Timelines
+from service.views_log.recording import ViewLog
 
 UNREADABLE_STORE = (
     "stored events cannot be read with this key: set STEADY_CIPHER_KEY to the key this store "
@@ -36,3 +45,31 @@ def open_steady(settings: Settings | None = None, *, clock: Clock = utc_now) -> 
             f"cannot reach the database at {settings.redacted_url()}: {reason}"
         ) from error
     return app
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What one process serves from: the application and the parts built around it."""
+
+    steady: Steady
+    settings: Settings
+    accounts: Accounts
+    partner_feed: PartnerFeed  # what each partner organisation may see of each event
+    timelines: Timelines  # told timelines: cached in this process, and stored
+    view_log: ViewLog  # who saw which incident, saved in the background
+    school_names: SchoolNames  # which schools a responder's incidents are at
+
+
+def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = None) -> Parts:
+    """Builds the parts around an application that is already open. `accounts` lets a test
+    bring its own (with a quick password hasher, say)."""
+    accounts = accounts or Accounts(steady)
+    return Parts(
+        steady=steady,
+        settings=settings,
+        accounts=accounts,
+        partner_feed=PartnerFeed(steady.events_after),
+        timelines=Timelines(steady),
+        view_log=ViewLog(steady),
+        school_names=SchoolNames(accounts),
+    )

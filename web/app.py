@@ -1,4 +1,6 @@
-"""The Litestar application: API, pages, live feed and static files, wired in one place."""
+"""The Litestar application: every slice's handlers, the live feed, the plugins and static
+files. The parts it serves from are built by the composition root (service.bootstrap); this
+module only starts and stops what runs beside the requests (the log followers)."""
 
 import asyncio
 import gc
@@ -15,15 +17,12 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from service.access.need_to_know import SchoolNames
 from service.accounts.service import Accounts
+from service.bootstrap import Parts, assemble
 from service.config import Settings
 from service.incidents.application import Steady
 from service.live.follower import LogFollower
-from service.sharing.feed import PartnerFeed
 from service.timelines.projection import TimelineProjector
-from service.timelines.stored import stored_timelines
-from service.views_log.recording import ViewLog
 from web.access.headers import add_security_headers
 from web.access.sessions import (
     BearerAwareCSRF,
@@ -87,9 +86,18 @@ def create_app(
     poll_seconds: float = 1.0,
     accounts: Accounts | None = None,
 ) -> Litestar:
+    return create_app_from(
+        assemble(steady, settings, accounts=accounts),
+        heartbeat_seconds=heartbeat_seconds,
+        poll_seconds=poll_seconds,
+    )
+
+
+def create_app_from(
+    parts: Parts, *, heartbeat_seconds: float = 15.0, poll_seconds: float = 1.0
+) -> Litestar:
+    steady, settings, partner_feed = parts.steady, parts.settings, parts.partner_feed
     hub = Hub()
-    accounts = accounts or Accounts(steady)
-    partner_feed = PartnerFeed(steady.events_after)
     tasks: list[asyncio.Task[None]] = []
     follower: list[LogFollower] = []
     running: set[asyncio.Task[None]] = set()
@@ -132,7 +140,7 @@ def create_app(
         follower.append(revoking)
         # Told timelines are stored by a follower of their own: telling a long backlog after an
         # upgrade must not hold up the live feed.
-        stored = stored_timelines(steady, settings.zone().key)
+        stored = parts.timelines.stored(settings.zone().key)
         if stored is not None:
             projector = TimelineProjector(steady, stored)
             projecting = LogFollower(steady, projector.fold, interval=poll_seconds)
@@ -150,7 +158,7 @@ def create_app(
             task.cancel()
         for following in follower:
             following.stop()
-        app.state.viewing.close()  # saves the views still queued
+        parts.view_log.close()  # saves the views still queued
         steady.close()
 
     app = Litestar(
@@ -172,11 +180,15 @@ def create_app(
         openapi_config=OpenAPIConfig(title="Steady", version="1", path="/schema"),
         response_cache_config=ResponseCacheConfig(),
     )
+    app.state.parts = parts
+    # Each part under its own name too: the dependencies (web.dependencies) and the live feed
+    # read them from here.
     app.state.steady = steady
     app.state.settings = settings
     app.state.hub = hub
     app.state.partner_feed = partner_feed
-    app.state.accounts = accounts
-    app.state.school_names = SchoolNames(accounts)
-    app.state.viewing = ViewLog(steady)
+    app.state.accounts = parts.accounts
+    app.state.school_names = parts.school_names
+    app.state.viewing = parts.view_log
+    app.state.timelines = parts.timelines
     return app

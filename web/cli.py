@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from service.bootstrap import open_steady
+from service.bootstrap import assemble, open_steady
 from service.cli.main import main as service_main
 from service.config import Settings
-from web.app import create_app
+from web.app import create_app_from
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,8 +25,7 @@ def add_serve(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> None:
-    steady = open_steady(settings)
-    app = create_app(steady, settings)
+    app = create_app_from(assemble(open_steady(settings), settings))
     shown = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
     print(f"Steady is serving {settings.district} at http://{shown}:{args.port}/", flush=True)
     print(f"(store: {settings.redacted_url()}; stop with Ctrl+C)", flush=True)

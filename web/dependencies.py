@@ -1,9 +1,9 @@
 """What handlers receive through Litestar's dependency injection, by parameter name: the
 application, settings, the signed-in person, the district's zone and clock, the partner feed,
-the log of views, and what every incident command takes besides its own fields. The composition
-root (web/app.py) puts the parts on the application's state; besides the providers here, only
-the page context reads it, through them (error pages are drawn by exception handlers, which get
-no dependencies)."""
+the timelines, the log of views, and what every incident command takes besides its own fields.
+The composition root (service/bootstrap.py) builds the parts and web/app.py puts them on the
+application's state; besides the providers here, only the page context reads it, through them
+(error pages are drawn by exception handlers, which get no dependencies)."""
 
 import logging
 from collections.abc import Callable
@@ -23,6 +23,7 @@ from service.accounts.tokens import token_id_of
 from service.config import Settings
 from service.incidents.application import Steady
 from service.sharing.feed import PartnerFeed
+from service.timelines.reading import Timelines
 from service.views_log.recording import Viewer, ViewLog
 from web.access.auth import account_of, partner_organisation, signed_in
 from web.access.sessions import bearer_of
@@ -61,6 +62,10 @@ def provide_partner_feed(state: State) -> PartnerFeed:
 
 def provide_view_log(state: State) -> ViewLog:
     return state.viewing
+
+
+def provide_timelines(state: State) -> Timelines:
+    return state.timelines
 
 
 class NoteView:
@@ -147,6 +152,7 @@ DEPENDENCIES: dict[str, Provide] = {
     "clock": Provide(provide_clock, sync_to_thread=False),
     "partner_feed": Provide(provide_partner_feed, sync_to_thread=False),
     "view_log": Provide(provide_view_log, sync_to_thread=False),
+    "timelines": Provide(provide_timelines, sync_to_thread=False),
     "note_view": Provide(provide_note_view, sync_to_thread=False),
     "command_options": Provide(provide_command_options, sync_to_thread=False),
 }

@@ -16,7 +16,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
-from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from service.incidents.application import Steady
@@ -151,16 +150,3 @@ def _told(
         tasks=tuple((task.id, task.title) for task in incident.tasks.values()),
         roles=tuple(roles),
     )
-
-
-_caches: "WeakKeyDictionary[Steady, TimelineCache]" = WeakKeyDictionary()
-_caches_lock = threading.Lock()
-
-
-def timeline_cache(steady: Steady) -> TimelineCache:
-    """The cache of timelines read through this application (one per store it is connected to)."""
-    with _caches_lock:
-        cache = _caches.get(steady)
-        if cache is None:
-            cache = _caches[steady] = TimelineCache()
-        return cache

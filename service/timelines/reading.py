@@ -8,10 +8,15 @@ A timeline is always as current as the store. It is read from the first of these
   stream confirms they hold its latest event (waiting a moment for this process's projector if
   it is just behind);
 - telling the whole stream, into the cache.
+
+`Timelines` holds the cache and the stored timelines of one application. The composition root
+(service.bootstrap) builds one per process and hands it to every reader, so that readers and the
+projector share them.
 """
 
 import csv
 import io
+import threading
 from collections.abc import Iterable
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -19,21 +24,21 @@ from zoneinfo import ZoneInfo
 from domain.errors import DomainError
 from service.incidents.application import Steady
 from service.live.feed_events import EVENT_CLASSES
-from service.timelines.cache import Told, timeline_cache
+from service.timelines.cache import TimelineCache, Told
 from service.timelines.local_times import local_time
 from service.timelines.narration import Entry, narrate
-from service.timelines.stored import stored_timelines
+from service.timelines.stored import StoredTimelines
+from service.timelines.stored_dialects import NoStoredTimelines
 
 __all__ = [
     "CSV_COLUMNS",
     "EVENT_KINDS",
+    "Timelines",
     "check_kind",
     "local_time",
     "narrate",
     "select",
-    "timeline",
     "timeline_csv",
-    "told",
 ]
 
 PROJECTOR_WAIT_SECONDS = 1.0
@@ -43,66 +48,88 @@ CSV_COLUMNS = ("position", "version", "at", "user", "role", "type", "task_id", "
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def timeline(
-    steady: Steady,
-    ref: str,
-    *,
-    zone: ZoneInfo,
-    task: str | None = None,
-    role: str | None = None,
-    phase: str | None = None,
-    kind: str | None = None,
-) -> list[Entry]:
-    """Every event of the incident in order, told in plain language; filters narrow it.
+class Timelines:
+    """The timelines of one application's incidents: the cache of those read lately in this
+    process, and the told timelines kept in its store (one set per time zone)."""
 
-    The entries may be shared with other readers: do not change them."""
-    check_kind(kind)
-    return select(told(steady, ref, zone).entries, task=task, role=role, phase=phase, kind=kind)
+    def __init__(self, steady: Steady, *, cache: TimelineCache | None = None) -> None:
+        self.steady = steady
+        self.cache = cache or TimelineCache()
+        self._stored: dict[str, StoredTimelines | None] = {}
+        self._stored_lock = threading.Lock()
 
+    def stored(self, zone: str) -> StoredTimelines | None:
+        """The told timelines kept in the store in that zone (one object per zone, so that a
+        reader can wait on this process's projector); None for a store that keeps none."""
+        with self._stored_lock:
+            if zone not in self._stored:
+                try:
+                    self._stored[zone] = StoredTimelines(
+                        self.steady.recorder, zone, cipher=self.steady.mapper.cipher
+                    )
+                except NoStoredTimelines:
+                    self._stored[zone] = None
+            return self._stored[zone]
 
-def told(steady: Steady, ref: str, zone: ZoneInfo) -> Told:
-    """The incident's whole timeline as of its latest event, with its reference, title, tasks
-    and the roles of those who acted (NotFound for an unknown incident)."""
-    cache = timeline_cache(steady)
-    incident_id = steady.find(ref)
-    if not cache.holds(incident_id, zone):
-        stored = _stored_told(steady, incident_id, zone)
-        if stored is not None:
-            return stored
-    return cache.told(steady, ref, zone)
+    def timeline(
+        self,
+        ref: str,
+        *,
+        zone: ZoneInfo,
+        task: str | None = None,
+        role: str | None = None,
+        phase: str | None = None,
+        kind: str | None = None,
+    ) -> list[Entry]:
+        """Every event of the incident in order, told in plain language; filters narrow it.
 
+        The entries may be shared with other readers: do not change them."""
+        check_kind(kind)
+        whole = self.told(ref, zone).entries
+        return select(whole, task=task, role=role, phase=phase, kind=kind)
 
-def _stored_told(steady: Steady, incident_id: UUID, zone: ZoneInfo) -> Told | None:
-    """The stored timeline if it holds the incident's latest event, else None."""
-    stored = stored_timelines(steady, zone.key)
-    if stored is None:
-        return None
-    for attempt in range(2):
-        # The outline first: if it is behind, its 10,000 entries are not worth reading yet.
-        outline = stored.outline(incident_id)
-        latest = steady.latest_version(incident_id)
-        if outline is not None and outline.version == latest:
-            entries = stored.entries(incident_id, latest)
-            if entries is None:
-                return None
-            return Told(
-                incident_id=incident_id,
-                reference=outline.reference,
-                title=outline.title,
-                version=outline.version,
-                entries=entries,
-                tasks=outline.tasks,
-                roles=tuple(dict.fromkeys(entry["actor"]["role"] for entry in entries)),
-            )
-        # Behind: a projector in this process is usually a few milliseconds from the end. One
-        # not stored at all is new (quick to tell) or waits behind a backlog: do not wait.
-        if (
-            attempt
-            or outline is None
-            or not stored.wait_for(incident_id, latest, PROJECTOR_WAIT_SECONDS)
-        ):
+    def told(self, ref: str, zone: ZoneInfo) -> Told:
+        """The incident's whole timeline as of its latest event, with its reference, title,
+        tasks and the roles of those who acted (NotFound for an unknown incident)."""
+        incident_id = self.steady.find(ref)
+        if not self.cache.holds(incident_id, zone):
+            stored = self._stored_told(incident_id, zone)
+            if stored is not None:
+                return stored
+        return self.cache.told(self.steady, ref, zone)
+
+    def _stored_told(self, incident_id: UUID, zone: ZoneInfo) -> Told | None:
+        """The stored timeline if it holds the incident's latest event, else None."""
+        stored = self.stored(zone.key)
+        if stored is None:
             return None
-    return None
+        for attempt in range(2):
+            # The outline first: if it is behind, its 10,000 entries are not worth reading yet.
+            outline = stored.outline(incident_id)
+            latest = self.steady.latest_version(incident_id)
+            if outline is not None and outline.version == latest:
+                entries = stored.entries(incident_id, latest)
+                if entries is None:
+                    return None
+                return Told(
+                    incident_id=incident_id,
+                    reference=outline.reference,
+                    title=outline.title,
+                    version=outline.version,
+                    entries=entries,
+                    tasks=outline.tasks,
+                    roles=tuple(dict.fromkeys(entry["actor"]["role"] for entry in entries)),
+                )
+            # Behind: a projector in this process is usually a few milliseconds from the end.
+            # One not stored at all is new (quick to tell) or waits behind a backlog: do not
+            # wait.
+            if (
+                attempt
+                or outline is None
+                or not stored.wait_for(incident_id, latest, PROJECTOR_WAIT_SECONDS)
+            ):
+                return None
+        return None
 
 
 def check_kind(kind: str | None) -> None:

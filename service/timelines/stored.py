@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID
-from weakref import WeakKeyDictionary
 
 import msgspec
 from eventsourcing.persistence import ApplicationRecorder, Cipher
@@ -282,21 +281,3 @@ class StoredTimelines:
         with self._sql.writing() as curs:
             for table in (ENTRIES, OUTLINES, TRACKING):
                 self._sql.execute(curs, f"delete_{table}", ())
-
-
-_stored: "WeakKeyDictionary[Any, dict[str, StoredTimelines | None]]" = WeakKeyDictionary()
-_stored_lock = threading.Lock()
-
-
-def stored_timelines(steady: Any, zone: str) -> StoredTimelines | None:
-    """The told timelines kept in this application's store, in one zone (one object per store and
-    zone, so a reader can wait on the projector in its process); None for a store that keeps
-    none."""
-    with _stored_lock:
-        by_zone = _stored.setdefault(steady, {})
-        if zone not in by_zone:
-            try:
-                by_zone[zone] = StoredTimelines(steady.recorder, zone, cipher=steady.mapper.cipher)
-            except NoStoredTimelines:
-                by_zone[zone] = None
-        return by_zone[zone]

@@ -18,9 +18,8 @@ from service.incidents.application import Steady
 from service.store.keys import generate_key
 from service.timelines.narration import narrate
 from service.timelines.projection import TimelineProjector
-from service.timelines.reading import told
+from service.timelines.reading import Timelines
 from service.timelines.sealing import decrypter
-from service.timelines.stored import stored_timelines
 from service.timelines.stored_dialects import ENTRIES, OUTLINES, TRACKING
 from tests.builders import COUNSELOR, LEAD, signed_in_app
 from tests.integration.test_tamper import Rows
@@ -218,7 +217,7 @@ def test_no_table_steady_writes_and_no_database_file_holds_personal_text(databas
         auditor = signed.headers["a.kim"]
         assert signed.client.get(f"/incidents/{ref}", headers=auditor).status_code == 200
         assert signed.client.app.state.viewing.flush()
-        stored = stored_timelines(server, zone.key)
+        stored = signed.client.app.state.timelines.stored(zone.key)
         assert stored is not None
         TimelineProjector(server, stored).catch_up()
 
@@ -275,7 +274,7 @@ def test_rows_an_earlier_release_left_in_clear_text_are_gone_after_a_restart(dat
     app.add_note(ref, f"{STUDENT}'s mother phoned at 7.", actor=COUNSELOR)
     incident_id = app.find(ref)
     entries = narrate(app.incident_events(ref), ZoneInfo(zone))
-    TimelineProjector(app, stored_timelines(app, zone)).catch_up()  # the tables exist
+    TimelineProjector(app, Timelines(app).stored(zone)).catch_up()  # the tables exist
     # What the earlier release stored (format 1): the telling was the zone and the edition, and
     # entries and outline were plain JSON. Its projector went on writing while it ran...
     store = Store(database_url)
@@ -305,7 +304,7 @@ def test_rows_an_earlier_release_left_in_clear_text_are_gone_after_a_restart(dat
 
     restarted = open_steady(Settings(database_url=database_url))
     try:
-        stored = stored_timelines(restarted, zone)  # as a server does when it starts
+        stored = Timelines(restarted).stored(zone)  # as a server does when it starts
         assert stored is not None
         for table in (ENTRIES, OUTLINES, TRACKING):
             assert store.run(f"SELECT count(*) FROM {table} WHERE telling = ?", old) == [(0,)]
@@ -324,7 +323,7 @@ def test_a_sealed_row_moved_to_another_row_is_not_trusted(app, database_url):
         title="Storm", kind="severe-weather", severity=3, schools=["Lincoln Elementary"], actor=LEAD
     ).reference
     app.add_note(ref, "Buses held until 4 pm", actor=COUNSELOR)
-    stored = stored_timelines(app, zone.key)
+    stored = Timelines(app).stored(zone.key)
     TimelineProjector(app, stored).catch_up()
     incident_id = app.find(ref)
     assert stored.read(incident_id)[1] == narrate(app.incident_events(ref), zone)
@@ -335,7 +334,7 @@ def test_a_sealed_row_moved_to_another_row_is_not_trusted(app, database_url):
     finally:
         store.close()
     assert stored.read(incident_id) is None  # not used: a reader tells the events instead
-    assert list(told(app, ref, zone).entries) == narrate(app.incident_events(ref), zone)
+    assert list(Timelines(app).told(ref, zone).entries) == narrate(app.incident_events(ref), zone)
 
 
 def test_the_quicker_decryption_opens_what_the_stores_cipher_seals(app):

@@ -14,11 +14,10 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from service.bootstrap import open_steady
 from service.config import Settings
 from service.incidents.application import Steady
-from service.timelines.cache import timeline_cache
 from service.timelines.narration import narrate
 from service.timelines.projection import TimelineProjector
-from service.timelines.reading import told
-from service.timelines.stored import StoredTimelines, stored_timelines
+from service.timelines.reading import Timelines
+from service.timelines.stored import StoredTimelines
 from service.timelines.stored_dialects import ENTRIES
 from tests.builders import COUNSELOR, LEAD, ZONE, open_lockdown, signed_in_app, story
 
@@ -28,15 +27,17 @@ class Store:
     writer: Steady
     reader: Steady  # another instance, as a freshly started server is: nothing in memory
     stored: StoredTimelines  # the reader's
+    timelines: Timelines  # the reader's
 
 
 @pytest.fixture
 def store(database_url) -> Iterator[Store]:
     writer = open_steady(Settings(database_url=database_url))
     reader = open_steady(Settings(database_url=database_url))
-    stored = stored_timelines(reader, ZONE.key)
+    timelines = Timelines(reader)
+    stored = timelines.stored(ZONE.key)
     assert stored is not None
-    yield Store(writer, reader, stored)
+    yield Store(writer, reader, stored, timelines)
     reader.close()
     writer.close()
 
@@ -93,9 +94,9 @@ def test_a_reader_gets_the_stored_timeline_without_telling_it(store):
     projector = TimelineProjector(store.reader, store.stored)
     projector.catch_up()
 
-    whole = told(store.reader, ref, ZONE)
+    whole = store.timelines.told(ref, ZONE)
     assert list(whole.entries) == from_scratch(store.reader, ref)
-    assert len(timeline_cache(store.reader)) == 0  # nothing told: it came from the store
+    assert len(store.timelines.cache) == 0  # nothing told: it came from the store
     assert whole.reference == ref and whole.version == len(whole.entries)
     assert whole.roles == ("crisis-lead", "counselor", "principal")
     assert whole.tasks[0] == ("T1", "Call Lockdown or Secure in plain language")
@@ -112,10 +113,10 @@ def test_a_reader_never_gets_a_stored_timeline_that_is_behind_the_stream(store):
     # Written after the projector last ran, and it is not running: the stored one is behind.
     store.writer.add_note(ref, "Parents' meeting at 6 pm", actor=COUNSELOR)
 
-    whole = told(store.reader, ref, ZONE)
+    whole = store.timelines.told(ref, ZONE)
     assert whole.entries[-1]["text"].endswith("'Parents' meeting at 6 pm'")
     assert list(whole.entries) == from_scratch(store.reader, ref)
-    assert len(timeline_cache(store.reader)) == 1  # told from the stream instead
+    assert len(store.timelines.cache) == 1  # told from the stream instead
 
 
 def test_stored_timelines_can_be_thrown_away_and_rebuilt_the_same(store):
@@ -140,7 +141,7 @@ def test_projecting_again_or_from_two_processes_changes_nothing(store):
 
     # Another server on the same store, which has not seen the tracking position: it tells the
     # whole log again, from the start, and writes it over what is there.
-    other = stored_timelines(store.writer, ZONE.key)
+    other = Timelines(store.writer).stored(ZONE.key)
     again = TimelineProjector(store.writer, other)
     again.fold(store.writer.events_after(0, 1000))
     assert [store.stored.read(store.reader.find(ref)) for ref in refs] == before
@@ -191,11 +192,11 @@ def test_a_failed_write_loses_nothing_the_next_batch_catches_up(store, caplog):
 def test_each_time_zone_has_its_own_stored_timelines(store):
     ref = open_lockdown(store.writer)
     for zone in (ZONE.key, "Europe/London"):
-        projector = TimelineProjector(store.reader, stored_timelines(store.reader, zone))
+        projector = TimelineProjector(store.reader, store.timelines.stored(zone))
         projector.catch_up()
     incident_id = store.reader.find(ref)
     chicago = store.stored.read(incident_id)[1][0]
-    london = stored_timelines(store.reader, "Europe/London").read(incident_id)[1][0]
+    london = store.timelines.stored("Europe/London").read(incident_id)[1][0]
     assert chicago["at_text"].endswith(("CST", "CDT"))
     assert london["at_text"].endswith(("GMT", "BST"))
 
@@ -215,7 +216,7 @@ def test_a_server_stores_timelines_as_events_arrive_and_reads_them_from_the_stor
                 return response.json()["entries"]
 
             # The server's projector stores the new incident within its poll (0.2 s here).
-            stored = stored_timelines(server, zone.key)
+            stored = client.app.state.timelines.stored(zone.key)
             deadline = time.monotonic() + 10
             while stored.read(server.find(ref)) is None and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -228,7 +229,7 @@ def test_a_server_stores_timelines_as_events_arrive_and_reads_them_from_the_stor
                 == "k.okafor (counselor) added note N3: 'Parents' meeting at 6 pm'"
             )
             assert latest == narrate(server.incident_events(ref), zone)
-            assert len(timeline_cache(server)) == 0  # both read from the stored timeline
+            assert len(client.app.state.timelines.cache) == 0  # both read from the stored timeline
         finally:
             elsewhere.close()
 

@@ -12,9 +12,9 @@ import pytest
 from service.bootstrap import open_steady
 from service.config import Settings
 from service.incidents.application import Steady
-from service.timelines.cache import TimelineCache, timeline_cache
+from service.timelines.cache import TimelineCache
 from service.timelines.narration import narrate
-from service.timelines.reading import timeline, told
+from service.timelines.reading import Timelines
 from tests.builders import COUNSELOR, LEAD, ZONE, Story, open_lockdown, story
 from tests.unit.test_timeline import texts
 
@@ -23,13 +23,14 @@ from tests.unit.test_timeline import texts
 class Instances:
     reader: Steady  # serves the timeline, with its cache
     writer: Steady  # another instance on the same database, as another server process is
+    timelines: Timelines  # the reader's
 
 
 @pytest.fixture
 def instances(database_url) -> Iterator[Instances]:
     reader = open_steady(Settings(database_url=database_url))
     writer = open_steady(Settings(database_url=database_url))
-    yield Instances(reader, writer)
+    yield Instances(reader, writer, Timelines(reader))
     writer.close()
     reader.close()
 
@@ -46,12 +47,13 @@ def from_scratch(app: Steady, ref: str) -> list[dict]:
 
 def test_what_another_instance_writes_appears_on_the_next_read(instances, lockdown):
     reader, writer, ref = instances.reader, instances.writer, lockdown.ref
-    first = timeline(reader, ref, zone=ZONE)
-    assert len(timeline_cache(reader)) == 1  # the incident is held now
+    timelines = instances.timelines
+    first = timelines.timeline(ref, zone=ZONE)
+    assert len(timelines.cache) == 1  # the incident is held now
 
     writer.add_note(ref, "Parents' meeting at 6 pm in the library", actor=COUNSELOR)
     writer.change_task_status(ref, lockdown.call, "in_progress", actor=COUNSELOR)
-    after = timeline(reader, ref, zone=ZONE)
+    after = timelines.timeline(ref, zone=ZONE)
 
     assert after[: len(first)] == first
     assert texts(after)[len(first) :] == [
@@ -59,17 +61,18 @@ def test_what_another_instance_writes_appears_on_the_next_read(instances, lockdo
         f"k.okafor (counselor) started {lockdown.call} 'Call the family'",
     ]
     assert after == from_scratch(reader, ref)
-    assert timeline(reader, ref, zone=ZONE) == after  # nothing new: the same entries
+    assert timelines.timeline(ref, zone=ZONE) == after  # nothing new: the same entries
 
 
 def test_a_correction_reaches_back_to_the_note_it_corrects_and_earlier_reads_stay(
     instances, lockdown
 ):
     reader, writer, ref = instances.reader, instances.writer, lockdown.ref
-    before = told(reader, ref, ZONE)
+    timelines = instances.timelines
+    before = timelines.told(ref, ZONE)
     # N2 corrected N1 in the story; now N2 is corrected in turn, by another instance.
     writer.correct_note(ref, "N2", "Support room in 216", reason="moved again", actor=COUNSELOR)
-    after = told(reader, ref, ZONE)
+    after = timelines.told(ref, ZONE)
 
     n2_before = next(e for e in before.entries if e.get("note_id") == "N2")
     n2_after = next(e for e in after.entries if e.get("note_id") == "N2")
@@ -81,21 +84,22 @@ def test_a_correction_reaches_back_to_the_note_it_corrects_and_earlier_reads_sta
 
 
 def test_filters_apply_to_what_was_appended(instances, lockdown):
-    reader, writer, ref = instances.reader, instances.writer, lockdown.ref
-    by_counselor = timeline(reader, ref, zone=ZONE, role="counselor")
-    by_task = timeline(reader, ref, zone=ZONE, task=lockdown.call)
+    writer, ref = instances.writer, lockdown.ref
+    timelines = instances.timelines
+    by_counselor = timelines.timeline(ref, zone=ZONE, role="counselor")
+    by_task = timelines.timeline(ref, zone=ZONE, task=lockdown.call)
     writer.add_note(ref, "Second call booked", task_id=lockdown.call, actor=COUNSELOR)
     writer.add_note(ref, "Debrief on Monday", actor=LEAD)
 
-    assert texts(timeline(reader, ref, zone=ZONE, role="counselor")) == [
+    assert texts(timelines.timeline(ref, zone=ZONE, role="counselor")) == [
         *texts(by_counselor),
         f"k.okafor (counselor) added note N3 about {lockdown.call} 'Call the family': "
         "'Second call booked'",
     ]
-    assert len(timeline(reader, ref, zone=ZONE, task=lockdown.call)) == len(by_task) + 1
-    notes = timeline(reader, ref, zone=ZONE, kind="note_added")
+    assert len(timelines.timeline(ref, zone=ZONE, task=lockdown.call)) == len(by_task) + 1
+    notes = timelines.timeline(ref, zone=ZONE, kind="note_added")
     assert texts(notes)[-1] == "m.alvarez (crisis-lead) added note N4: 'Debrief on Monday'"
-    later = timeline(reader, ref, zone=ZONE, phase="recovery")
+    later = timelines.timeline(ref, zone=ZONE, phase="recovery")
     assert later[-1]["text"].endswith("'Debrief on Monday'")
 
 
@@ -103,6 +107,7 @@ def test_readers_at_once_each_get_a_whole_timeline_while_another_instance_writes
     instances, lockdown
 ):
     reader, writer, ref = instances.reader, instances.writer, lockdown.ref
+    timelines = instances.timelines
     notes = 20
     seen: list[list[int]] = [[] for _ in range(4)]
     errors: list[BaseException] = []
@@ -111,7 +116,7 @@ def test_readers_at_once_each_get_a_whole_timeline_while_another_instance_writes
     def read(slot: int) -> None:
         try:
             while not done.is_set():
-                versions = [e["version"] for e in timeline(reader, ref, zone=ZONE)]
+                versions = [e["version"] for e in timelines.timeline(ref, zone=ZONE)]
                 assert versions == list(range(1, len(versions) + 1))  # none missing or twice
                 seen[slot].append(len(versions))
         except BaseException as error:
@@ -129,8 +134,8 @@ def test_readers_at_once_each_get_a_whole_timeline_while_another_instance_writes
     assert not errors, errors[0]
     for lengths in seen:
         assert lengths and lengths == sorted(lengths)  # a reader never goes back in time
-    assert timeline(reader, ref, zone=ZONE) == from_scratch(reader, ref)
-    assert texts(timeline(reader, ref, zone=ZONE))[-1] == (
+    assert timelines.timeline(ref, zone=ZONE) == from_scratch(reader, ref)
+    assert texts(timelines.timeline(ref, zone=ZONE))[-1] == (
         f"k.okafor (counselor) added note N{notes + 2}: 'Update {notes}'"
     )
 

@@ -11,7 +11,7 @@ from domain.incident import Incident
 from domain.people import Actor
 from service.incidents.application import Steady
 from service.live.feed_events import to_feed_event
-from service.timelines.reading import CSV_COLUMNS, EVENT_KINDS, narrate, timeline, timeline_csv
+from service.timelines.reading import CSV_COLUMNS, EVENT_KINDS, Timelines, narrate, timeline_csv
 from tests.builders import LEAD, START, ZONE, Story, story
 
 
@@ -25,7 +25,7 @@ def texts(entries: list[dict]) -> list[str]:
 
 
 def test_every_event_is_told_in_order_in_plain_language(told):
-    entries = timeline(told.app, told.ref, zone=ZONE)
+    entries = Timelines(told.app).timeline(told.ref, zone=ZONE)
     call = f"{told.call} 'Call the family'"
     assert [e["version"] for e in entries] == list(range(1, 16))
     positions = [e["position"] for e in entries]
@@ -55,7 +55,7 @@ def test_every_event_is_told_in_order_in_plain_language(told):
 
 
 def test_times_are_in_district_time_with_the_zone_named(told):
-    first = timeline(told.app, told.ref, zone=ZONE)[0]
+    first = Timelines(told.app).timeline(told.ref, zone=ZONE)[0]
     assert first["at_text"] == "Mon 23 Nov 2026, 14:02:31 CST"
     assert first["at"] == "2026-11-23T14:02:31-06:00"
     assert first["actor"] == {"user": "m.alvarez", "role": "crisis-lead"}
@@ -63,7 +63,7 @@ def test_times_are_in_district_time_with_the_zone_named(told):
 
 
 def test_a_correction_shows_the_original_what_replaced_it_and_when(told):
-    entries = timeline(told.app, told.ref, zone=ZONE)
+    entries = Timelines(told.app).timeline(told.ref, zone=ZONE)
     added = next(e for e in entries if e["type"] == "note_added")
     corrected = next(e for e in entries if e["type"] == "note_corrected")
     assert corrected["note_id"] == "N2" and corrected["note_text"] == "Support room in 214"
@@ -85,7 +85,7 @@ def test_a_correction_shows_the_original_what_replaced_it_and_when(told):
 
 
 def test_phases_are_the_tasks_for_task_events_and_the_incidents_otherwise(told):
-    entries = {e["version"]: e for e in timeline(told.app, told.ref, zone=ZONE)}
+    entries = {e["version"]: e for e in Timelines(told.app).timeline(told.ref, zone=ZONE)}
     assert entries[6]["phase"] == "response"  # the call task's phase
     assert entries[11]["phase"] == "response"  # severity changed while in response
     assert entries[13]["phase"] == "stabilization"  # the phase it moved into
@@ -94,7 +94,7 @@ def test_phases_are_the_tasks_for_task_events_and_the_incidents_otherwise(told):
 
 def test_filters_by_task_role_phase_and_kind(told):
     app, ref = told.app, told.ref
-    by_task = timeline(app, ref, zone=ZONE, task=told.call)
+    by_task = Timelines(app).timeline(ref, zone=ZONE, task=told.call)
     assert [e["type"] for e in by_task] == [
         "task_added",
         "task_assigned",
@@ -105,38 +105,38 @@ def test_filters_by_task_role_phase_and_kind(told):
         "task_status_changed",
     ]
     # A playbook's task starts with the playbook that created it.
-    assert [e["type"] for e in timeline(app, ref, zone=ZONE, task="t2")] == [
+    assert [e["type"] for e in Timelines(app).timeline(ref, zone=ZONE, task="t2")] == [
         "playbook_applied",
         "task_status_changed",
         "task_status_changed",
     ]
-    by_role = timeline(app, ref, zone=ZONE, role="principal")
+    by_role = Timelines(app).timeline(ref, zone=ZONE, role="principal")
     assert {e["actor"]["user"] for e in by_role} == {"d.chen"} and len(by_role) == 2
-    later = timeline(app, ref, zone=ZONE, phase="stabilization")
+    later = Timelines(app).timeline(ref, zone=ZONE, phase="stabilization")
     assert [e["type"] for e in later] == ["phase_advanced", "incident_closed"]
-    kinds = timeline(app, ref, zone=ZONE, kind="note_corrected", role="counselor")
+    kinds = Timelines(app).timeline(ref, zone=ZONE, kind="note_corrected", role="counselor")
     assert [e["version"] for e in kinds] == [10]
-    assert timeline(app, ref, zone=ZONE, task="", role="", phase="", kind="") == timeline(
-        app, ref, zone=ZONE
-    )
+    timelines = Timelines(app)
+    unfiltered = timelines.timeline(ref, zone=ZONE, task="", role="", phase="", kind="")
+    assert unfiltered == timelines.timeline(ref, zone=ZONE)
 
 
 def test_unknown_filter_values_give_nothing_but_an_unknown_kind_is_refused(told):
     app, ref = told.app, told.ref
-    assert timeline(app, ref, zone=ZONE, task="T999") == []
-    assert timeline(app, ref, zone=ZONE, role="janitor") == []
-    assert timeline(app, ref, zone=ZONE, phase="nowhere") == []
+    assert Timelines(app).timeline(ref, zone=ZONE, task="T999") == []
+    assert Timelines(app).timeline(ref, zone=ZONE, role="janitor") == []
+    assert Timelines(app).timeline(ref, zone=ZONE, phase="nowhere") == []
     with pytest.raises(DomainError) as refused:
-        timeline(app, ref, zone=ZONE, kind="task_deleted")
+        Timelines(app).timeline(ref, zone=ZONE, kind="task_deleted")
     assert "task_deleted" in str(refused.value)
     for kind in EVENT_KINDS:
         assert kind in str(refused.value)
     with pytest.raises(NotFound):
-        timeline(app, "INC-2026-9999", zone=ZONE)
+        Timelines(app).timeline("INC-2026-9999", zone=ZONE)
 
 
 def test_csv_has_one_row_per_entry_in_the_named_columns(told):
-    entries = timeline(told.app, told.ref, zone=ZONE)
+    entries = Timelines(told.app).timeline(told.ref, zone=ZONE)
     rows = list(csv.reader(io.StringIO(timeline_csv(entries))))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == len(entries) + 1
@@ -159,7 +159,7 @@ def test_csv_cells_never_run_as_spreadsheet_formulas():
         title="Threat", kind="lockdown", severity=2, schools=["Lincoln Elementary"], actor=LEAD
     ).reference
     app.add_note(ref, "Noted", actor=Actor('=HYPERLINK("x")', "@role"))
-    rows = list(csv.reader(io.StringIO(timeline_csv(timeline(app, ref, zone=ZONE)))))
+    rows = list(csv.reader(io.StringIO(timeline_csv(Timelines(app).timeline(ref, zone=ZONE)))))
     assert rows[2][3] == '\'=HYPERLINK("x")' and rows[2][4] == "'@role"
 
 

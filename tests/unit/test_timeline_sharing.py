@@ -1,7 +1,7 @@
 """Sharing with a partner organisation is told in the timeline in plain language."""
 
 from service.incidents.application import Steady
-from service.timelines.reading import timeline
+from service.timelines.reading import Timelines
 from tests.builders import COUNSELOR, LEAD, ZONE
 from tests.unit.test_timeline import texts
 
@@ -21,7 +21,7 @@ def test_sharing_the_incident_and_a_note_and_ending_the_share_are_told():
     app.share_note(ref, note.detail["note_id"], "riverside", actor=COUNSELOR)
     app.end_share(ref, "riverside", reason="Family moved out of the district", actor=LEAD)
 
-    entries = timeline(app, ref, zone=ZONE)
+    entries = Timelines(app).timeline(ref, zone=ZONE)
     assert texts(entries)[1] == (
         "m.alvarez (crisis-lead) shared the incident with Riverside Family Services"
     )
@@ -32,11 +32,11 @@ def test_sharing_the_incident_and_a_note_and_ending_the_share_are_told():
     ]
     # Sharing a note about a task belongs to that task, as the note does.
     assert entries[-2]["task_id"] == task
-    assert [e["type"] for e in timeline(app, ref, zone=ZONE, task=task)] == [
+    assert [e["type"] for e in Timelines(app).timeline(ref, zone=ZONE, task=task)] == [
         "task_added",
         "note_added",
         "note_shared",
     ]
     kinds = {e["type"] for e in entries}
     assert {"incident_shared", "note_shared", "incident_share_ended"} <= kinds
-    assert timeline(app, ref, zone=ZONE, kind="incident_share_ended")[0]["version"] == 6
+    assert Timelines(app).timeline(ref, zone=ZONE, kind="incident_share_ended")[0]["version"] == 6

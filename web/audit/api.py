@@ -15,7 +15,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from domain.numbers import parse_whole_number
 from service.incidents.application import Steady
 from service.incidents.diff import diff_incident
-from service.timelines.reading import select, timeline, timeline_csv, told
+from service.timelines.reading import Timelines, select, timeline_csv
 from web.access.guards import requires
 from web.dependencies import NoteView
 from web.errors import ITEM_ERRORS, BadInput
@@ -54,7 +54,7 @@ def whole_number(value: str | None, field: str) -> int:
 
 @get("/api/v1/incidents/{ref:str}/timeline", **TIMELINE)
 def incident_timeline(
-    steady: NamedDependency[Steady],
+    timelines: NamedDependency[Timelines],
     note_view: NamedDependency[NoteView],
     zone: NamedDependency[ZoneInfo],
     ref: FromPath[str],
@@ -63,7 +63,7 @@ def incident_timeline(
     """Every event of the incident in order, in plain language, in the district's time zone.
     Filters: a task id, the actor's role, a phase, a kind of event (its type)."""
     note_view(ref, "timeline")
-    entries = timeline(steady, ref, zone=zone, **filters)
+    entries = timelines.timeline(ref, zone=zone, **filters)
     return {"entries": entries}
 
 
@@ -73,7 +73,7 @@ def incident_timeline(
     **TIMELINE,
 )
 def incident_timeline_csv(
-    steady: NamedDependency[Steady],
+    timelines: NamedDependency[Timelines],
     note_view: NamedDependency[NoteView],
     zone: NamedDependency[ZoneInfo],
     ref: FromPath[str],
@@ -81,7 +81,7 @@ def incident_timeline_csv(
 ) -> Response[str]:
     """The timeline as CSV (the same filters), to open in a spreadsheet."""
     note_view(ref, "timeline")
-    whole = told(steady, ref, zone)
+    whole = timelines.told(ref, zone)
     entries = select(whole.entries, **filters)
     filename = f"{whole.reference}-timeline.csv"
     return Response(

@@ -15,8 +15,7 @@ from litestar.params import FromPath, QueryParameter
 
 from domain.errors import NotFound
 from domain.phase import Phase
-from service.incidents.application import Steady
-from service.timelines.reading import EVENT_KINDS, select, told
+from service.timelines.reading import EVENT_KINDS, Timelines, select
 from web.access.auth import abilities
 from web.audit.shared import EVENT_KIND_LABELS, audit_nav, labelled
 from web.dependencies import NoteView
@@ -30,7 +29,7 @@ ENTRIES_PER_PAGE = 500
 @page_route("/incidents/{ref:str}/timeline", "incident_timeline_page", "view_timeline")
 def timeline_page(
     request: Request,
-    steady: NamedDependency[Steady],
+    timelines: NamedDependency[Timelines],
     note_view: NamedDependency[NoteView],
     zone: NamedDependency[ZoneInfo],
     ref: FromPath[str],
@@ -42,7 +41,7 @@ def timeline_page(
 ) -> Response:
     note_view(ref, "timeline")
     try:
-        whole = told(steady, ref, zone)
+        whole = timelines.told(ref, zone)
     except NotFound as error:
         return not_found(request, str(error))
     reference = whole.reference
