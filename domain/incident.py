@@ -1,5 +1,6 @@
 """The incident: an append-only stream of what the crisis team decided and did."""
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
@@ -9,6 +10,7 @@ from eventsourcing.domain import Aggregate
 from domain.chain import GENESIS
 from domain.errors import DomainError
 from domain.ids import STEADY_NAMESPACE
+from domain.incident_course import IncidentCourse
 from domain.incident_tasks import AppliedPlaybook, IncidentTasks
 from domain.kinds import check_kind
 from domain.moments import check_occurred_at
@@ -23,10 +25,12 @@ from domain.task import Status, Task
 from domain.text import MAX_TITLE, check_text
 
 
-class Incident(IncidentTasks, IncidentNotes, IncidentSharing, IncidentNeedToKnow, Aggregate):
+class Incident(
+    IncidentCourse, IncidentTasks, IncidentNotes, IncidentSharing, IncidentNeedToKnow, Aggregate
+):
     """Rules a crisis team expects are checked here, before any event is recorded. The events
     are all defined here (their topics are `domain.incident:Incident.<Event>`); the commands on
-    tasks, notes, sharing and need-to-know come from the modules named for them."""
+    its course, tasks, notes, sharing and need-to-know come from the modules named for them."""
 
     class Event(ChainedEvent):
         """Every incident event: who acted, and its place in the incident's hash chain."""
@@ -80,9 +84,12 @@ class Incident(IncidentTasks, IncidentNotes, IncidentSharing, IncidentNeedToKnow
         assignee: str
 
         def apply(self, incident: "Incident") -> None:
-            task = incident.tasks[self.task_id]
-            task.assignee = Assignee(self.assignee_kind, self.assignee)
-            task.updated_at, task.updated_by = self.timestamp, self.by
+            incident.tasks[self.task_id] = replace(
+                incident.tasks[self.task_id],
+                assignee=Assignee(self.assignee_kind, self.assignee),
+                updated_at=self.timestamp,
+                updated_by=self.by,
+            )
 
     class TaskStatusChanged(Event):
         NAME = "task_status_changed"
@@ -95,12 +102,15 @@ class Incident(IncidentTasks, IncidentNotes, IncidentSharing, IncidentNeedToKnow
         def apply(self, incident: "Incident") -> None:
             task = incident.tasks[self.task_id]
             to = Status(self.status)
-            if task.status == Status.DONE:
-                task.times_reopened += 1
-            task.status = to
-            task.reason = self.reason
-            task.done_note = self.note if to == Status.DONE else ""
-            task.updated_at, task.updated_by = self.timestamp, self.by
+            incident.tasks[self.task_id] = replace(
+                task,
+                times_reopened=task.times_reopened + (task.status == Status.DONE),
+                status=to,
+                reason=self.reason,
+                done_note=self.note if to == Status.DONE else "",
+                updated_at=self.timestamp,
+                updated_by=self.by,
+            )
 
     class NoteAdded(Event):
         NAME = "note_added"
@@ -124,7 +134,7 @@ class Incident(IncidentTasks, IncidentNotes, IncidentSharing, IncidentNeedToKnow
 
         def apply(self, incident: "Incident") -> None:
             original = incident.notes[self.corrects]
-            original.corrected_by = self.note_id
+            incident.notes[self.corrects] = replace(original, corrected_by=self.note_id)
             incident.notes[self.note_id] = Note(
                 self.note_id,
                 self.text,
@@ -146,7 +156,9 @@ class Incident(IncidentTasks, IncidentNotes, IncidentSharing, IncidentNeedToKnow
 
         def apply(self, incident: "Incident") -> None:
             note = incident.notes[self.note_id]
-            note.shared_with = (*note.shared_with, self.organisation)
+            incident.notes[self.note_id] = replace(
+                note, shared_with=(*note.shared_with, self.organisation)
+            )
 
     class Shared(Event):
         """The incident is shared with a partner organisation: its people see the incident's
@@ -173,9 +185,10 @@ class Incident(IncidentTasks, IncidentNotes, IncidentSharing, IncidentNeedToKnow
             incident.ended_shares.add(self.organisation)
             # What the share showed ends with it: a later share starts from nothing shared,
             # and the lead shares again the notes the partner should read.
-            for note in incident.notes.values():
+            for note_id, note in incident.notes.items():
                 if self.organisation in note.shared_with:
-                    note.shared_with = tuple(o for o in note.shared_with if o != self.organisation)
+                    kept = tuple(o for o in note.shared_with if o != self.organisation)
+                    incident.notes[note_id] = replace(note, shared_with=kept)
 
     class SeverityChanged(Event):
         NAME = "severity_changed"
@@ -337,52 +350,6 @@ class Incident(IncidentTasks, IncidentNotes, IncidentSharing, IncidentNeedToKnow
         self.marked_confidential = False
         self.case_team: list[str] = []
         self.ended_shares: set[str] = set()  # partners whose share a lead ended, not renewed
-
-    # -- commands -----------------------------------------------------------------------------
-
-    def change_severity(self, severity: int, *, reason: str, actor: Actor, at: datetime) -> None:
-        self._require_open("change the severity")
-        severity = check_severity(severity)
-        if severity == self.severity:
-            raise DomainError(f"{self.reference} is already severity {severity}")
-        self._record(
-            self.SeverityChanged,
-            actor,
-            at,
-            severity=severity,
-            reason=check_text("reason", reason, required=False, multiline=True),
-        )
-
-    def advance_phase(self, phase: Phase, *, actor: Actor, at: datetime) -> None:
-        self._require_open("change the phase")
-        if phase.rank <= self.phase.rank:
-            raise DomainError(
-                f"{self.reference} is in {self.phase.value}; phases only move forward "
-                f"(reopen the incident to return to {phase.value})"
-            )
-        self._record(self.PhaseAdvanced, actor, at, phase=phase.value)
-
-    def close(self, review_summary: str, *, actor: Actor, at: datetime) -> None:
-        self._require_open("close it")
-        self._record(
-            self.Closed,
-            actor,
-            at,
-            review_summary=check_text("review summary", review_summary, multiline=True),
-        )
-
-    def reopen(
-        self, reason: str, *, phase: Phase | None = None, actor: Actor, at: datetime
-    ) -> None:
-        if not self.closed:
-            raise DomainError(f"{self.reference} is open; only a closed incident can be reopened")
-        self._record(
-            self.Reopened,
-            actor,
-            at,
-            reason=check_text("reason for reopening", reason, multiline=True),
-            phase=(phase or self.phase).value,
-        )
 
     # -- internals ----------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from domain.task import Task
 from domain.text import check_text
 
 
-@dataclass
+@dataclass(frozen=True)
 class Note:
     id: str
     text: str

@@ -67,7 +67,7 @@ class TaskPlan:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Task:
     id: str
     title: str

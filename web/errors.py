@@ -27,6 +27,7 @@ from playbooks.problems import PlaybookInvalid
 from service.access.permissions import Forbidden
 from service.accounts.refusals import SignInFailed, SignInLocked
 from service.bootstrap import UNREADABLE_STORE, StoreUnavailable
+from service.store.retrying import RETRY_AFTER_SECONDS, TooBusy
 from web.access.auth import NotSignedIn
 from web.rendering import error_page, to_signin
 
@@ -189,6 +190,14 @@ def on_store_unavailable(_: Request, error: StoreUnavailable) -> Response[Any]:
     return error_response(HTTP_503_SERVICE_UNAVAILABLE, str(error))
 
 
+def on_too_busy(_: Request, error: TooBusy) -> Response[Any]:
+    return error_response(
+        HTTP_503_SERVICE_UNAVAILABLE,
+        f"{error} (nothing was saved; send it again in a moment)",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def on_unreadable_store(_: Request, error: MapperDeserialisationError) -> Response[Any]:
     log.error("stored events cannot be decrypted or decoded: %s", type(error).__name__)
     return error_response(HTTP_503_SERVICE_UNAVAILABLE, UNREADABLE_STORE)
@@ -214,6 +223,7 @@ EXCEPTION_HANDLERS = {
     ValidationException: on_validation,
     HTTPException: on_http_error,
     StoreUnavailable: on_store_unavailable,
+    TooBusy: on_too_busy,
     MapperDeserialisationError: on_unreadable_store,
     Exception: on_unexpected,
 }

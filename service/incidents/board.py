@@ -1,11 +1,11 @@
 """The board: every incident as the log says now, kept in memory and brought up to date from
 the log before each read. Derived state: thrown away with the process, rebuilt from the log."""
 
-import copy
 from collections.abc import Callable
 from uuid import UUID
 
 from domain.incident import Incident
+from domain.incident_state import fork
 from service.live.feed_events import FeedEvent
 from service.live.log_fold import LogFold
 
@@ -45,7 +45,7 @@ class Board(LogFold):
                 self._order.append(incident_id)
             elif incident_id not in copied:
                 # Copy on write, once a batch: readers may still hold the previous object.
-                current = copy.deepcopy(current)
+                current = fork(current)
             copied.add(incident_id)
             self._incidents[incident_id] = feed_event.event.mutate(current)
             self.position = feed_event.position

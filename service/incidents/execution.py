@@ -1,9 +1,10 @@
-"""How an incident command runs: its options, its receipt, its retries and its save.
+"""How an incident command runs: its options, its receipt, its writer and its save.
 
 A command names its options (CommandOptions), is answered again from its receipt when it
 carries an idempotency key already used, is refused when its incident changed since the version
-it was based on (service.incidents.conflicts), and is applied again to the latest incident when
-another writer saved first (service.store.retrying).
+it was based on (service.incidents.conflicts), and is decided and saved by its incident's one
+writer in this process (service.incidents.writers), which decides it again on the latest
+incident when another process saved first.
 """
 
 from collections.abc import Callable
@@ -21,9 +22,8 @@ from domain.people import Actor
 from domain.reference import ReferenceSequence
 from service.incidents.conflicts import check_unchanged
 from service.incidents.idempotency import Receipt, check_key, fingerprint
+from service.incidents.writers import Answered, Change, Decision, IncidentWriters
 from service.live.feed_events import FeedEvent
-from service.store.folding import fold
-from service.store.retrying import retry_on_conflict
 from service.store.streams import select_stream
 
 
@@ -77,6 +77,7 @@ class CommandExecution:
     recorder: ApplicationRecorder
     events: EventStore
     clock: Callable[[], datetime]
+    writers: IncidentWriters
     _references: dict[UUID, str]
 
     def result_of(self, idempotency_key: str, *, actor: Actor) -> CommandResult | None:
@@ -114,19 +115,30 @@ class CommandExecution:
         if previous:
             return previous
 
-        def attempt() -> CommandResult | None:
-            # None when someone else wrote to this incident first: reload and apply it again.
-            incident: Incident = self.repository.get(incident_id, projector_func=fold)
+        def decide(incident: Incident, retrying: bool) -> Change[CommandResult] | Answered:
+            if retrying:  # an earlier save may have been refused because this key was used
+                previous = self._previous_result(command, reference=ref)
+                if previous:
+                    return Answered(previous)
             if based_on_version is not None:
                 check_unchanged(
                     incident, based_on_version, name, task_id, self.incident_events, visible
                 )
             detail = change(incident, self._now(command), actor)
-            return self._save(command, incident, detail=detail)
+            receipt = self._receipt_for(command, incident, detail)
 
-        return retry_on_conflict(
-            attempt, too_busy=f"{ref} is changing too fast to apply {name} now; try again"
+            def result(version: int, position: int | None) -> CommandResult:
+                return CommandResult(incident.id, incident.reference, version, position, detail)
+
+            return Change((receipt,) if receipt else (), result)
+
+        decision = Decision(
+            decide,
+            too_busy=f"{ref} is changing too fast to apply {name} now; try again",
+            alone=based_on_version is not None,  # its check reads the stored events
+            key=self._receipt_id(idempotency_key, actor) if idempotency_key else None,
         )
+        return self.writers.run(incident_id, decision)
 
     def _save(
         self,
@@ -135,19 +147,8 @@ class CommandExecution:
         *others: Aggregate,
         detail: dict[str, Any],
     ) -> CommandResult | None:
-        """Saves the command's events, with its receipt; None when another writer won."""
-        receipt = None
-        if command.idempotency_key:
-            receipt = Receipt.record(
-                command.idempotency_key,
-                receipt_id=self._receipt_id(command.idempotency_key, command.actor),
-                command=command.name,
-                fingerprint=fingerprint(command.name, command.arguments),
-                incident_id=incident.id,
-                reference=incident.reference,
-                version=incident.version,
-                detail=detail,
-            )
+        """Saves a new incident's events, with its receipt; None when another writer won."""
+        receipt = self._receipt_for(command, incident, detail)
         try:
             recordings = self.save(incident, *others, receipt)
         except IntegrityError:
@@ -161,6 +162,24 @@ class CommandExecution:
         self._references[incident.id] = incident.reference
         return CommandResult(
             incident.id, incident.reference, incident.version, positions[-1], detail
+        )
+
+    def _receipt_for(
+        self, command: Command, incident: Incident, detail: dict[str, Any]
+    ) -> Receipt | None:
+        """The receipt that answers the command again if its key comes back, as of the
+        incident's version after it."""
+        if not command.idempotency_key:
+            return None
+        return Receipt.record(
+            command.idempotency_key,
+            receipt_id=self._receipt_id(command.idempotency_key, command.actor),
+            command=command.name,
+            fingerprint=fingerprint(command.name, command.arguments),
+            incident_id=incident.id,
+            reference=incident.reference,
+            version=incident.version,
+            detail=detail,
         )
 
     def _previous_result(self, command: Command, *, reference: str) -> CommandResult | None:

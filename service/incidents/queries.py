@@ -17,6 +17,7 @@ from domain.numbers import check_whole_number
 from domain.organisation import Organisation, StandIns
 from domain.sharing import StandIn
 from service.incidents.board import Board
+from service.incidents.held import HeldIncidents
 from service.live.feed_events import INCIDENT_TOPICS, FeedEvent, to_feed_event
 from service.store.folding import fold
 from service.store.streams import select_stream
@@ -34,6 +35,7 @@ class IncidentQueries:
     events: EventStore
     mapper: Mapper
     board: Board
+    held: HeldIncidents
     _references: dict[UUID, str]
 
     def stand_ins(self) -> dict[str, StandIn]:
@@ -71,7 +73,9 @@ class IncidentQueries:
         return incident_id
 
     def incident(self, ref: str) -> Incident:
-        return self.repository.get(self.find(ref), projector_func=fold)
+        """The incident as the store holds it now: the one held in memory, brought up to date
+        with the events it has not seen (service.incidents.held). Never change it."""
+        return self.held.latest(self.find(ref))
 
     def current(self, ref: str) -> Incident:
         """The incident now, from the in-memory board brought up to date from the log: for a
@@ -124,8 +128,8 @@ class IncidentQueries:
                 f"{self._reference_of(incident_id, [])} has {latest.originator_version} events; "
                 f"version {version} is beyond the stream"
             )
-        # Reads only the first N events.
-        return self.repository.get(incident_id, version=version, projector_func=fold)
+        # Reads only the first N events, and no snapshot: replay is what the events alone say.
+        return project(self.events.get(incident_id, lte=version))
 
     def incident_at_time(self, ref: str, at: datetime) -> Incident:
         if at.tzinfo is None:

@@ -69,7 +69,8 @@ def test_steady_serve_believes_forwarded_headers_only_from_trusted_proxies(
     calls: list[dict] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
     monkeypatch.setattr(cli, "open_steady", lambda settings: None)
-    monkeypatch.setattr(cli, "create_app", lambda steady, settings: object())
+    monkeypatch.setattr(cli, "assemble", lambda steady, settings: None)
+    monkeypatch.setattr(cli, "create_app_from", lambda parts: object())
     args = build_parser([cli.add_serve]).parse_args(["serve"])
     cli.run_serve(args, Settings.from_env(env))
     [options] = calls
