@@ -218,8 +218,8 @@ def note_threads(notes: list[dict[str, Any]], zone: ZoneInfo, now: datetime) -> 
     by_id = {n["id"]: {**n, "when": format_time(n["at"], zone, now)} for n in notes}
     threads = []
     for note in by_id.values():
-        if note["corrects"]:
-            continue
+        if note["corrects"] in by_id:
+            continue  # in the thread of the note it corrects (when that one is shown too)
         thread = [note]
         while thread[-1]["corrected_by"] and thread[-1]["corrected_by"] in by_id:
             thread.append(by_id[thread[-1]["corrected_by"]])

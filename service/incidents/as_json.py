@@ -1,6 +1,8 @@
 """Plain dictionaries of incidents, tasks and playbooks for JSON output (CLI and API)."""
 
+from collections.abc import Iterable
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from domain.incident import Incident
@@ -58,7 +60,18 @@ def task_view(task: Task, now: datetime) -> dict[str, Any]:
     )
 
 
-def incident_view(incident: Incident, now: datetime) -> dict[str, Any]:
+# A year-long incident holds thousands of notes: its page and the API's incident show the
+# latest ones, and /api/v1/incidents/{ref}/notes pages through all of them.
+RECENT_NOTES = 200
+
+
+def incident_view(
+    incident: Incident, now: datetime, *, recent_notes: int | None = None
+) -> dict[str, Any]:
+    """The incident whole, or with only its `recent_notes` latest notes (and their total)."""
+    notes: Iterable[Note] = incident.notes.values()
+    if recent_notes is not None and len(incident.notes) > recent_notes:
+        notes = reversed(list(islice(reversed(incident.notes.values()), recent_notes)))
     return {
         **incident_summary(incident, now),
         "summary": incident.summary,
@@ -71,7 +84,8 @@ def incident_view(incident: Incident, now: datetime) -> dict[str, Any]:
         ],
         "task_list": [task_view(t, now) for t in incident.tasks.values()],
         "shares": [{"organisation": slug, "name": name} for slug, name in incident.shares.items()],
-        "notes": [note_view(n) for n in incident.notes.values()],
+        "notes": [note_view(n) for n in notes],
+        "notes_total": len(incident.notes),
         "confidential": incident.confidential,
         "marked_confidential": incident.marked_confidential,
         "case_team": list(incident.case_team),

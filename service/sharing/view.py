@@ -76,4 +76,5 @@ def partner_incident_view(incident: Incident, organisation: str, now: datetime) 
         "shares": [{"organisation": organisation, "name": incident.shares[organisation]}],
         "task_list": [task_view(t, now) for t in partner_tasks(incident, organisation)],
         "notes": notes,
+        "notes_total": len(notes),
     }

@@ -20,10 +20,14 @@ from service.sharing.view import assigned_to, partner_incident_view, partner_sum
 from web.access.auth import forbidden, partner_organisation, viewer_of
 
 
-def incident_view_for(account: Account, incident: Incident, now: datetime) -> dict[str, Any]:
+def incident_view_for(
+    account: Account, incident: Incident, now: datetime, *, recent_notes: int | None = None
+) -> dict[str, Any]:
+    """The incident as this person may see it; `recent_notes` keeps only the latest notes (a
+    partner sees the few shared with them, all of them)."""
     organisation = partner_organisation(account)
     if organisation is None:
-        return incident_view(incident, now)
+        return incident_view(incident, now, recent_notes=recent_notes)
     return partner_incident_view(incident, organisation, now)
 
 

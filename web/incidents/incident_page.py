@@ -16,6 +16,7 @@ from service.access.need_to_know import case_team_candidates
 from service.access.permissions import Scope, may_update_task, scopes
 from service.accounts.service import Accounts
 from service.incidents.application import Steady
+from service.incidents.as_json import RECENT_NOTES
 from service.incidents.assignees import assignee_choices
 from web.access.auth import partner_organisation
 from web.dependencies import NoteView
@@ -53,7 +54,7 @@ def incident_page(
         incident = steady.incident(ref)
     except NotFound as error:
         return not_found(request, str(error))
-    view = incident_view_for(account, incident, now)
+    view = incident_view_for(account, incident, now, recent_notes=RECENT_NOTES)
     titles = role_titles(steady)
     applied = {p["id"] for p in view["playbooks"]}
     suggested = [
@@ -84,6 +85,8 @@ def incident_page(
             roles_for_tasks=titles,
             task_options=[{"id": t["id"], "title": t["title"]} for t in view["task_list"]],
             note_threads=notes,
+            notes_total=view["notes_total"],
+            notes_shown=len(view["notes"]),
             later_phases=[{"value": p.value, "label": p.label} for p in later_phases],
             all_phases=[{"value": p.value, "label": p.label} for p in Phase],
             suggested_playbooks=suggested,

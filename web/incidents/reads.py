@@ -3,6 +3,7 @@ feed, and the auditor's export and hash-chain checks."""
 
 from collections.abc import Callable
 from datetime import datetime
+from itertools import islice
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,8 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from domain.account import Account
 from service.incidents.application import Steady
+from service.incidents.as_json import RECENT_NOTES
+from service.incidents.as_json import note_view as note_as_json
 from service.incidents.export import export_incident
 from service.incidents.integrity import verify_all, verify_incident
 from service.sharing.feed import PartnerFeed
@@ -30,6 +33,7 @@ from web.incidents.access import (
 from web.incidents.bodies import read_moment
 
 READ = {"sync_to_thread": True, "responses": ITEM_ERRORS}
+MAX_NOTES_PAGE = 500
 
 
 class IncidentReadsController(Controller):
@@ -51,7 +55,8 @@ class IncidentReadsController(Controller):
     ) -> dict[str, Any]:
         note_view(ref, "api")
         position = steady.last_position()
-        view = incident_view_for(signed_in_as, steady.incident(ref), steady.clock())
+        incident = steady.incident(ref)
+        view = incident_view_for(signed_in_as, incident, steady.clock(), recent_notes=RECENT_NOTES)
         return {**view, "position": position}
 
     @get(
@@ -135,6 +140,34 @@ def list_incidents(
     return {"incidents": summaries, "position": position, "confidential": counted}
 
 
+# Not in the controller, as list_incidents: IncidentCommandsController adds notes at this path.
+@get(
+    "/api/v1/incidents/{ref:str}/notes",
+    tags=["incidents"],
+    summary="An incident's notes, oldest first, a page at a time",
+    guards=[requires("view_incident")],
+    **READ,
+)
+def incident_notes(
+    steady: NamedDependency[Steady],
+    note_view: NamedDependency[NoteView],
+    signed_in_as: NamedDependency[Account],
+    ref: FromPath[str],
+    offset: Annotated[int, QueryParameter(ge=0, description="notes to skip")] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_NOTES_PAGE)] = 100,
+) -> dict[str, Any]:
+    note_view(ref, "api")
+    incident = steady.incident(ref)
+    organisation = partner_organisation(signed_in_as)
+    if organisation is None:
+        page = islice(incident.notes.values(), offset, offset + limit)
+        notes, total = [note_as_json(n) for n in page], len(incident.notes)
+    else:
+        shared = incident_view_for(signed_in_as, incident, steady.clock())["notes"]
+        notes, total = shared[offset : offset + limit], len(shared)
+    return {"notes": notes, "total": total, "offset": offset, "limit": limit}
+
+
 AUDIT = {"sync_to_thread": True, "tags": ["audit"], "responses": ITEM_ERRORS}
 
 
@@ -200,6 +233,7 @@ def global_feed(
 READ_HANDLERS = [
     IncidentReadsController,
     list_incidents,
+    incident_notes,
     global_feed,
     export,
     verify_one,
