@@ -77,14 +77,6 @@ class IncidentQueries:
         with the events it has not seen (service.incidents.held). Never change it."""
         return self.held.latest(self.find(ref))
 
-    def current(self, ref: str) -> Incident:
-        """The incident now, from the in-memory board brought up to date from the log: for a
-        quick look (who it is shared with, whose a task is) without replaying its stream.
-        Never change what it returns."""
-        incident_id = self.find(ref)
-        incident = self.board.incident(incident_id)
-        return incident if incident is not None else self.incident(ref)
-
     def incidents(
         self, *, include_closed: bool = False, school: str | None = None
     ) -> list[Incident]:

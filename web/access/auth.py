@@ -127,7 +127,7 @@ def hidden(account: Account, ref: str, connection: ASGIConnection) -> NotFound |
         return None
     missing = NotFound(f"there is no incident {ref}")
     try:
-        incident = steady_of(connection).current(ref)
+        incident = steady_of(connection).incident(ref)
     except (NotFound, DomainError):
         return missing
     return None if may_see(viewer, incident) else missing
@@ -149,7 +149,7 @@ def allow_task_update(request: Request, ref: str, task_id: str) -> Account:
     account = allow(request, "update_task", ref=ref)
     if Reach.ALL in scopes(account.roles, "update_task"):
         return account
-    task = steady_of(request).current(ref).task(task_id)
+    task = steady_of(request).incident(ref).task(task_id)
     assignee = task.assignee
     if not may_update_task(
         account,
@@ -170,7 +170,7 @@ def allow_note_correction(request: Request, ref: str, note_id: str) -> Account:
     account = allow(request, "correct_note", ref=ref)
     if Reach.ALL in scopes(account.roles, "correct_note"):
         return account
-    note = steady_of(request).current(ref).notes.get(note_id)
+    note = steady_of(request).incident(ref).notes.get(note_id)
     organisation = partner_organisation(account)
     if note is None or (organisation is not None and organisation not in note.shared_with):
         raise NotFound(f"{ref} has no note {note_id}")

@@ -96,7 +96,7 @@ def note_audience(
         if share_with and list(share_with) != [organisation]:
             raise Forbidden("a partner's notes are shared with their own organisation only")
         if task_id:
-            task = steady.current(ref).tasks.get(task_id)
+            task = steady.incident(ref).tasks.get(task_id)
             if task is None or not assigned_to(task, organisation):
                 raise NotFound(f"{ref} has no task {task_id!r}")
         return [organisation]
