@@ -56,28 +56,10 @@ class Receipt(Aggregate, created_event_name="Recorded"):
         return uuid5(STEADY_NAMESPACE, f"idempotency/{key}")
 
     @classmethod
-    def record(
-        cls,
-        key: str,
-        *,
-        command: str,
-        fingerprint: str,
-        incident_id: UUID,
-        reference: str,
-        version: int,
-        detail: dict[str, Any],
-        receipt_id: UUID | None = None,
-    ) -> "Receipt":
-        return cls._create(
-            cls.Recorded,
-            id=receipt_id or cls.id_for(key),
-            command=command,
-            fingerprint=fingerprint,
-            incident_id=incident_id,
-            reference=reference,
-            version=version,
-            detail=detail,
-        )
+    def record(cls, key: str, *, receipt_id: UUID | None = None, **fields: Any) -> "Receipt":
+        """A new receipt with the fields above (each by name: a missing or unknown one is a
+        TypeError that names it), under `receipt_id`, or the id of the key alone."""
+        return cls._create(cls.Recorded, id=receipt_id or cls.id_for(key), **fields)
 
     def check_same_request(self, key: str, command: str, fingerprint: str) -> None:
         if fingerprint != self.fingerprint:
