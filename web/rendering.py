@@ -304,3 +304,15 @@ def header_facts(view: dict[str, Any], zone: ZoneInfo, now: datetime) -> dict[st
         "opened_by_role": role_label(view["opened_by"]["role"]),
         "phases": phase_steps(view["phase"]),
     }
+
+
+def board_parts(
+    view: dict[str, Any], titles: dict[str, str], zone: ZoneInfo, now: datetime
+) -> dict[str, Any]:
+    """What the incident page and the replay of a version both draw of an incident: its
+    header, its tasks by phase and owner role, and its notes in threads."""
+    return {
+        **header_facts(view, zone, now),
+        "groups": group_tasks(view["task_list"], titles, zone, now),
+        "note_threads": threads_with_titles(view, zone, now),
+    }

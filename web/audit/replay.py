@@ -23,15 +23,13 @@ from web.audit.shared import audit_nav, labelled
 from web.dependencies import NoteView
 from web.rendering import (
     STATUS_LABELS,
+    board_parts,
     context,
     format_time,
-    group_tasks,
-    header_facts,
     not_found,
     page,
     page_route,
     role_titles,
-    threads_with_titles,
     who,
 )
 
@@ -180,7 +178,7 @@ def _replay_board(
     at_iso, at_text = local_time(incident.modified_on, zone)
     local = in_zone(asked or incident.modified_on, zone)
     return {
-        **header_facts(view, zone, now),
+        **board_parts(view, role_titles(steady), zone, now),
         "incident_title": incident.title,
         "state_at": {"iso": at_iso, "text": at_text},
         "asked": local_time(asked, zone)[1] if asked else "",
@@ -190,8 +188,6 @@ def _replay_board(
         "entry": entry,
         "changes": changes,
         "changed_tasks": set(changes["task_ids"]) if changes else set(),
-        "groups": group_tasks(view["task_list"], role_titles(steady), zone, now),
-        "note_threads": threads_with_titles(view, zone, now),
         "closed": view["status"] == "closed",
     }
 
