@@ -159,7 +159,8 @@ def context(request: Request, title: str, **values: Any) -> dict[str, Any]:
 
 def page_route(path: str, name: str, action: str | None = None) -> HTTPRouteHandler:
     """A page's GET route: drawn in a worker thread, left out of the API's schema, and guarded
-    by the permission `action` when the whole page needs one."""
+    by the permission `action` when the whole page needs one. A page that finds no such
+    incident lets NotFound go: web/errors.py answers with the not-found page, as for a guard."""
     guards = [requires(action)] if action else None
     return get(path, name=name, sync_to_thread=True, include_in_schema=False, guards=guards)
 

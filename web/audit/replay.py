@@ -9,7 +9,7 @@ from litestar import Request, Response
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from domain.errors import DomainError, InvalidValue, NotFound
+from domain.errors import DomainError, InvalidValue
 from domain.moments import check_moment
 from service.incidents.application import Steady
 from service.incidents.as_json import incident_view
@@ -26,7 +26,6 @@ from web.rendering import (
     board_parts,
     context,
     format_time,
-    not_found,
     page,
     page_route,
     role_titles,
@@ -107,10 +106,7 @@ def replay_page(
 ) -> Response:
     note_view(ref, "replay")
     now = steady.clock()
-    try:
-        events = steady.incident_events(ref)
-    except NotFound as error:
-        return not_found(request, str(error))
+    events = steady.incident_events(ref)
     reference, latest = events[0].reference, len(events)
     common = {
         "reference": reference,

@@ -9,7 +9,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from domain.account import Account
-from domain.errors import NotFound
 from domain.incident import Incident
 from domain.phase import Phase
 from service.access.need_to_know import case_team_candidates
@@ -24,7 +23,6 @@ from web.incidents.shares_shown import partner_of_page, share_options
 from web.rendering import (
     board_parts,
     context,
-    not_found,
     page,
     page_route,
     role_titles,
@@ -47,10 +45,7 @@ def incident_page(
     note_view(ref, "page")
     position = steady.last_position()
     now = steady.clock()
-    try:
-        incident = steady.incident(ref)
-    except NotFound as error:
-        return not_found(request, str(error))
+    incident = steady.incident(ref)
     view = incident_view_for(account, incident, now)
     titles = role_titles(steady)
     applied = {p["id"] for p in view["playbooks"]}
