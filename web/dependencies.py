@@ -18,12 +18,9 @@ from litestar.di import Provide
 
 from domain.account import Account
 from domain.people import Actor
-from service.accounts.service import Accounts
 from service.accounts.tokens import token_id_of
 from service.config import Settings
-from service.incidents.application import Steady
 from service.sharing.feed import PartnerFeed
-from service.timelines.reading import Timelines
 from service.views_log.recording import Viewer, ViewLog
 from web.access.auth import account_of, partner_organisation, signed_in
 from web.access.sessions import bearer_of
@@ -31,16 +28,25 @@ from web.access.sessions import bearer_of
 log = logging.getLogger(__name__)
 
 
-def provide_steady(state: State) -> Steady:
-    return state.steady
+def provide_from_state(attribute: str) -> Callable[[State], Any]:
+    """The provider of one part web/app.py put on the application's state, by its attribute."""
+
+    def provide(state: State) -> Any:
+        return getattr(state, attribute)
+
+    return provide
 
 
-def provide_settings(state: State) -> Settings:
-    return state.settings
-
-
-def provide_accounts(state: State) -> Accounts:
-    return state.accounts
+# The parts handlers receive as they are on the state: dependency name -> the state's attribute.
+FROM_STATE = {
+    "steady": "steady",
+    "settings": "settings",
+    "accounts": "accounts",
+    "partner_feed": "partner_feed",
+    "view_log": "viewing",
+    "timelines": "timelines",
+}
+provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 
 
 def provide_signed_in_as(request: ASGIConnection) -> Account:
@@ -54,18 +60,6 @@ def provide_zone(state: State) -> ZoneInfo:
 
 def provide_clock(state: State) -> Callable[[], datetime]:
     return state.steady.clock
-
-
-def provide_partner_feed(state: State) -> PartnerFeed:
-    return state.partner_feed
-
-
-def provide_view_log(state: State) -> ViewLog:
-    return state.viewing
-
-
-def provide_timelines(state: State) -> Timelines:
-    return state.timelines
 
 
 class NoteView:
@@ -144,15 +138,13 @@ def provide_command_options(request: Request, state: State) -> CommandOptions:
 
 
 DEPENDENCIES: dict[str, Provide] = {
-    "steady": Provide(provide_steady, sync_to_thread=False),
-    "settings": Provide(provide_settings, sync_to_thread=False),
-    "accounts": Provide(provide_accounts, sync_to_thread=False),
+    **{
+        name: Provide(provide_from_state(attribute), sync_to_thread=False)
+        for name, attribute in FROM_STATE.items()
+    },
     "signed_in_as": Provide(provide_signed_in_as, sync_to_thread=False),
     "zone": Provide(provide_zone, sync_to_thread=False),
     "clock": Provide(provide_clock, sync_to_thread=False),
-    "partner_feed": Provide(provide_partner_feed, sync_to_thread=False),
-    "view_log": Provide(provide_view_log, sync_to_thread=False),
-    "timelines": Provide(provide_timelines, sync_to_thread=False),
     "note_view": Provide(provide_note_view, sync_to_thread=False),
     "command_options": Provide(provide_command_options, sync_to_thread=False),
 }

@@ -159,7 +159,8 @@ def context(request: Request, title: str, **values: Any) -> dict[str, Any]:
 
 def page_route(path: str, name: str, action: str | None = None) -> HTTPRouteHandler:
     """A page's GET route: drawn in a worker thread, left out of the API's schema, and guarded
-    by the permission `action` when the whole page needs one."""
+    by the permission `action` when the whole page needs one. A page that finds no such
+    incident lets NotFound go: web/errors.py answers with the not-found page, as for a guard."""
     guards = [requires(action)] if action else None
     return get(path, name=name, sync_to_thread=True, include_in_schema=False, guards=guards)
 
@@ -303,4 +304,16 @@ def header_facts(view: dict[str, Any], zone: ZoneInfo, now: datetime) -> dict[st
         "closed_at": format_time(view["closed_at"], zone, now),
         "opened_by_role": role_label(view["opened_by"]["role"]),
         "phases": phase_steps(view["phase"]),
+    }
+
+
+def board_parts(
+    view: dict[str, Any], titles: dict[str, str], zone: ZoneInfo, now: datetime
+) -> dict[str, Any]:
+    """What the incident page and the replay of a version both draw of an incident: its
+    header, its tasks by phase and owner role, and its notes in threads."""
+    return {
+        **header_facts(view, zone, now),
+        "groups": group_tasks(view["task_list"], titles, zone, now),
+        "note_threads": threads_with_titles(view, zone, now),
     }

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from domain.account import Account
@@ -84,8 +85,9 @@ class AccountChanges:
 
     def __init__(self, steady: Steady) -> None:
         self.steady = steady
-        self._usernames: dict[UUID, str] = {}  # an account's id never changes its username
-        self._slugs: dict[UUID, str] = {}  # nor an organisation's its slug
+        # An account's username and an organisation's slug never change, and their ids (UUIDs)
+        # never meet: one map serves both.
+        self._names: dict[UUID, str] = {}
 
     def after(
         self, position: int = 0, limit: int = 100, *, account_id: UUID | None = None
@@ -119,8 +121,8 @@ class AccountChanges:
         if kind is Account.PasswordSet and event.rehash:
             return None  # the same password under new hashing parameters: no one changed it
         details = {name: getattr(event, name) for name in SHOWN[kind]}
-        account = self._username(event) if isinstance(event, Account.Event) else None
-        organisation = self._slug(event) if isinstance(event, Organisation.Event) else None
+        account = self._name(event, "username") if isinstance(event, Account.Event) else None
+        organisation = self._name(event, "slug") if isinstance(event, Organisation.Event) else None
         actor = event.by
         return {
             "position": position,
@@ -133,18 +135,12 @@ class AccountChanges:
             "summary": f"{actor} {SAYS[kind](details, account or organisation or '')}",
         }
 
-    def _slug(self, event: Organisation.Event) -> str:
-        if isinstance(event, Organisation.Created):
-            self._slugs[event.originator_id] = event.slug
-        if event.originator_id not in self._slugs:
-            organisation: Organisation = self.steady.repository.get(event.originator_id)
-            self._slugs[event.originator_id] = organisation.slug
-        return self._slugs[event.originator_id]
-
-    def _username(self, event: Account.Event) -> str:
-        if isinstance(event, Account.Created):
-            self._usernames[event.originator_id] = event.username
-        if event.originator_id not in self._usernames:
-            account: Account = self.steady.repository.get(event.originator_id)
-            self._usernames[event.originator_id] = account.username
-        return self._usernames[event.originator_id]
+    def _name(self, event: Account.Event | Organisation.Event, field: str) -> str:
+        """The account's username or the organisation's slug (`field`): from its creation, or
+        read once from the aggregate when the creation lies before the section read."""
+        if isinstance(event, Aggregate.Created):
+            self._names[event.originator_id] = getattr(event, field)
+        if event.originator_id not in self._names:
+            aggregate = self.steady.repository.get(event.originator_id)
+            self._names[event.originator_id] = getattr(aggregate, field)
+        return self._names[event.originator_id]

@@ -2,7 +2,7 @@
 
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from service.accounts.refusals import SignInLocked
@@ -18,6 +18,8 @@ class _Guesses:
     locked_until: datetime | None = None
 
 
+# Settings as keyword-only fields; compared by identity, as each holds its own counts.
+@dataclass(kw_only=True, eq=False, repr=False)
 class SignInThrottle:
     """Slows password guessing without locking an account's owner out.
 
@@ -34,33 +36,23 @@ class SignInThrottle:
     forgets them. A store shared by every instance (a table in PostgreSQL, say) is future work.
     """
 
-    def __init__(
-        self,
-        *,
-        limit: int = 5,
-        window: timedelta = timedelta(minutes=15),
-        address_limit: int = 100,
-        base_delay: timedelta = timedelta(minutes=1),
-        max_delay: timedelta = timedelta(minutes=15),
-        forget_after: timedelta = timedelta(hours=24),
-        clock: Clock = utc_now,
-        max_keys: int = 100_000,
-    ) -> None:
-        if limit < 1 or address_limit < 1 or window <= timedelta(0):
+    limit: int = 5
+    window: timedelta = timedelta(minutes=15)
+    address_limit: int = 100
+    base_delay: timedelta = timedelta(minutes=1)
+    max_delay: timedelta = timedelta(minutes=15)
+    forget_after: timedelta = timedelta(hours=24)
+    clock: Clock = utc_now
+    max_keys: int = 100_000
+    _guesses: dict[tuple[str, str], _Guesses] = field(default_factory=dict, init=False)
+    _addresses: dict[str, deque[datetime]] = field(default_factory=dict, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def __post_init__(self) -> None:
+        if self.limit < 1 or self.address_limit < 1 or self.window <= timedelta(0):
             raise ValueError("a throttle needs limits of at least 1 and a positive window")
-        if base_delay <= timedelta(0) or max_delay < base_delay:
+        if self.base_delay <= timedelta(0) or self.max_delay < self.base_delay:
             raise ValueError("a throttle needs a positive delay no longer than its maximum")
-        self.limit = limit
-        self.window = window
-        self.address_limit = address_limit
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self.forget_after = forget_after
-        self.clock = clock
-        self.max_keys = max_keys
-        self._guesses: dict[tuple[str, str], _Guesses] = {}
-        self._addresses: dict[str, deque[datetime]] = {}
-        self._lock = threading.Lock()
 
     def check(self, *, username: str | None = None, address: str | None = None) -> None:
         """Raises SignInLocked while this account may not be tried from this address."""

@@ -1,10 +1,14 @@
-"""The demo district: a few schools and incidents in different phases, with realistic content.
+"""The demo district: a few schools and incidents in different phases, with realistic content
+(the incidents themselves are in incidents.toml, beside this module).
 
 Every command carries an idempotency key, so seeding twice adds nothing."""
 
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.people import Actor
@@ -42,12 +46,10 @@ DONE_NOTES = [
 
 @dataclass(frozen=True)
 class DemoIncident:
+    """One incident of the demo, as incidents.toml describes it."""
+
     key: str
-    title: str
-    kind: str
-    severity: int
-    schools: list[str]
-    summary: str
+    opening: dict[str, Any]  # title, kind, severity, schools, summary: as the lead typed them
     at_local: time  # time of day it happened, district time
     age: timedelta  # from when it happened to the moment the demo shows
     playbooks: list[str]
@@ -57,82 +59,21 @@ class DemoIncident:
     case_team: tuple[str, ...] = ()  # who needs to know, for a confidential case
 
 
-INCIDENTS = [
-    DemoIncident(
-        key="student-death-jefferson",
-        title="Death of an 8th-grade student (off campus)",
-        kind="death",
-        severity=2,
-        schools=["Jefferson Middle School"],
-        summary=(
-            "Student S-1042 died in a traffic collision over the weekend. The family has asked "
-            "that the cause not be shared beyond 'an accident'. Sibling attends Lincoln Elementary."
-        ),
-        at_local=time(7, 15),
-        age=timedelta(days=23, hours=5),
-        playbooks=["death-of-student-or-staff", "long-term-recovery-follow-ups"],
-        done_fraction=0.9,
-        phase_steps=["stabilization", "recovery"],
-    ),
-    DemoIncident(
-        key="lockdown-roosevelt",
-        title="Lockdown after a report of a weapon near campus",
-        kind="threat",
-        severity=1,
-        schools=["Roosevelt High School"],
-        summary=(
-            "An anonymous report through the tip line described a person with a weapon near the "
-            "east parking lot at 10:40. Police responded; the building was in lockdown for 52 "
-            "minutes. No one was hurt. Reunification at the church on Elm Street."
-        ),
-        at_local=time(10, 40),
-        age=timedelta(days=2, hours=3),
-        playbooks=["lockdown-or-threat"],
-        done_fraction=0.75,
-        phase_steps=["stabilization"],
-    ),
-    DemoIncident(
-        key="violence-chavez",
-        title="Shooting two blocks from school during dismissal",
-        kind="community-violence",
-        severity=2,
-        schools=["Cesar Chavez Elementary"],
-        summary=(
-            "Shots fired near the corner of 5th and Alder at 15:10 as students walked home. "
-            "School moved to Secure; walkers were brought back inside. Police report one adult "
-            "injured; several students witnessed the aftermath."
-        ),
-        at_local=time(15, 10),
-        age=timedelta(hours=3),
-        playbooks=["community-violence-nearby"],
-        done_fraction=0.6,
-        phase_steps=[],
-    ),
-    DemoIncident(
-        key="bullying-lincoln",
-        title="Report of repeated harassment in a 5th-grade class",
-        kind="bullying",
-        severity=3,
-        schools=["Lincoln Elementary"],
-        summary=(
-            "A parent reported that student S-2210 has been repeatedly excluded and mocked by "
-            "two classmates, including messages in a group chat."
-        ),
-        at_local=time(13, 30),
-        age=timedelta(days=30),
-        playbooks=["bullying-or-harassment-report"],
-        done_fraction=1.0,
-        phase_steps=["stabilization", "recovery"],
-        # A bullying report is about one student: confidential by its kind, seen by its team.
-        case_team=("l.nguyen",),
-        closed_with=(
-            "Investigation finished within 8 school days. Safety plan in place and followed; "
-            "restorative conference held with both families. Weekly check-ins showed the student "
-            "feeling safe by week three. Lesson: the group-chat evidence reached us late; remind "
-            "families how to report online harassment."
-        ),
-    ),
-]
+def load_incidents(path: Path) -> list[DemoIncident]:
+    """The incidents of the file, in its order: its content is data, as a playbook's is."""
+    return [
+        DemoIncident(
+            **{
+                **entry,
+                "age": timedelta(**entry["age"]),
+                "case_team": tuple(entry.get("case_team", ())),
+            }
+        )
+        for entry in tomllib.loads(path.read_text(encoding="utf-8"))["incident"]
+    ]
+
+
+INCIDENTS = load_incidents(Path(__file__).parent / "incidents.toml")
 
 
 def seed_demo(app: Steady, now: datetime, zone: ZoneInfo) -> list[str]:
@@ -154,11 +95,7 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
     clock = _Clock(occurred + timedelta(minutes=12), now)
 
     opened = app.open_incident(
-        title=demo.title,
-        kind=demo.kind,
-        severity=demo.severity,
-        schools=demo.schools,
-        summary=demo.summary,
+        **demo.opening,
         occurred_at=occurred,
         actor=LEAD,
         idempotency_key=key("open"),
@@ -188,14 +125,7 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
         on_partner = task.assignee is not None and task.assignee.kind == "partner"
         actor = PARTNER if on_partner else people[number % len(people)]
         at = max(clock.current, min(task.due_at or now, now) - timedelta(minutes=20))
-        app.change_task_status(
-            ref,
-            task.id,
-            "in_progress",
-            actor=actor,
-            idempotency_key=key(f"{task.id}/start"),
-            at=clock.at_least(at - timedelta(minutes=40)),
-        )
+        _start(app, ref, task, actor, key, clock.at_least(at - timedelta(minutes=40)))
         app.change_task_status(
             ref,
             task.id,
@@ -208,14 +138,7 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
     remaining = [t for t in due_now if t not in to_finish]
     if remaining:
         task = remaining[0]
-        app.change_task_status(
-            ref,
-            task.id,
-            "in_progress",
-            actor=COUNSELOR,
-            idempotency_key=key(f"{task.id}/start"),
-            at=clock.tick(30),
-        )
+        _start(app, ref, task, COUNSELOR, key, clock.tick(30))
         app.assign_task(
             ref,
             task.id,
@@ -280,6 +203,15 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
             ref, demo.closed_with, actor=LEAD, idempotency_key=key("close"), at=clock.tick(60)
         )
     return ref
+
+
+def _start(
+    app: Steady, ref: str, task: Task, actor: Actor, key: Callable[[str], str], at: datetime
+) -> None:
+    """Someone starts work on a task: one step, whoever then finishes, blocks or reassigns it."""
+    app.change_task_status(
+        ref, task.id, "in_progress", actor=actor, idempotency_key=key(f"{task.id}/start"), at=at
+    )
 
 
 def _share_with_partner(

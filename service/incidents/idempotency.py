@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from dataclasses import field
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -29,17 +30,22 @@ def fingerprint(command: str, arguments: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class Receipt(Aggregate):
+class Receipt(Aggregate, created_event_name="Recorded"):
     """Saved in the same transaction as the command's events, so a receipt exists exactly
-    when the command took effect."""
+    when the command took effect.
 
-    class Recorded(Aggregate.Created):
-        command: str
-        fingerprint: str
-        incident_id: UUID
-        reference: str
-        version: int
-        detail: dict[str, Any]
+    Its fields are those of its stored event, `Receipt.Recorded`, which eventsourcing defines
+    from them (topic `service.incidents.idempotency:Receipt.Recorded`): a contract, so none is
+    ever renamed or removed."""
+
+    command: str
+    fingerprint: str
+    incident_id: UUID  # the incident's, and its version after the command
+    reference: str
+    # field(): else the dataclass takes the inherited Aggregate.version for a default. Setting
+    # it sets the receipt's own version too, as the hand-written __init__ did before.
+    version: int = field()
+    detail: dict[str, Any]
 
     @staticmethod
     def id_for(key: str) -> UUID:
@@ -50,44 +56,10 @@ class Receipt(Aggregate):
         return uuid5(STEADY_NAMESPACE, f"idempotency/{key}")
 
     @classmethod
-    def record(
-        cls,
-        key: str,
-        *,
-        command: str,
-        fingerprint: str,
-        incident_id: UUID,
-        reference: str,
-        version: int,
-        detail: dict[str, Any],
-        receipt_id: UUID | None = None,
-    ) -> "Receipt":
-        return cls._create(
-            cls.Recorded,
-            id=receipt_id or cls.id_for(key),
-            command=command,
-            fingerprint=fingerprint,
-            incident_id=incident_id,
-            reference=reference,
-            version=version,
-            detail=detail,
-        )
-
-    def __init__(
-        self,
-        command: str,
-        fingerprint: str,
-        incident_id: UUID,
-        reference: str,
-        version: int,
-        detail: dict[str, Any],
-    ) -> None:
-        self.command = command
-        self.fingerprint = fingerprint
-        self.incident_id = incident_id
-        self.reference = reference
-        self.version = version
-        self.detail = detail
+    def record(cls, key: str, *, receipt_id: UUID | None = None, **fields: Any) -> "Receipt":
+        """A new receipt with the fields above (each by name: a missing or unknown one is a
+        TypeError that names it), under `receipt_id`, or the id of the key alone."""
+        return cls._create(cls.Recorded, id=receipt_id or cls.id_for(key), **fields)
 
     def check_same_request(self, key: str, command: str, fingerprint: str) -> None:
         if fingerprint != self.fingerprint:

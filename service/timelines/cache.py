@@ -13,13 +13,14 @@ under one lock per incident, so two readers of one incident never fold the same 
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from service.incidents.application import Steady
 from service.timelines.narration import Entry, Narrator, Positioned
+from service.timelines.stored import Outline
 
 # A told event holds about 1 KB (measured with tracemalloc on bench/replay.py's incident):
 # these bound the memory a process gives to timelines, about 50 MB at most.
@@ -40,6 +41,22 @@ class Told:
     entries: Sequence[Entry]
     tasks: tuple[tuple[str, str], ...]  # (id, title) of every task, in the order they were added
     roles: tuple[str, ...]  # the roles of those who acted, in the order they first did
+
+    @classmethod
+    def of(
+        cls, incident_id: UUID, outline: Outline, entries: Sequence[Entry], roles: Iterable[str]
+    ) -> "Told":
+        """The entries with what the pages show beside them: the outline, and each role that
+        acted (once, in the order given)."""
+        return cls(
+            incident_id=incident_id,
+            reference=outline.reference,
+            title=outline.title,
+            version=outline.version,
+            entries=entries,
+            tasks=outline.tasks,
+            roles=tuple(dict.fromkeys(roles)),
+        )
 
 
 class _Slot:
@@ -141,12 +158,4 @@ def _told(
     earlier_roles = before.roles if before and len(newer) < len(entries) else ()
     roles = dict.fromkeys(earlier_roles)
     roles.update(dict.fromkeys(event.actor["role"] for _, event in newer))
-    return Told(
-        incident_id=incident_id,
-        reference=incident.reference,
-        title=incident.title,
-        version=narrator.version,
-        entries=entries,
-        tasks=tuple((task.id, task.title) for task in incident.tasks.values()),
-        roles=tuple(roles),
-    )
+    return Told.of(incident_id, Outline.of(incident, narrator.version), entries, roles)

@@ -122,12 +122,7 @@ def _written(incident_id: UUID, told: _Told) -> IncidentTold:
     assert incident is not None
     return IncidentTold(
         incident_id=incident_id,
-        outline=Outline(
-            version=told.teller.version,
-            reference=incident.reference,
-            title=incident.title,
-            tasks=tuple((task.id, task.title) for task in incident.tasks.values()),
-        ),
+        outline=Outline.of(incident, told.teller.version),
         entries=told.entries,
         corrections=told.corrections,
     )

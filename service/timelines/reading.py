@@ -111,15 +111,8 @@ class Timelines:
                 entries = stored.entries(incident_id, latest)
                 if entries is None:
                     return None
-                return Told(
-                    incident_id=incident_id,
-                    reference=outline.reference,
-                    title=outline.title,
-                    version=outline.version,
-                    entries=entries,
-                    tasks=outline.tasks,
-                    roles=tuple(dict.fromkeys(entry["actor"]["role"] for entry in entries)),
-                )
+                roles = (entry["actor"]["role"] for entry in entries)
+                return Told.of(incident_id, outline, entries, roles)
             # Behind: a projector in this process is usually a few milliseconds from the end.
             # One not stored at all is new (quick to tell) or waits behind a backlog: do not
             # wait.

@@ -81,6 +81,16 @@ class Outline:
     title: str
     tasks: tuple[tuple[str, str], ...]  # (id, title), in the order the tasks were added
 
+    @classmethod
+    def of(cls, told_incident: incident.Incident, version: int) -> "Outline":
+        """The outline of an incident told up to `version`."""
+        return cls(
+            version=version,
+            reference=told_incident.reference,
+            title=told_incident.title,
+            tasks=tuple((task.id, task.title) for task in told_incident.tasks.values()),
+        )
+
 
 @dataclass(frozen=True)
 class IncidentTold:

@@ -26,16 +26,13 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
-from psycopg.sql import SQL, Identifier
 
 from domain.errors import DomainError, NotFound
 from domain.people import Actor
 from domain.viewing import SURFACES, WINDOW, Viewing, check_surface, window_start
 from service.incidents.application import Clock, Steady
-from service.store.pg_reads import binary_tuples
+from service.store.streams import select_rows
 
 log = logging.getLogger(__name__)
 VIEWED_TOPIC = get_topic(Viewing.Recorded)
@@ -360,24 +357,11 @@ def select_id_range(
 ) -> Sequence[StoredEvent]:
     """Stored events of one topic whose aggregate ids lie in [low, high]: a range read of the
     primary key (originator_id, originator_version) that both stores index."""
-    if isinstance(recorder, PostgresApplicationRecorder):
-        statement = SQL(
-            "SELECT originator_id, originator_version, topic, state FROM {}.{} "
-            "WHERE originator_id BETWEEN %s AND %s AND topic = %s"
-        ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        with binary_tuples(recorder.datastore) as curs:
-            curs.execute(statement, (low, high, topic))
-            return [StoredEvent(r[0], r[1], r[2], bytes(r[3])) for r in curs.fetchall()]
-    if isinstance(recorder, SQLiteApplicationRecorder):
-        # Ids are stored as lowercase hex, which sorts as the bytes do.
-        statement_text = (
-            f"SELECT originator_id, originator_version, topic, state "
-            f"FROM {recorder.events_table_name} "
-            "WHERE originator_id BETWEEN ? AND ? AND topic = ?"
-        )
-        with recorder.datastore.transaction(commit=False) as curs:
-            curs.execute(statement_text, (low.hex, high.hex, topic))
-            return [StoredEvent(UUID(r[0]), r[1], r[2], r[3]) for r in curs.fetchall()]
+    rows = select_rows(
+        recorder, "originator_id BETWEEN %s AND %s AND topic = %s", (low, high, topic)
+    )
+    if rows is not None:
+        return rows
     # Any other recorder (the in-memory one in unit tests): scan the topic's notifications.
     found: list[StoredEvent] = []
     position = 0

@@ -92,3 +92,16 @@ def test_a_page_that_does_not_exist_says_so_and_shows_the_first(auditor, asked, 
     assert response.status_code == 422
     assert f"There is no page “{named}”: pages run from 1 to 2. Showing page 1." in response.text
     assert versions(response.text)[0] == 1
+
+
+@pytest.mark.parametrize("surface", ["", "/timeline", "/replay", "/report", "/views"])
+def test_an_incident_that_does_not_exist_is_a_page_that_says_so(auditor, surface):
+    """An auditor sees every case, so no guard stops the request: the page itself finds no
+    incident and answers with the not-found page, never a server error."""
+    client, _ = auditor
+    response = client.get(f"/incidents/INC-2026-9999{surface}")
+    assert response.status_code == 404
+    assert "<h1>Not found</h1>" in response.text
+    assert "no incident INC-2026-9999" in response.text
+    assert 'href="/">Back to the board' in response.text
+    assert response.headers["cache-control"] == "no-store"

@@ -68,6 +68,17 @@ def test_a_receipt_stored_under_its_module_before_the_layout_by_capability_still
     )
     stored = app.mapper.to_stored_event(receipt.pending_events[0])
     assert stored.topic == "service.incidents.idempotency:Receipt.Recorded"
+    # The event is defined from the receipt's fields: they are the stored shape, a contract.
+    assert set(json.loads(stored.state)) == {
+        "timestamp",
+        "originator_topic",
+        "command",
+        "fingerprint",
+        "incident_id",
+        "reference",
+        "version",
+        "detail",
+    }
     old = replace(stored, topic="service.idempotency:Receipt.Recorded")  # as stored before
     event = app.mapper.to_domain_event(old)
     assert isinstance(event, Receipt.Recorded) and event.reference == "INC-2026-0002"

@@ -13,13 +13,12 @@ from litestar import Request, Response
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from domain.errors import NotFound
 from domain.phase import Phase
 from service.timelines.reading import EVENT_KINDS, Timelines, select
 from web.access.auth import abilities
 from web.audit.shared import EVENT_KIND_LABELS, audit_nav, labelled
 from web.dependencies import NoteView
-from web.rendering import context, not_found, page, page_route, role_label, who
+from web.rendering import context, page, page_route, role_label, who
 
 # A long incident's timeline comes a page at a time: 10,000 entries on one page took a second
 # to draw and far longer for a browser to lay out.
@@ -40,10 +39,7 @@ def timeline_page(
     page_number: Annotated[str | None, QueryParameter(name="page")] = None,
 ) -> Response:
     note_view(ref, "timeline")
-    try:
-        whole = timelines.told(ref, zone)
-    except NotFound as error:
-        return not_found(request, str(error))
+    whole = timelines.told(ref, zone)
     reference = whole.reference
     filters = {
         "task": (task or "").strip(),

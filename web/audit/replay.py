@@ -9,7 +9,7 @@ from litestar import Request, Response
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from domain.errors import DomainError, InvalidValue, NotFound
+from domain.errors import DomainError, InvalidValue
 from domain.moments import check_moment
 from service.incidents.application import Steady
 from service.incidents.as_json import incident_view
@@ -23,15 +23,12 @@ from web.audit.shared import audit_nav, labelled
 from web.dependencies import NoteView
 from web.rendering import (
     STATUS_LABELS,
+    board_parts,
     context,
     format_time,
-    group_tasks,
-    header_facts,
-    not_found,
     page,
     page_route,
     role_titles,
-    threads_with_titles,
     who,
 )
 
@@ -109,10 +106,7 @@ def replay_page(
 ) -> Response:
     note_view(ref, "replay")
     now = steady.clock()
-    try:
-        events = steady.incident_events(ref)
-    except NotFound as error:
-        return not_found(request, str(error))
+    events = steady.incident_events(ref)
     reference, latest = events[0].reference, len(events)
     common = {
         "reference": reference,
@@ -180,7 +174,7 @@ def _replay_board(
     at_iso, at_text = local_time(incident.modified_on, zone)
     local = in_zone(asked or incident.modified_on, zone)
     return {
-        **header_facts(view, zone, now),
+        **board_parts(view, role_titles(steady), zone, now),
         "incident_title": incident.title,
         "state_at": {"iso": at_iso, "text": at_text},
         "asked": local_time(asked, zone)[1] if asked else "",
@@ -190,8 +184,6 @@ def _replay_board(
         "entry": entry,
         "changes": changes,
         "changed_tasks": set(changes["task_ids"]) if changes else set(),
-        "groups": group_tasks(view["task_list"], role_titles(steady), zone, now),
-        "note_threads": threads_with_titles(view, zone, now),
         "closed": view["status"] == "closed",
     }
 

@@ -8,7 +8,6 @@ from litestar import Request, Response
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from domain.errors import NotFound
 from domain.healing import COMPONENTS
 from domain.incident import Incident
 from domain.phase import Phase
@@ -24,7 +23,6 @@ from web.rendering import (
     STATUS_LABELS,
     context,
     header_facts,
-    not_found,
     page,
     page_route,
     role_label,
@@ -44,10 +42,7 @@ def report_page(
 ) -> Response:
     note_view(ref, "report")
     now = steady.clock()
-    try:
-        events = steady.incident_events(ref)
-    except NotFound as error:
-        return not_found(request, str(error))
+    events = steady.incident_events(ref)
     incident = project(e.event for e in events)
     view = incident_view(incident, now)
     titles = role_titles(steady)

@@ -8,7 +8,7 @@ from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError
 from domain.viewing import SURFACES
 from service.incidents.application import Steady
 from service.timelines.reading import local_time
@@ -17,7 +17,7 @@ from web.access.auth import abilities
 from web.access.guards import requires
 from web.audit.shared import audit_nav
 from web.errors import ITEM_ERRORS
-from web.rendering import context, not_found, page, page_route, role_label, who
+from web.rendering import context, page, page_route, role_label, who
 
 AUDIT_LOG = "view_audit_log"
 
@@ -75,11 +75,8 @@ def views_page(
     role: Annotated[str | None, QueryParameter(name="role")] = None,
     surface: Annotated[str | None, QueryParameter(name="surface")] = None,
 ) -> Response:
-    try:
-        incident = steady.incident(ref)
-        found = view_log.viewings(ref)
-    except NotFound as error:
-        return not_found(request, str(error))
+    incident = steady.incident(ref)
+    found = view_log.viewings(ref)
     filters = {
         "person": (person or "").strip(),
         "role": (role or "").strip(),

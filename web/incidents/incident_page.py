@@ -9,7 +9,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from domain.account import Account
-from domain.errors import NotFound
 from domain.incident import Incident
 from domain.phase import Phase
 from service.access.need_to_know import case_team_candidates
@@ -23,14 +22,11 @@ from web.dependencies import NoteView
 from web.incidents.access import incident_view_for
 from web.incidents.shares_shown import partner_of_page, share_options
 from web.rendering import (
+    board_parts,
     context,
-    group_tasks,
-    header_facts,
-    not_found,
     page,
     page_route,
     role_titles,
-    threads_with_titles,
 )
 
 ASSIGNEE_GROUPS = {"person": "People", "role": "Positions", "partner": "Partner organisations"}
@@ -50,10 +46,7 @@ def incident_page(
     note_view(ref, "page")
     position = steady.last_position()
     now = steady.clock()
-    try:
-        incident = steady.incident(ref)
-    except NotFound as error:
-        return not_found(request, str(error))
+    incident = steady.incident(ref)
     view = incident_view_for(account, incident, now, recent_notes=RECENT_NOTES)
     titles = role_titles(steady)
     applied = {p["id"] for p in view["playbooks"]}
@@ -67,11 +60,10 @@ def incident_page(
         for p in steady.playbooks.all()
         if incident.kind not in p.kinds and p.id not in applied
     ]
-    notes = threads_with_titles(view, zone, now)
-    groups = group_tasks(view["task_list"], titles, zone, now)
-    mark_permissions(groups, notes, account)
+    parts = board_parts(view, titles, zone, now)
+    mark_permissions(parts["groups"], parts["note_threads"], account)
     share_names = dict(incident.shares)
-    mark_shares(notes, account, share_names)
+    mark_shares(parts["note_threads"], account, share_names)
     later_phases = [p for p in Phase if p.rank > incident.phase.rank]
     may_restrict = scopes(account.roles, "restrict_incident") and not incident.closed
     joiners = case_team_candidates(accounts, incident) if may_restrict else []
@@ -80,11 +72,9 @@ def incident_page(
         context(
             request,
             f"{view['reference']}: {view['title']}",
-            **header_facts(view, zone, now),
-            groups=groups,
+            **parts,
             roles_for_tasks=titles,
             task_options=[{"id": t["id"], "title": t["title"]} for t in view["task_list"]],
-            note_threads=notes,
             notes_total=view["notes_total"],
             notes_shown=len(view["notes"]),
             later_phases=[{"value": p.value, "label": p.label} for p in later_phases],
