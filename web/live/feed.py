@@ -93,6 +93,32 @@ async def run_feed(
     if after is None:
         await socket.close(POLICY_VIOLATION, BAD_AFTER)
         return
+    admitted = await _admit(socket, connection, state)
+    del connection  # an idle connection keeps no more than it needs
+    if admitted is None:
+        return
+    audience, holder = admitted
+    hub: Hub = state.hub
+    steady: Steady = state.steady
+    # Subscribe before reading the log, so no event falls between the two; check the account
+    # again after subscribing, so no revocation does either.
+    subscriber = hub.subscribe(audience, socket.link, holder)
+    socket.watch(subscriber.ready)
+    try:
+        hub.accounts_changed([await sync_to_thread(as_changed, 0, holder.account_id, state)])
+        await _catch_up(socket, subscriber, steady, after)
+        if not subscriber.revoked:
+            await socket.send_text(json.dumps({"type": "caught_up", "position": subscriber.last}))
+        await _follow(socket, subscriber, hub)
+    finally:
+        hub.unsubscribe(subscriber)
+
+
+async def _admit(
+    socket: FeedSocket, connection: ASGIConnection, state: State
+) -> tuple[Audience, Holder] | None:
+    """The audience and holder of a signed-in person who may view the board; otherwise the
+    socket is closed with 1008 saying why, and None."""
     try:
         account = await sync_to_thread(signed_in, connection) if same_origin(connection) else None
     except SignInFailed:
@@ -100,25 +126,12 @@ async def run_feed(
     credential = credential_of(connection)
     if account is None or credential is None:
         await socket.close(POLICY_VIOLATION, "sign in first")
-        return
+        return None
     audience = await sync_to_thread(audience_for, account, state)
     if audience is None:
         await socket.close(POLICY_VIOLATION, "your role may not view_board")
-        return
-    hub: Hub = state.hub
-    steady: Steady = state.steady
-    # Subscribe before reading the log, so no event falls between the two; check the account
-    # again after subscribing, so no revocation does either.
-    subscriber = hub.subscribe(audience, socket.link, Holder(account.id, credential))
-    socket.watch(subscriber.ready)
-    try:
-        hub.accounts_changed([await sync_to_thread(as_changed, 0, account.id, state)])
-        await _catch_up(socket, subscriber, steady, after)
-        if not subscriber.revoked:
-            await socket.send_text(json.dumps({"type": "caught_up", "position": subscriber.last}))
-        await _follow(socket, subscriber, hub)
-    finally:
-        hub.unsubscribe(subscriber)
+        return None
+    return audience, Holder(account.id, credential)
 
 
 async def _catch_up(socket: FeedSocket, subscriber: Subscriber, steady: Steady, after: int) -> None:

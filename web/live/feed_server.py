@@ -124,9 +124,14 @@ class FeedServer(Server):
                 return
             self.all_connections.add(connection)
             try:
-                request = await self._asgi_view(connection)
                 after = parse_qs(urlsplit(connection.request.path).query).get("after", [""])[-1]
-                await run_feed(connection, request, self.app.state, position_after(after))
+                # Not kept in this frame: the session lets go of the request once signed in.
+                await run_feed(
+                    connection,
+                    await self._asgi_view(connection),
+                    self.app.state,
+                    position_after(after),
+                )
             except ConnectionClosed:
                 pass  # the client left: nothing more to send, nothing to report
             except Exception:
