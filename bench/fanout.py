@@ -1,19 +1,26 @@
-"""Fan-out latency of the live board feed (run by hand, not part of the test suite).
+"""Fan-out of the live board feed against the floor (run by hand, not part of the test suite).
 
-Starts `steady serve` on SQLite and on PostgreSQL (a fresh database each), connects N websocket
-clients to /ws/board from separate client processes on this machine, then sends a stream of task
-status updates through the JSON API. For each update, latency is the time from the API's
-acknowledgement (the POST returning) to receipt by each client; a client can receive before the
-acknowledgement reaches the sender, so small negative values are real and kept.
+For each client count N, each run starts two servers in turn and connects the same N websocket
+clients to each, from separate client processes (so their CPU is not the server's):
 
-Reports p50, p99 and max over every (update, client) pair, messages lost, and the server's
-resident memory per idle connection (RSS with N clients minus RSS before, divided by N).
+- the floor: a bare server (this file, `floor` mode) that writes one pre-built frame to every
+  socket when asked (GET /publish), and does nothing else;
+- Steady: `steady serve` on a fresh SQLite store (or PostgreSQL) with the demo district, the
+  clients signed in as the crisis lead, each caught up from the log before measuring.
 
-    .venv/bin/python bench/fanout.py                 # N = 1000 and 5000, both stores
-    .venv/bin/python bench/fanout.py --clients 1000 --updates 30 --stores sqlite
+Then one update a second: a task's status through the JSON API (a GET /publish for the floor).
+Reported, per server: p50 and p99 over every (update, client) pair, and the median over updates
+of the time to the last client, all from the moment the request was sent; messages lost; the
+server's CPU time (user + system, from /proc) during the updates divided by the frames the
+clients received (heartbeats included): CPU per delivery; and memory per idle connection (the
+server's RSS with N clients connected and caught up, minus before, over N). Each figure is the
+median of the runs; the floor and Steady figures of a run come from the same clients.
 
-Targets on a 2-core machine: 1,000 clients p99 < 100 ms; 5,000 clients every message delivered
-and p99 < 500 ms.
+    .venv/bin/python bench/fanout.py --clients 1000 5000 10000 --runs 3
+    .venv/bin/python bench/fanout.py --clients 1000 --updates 10 --runs 1   # a quick look
+
+Targets at 5,000 clients on a 2-core machine: at most 2.5x the floor's CPU per delivery and at
+most 2x its p99; at 10,000 clients nothing lost.
 """
 
 import argparse
@@ -22,28 +29,42 @@ import json
 import multiprocessing
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import httpx
-import psycopg
-import websockets
-
-from service.store.keys import generate_key
+from measuring import print_table, temporary_databases
 
 ROOT = Path(__file__).resolve().parents[1]
+BATCH = 100  # connections opened at once by one client process
+FD_SPARE = 64
 
 
 def free_port() -> int:
+    import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def raise_fd_limit(needed: int) -> None:
+    """Raises this process's open-file limit to its hard limit; fails clearly if short."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        raise SystemExit(
+            f"ulimit -n: {needed} open files needed, the hard limit is {hard}: raise it "
+            "(limits.conf, or `ulimit -Hn` as root) or use fewer clients per process"
+        )
 
 
 def rss_kb(pid: int) -> int:
@@ -53,92 +74,248 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def raise_fd_limit() -> None:
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def client_worker(url: str, headers: dict[str, str], count: int, ready, go, stop, results) -> None:
-    """One client process: `count` connections, each recording (position, time received)."""
-    raise_fd_limit()
+# --- the floor: a bare server writing one pre-built frame to every socket ---------------------
 
-    async def run() -> list[tuple[int, float]]:
+
+def run_floor(port: int) -> None:
+    import websockets
+    from websockets.asyncio.server import ServerConnection, serve
+    from websockets.frames import Frame, Opcode
+    from websockets.http11 import Request, Response
+
+    raise_fd_limit(0)
+    transports: set[asyncio.Transport] = set()
+    padding = "x" * 300  # about the size of a task update on the feed
+
+    def publish(connection: ServerConnection, request: Request) -> Response | None:
+        if not request.path.startswith("/publish"):
+            return None
+        position = int(request.path.partition("=")[2])
+        text = json.dumps({"position": position, "type": "floor", "data": padding})
+        frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+        for transport in transports:
+            transport.write(frame)
+        return connection.respond(200, f"{len(transports)}\n")
+
+    async def handler(connection: ServerConnection) -> None:
+        await connection.send(json.dumps({"type": "caught_up", "position": 0}))
+        transports.add(connection.transport)
+        try:
+            await connection.wait_closed()
+        finally:
+            transports.discard(connection.transport)
+
+    async def main() -> None:
+        async with serve(
+            handler,
+            "127.0.0.1",
+            port,
+            compression=None,
+            ping_interval=None,
+            process_request=publish,
+            backlog=4096,
+        ):
+            print("ready", flush=True)
+            await asyncio.Future()
+
+    del websockets
+    asyncio.run(main())
+
+
+# --- client processes -----------------------------------------------------------------------
+
+
+def client_worker(commands: Connection) -> None:
+    """Holds connections; answers commands: connect, collect, close, quit."""
+    import websockets
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        sockets: list[websockets.ClientConnection] = []
+        listeners: list[asyncio.Task[None]] = []
         received: list[tuple[int, float]] = []
-        sockets = []
-        for start in range(0, count, 100):
-            batch = await asyncio.gather(
-                *[
-                    websockets.connect(
-                        url,
-                        additional_headers=headers,
-                        max_queue=None,
-                        open_timeout=60,
-                        ping_interval=None,
-                    )
-                    for _ in range(start, min(count, start + 100))
-                ]
-            )
-            sockets.extend(batch)
-        for sock in sockets:  # wait until each has caught up
-            while json.loads(await sock.recv())["type"] != "caught_up":
-                pass
-        ready.put(len(sockets))
+        heartbeats = [0]
 
-        async def listen(sock) -> None:
+        async def listen(sock: websockets.ClientConnection) -> None:
             try:
                 async for raw in sock:
                     now = time.time()
-                    if '"heartbeat"' in raw[:40]:
-                        continue
-                    received.append((json.loads(raw)["position"], now))
+                    assert isinstance(raw, str)
+                    if raw.startswith('{"position":'):
+                        received.append((int(raw[12 : raw.index(",", 12)]), now))
+                    elif '"heartbeat"' in raw[:20]:
+                        heartbeats[0] += 1
             except websockets.ConnectionClosed:
                 pass
 
-        listeners = [asyncio.create_task(listen(s)) for s in sockets]
-        while not stop.is_set():
-            await asyncio.sleep(0.2)
-        for sock in sockets:
-            await sock.close()
-        await asyncio.gather(*listeners, return_exceptions=True)
-        return received
+        async def open_one(url: str, headers: dict[str, str]) -> websockets.ClientConnection:
+            sock = await websockets.connect(
+                url,
+                additional_headers=headers,
+                max_queue=None,
+                open_timeout=120,
+                ping_interval=None,
+                compression=None,
+            )
+            while json.loads(await sock.recv())["type"] != "caught_up":
+                pass
+            return sock
 
-    go.wait()
-    results.put(asyncio.run(run()))
+        while True:
+            command, *args = await loop.run_in_executor(None, commands.recv)
+            if command == "connect":
+                url, headers, count = args
+                raise_fd_limit(count + FD_SPARE)
+                for start in range(0, count, BATCH):
+                    n = min(BATCH, count - start)
+                    sockets.extend(
+                        await asyncio.gather(*(open_one(url, headers) for _ in range(n)))
+                    )
+                listeners.extend(asyncio.create_task(listen(s)) for s in sockets)
+                commands.send(len(sockets))
+            elif command == "collect":
+                commands.send((list(received), heartbeats[0]))
+                received.clear()
+                heartbeats[0] = 0
+            elif command == "close":
+                await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
+                await asyncio.gather(*listeners, return_exceptions=True)
+                sockets.clear()
+                listeners.clear()
+                commands.send("closed")
+            else:
+                return
+
+    asyncio.run(main())
 
 
-def run_case(database_url: str, clients: int, updates: int, processes: int) -> dict:
+class Clients:
+    """Client processes, each holding its share of the connections."""
+
+    def __init__(self, processes: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipes: list[Connection] = []
+        self.workers = []
+        for _ in range(processes):
+            mine, theirs = context.Pipe()
+            worker = context.Process(target=client_worker, args=(theirs,), daemon=True)
+            worker.start()
+            self.pipes.append(mine)
+            self.workers.append(worker)
+
+    def _all(self, *commands: tuple) -> list:
+        for pipe, command in zip(self.pipes, commands, strict=True):
+            pipe.send(command)
+        return [pipe.recv() for pipe in self.pipes]
+
+    def connect(self, url: str, headers: dict[str, str], total: int) -> int:
+        n = len(self.pipes)
+        shares = [total // n + (i < total % n) for i in range(n)]
+        return sum(self._all(*(("connect", url, headers, share) for share in shares)))
+
+    def collect(self) -> tuple[list[tuple[int, float]], int]:
+        received: list[tuple[int, float]] = []
+        beats = 0
+        for pairs, heartbeats in self._all(*(("collect",) for _ in self.pipes)):
+            received.extend(pairs)
+            beats += heartbeats
+        return received, beats
+
+    def close(self) -> None:
+        self._all(*(("close",) for _ in self.pipes))
+
+    def quit(self) -> None:
+        for pipe in self.pipes:
+            pipe.send(("quit",))
+        for worker in self.workers:
+            worker.join(timeout=30)
+
+
+# --- the two servers --------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    ws_url: str
+    headers: dict[str, str]
+    base: str
+    ref: str = ""
+    task: str = ""
+    status: str = ""
+
+    def update(self, http: httpx.Client, position: int) -> int:
+        """Sends one update; the position the clients will see it at."""
+        if not self.ref:
+            http.get(f"{self.base}/publish?position={position}").raise_for_status()
+            return position
+        self.status = "in_progress" if self.status == "todo" else "todo"
+        body = {"status": self.status, "reason": "bench" if self.status == "todo" else ""}
+        response = http.post(
+            f"{self.base}/api/v1/incidents/{self.ref}/tasks/{self.task}/status",
+            json=body,
+            headers=self.headers,
+        )
+        response.raise_for_status()
+        return response.json()["position"]
+
+
+RAISE_FD_LIMIT = (
+    "import resource;r=resource.RLIMIT_NOFILE;resource.setrlimit(r,(resource.getrlimit(r)[1],)*2);"
+)
+
+
+def _serve_command(code: str, *args: str) -> list[str]:
+    """A server process with its open-file limit raised to the hard limit, as a unit would."""
+    return [sys.executable, "-c", RAISE_FD_LIMIT + code, *args]
+
+
+@contextmanager
+def floor_server() -> Iterator[Server]:
     port = free_port()
-    env = {**os.environ, "STEADY_DATABASE_URL": database_url}
-    env.setdefault("STEADY_CIPHER_KEY", generate_key())
-    subprocess.run(
-        [sys.executable, "-m", "web.cli", "demo", "--json"],
-        env=env,
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "floor", str(port)],
         cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    token = subprocess.run(
-        # Only the owner issues a token for a person's account: with their password.
-        [sys.executable, "-m", "web.cli", "users", "token", "m.alvarez", "--password-stdin"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
-        input="steady-demo-2026\n",
-    ).stdout.strip()
+    )
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        yield Server(process, f"ws://127.0.0.1:{port}/", {}, f"http://127.0.0.1:{port}")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def steady_server(database_url: str) -> Iterator[Server]:
+    from service.store.keys import generate_key
+
+    port = free_port()
+    env = {**os.environ, "STEADY_DATABASE_URL": database_url, "STEADY_CIPHER_KEY": generate_key()}
+
+    def steady(*args: str, stdin: str | None = None) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "web.cli", *args],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            input=stdin,
+        ).stdout.strip()
+
+    steady("demo", "--json")
+    # Only the owner issues a token for a person's account: with their password.
+    token = steady("users", "token", "m.alvarez", "--password-stdin", stdin="steady-demo-2026\n")
     lead = {"Authorization": f"Bearer {token}"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import resource;r=resource.RLIMIT_NOFILE;"
-            "resource.setrlimit(r,(resource.getrlimit(r)[1],)*2);"
-            "from web.cli import main;main()",
-            "serve",
-            "--port",
-            str(port),
-        ],
+    process = subprocess.Popen(
+        _serve_command("from web.cli import main;main()", "serve", "--port", str(port)),
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -153,120 +330,122 @@ def run_case(database_url: str, clients: int, updates: int, processes: int) -> d
             except httpx.HTTPError:
                 time.sleep(0.1)
         ref = listing["incidents"][0]["reference"]
-        position = listing["position"]
-        time.sleep(1)
-        idle_before = rss_kb(server.pid)
-
-        context = multiprocessing.get_context("spawn")
-        ready, results = context.Queue(), context.Queue()
-        go, stop = context.Event(), context.Event()
-        shares = [clients // processes + (i < clients % processes) for i in range(processes)]
-        workers = [
-            context.Process(
-                target=client_worker,
-                args=(
-                    f"ws://127.0.0.1:{port}/ws/board?after={position}",
-                    lead,
-                    n,
-                    ready,
-                    go,
-                    stop,
-                    results,
-                ),
-            )
-            for n in shares
-        ]
-        for worker in workers:
-            worker.start()
-        go.set()
-        connected = sum(ready.get(timeout=300) for _ in workers)
-        time.sleep(2)
-        idle_after = rss_kb(server.pid)
-
         incident = httpx.get(f"{base}/api/v1/incidents/{ref}", headers=lead).json()
         task = next(t for t in incident["task_list"] if t["status"] in ("todo", "in_progress"))
-        status = task["status"]
-        acks: dict[int, float] = {}
-        with httpx.Client(base_url=base, headers=lead, timeout=30) as http:
-            for _ in range(updates):
-                status = "in_progress" if status == "todo" else "todo"
-                body = {"status": status, "reason": "bench" if status == "todo" else ""}
-                response = http.post(
-                    f"/api/v1/incidents/{ref}/tasks/{task['id']}/status", json=body
-                )
-                acks[response.json()["position"]] = time.time()
-                time.sleep(0.25)
-        time.sleep(3)
-        stop.set()
-        received = [pair for _ in workers for pair in results.get(timeout=120)]
-        for worker in workers:
-            worker.join(timeout=30)
+        yield Server(
+            process,
+            f"ws://127.0.0.1:{port}/ws/board?after={listing['position']}",
+            lead,
+            base,
+            ref,
+            task["id"],
+            task["status"],
+        )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        process.terminate()
+        process.wait(timeout=30)
 
-    latencies = [(at - acks[pos]) * 1000 for pos, at in received if pos in acks]
-    expected = connected * len(acks)
-    ordered = sorted(latencies)
+
+def measure(server: Server, clients: Clients, n: int, updates: int) -> dict:
+    time.sleep(1)
+    before = rss_kb(server.process.pid)
+    connected = clients.connect(server.ws_url, server.headers, n)
+    time.sleep(2)
+    idle_kb = (rss_kb(server.process.pid) - before) / max(connected, 1)
+    clients.collect()  # anything sent while connecting is not measured
+    sent: dict[int, float] = {}
+    cpu_before = cpu_seconds(server.process.pid)
+    with httpx.Client(timeout=30) as http:
+        start = time.time()
+        for k in range(updates):
+            time.sleep(max(0.0, start + k - time.time()))  # one update a second
+            at = time.time()
+            sent[server.update(http, 10**9 + k if not server.ref else 0)] = at
+        time.sleep(3)
+    cpu = cpu_seconds(server.process.pid) - cpu_before
+    received, heartbeats = clients.collect()
+    clients.close()
+    latencies = sorted((at - sent[p]) * 1000 for p, at in received if p in sent)
+    last: dict[int, float] = {}
+    for p, at in received:
+        if p in sent:
+            last[p] = max(last.get(p, 0.0), (at - sent[p]) * 1000)
+    delivered = len(latencies)
     return {
         "clients": connected,
-        "updates": len(acks),
-        "delivered": len(latencies),
-        "lost": expected - len(latencies),
-        "p50_ms": statistics.median(ordered) if ordered else None,
-        "p99_ms": ordered[int(len(ordered) * 0.99) - 1] if ordered else None,
-        "max_ms": ordered[-1] if ordered else None,
-        "kb_per_idle_connection": (idle_after - idle_before) / max(connected, 1),
+        "lost": connected * len(sent) - delivered,
+        "p50_ms": statistics.median(latencies) if latencies else float("nan"),
+        "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] if latencies else 0.0,
+        "last_ms": statistics.median(last.values()) if last else float("nan"),
+        "cpu_us": cpu * 1e6 / max(delivered + heartbeats, 1),
+        "kb_per_idle": idle_kb,
     }
 
 
+@contextmanager
+def started(name: str, store: str) -> Iterator[Server]:
+    if name == "floor":
+        with floor_server() as server:
+            yield server
+    elif store == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp, steady_server(f"sqlite:///{tmp}/b.db") as server:
+            yield server
+    else:
+        with temporary_databases("fanout") as make, steady_server(make("steady")) as server:
+            yield server
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "floor":
+        run_floor(int(sys.argv[2]))
+        return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--clients", type=int, nargs="+", default=[1000, 5000])
-    parser.add_argument("--updates", type=int, default=20)
-    parser.add_argument("--processes", type=int, default=2, help="client processes")
-    parser.add_argument("--stores", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--clients", type=int, nargs="+", default=[1000, 5000, 10000])
+    parser.add_argument("--updates", type=int, default=15, help="one a second, per run")
+    parser.add_argument("--runs", type=int, default=3, help="the figures are their medians")
+    parser.add_argument("--processes", type=int, default=4, help="client processes")
+    parser.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
-    raise_fd_limit()
+    raise_fd_limit(FD_SPARE)
+    clients = Clients(args.processes)
     rows = []
-    for store in args.stores:
-        for clients in args.clients:
-            with tempfile.TemporaryDirectory() as tmp:
-                if store == "sqlite":
-                    result = run_case(
-                        f"sqlite:///{tmp}/bench.db", clients, args.updates, args.processes
-                    )
-                else:
-                    name = f"steady_bench_{uuid.uuid4().hex[:8]}"
-                    with psycopg.connect(
-                        "postgresql://postgres@127.0.0.1:5432/test", autocommit=True
-                    ) as conn:
-                        conn.execute(f'CREATE DATABASE "{name}"')
-                    try:
-                        result = run_case(
-                            f"postgresql://postgres@127.0.0.1:5432/{name}",
-                            clients,
-                            args.updates,
-                            args.processes,
-                        )
-                    finally:
-                        with psycopg.connect(
-                            "postgresql://postgres@127.0.0.1:5432/test", autocommit=True
-                        ) as conn:
-                            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            rows.append({"store": store, **result})
-            print(json.dumps(rows[-1]), flush=True)
+    try:
+        for n in args.clients:
+            runs: dict[str, list[dict]] = {"floor": [], "steady": []}
+            for run in range(args.runs):
+                # Alternate which server goes first, so neither always meets a warmer machine.
+                order = ["floor", "steady"] if run % 2 == 0 else ["steady", "floor"]
+                for name in order:
+                    with started(name, args.store) as server:
+                        result = measure(server, clients, n, args.updates)
+                    runs[name].append(result)
+                    print(json.dumps({"server": name, "run": run, **result}), flush=True)
+            for name, results in runs.items():
+                rows.append(
+                    {
+                        "server": name,
+                        **{k: statistics.median(r[k] for r in results) for k in results[0]},
+                    }
+                )
+    finally:
+        clients.quit()
     print()
-    header = ["clients", "updates", "lost", "p50 ms", "p99 ms", "max ms", "KB/conn"]
-    print(f"{'store':<9}" + "".join(f"{h:>9}" for h in header))
-    for row in rows:
-        print(
-            f"{row['store']:<9}{row['clients']:>9}{row['updates']:>9}{row['lost']:>9}"
-            f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['max_ms']:>9.1f}"
-            f"{row['kb_per_idle_connection']:>9.1f}"
-        )
+    figures = ["clients", "lost", "p50_ms", "p99_ms", "last_ms", "cpu_us", "kb_per_idle"]
+    print_table(
+        ["server", "clients", "lost", "p50 ms", "p99 ms", "last ms", "CPU µs/delivery", "KB/conn"],
+        [
+            [
+                row["server"],
+                *(
+                    f"{row[k]:.0f}" if k in ("clients", "lost") else f"{row[k]:.1f}"
+                    for k in figures
+                ),
+            ]
+            for row in rows
+        ],
+    )
 
 
 if __name__ == "__main__":

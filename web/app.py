@@ -47,6 +47,7 @@ from web.incidents.opening import OPENING_HANDLERS
 from web.incidents.reads import READ_HANDLERS
 from web.incidents.signin import SIGNIN_HANDLERS
 from web.live.feed import board_feed, heartbeats
+from web.live.feed_server import FeedServer
 from web.live.hub import Hub
 from web.live.revocation import account_changes, people_named, rescope
 from web.playbooks.api import PLAYBOOK_API_HANDLERS
@@ -110,6 +111,7 @@ def create_app_from(
 
     async def start(app: Litestar) -> None:
         loop = asyncio.get_running_loop()
+        app.state.feed = FeedServer(app, settings)  # takes the upgrades `steady serve` hands it
         hub.position = steady.last_position()
         # Before the follower starts: partners' views of every event up to now, so a partner
         # catching up from any position gets what they would have got live.
@@ -154,6 +156,7 @@ def create_app_from(
         gc.freeze()
 
     async def stop(app: Litestar) -> None:
+        await app.state.feed.shut()
         for task in tasks:
             task.cancel()
         for following in follower:

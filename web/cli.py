@@ -11,6 +11,7 @@ from service.bootstrap import assemble, open_steady
 from service.cli.main import main as service_main
 from service.config import Settings
 from web.app import create_app_from
+from web.live.feed_server import feed_upgrades
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,7 +35,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> None:
         app,
         host=args.host,
         port=args.port,
-        ws="websockets",
+        # Websocket upgrades go to the live feed's own server (the websockets library's).
+        ws=feed_upgrades(app),
         log_level="warning",
         # uvicorn believes X-Forwarded-For from loopback unless told otherwise: only the
         # proxies named in STEADY_TRUSTED_PROXIES are believed, and none by default.

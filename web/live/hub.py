@@ -1,11 +1,15 @@
-"""The fan-out hub: each message is encoded once per audience and written to each live
-connection's transport without awaiting it; a connection whose unsent bytes pile up is marked
-to close with 1013, so one slow phone never holds up the rest. The hub also closes, through
-web/live/revocation.py's refusal, the connections an account change invalidates."""
+"""The fan-out hub: connections are grouped by audience; each event is encoded once per audience
+into one pre-built frame, and that frame is written to every live connection of the audience
+with one non-blocking write each, never awaiting any of them. A connection still catching up
+from the log gets its frames queued instead. A connection whose unsent bytes pile up, or whose
+queue overflows, is closed with 1013, so one slow phone never holds up the rest. The hub also
+closes, through web/live/revocation.py's refusal, the connections an account change
+invalidates."""
 
 import asyncio
 import json
 from collections import deque
+from typing import Protocol
 from uuid import UUID
 
 from websockets.frames import Frame, Opcode
@@ -14,93 +18,154 @@ from service.live.feed_events import FeedEvent
 from web.live.audiences import Audience
 from web.live.revocation import AccountChanged, Holder, refusal
 
+TOO_SLOW = 1013  # "try again later": reconnect with ?after=<last position seen>
+POLICY_VIOLATION = 1008
 # A client further behind than this is disconnected rather than slowing the server.
 MAX_UNSENT_BYTES = 1_000_000
 
 
+class Link(Protocol):
+    """A connection the hub may write pre-built frames to (web/live/feed_server.py's): it
+    calls Hub.too_slow when its unsent bytes pass MAX_UNSENT_BYTES."""
+
+    def write(self, frame: bytes) -> None:
+        """Queues the frame on the socket at once, never waiting for it to be sent."""
+
+
 class Subscriber:
-    """One connection. Until it has caught up from the log, live frames wait in its queue;
-    after that, where the server gives us its transport, frames are written straight to it."""
+    """One connection. Until it has caught up from the log (and, under an ASGI server, for
+    good), live frames wait in its queue for its own task to send; once caught up, a
+    connection with a link gets frames straight from the hub."""
+
+    __slots__ = (
+        "audience",
+        "frames",
+        "holder",
+        "last",
+        "limit",
+        "link",
+        "live",
+        "overflowed",
+        "ready",
+        "revoked",
+    )
 
     def __init__(
-        self,
-        audience: Audience,
-        limit: int,
-        transport: asyncio.WriteTransport | None,
-        holder: Holder | None = None,
-    ):
+        self, audience: Audience, limit: int, link: Link | None, holder: Holder | None
+    ) -> None:
         self.audience = audience
         self.limit = limit
-        self.transport = transport
+        self.link = link
         self.holder = holder
-        self.direct = False
-        self.last = 0
+        self.live = False
+        self.last = 0  # the last position sent (by its own task, before going live)
         self.frames: deque[tuple[int, str]] = deque()
         self.ready = asyncio.Event()
         self.overflowed = False
         self.revoked = ""  # why the connection must close (1008), once it must
 
-    def push(self, position: int, text: str, frame: bytes) -> None:
+    def push(self, position: int, text: str) -> None:
         if self.overflowed or self.revoked:
             return
-        if self.direct and self.transport is not None:
-            if (position and position <= self.last) or self.transport.is_closing():
-                return
-            if self.transport.get_write_buffer_size() > MAX_UNSENT_BYTES:
-                self._overflow()
-                return
-            self.transport.write(frame)
-            self.last = position or self.last
-        elif len(self.frames) >= self.limit:
-            self._overflow()
+        if len(self.frames) >= self.limit:
+            self.overflowed = True
         else:
             self.frames.append((position, text))
-            self.ready.set()
-
-    def _overflow(self) -> None:
-        self.overflowed = True
-        self.direct = False
         self.ready.set()
 
-    def revoke(self, reason: str) -> None:
-        """Nothing more is sent; the connection's task closes it with 1008 at once."""
-        self.revoked = reason
-        self.direct = False
-        self.frames.clear()
-        self.ready.set()
+
+class Group:
+    """The connections of one audience: those catching up (queued) and those live."""
+
+    __slots__ = ("audience", "links", "members", "sent")
+
+    def __init__(self, audience: Audience) -> None:
+        self.audience = audience
+        self.members: set[Subscriber] = set()
+        self.links: dict[Link, Subscriber] = {}  # the live ones, by the link they write to
+        self.sent = 0  # the last position written to the live links
+
+    def write(self, frame: bytes) -> None:
+        # A copy: a write may end a connection (too slow) and so change the dict.
+        for link in tuple(self.links):
+            link.write(frame)
 
 
 class Hub:
     def __init__(self, *, queue_limit: int = 2000) -> None:
         self.queue_limit = queue_limit
         self.position = 0
-        self._audiences: dict[str, set[Subscriber]] = {}
+        self._groups: dict[str, Group] = {}
         self._holders: dict[UUID, set[Subscriber]] = {}
 
     def subscribe(
-        self,
-        audience: Audience,
-        transport: asyncio.WriteTransport | None = None,
-        holder: Holder | None = None,
+        self, audience: Audience, link: Link | None = None, holder: Holder | None = None
     ) -> Subscriber:
-        subscriber = Subscriber(audience, self.queue_limit, transport, holder)
-        self._audiences.setdefault(audience.key, set()).add(subscriber)
+        subscriber = Subscriber(audience, self.queue_limit, link, holder)
+        group = self._groups.get(audience.key)
+        if group is None:
+            group = self._groups[audience.key] = Group(audience)
+        group.members.add(subscriber)
         if holder is not None:
             self._holders.setdefault(holder.account_id, set()).add(subscriber)
         return subscriber
 
+    def go_live(self, subscriber: Subscriber) -> bool:
+        """Moves a caught-up connection with a link from its queue to the hub's own writes,
+        once the hub has published everything it has sent (no frame twice, none lost). The
+        caller has sent every queued frame, with no await since."""
+        group = self._groups.get(subscriber.audience.key)
+        if (
+            subscriber.link is None
+            or group is None
+            or subscriber.frames
+            or subscriber.overflowed
+            or subscriber.revoked
+            or subscriber.last > self.position
+        ):
+            return False
+        subscriber.live = True
+        group.links[subscriber.link] = subscriber
+        return True
+
+    def too_slow(self, link: Link) -> None:
+        """Called when a live link's unsent bytes pass MAX_UNSENT_BYTES: it gets no more and
+        is closed with 1013, naming the position to resume from (everything written before
+        is in its socket's buffer, ahead of the close)."""
+        for group in self._groups.values():
+            subscriber = group.links.pop(link, None)
+            if subscriber is not None:
+                subscriber.overflowed = True
+                subscriber.live = False
+                subscriber.last = max(subscriber.last, group.sent)
+                subscriber.ready.set()  # its own task closes it
+                return
+
     def unsubscribe(self, subscriber: Subscriber) -> None:
-        group = self._audiences.get(subscriber.audience.key)
+        group = self._groups.get(subscriber.audience.key)
         if group is not None:
-            group.discard(subscriber)
-            if not group:
-                del self._audiences[subscriber.audience.key]
+            group.members.discard(subscriber)
+            if subscriber.link is not None:
+                group.links.pop(subscriber.link, None)
+            if not group.members:
+                del self._groups[subscriber.audience.key]
+        subscriber.live = False
         if subscriber.holder is not None:
             held = self._holders.get(subscriber.holder.account_id)
             if held is not None:
                 held.discard(subscriber)
                 if not held:
                     del self._holders[subscriber.holder.account_id]
+
+    def revoke(self, subscriber: Subscriber, reason: str) -> None:
+        """Nothing more is sent; the connection's own task closes it with 1008 at once."""
+        subscriber.revoked = reason
+        subscriber.frames.clear()
+        group = self._groups.get(subscriber.audience.key)
+        if subscriber.live and group is not None and subscriber.link is not None:
+            group.links.pop(subscriber.link, None)
+        subscriber.live = False
+        subscriber.ready.set()
 
     def personal_holders(self) -> set[UUID]:
         """The accounts whose connections see the board as themselves (a case team, a task
@@ -128,34 +193,36 @@ class Hub:
                     change.account, subscriber.holder, subscriber.audience, change.audience
                 )
                 if reason:
-                    subscriber.revoke(reason)
+                    self.revoke(subscriber, reason)
 
     @property
     def connections(self) -> int:
-        return sum(len(group) for group in self._audiences.values())
+        return sum(len(group.members) for group in self._groups.values())
 
     def publish(self, events: list[FeedEvent]) -> None:
         """Runs on the event loop; the log follower calls it through call_soon_threadsafe."""
         for event in events:
             self.position = max(self.position, event.position)
-            for group in list(self._audiences.values()):
-                if not group:
-                    continue
-                audience = next(iter(group)).audience
-                shown = audience.view(event)
+            for group in list(self._groups.values()):
+                shown = group.audience.view(event)
                 if shown is None:
                     continue
-                text = encode(shown)
-                frame = text_frame(text)
-                for subscriber in list(group):
-                    subscriber.push(event.position, text, frame)
+                self._send(group, event.position, encode(shown))
 
     def heartbeat(self) -> None:
         text = json.dumps({"type": "heartbeat", "position": self.position})
-        frame = text_frame(text)
-        for group in list(self._audiences.values()):
-            for subscriber in list(group):
-                subscriber.push(0, text, frame)
+        for group in list(self._groups.values()):
+            self._send(group, 0, text)
+
+    @staticmethod
+    def _send(group: Group, position: int, text: str) -> None:
+        if len(group.links) < len(group.members):  # some are catching up: queue it for them
+            for subscriber in tuple(group.members):
+                if not subscriber.live:
+                    subscriber.push(position, text)
+        if group.links:
+            group.sent = position or group.sent
+            group.write(text_frame(text))
 
 
 def encode(event: FeedEvent) -> str:
