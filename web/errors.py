@@ -42,6 +42,16 @@ class BadInput(Exception):
         self.field = field
 
 
+class UnknownInput(BadInput):
+    """Well-formed input that names something there is none of (an account, an organisation, a
+    school): a 404 naming the field, as an unknown incident in the path is."""
+
+
+class RefusedInput(BadInput):
+    """Well-formed input that the rules refuse (someone who may not join a case team): a 422
+    naming the field."""
+
+
 class SteadyRequest(Request):
     """Every request's JSON body is decoded here (Litestar's body parameters call json()):
     msgspec refuses a body nested deeper than Python's stack allows with a RecursionError,
@@ -150,6 +160,10 @@ def on_domain_error(request: Request, error: DomainError) -> Response[Any]:
 
 
 def on_bad_input(_: Request, error: BadInput) -> Response[Any]:
+    if isinstance(error, UnknownInput):
+        return error_response(HTTP_404_NOT_FOUND, str(error), error.field)
+    if isinstance(error, RefusedInput):
+        return error_response(HTTP_422_UNPROCESSABLE_ENTITY, str(error), error.field)
     return error_response(HTTP_400_BAD_REQUEST, str(error), error.field)
 
 

@@ -4,7 +4,7 @@ event in the incident's own stream, so the timeline and replay show who widened 
 sight, and when."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, post
 from litestar.di import NamedDependency
@@ -16,8 +16,9 @@ from service.access.need_to_know import check_case_team_member
 from service.accounts.service import Accounts
 from service.incidents.application import Steady
 from web.access.guards import requires
+from web.api_fields import field, text, whole
 from web.dependencies import CommandOptions
-from web.errors import COMMAND_ERRORS, BadInput
+from web.errors import COMMAND_ERRORS, RefusedInput, UnknownInput
 
 # Every route here is the crisis lead's: restrict_incident covers each whole.
 RESTRICTING = {
@@ -27,26 +28,33 @@ RESTRICTING = {
 }
 
 
+# The domain's limit for these reasons (domain/need_to_know.py).
+MAX_REASON = 500
+MaybeReason = Annotated[str, field(text(MAX_REASON, required=False))]
+Version = Annotated[int | None, field(whole(1))]
+
+
 @dataclass
 class Mark:
-    reason: str = ""
-    based_on_version: int | None = None
+    reason: MaybeReason = ""
+    based_on_version: Version = None
 
 
 @dataclass
 class Unmark:
-    reason: str  # widening who sees a case needs a reason, for auditors
-    based_on_version: int | None = None
+    # Widening who sees a case needs a reason, for auditors.
+    reason: Annotated[str, field(text(MAX_REASON))]
+    based_on_version: Version = None
 
 
 @dataclass
 class Member:
-    username: str
+    username: Annotated[str, field(text(64))]
 
 
 @dataclass
 class Removal:
-    reason: str = ""
+    reason: MaybeReason = ""
 
 
 class NeedToKnowController(Controller):
@@ -104,9 +112,9 @@ class NeedToKnowController(Controller):
         try:
             account = check_case_team_member(accounts, data.username)
         except NotFound:
-            raise BadInput(f"there is no account {data.username!r}", "username") from None
+            raise UnknownInput(f"there is no account {data.username!r}", "username") from None
         except DomainError as refusal:
-            raise BadInput(str(refusal), "username") from None
+            raise RefusedInput(str(refusal), "username") from None
         return steady.add_to_case_team(ref, account.username, **command_options()).as_dict()
 
     @post(

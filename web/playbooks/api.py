@@ -1,14 +1,16 @@
 """The playbook library's JSON API: every playbook (or those for one kind), and one playbook."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 
 from domain.account import Account
+from domain.kinds import KINDS
 from service.incidents.application import Steady
 from service.incidents.as_json import playbook_view
+from web.api_fields import in_query, one_of
 from web.errors import ITEM_ERRORS, READ_ERRORS
 
 # `signed_in_as` is asked for, and not used, on each: only someone signed in reads the library.
@@ -24,7 +26,7 @@ from web.errors import ITEM_ERRORS, READ_ERRORS
 def list_playbooks(
     steady: NamedDependency[Steady],
     signed_in_as: NamedDependency[Account],
-    kind: FromQuery[str | None] = None,
+    kind: Annotated[str | None, in_query(one_of(KINDS, nullable=True))] = None,
 ) -> dict[str, Any]:
     library = steady.playbooks
     playbooks = library.for_kind(kind) if kind else library.all()
