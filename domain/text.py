@@ -21,11 +21,9 @@ INVISIBLE: tuple[tuple[int, int], ...] = (
     (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
     (0xE0020, 0xE007F),
 )  # fmt: skip
-# Controls that text may not hold (line breaks and tabs may; a CR is read as a line break), and
-# lone surrogates (never text).
-REFUSED: tuple[tuple[int, int], ...] = (
-    (0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xD800, 0xDFFF),
-)  # fmt: skip
+# Controls that text may not hold (line breaks and tabs may; a CR is read as a line break).
+REFUSED: tuple[tuple[int, int], ...] = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F))
+SURROGATES = ((0xD800, 0xDFFF),)  # never text; JSON Schema's strings cannot hold one either
 NEWLINES = re.compile(r"\r\n?")
 
 
@@ -41,15 +39,15 @@ def character_class(ranges: tuple[tuple[int, int], ...]) -> str:
 
 
 VISIBLE = re.compile(f"[^{character_class(INVISIBLE)}{character_class(REFUSED)}]")
-CONTROLS = re.compile(f"[{character_class(REFUSED)}]")
+CONTROLS = re.compile(f"[{character_class(REFUSED + SURROGATES)}]")
 
 
 def text_pattern(required: bool = True) -> str:
     """What check_text takes, as a pattern for the API's document: no refused control and, when
     the text is required, something visible. (Lengths are the document's maxLength.)"""
     allowed = f"[^{character_class(REFUSED)}]*"
-    if not required:
-        return f"^{allowed}$"
+    if not required:  # optional text that shows nothing is taken (as nothing), controls and all
+        return f"^({allowed}|[{character_class(INVISIBLE)}]*)$"
     return f"^{allowed}{VISIBLE.pattern}{allowed}$"
 
 

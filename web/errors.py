@@ -32,6 +32,7 @@ from web.rendering import error_page, to_signin
 
 log = logging.getLogger(__name__)
 MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
+MISSING_PARAMETER = re.compile(r"^Missing required (\w+) parameter '([^']+)'")
 
 
 class BadInput(Exception):
@@ -191,6 +192,12 @@ def on_validation(_: Request, error: ValidationException) -> Response[Any]:
         message = message.replace("`array`", "a list").replace("`object`", "a JSON object")
         where = f"{field}: " if field else ""
         return error_response(HTTP_400_BAD_REQUEST, f"{where}{message}", field)
+    missing = MISSING_PARAMETER.match(str(error.detail))
+    if missing:  # Litestar names the parameter only in its words
+        kind, name = missing.groups()
+        return error_response(
+            HTTP_400_BAD_REQUEST, f"{name}: give the {kind} parameter {name}", name
+        )
     return error_response(HTTP_400_BAD_REQUEST, str(error.detail))
 
 

@@ -47,7 +47,10 @@ def test_text_the_pattern_takes_is_taken(text):
     assert check_text("title", text, multiline=True)
 
 
-def test_optional_text_may_be_empty_but_not_hold_a_control():
-    assert re.match(text_pattern(required=False), "")
+def test_optional_text_may_show_nothing_but_not_hold_a_control_beside_words():
+    for blank in ("", " ", "\u0084", "\x07 \u200b"):
+        assert re.match(text_pattern(required=False), blank)
+        assert check_text("reason", blank, required=False) == ""
     assert not re.match(text_pattern(required=False), "a\x07")
-    assert check_text("reason", " ", required=False) == ""
+    with pytest.raises(DomainError):
+        check_text("reason", "a\x07", required=False)

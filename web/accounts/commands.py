@@ -15,7 +15,7 @@ from domain.people import Actor
 from domain.roles import check_positions, check_role, check_roles
 from domain.text import check_text
 from service.accounts.service import Accounts
-from web.errors import BadInput, UnknownInput
+from web.errors import BadInput, RefusedInput, UnknownInput
 
 T = TypeVar("T")
 MAX_REASON = 500
@@ -92,12 +92,14 @@ def set_schools(accounts: Accounts, actor: Actor, username: str, schools: list[s
     for school in schools:
         slug = checked("schools", lambda school=school: check_slug(school))
         try:
-            checked("schools", lambda slug=slug: accounts.school(slug))
+            accounts.school(slug)
         except NotFound:
             known = ", ".join(o.slug for o in accounts.organisations() if o.kind == "school")
             raise UnknownInput(
                 f"there is no school {slug!r}: choose from {known or 'none yet'}", "schools"
             ) from None
+        except DomainError as error:  # an organisation, but not a school
+            raise RefusedInput(str(error), "schools") from None
     return accounts.set_schools(username, schools, actor=actor)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
+from domain.incident_tasks import MAX_OWNER_ROLE
 from domain.kinds import KINDS
 from domain.organisation import MAX_SLUG, SLUG_PATTERN
 from domain.people import ASSIGNEE_KINDS
@@ -60,7 +61,7 @@ class ApplyPlaybook:
 @dataclass
 class AddTask:
     title: Title
-    owner_role: Annotated[str, field(text(100), description="the position that owns the task")]
+    owner_role: Annotated[str, field(text(MAX_OWNER_ROLE))]  # the position that owns the task
     phase: MaybePhase = None
     instructions: MaybeWords = ""
     due_at: Moment = None  # ISO 8601; without an offset, district time

@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from domain.errors import DomainError, NotFound
+from domain.need_to_know import MAX_REASON
 from service.access.need_to_know import check_case_team_member
 from service.accounts.service import Accounts
 from service.incidents.application import Steady
@@ -28,8 +29,6 @@ RESTRICTING = {
 }
 
 
-# The domain's limit for these reasons (domain/need_to_know.py).
-MAX_REASON = 500
 MaybeReason = Annotated[str, field(text(MAX_REASON, required=False))]
 Version = Annotated[int | None, field(whole(1))]
 
