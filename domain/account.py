@@ -20,7 +20,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.credentials import check_password_hash, check_username
-from domain.errors import Conflict, DomainError
+from domain.errors import Conflict, DomainError, NotFound
 from domain.ids import STEADY_NAMESPACE
 from domain.organisation import Organisation, check_slug
 from domain.people import Actor
@@ -318,7 +318,7 @@ class Account(RecordsWhoActed, Aggregate):
     def revoke_token(self, token_id: str, *, actor: Actor, at: datetime) -> None:
         token = self.tokens.get(token_id)
         if token is None:
-            raise DomainError(f"{self.username} has no token {token_id!r}")
+            raise NotFound(f"{self.username} has no token {token_id!r}")
         if not token.active:
             raise DomainError(f"token {token_id} of {self.username} is already revoked")
         self._record(self.TokenRevoked, actor, at, token_id=token_id)

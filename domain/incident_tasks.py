@@ -13,6 +13,8 @@ from domain.recording import ChainedEvent, RecordsInChain
 from domain.task import Status, Task, TaskPlan
 from domain.text import MAX_TITLE, check_text
 
+MAX_OWNER_ROLE = 100  # a position's id, such as school-psychologist
+
 
 @dataclass(frozen=True)
 class AppliedPlaybook:
@@ -81,7 +83,7 @@ class IncidentTasks(RecordsInChain):
                 "instructions", plan.instructions, required=False, multiline=True
             ),
             phase=plan.phase,
-            owner_role=check_text("owner role", plan.owner_role, limit=100),
+            owner_role=check_text("owner role", plan.owner_role, limit=MAX_OWNER_ROLE),
             due_at=None if plan.due_at is None else moments.check_moment("due_at", plan.due_at),
             stakeholder=plan.stakeholder,
             component=plan.component,

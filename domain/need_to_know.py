@@ -11,6 +11,8 @@ from domain.people import Actor
 from domain.recording import ChainedEvent, RecordsInChain
 from domain.text import check_text
 
+MAX_REASON = 500  # why a case was narrowed or widened: a sentence or two
+
 
 class IncidentNeedToKnow(RecordsInChain):
     """Narrowing who sees an incident about one student, or one a lead marks so."""
@@ -35,7 +37,7 @@ class IncidentNeedToKnow(RecordsInChain):
             )
         if self.marked_confidential:
             raise DomainError(f"{self.reference} is already marked confidential")
-        reason = check_text("reason", reason, limit=500, required=False)
+        reason = check_text("reason", reason, limit=MAX_REASON, required=False)
         self._record(self.MarkedConfidential, actor, at, reason=reason)
 
     def unmark_confidential(self, *, reason: str, actor: Actor, at: datetime) -> None:
@@ -46,7 +48,7 @@ class IncidentNeedToKnow(RecordsInChain):
             )
         if not self.marked_confidential:
             raise DomainError(f"{self.reference} is not marked confidential")
-        reason = check_text("reason for unmarking", reason, limit=500)
+        reason = check_text("reason for unmarking", reason, limit=MAX_REASON)
         self._record(self.UnmarkedConfidential, actor, at, reason=reason)
 
     def add_to_case_team(self, username: str, *, actor: Actor, at: datetime) -> None:
@@ -65,7 +67,7 @@ class IncidentNeedToKnow(RecordsInChain):
             raise DomainError(
                 f"{username or '(nobody)'} is not on the case team of {self.reference}"
             )
-        reason = check_text("reason", reason, limit=500, required=False)
+        reason = check_text("reason", reason, limit=MAX_REASON, required=False)
         self._record(self.CaseTeamMemberRemoved, actor, at, username=username, reason=reason)
 
     @property

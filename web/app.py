@@ -50,6 +50,7 @@ from web.live.feed import board_feed, heartbeats
 from web.live.feed_server import FeedServer
 from web.live.hub import Hub
 from web.live.revocation import account_changes, people_named, rescope
+from web.options import AnswerOptions
 from web.playbooks.api import PLAYBOOK_API_HANDLERS
 from web.playbooks.pages import PLAYBOOK_PAGES
 from web.sharing.api import SHARING_HANDLERS
@@ -173,6 +174,7 @@ def create_app_from(
         dependencies=DEPENDENCIES,
         request_class=SteadyRequest,
         middleware=[
+            AnswerOptions(),  # before sessions and guards: OPTIONS needs neither
             session_config(settings).middleware,
             DefineMiddleware(BearerAwareCSRF, config=csrf_config(settings)),
         ],

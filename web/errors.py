@@ -33,6 +33,7 @@ from web.rendering import error_page, to_signin
 
 log = logging.getLogger(__name__)
 MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
+MISSING_PARAMETER = re.compile(r"^Missing required (\w+) parameter '([^']+)'")
 
 
 class BadInput(Exception):
@@ -41,6 +42,16 @@ class BadInput(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class UnknownInput(BadInput):
+    """Well-formed input that names something there is none of (an account, an organisation, a
+    school): a 404 naming the field, as an unknown incident in the path is."""
+
+
+class RefusedInput(BadInput):
+    """Well-formed input that the rules refuse (someone who may not join a case team): a 422
+    naming the field."""
 
 
 class SteadyRequest(Request):
@@ -151,6 +162,10 @@ def on_domain_error(request: Request, error: DomainError) -> Response[Any]:
 
 
 def on_bad_input(_: Request, error: BadInput) -> Response[Any]:
+    if isinstance(error, UnknownInput):
+        return error_response(HTTP_404_NOT_FOUND, str(error), error.field)
+    if isinstance(error, RefusedInput):
+        return error_response(HTTP_422_UNPROCESSABLE_ENTITY, str(error), error.field)
     return error_response(HTTP_400_BAD_REQUEST, str(error), error.field)
 
 
@@ -178,6 +193,12 @@ def on_validation(_: Request, error: ValidationException) -> Response[Any]:
         message = message.replace("`array`", "a list").replace("`object`", "a JSON object")
         where = f"{field}: " if field else ""
         return error_response(HTTP_400_BAD_REQUEST, f"{where}{message}", field)
+    missing = MISSING_PARAMETER.match(str(error.detail))
+    if missing:  # Litestar names the parameter only in its words
+        kind, name = missing.groups()
+        return error_response(
+            HTTP_400_BAD_REQUEST, f"{name}: give the {kind} parameter {name}", name
+        )
     return error_response(HTTP_400_BAD_REQUEST, str(error.detail))
 
 

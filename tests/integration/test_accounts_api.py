@@ -293,7 +293,6 @@ OKAFOR = "/api/v1/accounts/k.okafor"
 BAD_INPUT = [
     ("POST", ACCOUNTS, new(username="P Silva"), "username", "not valid"),
     ("POST", ACCOUNTS, new(display_name=" "), "display_name", "empty"),
-    ("POST", ACCOUNTS, new(organisation="nowhere"), "organisation", "no organisation 'nowhere'"),
     ("POST", ACCOUNTS, new(roles=[]), "roles", "at least one role"),
     ("POST", ACCOUNTS, new(roles=["boss"]), "roles", "unknown role 'boss'"),
     ("POST", ACCOUNTS, new(positions=["Head Nurse"]), "positions", "not valid"),
@@ -315,6 +314,26 @@ def test_bad_input_is_a_400_naming_the_field(world, method, path, body, field, w
     assert response.status_code == 400, response.text
     answer = response.json()
     assert answer["field"] == field and words in answer["error"], answer
+
+
+# Well-formed, but naming something there is none of: a 404 naming the field, as an unknown id in
+# the path is (the API's document can say what an id looks like, never which ones exist).
+UNKNOWN = [
+    ("POST", ACCOUNTS, new(organisation="nowhere"), "organisation", "no organisation 'nowhere'"),
+    ("PUT", f"{OKAFOR}/schools", {"schools": ["nowhere"]}, "schools", "no school 'nowhere'"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field", "words"), UNKNOWN)
+def test_naming_what_there_is_none_of_is_a_404_naming_the_field(
+    world, method, path, body, field, words
+):
+    response = admin(world, method, path, body)
+    assert response.status_code == 404, response.text
+    answer = response.json()
+    assert answer["field"] == field and words in answer["error"], answer
+    unknown_token = admin(world, "DELETE", f"{OKAFOR}/tokens/0123456789ab")
+    assert unknown_token.status_code == 404 and "no token" in unknown_token.json()["error"]
 
 
 def test_bad_paging_of_account_changes_names_the_parameter(world):

@@ -3,8 +3,9 @@
 Every operation the document lists is called with generated parameters and bodies against a real
 store holding the demo district (a fresh copy per role; SQLite, and PostgreSQL for one role). No
 answer may be a 5xx, and every answer must be one the document describes: its status code, its
-content type, its body's schema. Where the fuzzer finds a gap, the document (or the server) is
-what gets fixed, not the check.
+content type, its body's schema; and a request valid by the document is taken (never a 400;
+tests/api_fuzzing.py says what else it may get). Where the fuzzer finds a gap, the document (or
+the server) is what gets fixed, not the check.
 
 Bounded to stay fast: a few valid examples per operation and role, from a fixed seed so that
 every run (and CI) sends the same requests. One role's run is thorough: it adds the coverage
@@ -21,7 +22,6 @@ from typing import Any
 import hypothesis
 import pytest
 import schemathesis
-from hypothesis import strategies as st
 from litestar import Litestar
 from schemathesis.config import SchemathesisConfig
 
@@ -31,6 +31,7 @@ from service.config import Settings
 from service.demo.accounts import DEMO_ACCOUNTS, DISTRICT, PARTNER, seed_demo_accounts
 from service.demo.incidents import seed_demo
 from service.incidents.application import Steady
+from tests.api_fuzzing import acceptance, path_ids, tasks_and_notes
 from tests.builders import ADMIN, FAST_HASHER, bearer
 from web.app import create_app
 
@@ -56,19 +57,6 @@ RUNS = [
     pytest.param(
         Run("crisis-lead", "postgres"), id="crisis-lead-postgres", marks=pytest.mark.postgres
     ),
-]
-
-# Checks left out, each with why. Every other check schemathesis runs by default stays on.
-EXCLUDED_CHECKS = [
-    # Expects every schema-valid request to succeed. Here a schema-valid request may rightly be
-    # refused, with a documented 4xx: a reference no incident has (404), a phase, status or kind
-    # the playbooks don't know, a version the incident doesn't have (422), a stale version
-    # (409), or text where a moment or a version number belongs (400: the document says only
-    # "string" for `at`, `occurred_at`, `due_at`, `from` and `to`).
-    schemathesis.checks.positive_data_acceptance,
-    # Litestar 2 answers OPTIONS on a path whose methods were registered in two steps with only
-    # the first step's methods in `Allow` (litestar-org/litestar#4169, fixed only in v3).
-    schemathesis.checks.allow_header_conformance,
 ]
 
 
@@ -97,18 +85,6 @@ def database_url(folder: Path) -> str:
     return f"sqlite:///{folder}/steady.db"
 
 
-def tasks_and_notes(
-    steady: Steady, refs: list[str]
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    tasks: list[tuple[str, str]] = []
-    notes: list[tuple[str, str]] = []
-    for ref in refs:
-        incident = steady.incident(ref)
-        tasks += [(ref, task_id) for task_id in sorted(incident.tasks)[:3]]
-        notes += [(ref, note_id) for note_id in sorted(incident.notes)[:3]]
-    return tasks, notes
-
-
 def seed_district(steady: Steady, settings: Settings, now: datetime) -> list[str]:
     refs = sorted(seed_demo(steady, now, settings.zone()))
     seed_demo_accounts(Accounts(steady, hasher=FAST_HASHER))
@@ -134,39 +110,6 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
     document = create_app(steady, settings, accounts=accounts).openapi_schema.to_schema()
     steady.close()
     return Seeded(folder, now, document, refs, tasks, notes, known)
-
-
-def path_ids(seeded: Seeded) -> Any:
-    """A flatmap_path_parameters hook: made-up ids only ever find nothing, so about half the time
-    it puts in ids the store has."""
-    strategies: dict[tuple[str, ...], st.SearchStrategy[dict[str, str] | None]] = {}
-
-    def real_or_none(names: tuple[str, ...]) -> st.SearchStrategy[dict[str, str] | None]:
-        if "task_id" in names:
-            pairs = st.sampled_from(seeded.tasks).map(lambda p: {"ref": p[0], "task_id": p[1]})
-        elif "note_id" in names:
-            pairs = st.sampled_from(seeded.notes).map(lambda p: {"ref": p[0], "note_id": p[1]})
-        elif "ref" in names:
-            pairs = st.sampled_from(seeded.refs).map(lambda ref: {"ref": ref})
-        else:
-            pairs = st.just({})
-        others = st.fixed_dictionaries(
-            {name: st.sampled_from(seeded.known[name]) for name in names if name in seeded.known}
-        )
-        real = st.tuples(pairs, others).map(lambda ids: {**ids[0], **ids[1]})
-        # Real ids first: Hypothesis tries the first branch (and the first id) before others, so
-        # with few examples an operation still reaches an incident, task or note that exists.
-        return st.one_of(real, st.none())
-
-    def flatmap_path_parameters(_: Any, path: dict[str, Any] | None) -> st.SearchStrategy[Any]:
-        if not path:  # None for an operation without path parameters
-            return st.just(path)
-        names = tuple(sorted(path))
-        if names not in strategies:  # made once: making them on every draw costs more
-            strategies[names] = real_or_none(names)
-        return strategies[names].map(lambda ids: {**path, **(ids or {})})
-
-    return flatmap_path_parameters
 
 
 @pytest.fixture(params=RUNS)
@@ -216,10 +159,13 @@ def api(seeded: Seeded, run: Run) -> schemathesis.schemas.BaseSchema:
             },
             # Random invalid input costs the most to generate; the coverage phase sends plenty.
             "generation": {"mode": "positive", "max-examples": EXAMPLES},
+            # What a valid request may be answered with: never a 400.
+            **acceptance(),
         }
     )
     schema = schemathesis.openapi.from_dict(seeded.document, config=config)
-    schema.hook("flatmap_path_parameters")(path_ids(seeded))
+    hook = path_ids(seeded.refs, seeded.tasks, seeded.notes, seeded.known)
+    schema.hook("flatmap_path_parameters")(hook)
     return schema
 
 
@@ -236,6 +182,6 @@ schema = schemathesis.pytest.from_fixture("api")
     suppress_health_check=list(hypothesis.HealthCheck),
 )
 def test_api_answers_as_documented(case: Any, district: District) -> None:
-    case.call_and_validate(
-        headers=district.headers, app=district.app, excluded_checks=EXCLUDED_CHECKS
-    )
+    # Every check schemathesis runs by default, positive_data_acceptance and
+    # allow_header_conformance included.
+    case.call_and_validate(headers=district.headers, app=district.app)

@@ -156,7 +156,10 @@ def test_a_confidential_case_is_a_count_to_a_district_leader_and_whole_to_its_ca
     partner = people.post(
         "m.alvarez", f"/api/v1/incidents/{case}/case-team", {"username": "j.brooks"}
     )
-    assert partner.status_code == 400 and partner.json()["field"] == "username"
+    # Well-formed, refused by the rule of who may join: a 422 naming the field.
+    assert partner.status_code == 422 and partner.json()["field"] == "username"
+    nobody = people.post("m.alvarez", f"/api/v1/incidents/{case}/case-team", {"username": "x.y"})
+    assert nobody.status_code == 404 and nobody.json()["field"] == "username"
     added = people.post(
         "m.alvarez", f"/api/v1/incidents/{case}/case-team", {"username": "k.okafor"}
     )

@@ -7,7 +7,8 @@ response carries a password, its hash, or an API token's secret or digest; a new
 once, in the response that issues it.
 """
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post, put
@@ -16,9 +17,11 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from domain.account import Account
-from domain.credentials import check_username
+from domain.account import MAX_LABEL, TOKEN_ID_PATTERN, Account
+from domain.credentials import MAX_PASSWORD, MIN_PASSWORD, USERNAME_PATTERN, check_username
+from domain.organisation import MAX_NAME, MAX_SLUG, ORGANISATION_KINDS, SLUG_PATTERN
 from domain.people import Actor
+from domain.roles import POSITION_PATTERN, ROLES
 from service.accounts.changes import MAX_LIMIT
 from service.accounts.service import Accounts, account_view, organisation_view
 from service.accounts.tokens import TOKEN_PATTERN
@@ -26,7 +29,8 @@ from web.access.auth import account_of
 from web.access.guards import requires
 from web.access.sessions import bearer_of
 from web.accounts import commands as commands
-from web.accounts.commands import checked
+from web.accounts.commands import MAX_REASON, checked
+from web.api_fields import MAX_WHOLE, field, in_path, in_query, items, matching, one_of, text
 from web.errors import COMMAND_ERRORS, ITEM_ERRORS, READ_ERRORS
 
 MANAGE = "manage_accounts"
@@ -67,56 +71,74 @@ ADMIN = {"admin": Provide(admin_actor, sync_to_thread=False)}
 # -- bodies -------------------------------------------------------------------------------------
 
 
+Username = Annotated[str, field(matching(USERNAME_PATTERN.pattern))]
+Slug = Annotated[str, field(matching(SLUG_PATTERN.pattern, most=MAX_SLUG))]
+RoleName = Annotated[str, field(one_of(ROLES))]
+PositionList = Annotated[
+    list[str], field(items(matching(POSITION_PATTERN.pattern, most=64)), description="positions")
+]
+APassword = {"minLength": MIN_PASSWORD, "maxLength": MAX_PASSWORD, "pattern": r"\S"}
+# A token's public id, as every token list shows it: a mistyped one is a 400.
+TokenId = Annotated[str, in_path(matching(TOKEN_ID_PATTERN.pattern))]
+OrganisationSlug = Annotated[str, in_path(matching(SLUG_PATTERN.pattern, most=MAX_SLUG))]
+
+
 @dataclass
 class NewAccount:
-    username: str
-    display_name: str
-    organisation: str
-    roles: list[str]
-    positions: list[str] = field(default_factory=list)
-    password: str | None = None  # without one, the account signs in only with API tokens
+    username: Username
+    display_name: Annotated[str, field(text(MAX_NAME))]
+    organisation: Annotated[
+        str,
+        field(matching(SLUG_PATTERN.pattern, most=MAX_SLUG), description="an organisation's id"),
+    ]
+    roles: Annotated[list[str], field(items(one_of(ROLES), least=1))]
+    positions: PositionList = dataclasses.field(default_factory=list)
+    # Without one, the account signs in only with API tokens.
+    password: Annotated[str | None, field(APassword)] = None
 
 
 @dataclass
 class Role:
-    role: str
+    role: RoleName
 
 
 @dataclass
 class Positions:
-    positions: list[str]
+    positions: PositionList
 
 
 @dataclass
 class Schools:
-    schools: list[str]  # ids of school organisations
+    schools: Annotated[list[str], field(items(matching(SLUG_PATTERN.pattern, most=MAX_SLUG)),
+                                        description="ids of school organisations")]  # fmt: skip
 
 
 @dataclass
 class Password:
-    password: str
+    password: Annotated[str, field(APassword)]
 
 
 @dataclass
 class Disabling:
-    reason: str = ""
+    reason: Annotated[str, field(text(MAX_REASON, required=False))] = ""
 
 
 @dataclass
 class NewToken:
-    label: str = "api"
+    label: Annotated[str, field(text(MAX_LABEL))] = "api"
 
 
 @dataclass
 class NewOrganisation:
-    slug: str
-    name: str
-    kind: str
+    slug: Slug
+    name: Annotated[str, field(text(MAX_NAME))]
+    kind: Annotated[str, field(one_of(ORGANISATION_KINDS))]
 
 
 @dataclass
 class StandInFor:
-    role: str  # a playbook role's id, such as partner-mental-health
+    # A playbook role's id, such as partner-mental-health; one no playbook has is a 422.
+    role: Annotated[str, field(text(64))]
 
 
 # -- handlers -----------------------------------------------------------------------------------
@@ -182,7 +204,7 @@ class AccountsController(Controller):
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
         username: FromPath[str],
-        role: FromPath[str],
+        role: Annotated[str, in_path(one_of(ROLES))],
     ) -> dict[str, Any]:
         """Revoke a role (not the account's only one: grant another first, or disable it)."""
         return account_view(commands.revoke_role(accounts, admin, username, role))
@@ -258,7 +280,7 @@ class AccountsController(Controller):
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
         username: FromPath[str],
-        token_id: FromPath[str],
+        token_id: TokenId,
     ) -> dict[str, Any]:
         """Revoke an API token: it stops working at once."""
         return account_view(commands.revoke_token(accounts, admin, username, token_id))
@@ -298,7 +320,7 @@ class OrganisationsController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
-        slug: FromPath[str],
+        slug: OrganisationSlug,
         data: JSONBody[StandInFor],
     ) -> dict[str, Any]:
         """Applying a playbook then assigns the tasks of that role to the organisation and
@@ -314,8 +336,8 @@ class OrganisationsController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
-        slug: FromPath[str],
-        role: FromPath[str],
+        slug: OrganisationSlug,
+        role: Annotated[str, in_path(text(64))],
     ) -> dict[str, Any]:
         """Playbooks applied from now on leave that role's tasks with the role; tasks already
         assigned stay assigned."""
@@ -332,9 +354,11 @@ class OrganisationsController(Controller):
 )
 def account_changes(
     accounts: NamedDependency[Accounts],
-    after: Annotated[int, QueryParameter(ge=0, le=2**63 - 1, description="a log position")] = 0,
+    after: Annotated[int, QueryParameter(ge=0, le=MAX_WHOLE, description="a log position")] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 100,
-    account: Annotated[str | None, QueryParameter(description="only this username")] = None,
+    account: Annotated[
+        str | None, in_query(matching(USERNAME_PATTERN.pattern), description="only this username")
+    ] = None,
 ) -> dict[str, Any]:
     """Oldest first. Page on with `after` set to the `last_position` of the answer before."""
     username = checked("account", lambda: check_username(account)) if account else None

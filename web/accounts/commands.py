@@ -1,6 +1,7 @@
 """The account commands the JSON API and the admin pages share: each input is checked field by
-field, so a malformed one is a BadInput (400) naming the field, before the service is asked;
-the rules of the domain (the last admin, a partner's roles) stay DomainErrors (422).
+field, so a malformed one is a BadInput (400) naming the field, before the service is asked (an
+organisation or school there is none of is an UnknownInput: 404); the rules of the domain (the
+last admin, a partner's roles) stay DomainErrors (422).
 """
 
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from domain.people import Actor
 from domain.roles import check_positions, check_role, check_roles
 from domain.text import check_text
 from service.accounts.service import Accounts
-from web.errors import BadInput
+from web.errors import BadInput, RefusedInput, UnknownInput
 
 T = TypeVar("T")
 MAX_REASON = 500
@@ -35,7 +36,7 @@ def existing_organisation(accounts: Accounts, slug: str) -> str:
         return accounts.organisation(slug).slug
     except NotFound:
         known = ", ".join(o.slug for o in accounts.organisations()) or "none yet"
-        raise BadInput(
+        raise UnknownInput(
             f"there is no organisation {slug!r}: choose one of {known}, or add it first",
             "organisation",
         ) from None
@@ -91,12 +92,14 @@ def set_schools(accounts: Accounts, actor: Actor, username: str, schools: list[s
     for school in schools:
         slug = checked("schools", lambda school=school: check_slug(school))
         try:
-            checked("schools", lambda slug=slug: accounts.school(slug))
+            accounts.school(slug)
         except NotFound:
             known = ", ".join(o.slug for o in accounts.organisations() if o.kind == "school")
-            raise BadInput(
+            raise UnknownInput(
                 f"there is no school {slug!r}: choose from {known or 'none yet'}", "schools"
             ) from None
+        except DomainError as error:  # an organisation, but not a school
+            raise RefusedInput(str(error), "schools") from None
     return accounts.set_schools(username, schools, actor=actor)
 
 

@@ -7,19 +7,20 @@ leaked token must not be able to mint more of itself. Revoking works either way.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from domain.account import MAX_LABEL, Account
 from domain.errors import DomainError
 from service.access.permissions import Forbidden
 from service.accounts.service import Accounts, account_view
+from web import api_fields
 from web.accounts import commands as commands
-from web.accounts.api import actor_of, token_id_of
+from web.accounts.api import TokenId, actor_of, token_id_of
 from web.accounts.forms import VISIT, Form, Visit, back_with, refusal, take_flash, text, token_rows
 from web.errors import COMMAND_ERRORS, READ_ERRORS, BadInput
 from web.rendering import context, page
@@ -33,7 +34,7 @@ WITH_PASSWORD = (
 
 @dataclass
 class Label:
-    label: str = "api"
+    label: Annotated[str, api_fields.field(api_fields.text(MAX_LABEL))] = "api"
 
 
 def owner(account: Account) -> Account:
@@ -89,7 +90,7 @@ class MyTokensApi(Controller):
         request: Request,
         accounts: NamedDependency[Accounts],
         signed_in_as: NamedDependency[Account],
-        token_id: FromPath[str],
+        token_id: TokenId,
     ) -> dict[str, Any]:
         account = owner(signed_in_as)
         changed = commands.revoke_token(accounts, actor_of(request), account.username, token_id)

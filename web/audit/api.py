@@ -10,15 +10,15 @@ from zoneinfo import ZoneInfo
 
 from litestar import Response, get
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery
 
-from domain.numbers import parse_whole_number
 from service.incidents.application import Steady
 from service.incidents.diff import diff_incident
-from service.timelines.reading import Timelines, select, timeline_csv
+from service.timelines.reading import EVENT_KINDS, Timelines, select, timeline_csv
 from web.access.guards import requires
+from web.api_fields import in_query, one_of, whole
 from web.dependencies import NoteView
-from web.errors import ITEM_ERRORS, BadInput
+from web.errors import ITEM_ERRORS
 
 TAGS = ["audit"]
 
@@ -27,7 +27,7 @@ def timeline_filters(
     task: FromQuery[str | None] = None,
     role: FromQuery[str | None] = None,
     phase: FromQuery[str | None] = None,
-    kind: FromQuery[str | None] = None,
+    kind: Annotated[str | None, in_query(one_of(EVENT_KINDS, nullable=True))] = None,
 ) -> dict[str, str | None]:
     """The timeline's filters, JSON or CSV alike: a task id, the actor's role, a phase, a kind
     of event (its type)."""
@@ -41,15 +41,6 @@ TIMELINE = {
     "responses": ITEM_ERRORS,
     "guards": [requires("view_timeline")],
 }
-
-
-def whole_number(value: str | None, field: str) -> int:
-    if value is None or not value.strip():
-        raise BadInput(f"{field}: give a version number, e.g. {field}=3", field)
-    number = parse_whole_number(value)
-    if number is None:
-        raise BadInput(f"{field}: {value!r} is not a whole number", field)
-    return number
 
 
 @get("/api/v1/incidents/{ref:str}/timeline", **TIMELINE)
@@ -102,14 +93,14 @@ def incident_diff(
     steady: NamedDependency[Steady],
     note_view: NamedDependency[NoteView],
     ref: FromPath[str],
-    from_: Annotated[str | None, QueryParameter(name="from", description="a version")] = None,
-    to: Annotated[str | None, QueryParameter(description="a version")] = None,
+    # Required whole numbers; a version the incident does not have (0, or beyond) is a 422.
+    from_: Annotated[int, in_query(whole(1), name="from", description="a version")],
+    to: Annotated[int, in_query(whole(1), description="a version")],
 ) -> dict[str, Any]:
     """What changed between version `from` and version `to` (either may be the later one):
     fields, tasks and notes per id, and the events in between."""
     note_view(ref, "replay")
-    start, end = whole_number(from_, "from"), whole_number(to, "to")
-    return diff_incident(steady, ref, start, end)
+    return diff_incident(steady, ref, from_, to)
 
 
 AUDIT_HANDLERS = [incident_timeline, incident_timeline_csv, incident_diff]

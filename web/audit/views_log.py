@@ -15,6 +15,7 @@ from service.timelines.reading import local_time
 from service.views_log.recording import RecordedView, ViewLog, select_views
 from web.access.auth import abilities
 from web.access.guards import requires
+from web.api_fields import in_query, one_of
 from web.audit.shared import audit_nav
 from web.errors import ITEM_ERRORS
 from web.rendering import context, page, page_route, role_label, who
@@ -34,7 +35,7 @@ def incident_views(
     ref: FromPath[str],
     person: FromQuery[str | None] = None,
     role: FromQuery[str | None] = None,
-    surface: FromQuery[str | None] = None,
+    surface: Annotated[str | None, in_query(one_of(SURFACES, nullable=True))] = None,
 ) -> dict[str, Any]:
     """Who viewed the incident, newest first: each person once per surface (page, api, export,
     timeline, replay, report) per window, at the first time they viewed it in that window.

@@ -1,90 +1,125 @@
-"""What the incidents API's commands send: one body per command, and reading the moments in them."""
+"""What the incidents API's commands send: one body per command, and reading the moments in them.
+
+Each field declares, for the API's document, what the domain takes (web/api_fields.py): the
+domain's own lists for its closed sets, its limits for text."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
+from domain.incident_tasks import MAX_OWNER_ROLE
+from domain.kinds import KINDS
+from domain.organisation import MAX_SLUG, SLUG_PATTERN
+from domain.people import ASSIGNEE_KINDS
+from domain.phase import Phase
+from domain.severity import SEVERITIES
+from domain.task import Status
+from domain.text import MAX_TITLE
+from web.api_fields import MOMENT, field, items, matching, moment, one_of, text, whole
 from web.errors import BadInput
+
+Version = Annotated[
+    int | None,
+    field(whole(1), description="the incident's version the change is based on: a later "
+          "change since answers 409"),
+]  # fmt: skip
+Severity = Annotated[
+    int,
+    field(whole(min(SEVERITIES), max(SEVERITIES)),
+          description=", ".join(f"{k} {v}" for k, v in SEVERITIES.items())),
+]  # fmt: skip
+Title = Annotated[str, field(text(MAX_TITLE))]
+Words = Annotated[str, field(text())]  # required, may run over lines
+MaybeWords = Annotated[str, field(text(required=False))]
+Moment = Annotated[str | None, field(moment(), description=MOMENT)]
+PhaseName = Annotated[str, field(one_of(Phase))]
+MaybePhase = Annotated[str | None, field(one_of(Phase, nullable=True))]
+Organisations = Annotated[
+    list[str] | None,
+    field(items(matching(SLUG_PATTERN.pattern, most=MAX_SLUG)),
+          description="ids of partner organisations the incident is shared with"),
+]  # fmt: skip
 
 
 @dataclass
 class OpenIncident:
-    title: str
-    kind: str
-    severity: int
-    schools: list[str]
-    summary: str = ""
-    occurred_at: str | None = None  # ISO 8601; without an offset, district time
+    title: Title
+    kind: Annotated[str, field(one_of(KINDS))]
+    severity: Severity
+    schools: Annotated[list[str], field(items(text(MAX_TITLE), least=1))]
+    summary: MaybeWords = ""
+    occurred_at: Moment = None  # ISO 8601; without an offset, district time
 
 
 @dataclass
 class ApplyPlaybook:
     playbook_id: str
-    based_on_version: int | None = None
+    based_on_version: Version = None
 
 
 @dataclass
 class AddTask:
-    title: str
-    owner_role: str
-    phase: str | None = None
-    instructions: str = ""
-    due_at: str | None = None  # ISO 8601; without an offset, district time
+    title: Title
+    owner_role: Annotated[str, field(text(MAX_OWNER_ROLE))]  # the position that owns the task
+    phase: MaybePhase = None
+    instructions: MaybeWords = ""
+    due_at: Moment = None  # ISO 8601; without an offset, district time
 
 
 @dataclass
 class ChangeStatus:
-    status: str
-    reason: str = ""
-    note: str = ""
-    based_on_version: int | None = None
+    status: Annotated[str, field(one_of(Status))]
+    reason: MaybeWords = ""  # required to block a task, or to reopen a done one (else 422)
+    note: MaybeWords = ""
+    based_on_version: Version = None
 
 
 @dataclass
 class Assign:
-    kind: str
-    name: str
-    based_on_version: int | None = None
+    kind: Annotated[str, field(one_of(ASSIGNEE_KINDS))]
+    name: Annotated[str, field(text(MAX_TITLE), description="a username, position or partner")]
+    based_on_version: Version = None
 
 
 @dataclass
 class AddNote:
-    text: str
+    text: Words
     task_id: str = ""
     # Partner organisations (ids) the incident is shared with that may read the note. A
     # partner's own notes are always shared with their organisation.
-    share_with: list[str] | None = None
+    share_with: Organisations = None
 
 
 @dataclass
 class CorrectNote:
-    text: str
-    reason: str
+    text: Words
+    reason: Words
 
 
 @dataclass
 class ChangeSeverity:
-    severity: int
-    reason: str = ""
-    based_on_version: int | None = None
+    severity: Severity
+    reason: MaybeWords = ""
+    based_on_version: Version = None
 
 
 @dataclass
 class AdvancePhase:
-    phase: str
-    based_on_version: int | None = None
+    phase: PhaseName
+    based_on_version: Version = None
 
 
 @dataclass
 class CloseIncident:
-    review_summary: str
-    based_on_version: int | None = None
+    review_summary: Words
+    based_on_version: Version = None
 
 
 @dataclass
 class ReopenIncident:
-    reason: str
-    phase: str | None = None
+    reason: Words
+    phase: MaybePhase = None
 
 
 def read_moment(text: str | None, zone: ZoneInfo, field: str = "at") -> datetime | None:

@@ -4,7 +4,7 @@ event in the incident's own stream, so the timeline and replay show who widened 
 sight, and when."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, post
 from litestar.di import NamedDependency
@@ -12,12 +12,14 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from domain.errors import DomainError, NotFound
+from domain.need_to_know import MAX_REASON
 from service.access.need_to_know import check_case_team_member
 from service.accounts.service import Accounts
 from service.incidents.application import Steady
 from web.access.guards import requires
+from web.api_fields import field, text, whole
 from web.dependencies import CommandOptions
-from web.errors import COMMAND_ERRORS, BadInput
+from web.errors import COMMAND_ERRORS, RefusedInput, UnknownInput
 
 # Every route here is the crisis lead's: restrict_incident covers each whole.
 RESTRICTING = {
@@ -27,26 +29,31 @@ RESTRICTING = {
 }
 
 
+MaybeReason = Annotated[str, field(text(MAX_REASON, required=False))]
+Version = Annotated[int | None, field(whole(1))]
+
+
 @dataclass
 class Mark:
-    reason: str = ""
-    based_on_version: int | None = None
+    reason: MaybeReason = ""
+    based_on_version: Version = None
 
 
 @dataclass
 class Unmark:
-    reason: str  # widening who sees a case needs a reason, for auditors
-    based_on_version: int | None = None
+    # Widening who sees a case needs a reason, for auditors.
+    reason: Annotated[str, field(text(MAX_REASON))]
+    based_on_version: Version = None
 
 
 @dataclass
 class Member:
-    username: str
+    username: Annotated[str, field(text(64))]
 
 
 @dataclass
 class Removal:
-    reason: str = ""
+    reason: MaybeReason = ""
 
 
 class NeedToKnowController(Controller):
@@ -104,9 +111,9 @@ class NeedToKnowController(Controller):
         try:
             account = check_case_team_member(accounts, data.username)
         except NotFound:
-            raise BadInput(f"there is no account {data.username!r}", "username") from None
+            raise UnknownInput(f"there is no account {data.username!r}", "username") from None
         except DomainError as refusal:
-            raise BadInput(str(refusal), "username") from None
+            raise RefusedInput(str(refusal), "username") from None
         return steady.add_to_case_team(ref, account.username, **command_options()).as_dict()
 
     @post(

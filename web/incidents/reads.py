@@ -20,8 +20,9 @@ from service.incidents.integrity import verify_all, verify_incident
 from service.sharing.feed import PartnerFeed
 from web.access.auth import allow, partner_organisation
 from web.access.guards import requires
+from web.api_fields import MAX_WHOLE, MOMENT, in_query, moment
 from web.dependencies import NoteView
-from web.errors import ITEM_ERRORS, READ_ERRORS, BadInput
+from web.errors import ITEM_ERRORS, READ_ERRORS, RefusedInput
 from web.incidents.access import (
     counted_confidential,
     incident_view_for,
@@ -89,15 +90,16 @@ class IncidentReadsController(Controller):
         zone: NamedDependency[ZoneInfo],
         clock: NamedDependency[Callable[[], datetime]],
         ref: FromPath[str],
-        version: Annotated[int | None, QueryParameter(ge=1)] = None,
-        at: FromQuery[str | None] = None,
+        version: Annotated[int | None, QueryParameter(ge=1, le=MAX_WHOLE)] = None,
+        at: Annotated[str | None, in_query(moment(), description=MOMENT)] = None,
     ) -> dict[str, Any]:
         # Not a guard: which action it takes depends on the query.
         replaying = version is not None or at is not None
         account = allow(request, "replay" if replaying else "view_incident", ref=ref)
         note_view(ref, "replay" if replaying else "api")
         if version is not None and at is not None:
-            raise BadInput("give either version or at, not both", "version")
+            # Well-formed each, but not together: the document cannot say so, the rules do.
+            raise RefusedInput("give either version or at, not both", "version")
         if version is not None:
             incident = steady.incident_at_version(ref, version)
             as_of = incident.modified_on
@@ -220,8 +222,8 @@ def global_feed(
     steady: NamedDependency[Steady],
     signed_in_as: NamedDependency[Account],
     partner_feed: NamedDependency[PartnerFeed],
-    # Positions are 64-bit in the store: a larger one would fail there, not find nothing.
-    after: Annotated[int, QueryParameter(ge=0, le=2**63 - 1)] = 0,
+    # Positions are 64-bit in the store, and every JSON reader keeps 2**53 - 1 exactly.
+    after: Annotated[int, QueryParameter(ge=0, le=MAX_WHOLE)] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     events = steady.events_after(after, limit)

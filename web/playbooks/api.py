@@ -1,15 +1,18 @@
 """The playbook library's JSON API: every playbook (or those for one kind), and one playbook."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 
 from domain.account import Account
+from domain.errors import DomainError
+from domain.kinds import KINDS, check_kind
 from service.incidents.application import Steady
 from service.incidents.as_json import playbook_view
-from web.errors import ITEM_ERRORS, READ_ERRORS
+from web.api_fields import in_query, one_of
+from web.errors import ITEM_ERRORS, READ_ERRORS, BadInput
 
 # `signed_in_as` is asked for, and not used, on each: only someone signed in reads the library.
 
@@ -24,9 +27,14 @@ from web.errors import ITEM_ERRORS, READ_ERRORS
 def list_playbooks(
     steady: NamedDependency[Steady],
     signed_in_as: NamedDependency[Account],
-    kind: FromQuery[str | None] = None,
+    kind: Annotated[str | None, in_query(one_of(KINDS, nullable=True))] = None,
 ) -> dict[str, Any]:
     library = steady.playbooks
+    if kind:
+        try:
+            check_kind(kind)
+        except DomainError as error:  # the document lists the kinds: another is malformed
+            raise BadInput(str(error), "kind") from None
     playbooks = library.for_kind(kind) if kind else library.all()
     return {"playbooks": [playbook_view(p) for p in playbooks]}
 

@@ -1,17 +1,19 @@
 """Sharing an incident, and notes within it, with partner organisations; and ending a share."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from domain.organisation import MAX_NAME
 from service.accounts.service import Accounts
 from service.incidents.application import Steady
 from service.sharing.partners import partner_named
 from web.access.guards import requires
+from web.api_fields import field, text, whole
 from web.dependencies import CommandOptions
 from web.errors import COMMAND_ERRORS
 
@@ -22,20 +24,24 @@ SHARING = {
 }
 
 
+# The partner organisation's id (or its name): one that is not a partner's answers 404 or 422.
+Partner = Annotated[str, field(text(MAX_NAME), description="a partner organisation's id or name")]
+
+
 @dataclass
 class Share:
-    organisation: str  # the partner organisation's id (or its name)
-    based_on_version: int | None = None
+    organisation: Partner
+    based_on_version: Annotated[int | None, field(whole(1))] = None
 
 
 @dataclass
 class EndShare:
-    reason: str = ""
+    reason: Annotated[str, field(text(required=False))] = ""
 
 
 @dataclass
 class ShareNote:
-    organisation: str
+    organisation: Partner
 
 
 class SharingController(Controller):
