@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request
+from litestar.concurrency import sync_to_thread
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -24,7 +25,7 @@ from service.config import Settings
 from service.incidents.application import Steady
 from service.sharing.feed import PartnerFeed
 from service.views_log.recording import Viewer, ViewLog
-from web.access.auth import account_of, partner_organisation, signed_in
+from web.access.auth import account_of, already_signed_in, partner_organisation, signed_in
 from web.access.sessions import bearer_of
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,10 @@ def provide_accounts(state: State) -> Accounts:
     return state.accounts
 
 
-def provide_signed_in_as(request: ASGIConnection) -> Account:
-    """The signed-in person (401 if none); a guard has usually found them already."""
-    return account_of(request)
+async def provide_signed_in_as(request: ASGIConnection) -> Account:
+    """The signed-in person (401 if none); a guard has usually found them already, and
+    otherwise they are looked up in a worker thread: the event loop never waits on the store."""
+    return already_signed_in(request) or await sync_to_thread(account_of, request)
 
 
 def provide_zone(state: State) -> ZoneInfo:
@@ -142,7 +144,7 @@ DEPENDENCIES: dict[str, Provide] = {
     "steady": Provide(provide_steady, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
     "accounts": Provide(provide_accounts, sync_to_thread=False),
-    "signed_in_as": Provide(provide_signed_in_as, sync_to_thread=False),
+    "signed_in_as": Provide(provide_signed_in_as),
     "zone": Provide(provide_zone, sync_to_thread=False),
     "clock": Provide(provide_clock, sync_to_thread=False),
     "partner_feed": Provide(provide_partner_feed, sync_to_thread=False),

@@ -8,6 +8,7 @@ import asyncio
 import json
 from urllib.parse import urlsplit
 
+from eventsourcing.persistence import InterfaceError, OperationalError
 from litestar import WebSocket, websocket
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
@@ -15,10 +16,12 @@ from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromQuery
 
+from domain.account import Account
 from service.accounts.refusals import SignInFailed
 from service.incidents.application import Steady
 from service.live.feed_events import FeedEvent
 from web.access.auth import credential_of, signed_in
+from web.errors import RETRY_AFTER, UNREACHABLE_READ
 from web.live.audiences import Audience, audience_for
 from web.live.hub import Hub, Subscriber, encode
 from web.live.revocation import Holder, as_changed
@@ -85,22 +88,24 @@ async def board_feed(
     socket: WebSocket, state: State, steady: NamedDependency[Steady], after: FromQuery[int] = 0
 ) -> None:
     """Sends every event after `after` from the log, then `caught_up`, then live events. The
-    hub, the accounts and the partner feed come on the state the composition root filled."""
+    hub, the accounts and the partner feed come on the state the composition root filled.
+    With the store out of reach it answers 503 with Retry-After instead of opening; if it
+    goes out of reach while catching up, it closes with 1013 (reconnect with ?after=)."""
+    try:
+        account, audience = await sync_to_thread(_opening, socket, state)
+    except (OperationalError, InterfaceError):
+        await refuse_for_now(socket)
+        return
     await socket.accept()
     if not 0 <= after <= MAX_POSITION:
         await socket.close(
             code=POLICY_VIOLATION, reason=f"after must be a position from 0 to {MAX_POSITION}"
         )
         return
-    try:
-        account = await sync_to_thread(signed_in, socket) if same_origin(socket) else None
-    except SignInFailed:
-        account = None
     credential = credential_of(socket)
     if account is None or credential is None:
         await socket.close(code=POLICY_VIOLATION, reason="sign in first")
         return
-    audience = await sync_to_thread(audience_for, account, state)
     if audience is None:
         await socket.close(code=POLICY_VIOLATION, reason="your role may not view_board")
         return
@@ -110,9 +115,9 @@ async def board_feed(
     # again after subscribing, so no revocation does either.
     subscriber = hub.subscribe(audience, server_transport(socket), holder)
     listener = asyncio.create_task(_until_closed(socket, subscriber))
+    last = after
     try:
         hub.accounts_changed([await sync_to_thread(as_changed, 0, account.id, state)])
-        last = after
         while not subscriber.revoked:
             page = await sync_to_thread(catch_up_page, steady, audience, last)
             for position, view in page:
@@ -149,6 +154,10 @@ async def board_feed(
                 return
         if subscriber.revoked and not listener.done():
             await socket.close(code=POLICY_VIOLATION, reason=subscriber.revoked)
+    except (OperationalError, InterfaceError):
+        await socket.close(
+            code=TOO_SLOW, reason=f"the store cannot be reached: reconnect with ?after={last}"
+        )
     except (WebSocketDisconnect, OSError, RuntimeError):
         # The client left (uvicorn says so with ClientDisconnected, an OSError, or a
         # RuntimeError once the socket is closed): nothing more to send, nothing to report.
@@ -156,6 +165,40 @@ async def board_feed(
     finally:
         hub.unsubscribe(subscriber)
         listener.cancel()
+
+
+def _opening(socket: WebSocket, state: State) -> tuple[Account | None, Audience | None]:
+    """Who opens the feed, and what they may see. Reads the store: call it in a thread."""
+    try:
+        account = signed_in(socket) if same_origin(socket) else None
+    except SignInFailed:
+        return None, None
+    return account, audience_for(account, state) if account is not None else None
+
+
+async def refuse_for_now(socket: WebSocket) -> None:
+    """503 with Retry-After instead of the handshake, where the server can answer one (uvicorn
+    can); otherwise open and close at once with 1013, "try again later"."""
+    if "websocket.http.response" not in socket.scope.get("extensions", {}):
+        await socket.accept()
+        await socket.close(code=TOO_SLOW, reason="the store cannot be reached: reconnect")
+        return
+    body = json.dumps(
+        {"status": 503, "error": f"{UNREACHABLE_READ} Try again in {RETRY_AFTER} seconds."}
+    ).encode()
+    await socket.receive()  # the client's "websocket.connect", answered by this response
+    await socket.send(
+        {
+            "type": "websocket.http.response.start",
+            "status": 503,
+            "headers": [
+                (b"retry-after", str(RETRY_AFTER).encode()),
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await socket.send({"type": "websocket.http.response.body", "body": body})
 
 
 async def _until_closed(socket: WebSocket, subscriber: Subscriber) -> None:
