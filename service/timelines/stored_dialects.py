@@ -192,8 +192,13 @@ class PostgresDialect(Dialect):
     def compact(self) -> None:
         # Deleted rows stay in the table's pages until rewritten; VACUUM FULL rewrites the
         # tables (it cannot run in a transaction: the pooled connection is autocommit).
+        # It may take longer than a request's statement_timeout (service/store/pg_datastore.py).
         with binary_tuples(self.datastore) as curs:
-            curs.execute(self.vacuum)
+            curs.execute("SET statement_timeout = 0")
+            try:
+                curs.execute(self.vacuum)
+            finally:
+                curs.execute("RESET statement_timeout")
 
 
 @contextmanager
