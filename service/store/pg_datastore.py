@@ -8,14 +8,16 @@ a backoff that doubles without end, so after a long outage it came back minutes 
 - a connection is waited for only until the operation's deadline, and only briefly once the
   store is known to be down; while down, each pooled connection is checked before use;
 - libpq gives up connecting after the bound, PostgreSQL cancels a statement running longer
-  than it, and TCP drops a connection whose packets go unanswered for that long (a cut that
-  sends no reset);
+  than it, TCP drops a connection whose packets go unanswered for that long (a cut that sends
+  no reset), and a connection still waiting for an answer just past the deadline is
+  severed (service.store.watchdog: something between acknowledges and answers nothing);
 - the pool tries to reconnect at least every RECONNECT_EVERY seconds, for as long as it takes.
 
 PERSISTENCE_MODULE names SteadyPostgresFactory (service.config), which builds this datastore.
 """
 
 import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,6 +32,7 @@ from psycopg_pool import PoolClosed, PoolTimeout, TooManyRequests
 from psycopg_pool.base import AttemptWithBackoff
 
 from service.store.outage import DEFAULT_BOUND, Reach, StoreUnreachable
+from service.store.watchdog import Watchdog
 
 STORE_TIMEOUT = "STEADY_STORE_TIMEOUT"  # seconds; service.config puts it in the library's env
 RECONNECT_EVERY = 1.0
@@ -81,6 +84,7 @@ class BoundedDatastore(PostgresDatastore):
     """PostgresDatastore whose connections are waited for until the operation's deadline."""
 
     reach: Reach
+    watchdog: Watchdog
 
     @classmethod
     def like(cls, stock: PostgresDatastore, reach: Reach) -> "BoundedDatastore":
@@ -108,6 +112,7 @@ class BoundedDatastore(PostgresDatastore):
             enable_db_functions=stock.enable_db_functions,
         )
         datastore.reach = reach
+        datastore.watchdog = Watchdog()
         built = datastore.pool
         datastore.pool = BoundedPool(
             get_password_func=built.get_password_func,
@@ -128,6 +133,8 @@ class BoundedDatastore(PostgresDatastore):
     @contextmanager
     def get_connection(self) -> Iterator[psycopg.Connection[DictRow]]:
         conn = self._checked_out()
+        # Just past the deadline, after statement_timeout had its chance to say why.
+        watched = self.watchdog.watch(conn, time.monotonic() + self.reach.remaining() + 0.5)
         try:
             for info in self.psycopg_type_adapters.values():
                 if not conn.adapters.types.get(info.oid):
@@ -142,6 +149,7 @@ class BoundedDatastore(PostgresDatastore):
             if self.reach.down:
                 self.reach.mark_up()
         finally:
+            self.watchdog.release(watched)
             self.pool.putconn(conn)
 
     def _checked_out(self) -> psycopg.Connection[DictRow]:
@@ -155,11 +163,14 @@ class BoundedDatastore(PostgresDatastore):
                 conn = self.pool.getconn(timeout=wait)
                 if not self.reach.down:
                     return conn
+                watched = self.watchdog.watch(conn, time.monotonic() + self.reach.probe)
                 try:
                     ConnectionPool.check_connection(conn)
                 except psycopg.Error:
                     self.pool.putconn(conn)  # dead: the pool drops it and connects anew
                     continue
+                finally:
+                    self.watchdog.release(watched)
                 return conn
         except PoolClosed as error:
             raise persistence.OperationalError(str(error)) from error

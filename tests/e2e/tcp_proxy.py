@@ -2,8 +2,12 @@
 outage between Steady and PostgreSQL.
 
 `cut()` drops every connection it carries and refuses new ones (each is accepted and closed at
-once, as a host whose server went away does) until `restore()`. Threads, not asyncio: the tests
-that use it are synchronous, and a server process talks through it from outside."""
+once, as a host whose server went away does) until `restore()`. `stall()` keeps every
+connection open but passes nothing on, either way, until `restore()`: a server or a box between
+that has frozen, acknowledging what it is sent and answering nothing.
+
+Threads, not asyncio: the tests that use it are synchronous, and a server process talks through
+it from outside."""
 
 import contextlib
 import socket
@@ -20,6 +24,7 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
         self._cut = False
+        self._stalled = False
         self._closed = False
         self._thread = threading.Thread(target=self._accept, name="tcp-proxy", daemon=True)
         self._thread.start()
@@ -38,9 +43,13 @@ class TcpProxy:
         for sock in dropping:
             _drop(sock)
 
+    def stall(self) -> None:
+        self._stalled = True
+
     def restore(self) -> None:
         with self._lock:
             self._cut = False
+        self._stalled = False
 
     def close(self) -> None:
         self._closed = True
@@ -87,7 +96,8 @@ class TcpProxy:
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
-                sink.sendall(data)
+                if not self._stalled:  # stalled: swallowed
+                    sink.sendall(data)
         except OSError:
             pass
         finally:

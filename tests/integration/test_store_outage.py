@@ -107,6 +107,25 @@ def test_with_the_store_cut_off_a_read_and_a_save_fail_saying_nothing_was_writte
         steady.close()
 
 
+def test_a_store_that_answers_nothing_fails_reads_and_saves_in_time_and_is_used_again(
+    proxy, postgres_url
+):
+    steady = open_through(proxy, postgres_url, bound=2)
+    try:
+        steady.last_position()
+        proxy.stall()  # connections stay open; nothing comes back
+        with ThreadPoolExecutor(1) as pool:
+            with pytest.raises(StoreUnreachable):
+                pool.submit(steady.last_position).result(timeout=15)  # not for ever
+            with pytest.raises(StoreUnreachable):
+                pool.submit(steady.recorder.insert_events, [junk_event()]).result(timeout=15)
+        proxy.restore()
+        wait_until(lambda: _reachable(steady), timeout=10)
+        assert len(steady.recorder.insert_events([junk_event()])) == 1
+    finally:
+        steady.close()
+
+
 def _reachable(steady: Steady) -> bool:
     try:
         steady.last_position()
