@@ -1,6 +1,7 @@
 """Settings from the environment: one URL chooses the store; everything else has a default."""
 
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ VARIABLES = (
     "STEADY_TIMEZONE",
     "STEADY_DISTRICT",
     "STEADY_TRUSTED_PROXIES",
+    "STEADY_STORE_TIMEOUT",
 )
+DEFAULT_STORE_TIMEOUT = 3.0
 
 
 def _cipher_key_from_environment() -> str:
@@ -46,6 +49,22 @@ def trusted_proxies(value: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def store_timeout(value: str) -> float:
+    """STEADY_STORE_TIMEOUT: seconds, from 0.5 to 60."""
+    if not value.strip():
+        return DEFAULT_STORE_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0.5 <= seconds <= 60:  # also refuses nan and inf
+        raise ConfigError(
+            f"STEADY_STORE_TIMEOUT={value.strip()!r} is not a number of seconds from 0.5 to 60; "
+            f"use e.g. {DEFAULT_STORE_TIMEOUT:g} (the default)"
+        )
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -57,6 +76,8 @@ class Settings:
     # are believed. None by default: a client could otherwise name any address it likes (and
     # so dodge, or aim, the sign-in throttle).
     trusted_proxies: tuple[str, ...] = ()
+    # How long a request waits for PostgreSQL before answering 503 (service/store/outage.py).
+    store_timeout: float = DEFAULT_STORE_TIMEOUT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -69,6 +90,7 @@ class Settings:
             district=env.get("STEADY_DISTRICT", "").strip() or cls.district,
             cipher_key=env.get("STEADY_CIPHER_KEY", "").strip(),
             trusted_proxies=trusted_proxies(env.get("STEADY_TRUSTED_PROXIES", "")),
+            store_timeout=store_timeout(env.get("STEADY_STORE_TIMEOUT", "")),
         )
         settings.zone()  # fail at start-up, not at the first timestamp shown
         settings.eventsourcing_env()
@@ -118,16 +140,20 @@ class Settings:
                     "e.g. postgresql://steady:secret@localhost:5432/steady"
                 )
             return {
-                "PERSISTENCE_MODULE": "eventsourcing.postgres",
                 "POSTGRES_DBNAME": unquote(dbname),
                 "POSTGRES_HOST": parts.hostname,
                 "POSTGRES_PORT": str(parts.port or 5432),
                 "POSTGRES_USER": unquote(parts.username or "postgres"),
                 "POSTGRES_PASSWORD": unquote(parts.password or ""),
-                "POSTGRES_CONNECT_TIMEOUT": "5",
+                # Every wait on the store ends by this bound (service/store/pg_datastore.py).
+                "PERSISTENCE_MODULE": "service.store.pg_datastore:SteadyPostgresFactory",
+                "STEADY_STORE_TIMEOUT": f"{self.store_timeout:g}",
+                "POSTGRES_CONNECT_TIMEOUT": str(math.ceil(self.store_timeout)),
+                # A lock wait (each save takes the table's lock) leaves time to try again.
+                "POSTGRES_LOCK_TIMEOUT": str(max(1, math.floor(self.store_timeout / 2))),
+                "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "5",
                 "POSTGRES_POOL_SIZE": "10",
                 "POSTGRES_MAX_OVERFLOW": "20",
-                "POSTGRES_LOCK_TIMEOUT": "10",
                 # Concurrent saves share one transaction and one durable commit.
                 "APPLICATION_RECORDER_TOPIC": "service.store.group_commit:GroupCommitRecorder",
             }

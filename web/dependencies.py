@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request
+from litestar.concurrency import sync_to_thread
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -22,7 +23,7 @@ from service.accounts.tokens import token_id_of
 from service.config import Settings
 from service.sharing.feed import PartnerFeed
 from service.views_log.recording import Viewer, ViewLog
-from web.access.auth import account_of, partner_organisation, signed_in
+from web.access.auth import account_of, already_signed_in, partner_organisation, signed_in
 from web.access.sessions import bearer_of
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,10 @@ FROM_STATE = {
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 
 
-def provide_signed_in_as(request: ASGIConnection) -> Account:
-    """The signed-in person (401 if none); a guard has usually found them already."""
-    return account_of(request)
+async def provide_signed_in_as(request: ASGIConnection) -> Account:
+    """The signed-in person (401 if none); a guard has usually found them already, and
+    otherwise they are looked up in a worker thread: the event loop never waits on the store."""
+    return already_signed_in(request) or await sync_to_thread(account_of, request)
 
 
 def provide_zone(state: State) -> ZoneInfo:
@@ -142,7 +144,7 @@ DEPENDENCIES: dict[str, Provide] = {
         name: Provide(provide_from_state(attribute), sync_to_thread=False)
         for name, attribute in FROM_STATE.items()
     },
-    "signed_in_as": Provide(provide_signed_in_as, sync_to_thread=False),
+    "signed_in_as": Provide(provide_signed_in_as),
     "zone": Provide(provide_zone, sync_to_thread=False),
     "clock": Provide(provide_clock, sync_to_thread=False),
     "note_view": Provide(provide_note_view, sync_to_thread=False),

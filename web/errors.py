@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import MapperDeserialisationError
+from eventsourcing.persistence import InterfaceError, MapperDeserialisationError, OperationalError
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
@@ -27,13 +27,19 @@ from playbooks.problems import PlaybookInvalid
 from service.access.permissions import Forbidden
 from service.accounts.refusals import SignInFailed, SignInLocked
 from service.bootstrap import UNREADABLE_STORE, StoreUnavailable
+from service.store.outage import OutcomeUnknown
 from service.store.retrying import RETRY_AFTER_SECONDS, TooBusy
 from web.access.auth import NotSignedIn
-from web.rendering import error_page, to_signin
+from web.rendering import error_page, to_signin, unavailable_page
 
 log = logging.getLogger(__name__)
 MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 MISSING_PARAMETER = re.compile(r"^Missing required (\w+) parameter '([^']+)'")
+# What a 503 for an unreachable store tells the client to wait: the pool tries to reconnect
+# every second, so a store that is back is used again within about that.
+RETRY_AFTER = 5
+READS = ("GET", "HEAD", "OPTIONS")
+UNREACHABLE_READ = "Steady cannot reach its record of incidents right now, so it cannot show this."
 
 
 class BadInput(Exception):
@@ -90,7 +96,9 @@ WHY = {
     "it already holds what the request would add",
     HTTP_422_UNPROCESSABLE_ENTITY: "Well-formed, but refused by the rules: e.g. an unknown kind, "
     "phase or status, or a version beyond the incident's history",
-    HTTP_503_SERVICE_UNAVAILABLE: "The event store cannot be reached or read; try again shortly",
+    HTTP_503_SERVICE_UNAVAILABLE: "The event store cannot be reached or read; try again after "
+    "the seconds in the Retry-After header. A command was not saved, unless the message says "
+    "it may have been: then send it again with the same Idempotency-Key",
 }
 
 
@@ -211,11 +219,56 @@ def on_store_unavailable(_: Request, error: StoreUnavailable) -> Response[Any]:
     return error_response(HTTP_503_SERVICE_UNAVAILABLE, str(error))
 
 
-def on_too_busy(_: Request, error: TooBusy) -> Response[Any]:
+def on_too_busy(request: Request, error: TooBusy) -> Response[Any] | Any:
+    """Other writers kept saving first (service/store/retrying.py): the server's state, not a
+    fault in the request, so 503 with Retry-After, never a 422."""
+    advice = "Nothing was saved: send it again in a moment."
+    if for_pages(request):
+        return unavailable_page(
+            request, "Too many changes at once", f"{error}.", retry_after=RETRY_AFTER_SECONDS,
+            advice=advice,
+        )  # fmt: skip
     return error_response(
         HTTP_503_SERVICE_UNAVAILABLE,
         f"{error} (nothing was saved; send it again in a moment)",
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def on_store_unreachable(
+    request: Request, error: OperationalError | InterfaceError
+) -> Response[Any] | Any:
+    """The store did not answer in time (service/store/outage.py): 503 with Retry-After, saying
+    whether anything was saved. Only OutcomeUnknown leaves that open: every other failure
+    reaching the web is a read, or a save whose statement never reached the store."""
+    log.info("503 for %s %s: %s", request.method, request.url.path, error)
+    wait = f"Try again in {RETRY_AFTER} seconds."
+    if isinstance(error, OutcomeUnknown):
+        title = "This may have been saved"
+        message = (
+            "Steady lost touch with its record while saving this, so it cannot tell whether it "
+            "was saved."
+        )
+        keyed = "idempotency-key" in request.headers
+        advice = (
+            f"{wait} Sending it again with the same Idempotency-Key is safe: it is applied once."
+            if keyed
+            else f"{wait} Look first at whether it is there, so that it is not made twice."
+        )
+    elif request.method in READS:
+        title = "Steady can't reach its record right now"
+        message = UNREACHABLE_READ
+        advice = f"Nothing was changed. {wait}"
+    else:
+        title = "Nothing was saved"
+        message = "Steady cannot reach its record of incidents right now, so nothing was saved."
+        advice = f"{wait} What you sent was not applied: send it again then."
+    if for_pages(request):
+        return unavailable_page(request, title, message, retry_after=RETRY_AFTER, advice=advice)
+    return error_response(
+        HTTP_503_SERVICE_UNAVAILABLE,
+        f"{message} {advice}",
+        headers={"Retry-After": str(RETRY_AFTER)},
     )
 
 
@@ -245,6 +298,8 @@ EXCEPTION_HANDLERS = {
     HTTPException: on_http_error,
     StoreUnavailable: on_store_unavailable,
     TooBusy: on_too_busy,
+    OperationalError: on_store_unreachable,  # StoreUnreachable and OutcomeUnknown among them
+    InterfaceError: on_store_unreachable,
     MapperDeserialisationError: on_unreadable_store,
     Exception: on_unexpected,
 }

@@ -27,7 +27,7 @@ from service.accounts.refusals import SignInFailed
 from service.config import Settings
 from service.incidents.application import Steady
 from service.timelines.local_times import in_zone
-from web.access.auth import abilities, signed_in
+from web.access.auth import abilities, already_signed_in, signed_in
 from web.access.guards import requires
 from web.access.sessions import csrf_token_of
 from web.dependencies import provide_settings
@@ -135,8 +135,19 @@ def context(request: Request, title: str, **values: Any) -> dict[str, Any]:
     """What every template is given: the district, who is signed in and what they may do.
     The settings come as a handler's `settings` dependency would (web/dependencies.py): the
     error pages are drawn by exception handlers, which get no dependencies."""
+    return _context(request, title, who(request), values)
+
+
+def context_without_store(request: Request, title: str, **values: Any) -> dict[str, Any]:
+    """The same, naming only a person already found for this request: for the page saying the
+    store cannot be reached, which must not wait for it again."""
+    return _context(request, title, already_signed_in(request), values)
+
+
+def _context(
+    request: Request, title: str, account: Account | None, values: dict[str, Any]
+) -> dict[str, Any]:
     settings: Settings = provide_settings(request.app.state)
-    account = who(request)
     user, role = (account.username, account.acting_as().role) if account else ("", "")
     can = abilities(account)
     return {
@@ -176,6 +187,25 @@ def page(name: str, ctx: dict[str, Any], status_code: int = 200) -> Template:
 
 def error_page(request: Request, status: int, title: str, message: str) -> Template:
     return page("not_found.html", context(request, title, message=message, heading=title), status)
+
+
+def unavailable_page(
+    request: Request, title: str, message: str, *, retry_after: int, advice: str
+) -> Template:
+    """503: the store cannot be reached. A page that was only being read tries again by itself."""
+    ctx = context_without_store(
+        request,
+        title,
+        heading=title,
+        message=message,
+        advice=advice,
+        retry_after=retry_after,
+        reload=request.method in ("GET", "HEAD"),
+        again=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+    )
+    response = page("unavailable.html", ctx, 503)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def not_found(request: Request, message: str) -> Template:

@@ -3,12 +3,19 @@
 One follower per process and purpose: woken by NOTIFY on PostgreSQL, by this process's own
 saves, and by a poll every `interval` seconds for writes from other processes on SQLite. By
 default it reads incident events; `read` picks other records of the log (account changes,
-say), anything that names its position."""
+say), anything that names its position.
+
+When the store cannot be reached, the follower keeps trying every second and restarts its
+LISTEN connection (which may have died without a word), and goes on from where it was when the
+store returns: the callback is handed again the events it raised on, so it must take events it
+already has (at positions it has passed) without harm."""
 
 import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
+
+from eventsourcing.persistence import PersistenceError
 
 from service.incidents.application import Steady
 from service.live.waking import LogWaiter
@@ -53,17 +60,28 @@ class LogFollower:
         self.waiter.close()
 
     def _run(self) -> None:
+        failing = False
         while not self._stopping.is_set():
             try:
                 events = list(self.read(self.position, PAGE))
-            except Exception:  # the store may be restarting: keep following, never die
-                log.exception("reading the event log failed; retrying")
-                self._stopping.wait(1.0)
-                continue
-            if events:
-                self.position = events[-1].position
-                self.on_events(events)
+                if events:
+                    self.on_events(events)  # before moving on: if it fails, it gets them again
+                    self.position = events[-1].position
+                if failing:
+                    log.warning("following the event log again from position %d", self.position)
+                    failing = False
                 if len(events) == PAGE:
                     continue
-            if not self._stopping.is_set():
-                self.waiter.wait()
+                if not self._stopping.is_set():
+                    self.waiter.wait()
+            except Exception as error:  # the store may be away: keep following, never die
+                if not failing:  # once per outage, not once a second; a bug with its traceback
+                    log.warning(
+                        "following the event log failed (%s); retrying every second",
+                        error,
+                        exc_info=not isinstance(error, PersistenceError),
+                    )
+                failing = True
+                self.waiter.close()  # a LISTEN connection may have died silently: a new one
+                if not self._stopping.is_set():
+                    self.waiter.wait()  # a second, or less if this process saves meanwhile

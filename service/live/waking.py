@@ -44,12 +44,10 @@ class LogWaiter:
     @staticmethod
     def _connect(recorder: PostgresApplicationRecorder) -> psycopg.Connection:
         datastore = recorder.datastore
-        conn = psycopg.connect(
-            datastore.pool.conninfo,
-            autocommit=True,
-            connect_timeout=5,
-            **(datastore.pool.kwargs or {}),
-        )
+        # The pool's settings, timeouts and keepalives included (service/store/pg_datastore.py):
+        # a LISTEN connection lost to a cut that sends no reset is noticed, and dropped.
+        settings = {"connect_timeout": 5, **(datastore.pool.kwargs or {}), "autocommit": True}
+        conn = psycopg.connect(datastore.pool.conninfo, **settings)
         conn.execute(SQL("LISTEN {}").format(Identifier(recorder.channel_name)))
         return conn
 

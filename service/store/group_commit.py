@@ -21,6 +21,13 @@ in queue order, under the table lock) and committed in order.
 A batch that violates the unique constraint (another writer took that version: optimistic
 concurrency) fails only its own caller with IntegrityError: the group is written again with a
 SAVEPOINT per batch, so the others still commit.
+
+Every caller has a deadline (service.store.outage): it waits in the queue and the group is
+written only until then. A caller told StoreUnreachable had nothing written. When the
+connection is lost while the group's statement may have reached the server, whether it
+committed is unknown: the next attempt first asks the store whether the group's events are
+there (sealed state is unique, so they are recognised) and writes them only if not; a caller
+whose deadline passes before the store can be asked is told OutcomeUnknown.
 """
 
 from __future__ import annotations
@@ -44,7 +51,9 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg.sql import SQL, Composed, Identifier, Literal
 from psycopg_pool import PoolClosed
 
-from service.store.pg_reads import FastReadRecorder
+from service.store.group_insert import columns, committed_query, create_function, ids_if_written
+from service.store.outage import OutcomeUnknown, StoreUnreachable
+from service.store.pg_reads import FastReadRecorder, binary_tuples
 
 Outcome = list[int] | BaseException
 
@@ -52,10 +61,11 @@ Outcome = list[int] | BaseException
 class _Batch:
     """One caller's insert_events(): its events, and the outcome the leader leaves for it."""
 
-    __slots__ = ("done", "error", "events", "ids", "leads", "wakeup")
+    __slots__ = ("deadline", "done", "error", "events", "ids", "leads", "wakeup")
 
-    def __init__(self, events: Sequence[StoredEvent]) -> None:
+    def __init__(self, events: Sequence[StoredEvent], deadline: float) -> None:
         self.events = events
+        self.deadline = deadline  # when its caller stops waiting (see service.store.outage)
         # Released once, when the outcome is in or when this caller must lead. A bare lock,
         # not an Event: releasing it is one C call, and the leader wakes a whole group.
         self.wakeup = threading.Lock()
@@ -72,13 +82,8 @@ class GroupCommitRecorder(FastReadRecorder):
 
     # A group larger than this is split (a single larger batch still goes whole, alone).
     max_group_events = 10_000
-    # A caller still queued (its events not yet sent) after this long gives up: nothing of it
-    # was written. Once a leader has taken its batch, it waits for the outcome, because giving
-    # up then could report a failure for events that commit a moment later.
-    queue_timeout = 60.0
-    # As the library's recorder: connection trouble retries the whole group.
-    retry_attempts = 10
-    retry_wait = 0.2
+    # Between attempts at a group after connection trouble, until the group's deadline.
+    retry_wait = 0.1
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
@@ -88,8 +93,12 @@ class GroupCommitRecorder(FastReadRecorder):
         self._queue: deque[_Batch] = deque()
         self._leading = False  # whether some caller holds the lead
         self._closed = False
+        # A caller still queued (its events not yet sent) after this long gives up: nothing of
+        # it was written. Once a leader has taken its batch, it waits for the outcome, which
+        # comes by the group's deadline: the earliest of its callers'.
+        self.queue_timeout = self.reach.bound
 
-        # Versioned: the function is created once per database (see _create_function), so a
+        # Versioned: the function is created once per database (see create_function), so a
         # changed body needs a new name.
         function_name = f"{self.events_table_name}_group_insert_v1"
         self.check_identifier_length(function_name)
@@ -98,8 +107,9 @@ class GroupCommitRecorder(FastReadRecorder):
         function = Identifier(function_name)
         id_type = Identifier(self.datastore.originator_id_type)
         self.sql_create_statements.append(
-            _create_function(schema, table, function, id_type, Identifier(self.channel_name))
+            create_function(schema, table, function, id_type, Identifier(self.channel_name))
         )
+        self._committed = committed_query(schema, table, id_type)
         self._group_insert: Composed = SQL(
             "SELECT * FROM {schema}.{function}("
             "%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[], %s) AS ids(notification_id)"
@@ -135,7 +145,7 @@ class GroupCommitRecorder(FastReadRecorder):
             return super().insert_events(stored_events, **kwargs)
         if not stored_events:
             return []
-        batch = _Batch(stored_events)
+        batch = _Batch(stored_events, time.monotonic() + self.queue_timeout)
         with self._mutex:
             if self._closed:
                 raise OperationalError("the event store is closed")
@@ -166,7 +176,7 @@ class GroupCommitRecorder(FastReadRecorder):
     # -- leader and followers ---------------------------------------------------------------
 
     def _wait(self, batch: _Batch) -> None:
-        if batch.wakeup.acquire(timeout=self.queue_timeout):
+        if batch.wakeup.acquire(timeout=max(0.0, batch.deadline - time.monotonic())):
             return
         with self._mutex:
             # Still queued and not called to lead: nobody else can touch it now.
@@ -174,10 +184,8 @@ class GroupCommitRecorder(FastReadRecorder):
             if withdraw:
                 self._queue.remove(batch)
         if withdraw:
-            message = (
-                f"gave up after {self.queue_timeout:.0f}s in the commit queue; nothing written"
-            )
-            self._finish(batch, OperationalError(message))
+            message = f"gave up after {self.queue_timeout:g}s in the commit queue; nothing written"
+            self._finish(batch, StoreUnreachable(message))
             return
         batch.wakeup.acquire()  # a leader has the batch, or just called it to lead
 
@@ -208,6 +216,12 @@ class GroupCommitRecorder(FastReadRecorder):
 
     def _commit(self, group: list[_Batch]) -> None:
         """Writes the group and gives every caller in it an outcome, whatever happens."""
+        now = time.monotonic()
+        for late in [b for b in group if b.deadline <= now]:  # no time left to write it
+            self._finish(late, StoreUnreachable("no time left to commit; nothing written"))
+        group = [b for b in group if not b.done]
+        if not group:
+            return
         outcomes: list[Outcome] | None = None
         try:
             if self._closed:
@@ -235,18 +249,47 @@ class GroupCommitRecorder(FastReadRecorder):
     # -- writing ----------------------------------------------------------------------------
 
     def _write_with_retries(self, group: list[_Batch]) -> list[Outcome]:
-        attempt = 1
-        while True:
-            try:
-                return self._write(group)
-            except (InterfaceError, OperationalError) as error:
-                if isinstance(error.__cause__, PoolClosed):
-                    self._closed = True  # a closed pool never reopens: stop queueing callers
-                    raise
-                if attempt >= self.retry_attempts:
-                    raise
-            attempt += 1
-            time.sleep(self.retry_wait)
+        """Writes the group by the earliest deadline of its callers, again after connection
+        trouble. After a statement whose outcome was lost, a batch is written again only once
+        it is not in the store and that statement can no longer commit (PostgreSQL cancels it
+        after the bound: statement_timeout); until then the store is asked if it is there."""
+        outcomes: dict[int, Outcome] = {}
+        in_doubt_until = 0.0  # while a lost statement may still commit
+        with self.reach.operation(min(b.deadline for b in group)):
+            while True:
+                sent = time.monotonic()
+                try:
+                    if in_doubt_until:
+                        for i in range(len(group)):
+                            found = self._written_ids(group[i].events)
+                            if found is not None:
+                                outcomes[i] = found
+                    pending = [i for i in range(len(group)) if i not in outcomes]
+                    if pending and time.monotonic() < in_doubt_until:
+                        raise _InDoubt()
+                    if pending:
+                        sent = time.monotonic()
+                        written = self._write([group[i] for i in pending])
+                        outcomes.update(zip(pending, written, strict=True))
+                    return [outcomes[i] for i in range(len(group))]
+                except (InterfaceError, OperationalError) as error:
+                    if isinstance(error.__cause__, PoolClosed):
+                        self._closed = True  # a closed pool never reopens: stop queueing callers
+                        raise
+                    if _may_have_committed(error):  # a second of margin for the network
+                        in_doubt_until = sent + self.reach.bound + 1.0
+                    in_doubt = in_doubt_until > 0
+                    if self.reach.remaining() <= self.retry_wait or (
+                        isinstance(error, StoreUnreachable) and not in_doubt
+                    ):
+                        raise _given_up(error, in_doubt) from error
+                time.sleep(self.retry_wait)
+
+    def _written_ids(self, events: Sequence[StoredEvent]) -> list[int] | None:
+        ids, versions = [e.originator_id for e in events], [e.originator_version for e in events]
+        with binary_tuples(self.datastore) as curs:
+            curs.execute(self._committed, (ids, versions))
+            return ids_if_written(events, curs.fetchall())
 
     def _write(self, group: list[_Batch]) -> list[Outcome]:
         events = [event for batch in group for event in batch.events]
@@ -267,7 +310,7 @@ class GroupCommitRecorder(FastReadRecorder):
     def _insert_together(self, events: list[StoredEvent]) -> list[int]:
         """The group's transaction: one statement in autocommit mode, so one round trip."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self._group_insert, (*_columns(events), self._lock_timeout), prepare=True)
+            curs.execute(self._group_insert, (*columns(events), self._lock_timeout), prepare=True)
             ids = [row["notification_id"] for row in curs.fetchall()]
         if len(ids) != len(events):  # cannot happen: the insert is all or nothing
             raise DataError(f"got {len(ids)} notification ids for {len(events)} events")
@@ -286,7 +329,7 @@ class GroupCommitRecorder(FastReadRecorder):
             for batch in group:
                 try:
                     with conn.transaction():  # a savepoint
-                        curs.execute(self._insert_columns, _columns(batch.events))
+                        curs.execute(self._insert_columns, columns(batch.events))
                         ids = [row["notification_id"] for row in curs.fetchall()]
                 except psycopg.IntegrityError as e:
                     outcomes.append(IntegrityError(str(e)))
@@ -297,61 +340,30 @@ class GroupCommitRecorder(FastReadRecorder):
         return outcomes
 
 
-def _create_function(
-    schema: Identifier, table: Identifier, function: Identifier, id_type: Identifier,
-    channel: Identifier,
-) -> Composed:  # fmt: skip
-    """The group's transaction, as a function: lock, NOTIFY, insert, ids in the order given.
-
-    Created only if missing, under an advisory lock: CREATE OR REPLACE from several processes
-    starting at once can fail with "tuple concurrently updated"."""
-    signature = SQL("{}.{}({}[], bigint[], text[], bytea[], text)").format(
-        schema, function, id_type
-    )
-    return SQL(
-        "DO $guard$ BEGIN "
-        "PERFORM pg_advisory_xact_lock(hashtext({name})); "
-        "IF to_regprocedure({name}) IS NULL THEN "
-        "CREATE FUNCTION {schema}.{function}("
-        "ids {id_type}[], versions bigint[], topics text[], states bytea[], lock_timeout text) "
-        "RETURNS SETOF bigint LANGUAGE plpgsql AS $body$ "
-        "BEGIN "
-        "PERFORM set_config('lock_timeout', lock_timeout, true); "
-        # As the library's recorder: ids are issued and committed in order.
-        "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
-        "NOTIFY {channel}; "
-        # Ids matched to events by key and returned in the order given, so each caller gets
-        # its own ids whatever order the rows went in.
-        "RETURN QUERY WITH inserted AS ("
-        "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
-        "SELECT * FROM unnest(ids, versions, topics, states) "
-        "RETURNING originator_id, originator_version, notification_id) "
-        "SELECT inserted.notification_id FROM inserted "
-        "JOIN unnest(ids, versions) WITH ORDINALITY "
-        "AS given(originator_id, originator_version, position) "
-        "USING (originator_id, originator_version) "
-        "ORDER BY given.position; "
-        "END $body$; "
-        "END IF; "
-        "END $guard$"
-    ).format(
-        name=Literal(signature.as_string(None)),
-        schema=schema,
-        function=function,
-        id_type=id_type,
-        table=table,
-        channel=channel,
-    )
+class _InDoubt(OperationalError):
+    """A lost statement may still commit: not yet the moment to write its events again."""
 
 
-def _columns(events: Sequence[StoredEvent]) -> tuple[list[Any], list[int], list[str], list[bytes]]:
-    """Events as four arrays: psycopg sends arrays of plain types in binary, cheaply."""
-    return (
-        [e.originator_id for e in events],
-        [e.originator_version for e in events],
-        [e.topic for e in events],
-        [e.state for e in events],
-    )
+def _may_have_committed(error: Exception) -> bool:
+    """Whether a failed statement may still have committed: yes when the connection was lost
+    (no answer from the server), no when the server answered with an error, or when no
+    connection was had at all."""
+    if isinstance(error, (StoreUnreachable, _InDoubt)):
+        return False
+    cause = error.__cause__
+    sqlstate = cause.sqlstate if isinstance(cause, psycopg.Error) else None
+    return sqlstate is None or sqlstate.startswith("08")
+
+
+def _given_up(error: Exception, in_doubt: bool) -> StoreUnreachable:
+    if in_doubt:
+        return OutcomeUnknown(
+            f"the connection was lost while committing and the store could not be asked "
+            f"whether it was written: {error}"
+        )
+    if isinstance(error, StoreUnreachable):
+        return StoreUnreachable(str(error))
+    return StoreUnreachable(f"could not commit in time; nothing written: {error}")
 
 
 def _for_one_caller(error: BaseException) -> BaseException:

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -192,8 +193,13 @@ class PostgresDialect(Dialect):
     def compact(self) -> None:
         # Deleted rows stay in the table's pages until rewritten; VACUUM FULL rewrites the
         # tables (it cannot run in a transaction: the pooled connection is autocommit).
-        with binary_tuples(self.datastore) as curs:
-            curs.execute(self.vacuum)
+        # On a connection of its own: it may take longer than the bound a pooled connection is
+        # held to (statement_timeout and the watchdog, service/store/pg_datastore.py).
+        pool = self.datastore.pool
+        settings = {**(pool.kwargs or {}), "autocommit": True}
+        settings["options"] = "-c statement_timeout=0"
+        with psycopg.connect(pool.conninfo, **settings) as conn:
+            conn.execute(self.vacuum)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ def test_postgres_url_maps_onto_the_eventsourcing_variables():
     env = Settings.from_env(
         {"STEADY_DATABASE_URL": "postgresql://steady:s%40cret@db.internal:6543/district"}
     ).eventsourcing_env()
-    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert env["PERSISTENCE_MODULE"] == "service.store.pg_datastore:SteadyPostgresFactory"
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == (
         "db.internal",
         "6543",
@@ -76,3 +76,19 @@ def test_steady_serve_believes_forwarded_headers_only_from_trusted_proxies(
     [options] = calls
     assert options["proxy_headers"] is proxy_headers
     assert options["forwarded_allow_ips"] == allowed
+
+
+def test_the_store_timeout_bounds_every_wait_on_postgresql():
+    env = Settings.from_env(
+        {"STEADY_DATABASE_URL": "postgresql://db/steady", "STEADY_STORE_TIMEOUT": "4.5"}
+    ).eventsourcing_env()
+    assert env["STEADY_STORE_TIMEOUT"] == "4.5"
+    assert env["POSTGRES_CONNECT_TIMEOUT"] == "5"  # the library takes whole seconds
+    assert env["POSTGRES_LOCK_TIMEOUT"] == "2"  # a lock wait leaves time to try again
+    assert Settings.from_env({}).store_timeout == 3
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "0.1", "61", "nan", "inf", "-3"])
+def test_a_store_timeout_that_is_not_a_number_of_seconds_is_refused_by_name(value):
+    with pytest.raises(ConfigError, match=r"STEADY_STORE_TIMEOUT=.* from 0.5 to 60"):
+        Settings.from_env({"STEADY_STORE_TIMEOUT": value})

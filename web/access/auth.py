@@ -53,6 +53,13 @@ def signed_in(connection: ASGIConnection) -> Account | None:
     return account
 
 
+def already_signed_in(connection: ASGIConnection) -> Account | None:
+    """The account signed_in() found for this request, if it has run: reads no store (the
+    page saying the store cannot be reached is drawn with this)."""
+    cached = connection.scope.get("state", {}).get(SIGNED_IN)
+    return cached if isinstance(cached, Account) else None
+
+
 def credential_of(connection: ASGIConnection) -> Credential | None:
     """What the signed-in account signed in with (after signed_in), for the live feed."""
     credential = connection.scope.get("state", {}).get(CREDENTIAL)

@@ -13,6 +13,7 @@ import json
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from eventsourcing.persistence import InterfaceError, OperationalError
 from litestar import WebSocket, websocket
 from litestar.concurrency import sync_to_thread
 from litestar.connection import ASGIConnection
@@ -23,6 +24,7 @@ from service.accounts.refusals import SignInFailed
 from service.incidents.application import Steady
 from service.live.feed_events import FeedEvent
 from web.access.auth import credential_of, signed_in
+from web.errors import RETRY_AFTER, UNREACHABLE_READ
 from web.live.audiences import Audience, audience_for
 from web.live.hub import POLICY_VIOLATION, TOO_SLOW, Hub, Link, Subscriber, encode
 from web.live.revocation import Holder, as_changed
@@ -93,7 +95,11 @@ async def run_feed(
     if after is None:
         await socket.close(POLICY_VIOLATION, BAD_AFTER)
         return
-    admitted = await _admit(socket, connection, state)
+    try:
+        admitted = await _admit(socket, connection, state)
+    except (OperationalError, InterfaceError):
+        await socket.close(TOO_SLOW, f"{UNREACHABLE_READ} Reconnect in {RETRY_AFTER} seconds.")
+        return
     del connection  # an idle connection keeps no more than it needs
     if admitted is None:
         return
@@ -110,6 +116,10 @@ async def run_feed(
         if not subscriber.revoked:
             await socket.send_text(json.dumps({"type": "caught_up", "position": subscriber.last}))
         await _follow(socket, subscriber, hub)
+    except (OperationalError, InterfaceError):
+        # The store went out of reach while catching up: reconnect from the last position.
+        reason = f"the store cannot be reached: reconnect with ?after={subscriber.last}"
+        await socket.close(TOO_SLOW, reason)
     finally:
         hub.unsubscribe(subscriber)
 

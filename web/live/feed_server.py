@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from eventsourcing.persistence import InterfaceError, OperationalError
 from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.middleware.session.client_side import ClientSideSessionBackend
@@ -27,7 +28,9 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from service.config import Settings
+from service.incidents.application import Steady
 from web.access.sessions import session_config
+from web.errors import RETRY_AFTER, UNREACHABLE_READ
 from web.live.feed import position_after, run_feed
 from web.live.hub import MAX_UNSENT_BYTES, Hub
 
@@ -118,7 +121,7 @@ class FeedServer(Server):
         assert isinstance(connection, FeedConnection)
         try:
             async with asyncio.timeout(OPEN_SECONDS):
-                await connection.handshake(_only_the_feed, server_header=None)
+                await connection.handshake(_admissible, server_header=None)
             if connection.protocol.state is not State.OPEN:
                 connection.transport.abort()
                 return
@@ -183,9 +186,20 @@ def feed_upgrades(app: Litestar) -> Callable[..., asyncio.Protocol]:
     return upgrade
 
 
-def _only_the_feed(connection: ServerConnection, request: Request) -> Response | None:
+async def _admissible(connection: ServerConnection, request: Request) -> Response | None:
+    """Refuses the handshake to anything but the feed (404), and with the store out of reach
+    (503 with Retry-After, as every read then), so that the client tries again later."""
     if urlsplit(request.path).path != PATH:
         return connection.respond(404, f"Not found: the only websocket here is {PATH}\n")
+    steady: Steady = connection.server.app.state.steady  # type: ignore[attr-defined]
+    try:
+        await asyncio.to_thread(steady.last_position)
+    except (OperationalError, InterfaceError):
+        refusal = connection.respond(
+            503, f"{UNREACHABLE_READ} Try again in {RETRY_AFTER} seconds.\n"
+        )
+        refusal.headers["Retry-After"] = str(RETRY_AFTER)
+        return refusal
     return None
 
 
