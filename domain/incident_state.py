@@ -9,13 +9,17 @@ task and note, where a deep copy of a year-long incident cost milliseconds.
 
 Snapshot. A long incident is loaded from its latest snapshot and the events after it. The
 snapshot's stored form is a contract, like an event's: an explicit record of plain values
-under a FORMAT number, never the object's attributes as they happen to be. A change of shape
+under a FORMAT number, never the object's attributes as they happen to be (tasks, notes and
+applied playbooks are recorded field by field: a renamed field changes the format, and the test
+that loads a format-1 snapshot byte for byte says so). A change of shape
 is a new FORMAT with an upcast from the one before (UPCASTS), so that every snapshot ever
 stored still loads. Nothing in a snapshot is trusted beyond the events: it is derived from
 them, and a missing or unreadable one only costs a longer replay.
 """
 
 from collections.abc import Callable
+from dataclasses import fields
+from enum import Enum
 from typing import Any
 from uuid import UUID
 
@@ -81,18 +85,9 @@ def record_of(incident: Incident) -> dict[str, Any]:
         "occurred_at": incident.occurred_at,
         "opened_by": incident.opened_by.as_dict(),
         "phase": incident.phase.value,
-        "tasks": [_task_record(task) for task in incident.tasks.values()],
-        "notes": [_note_record(note) for note in incident.notes.values()],
-        "playbooks": [
-            {
-                "id": p.id,
-                "version": p.version,
-                "content_hash": p.content_hash,
-                "title": p.title,
-                "task_ids": list(p.task_ids),
-            }
-            for p in incident.playbooks
-        ],
+        "tasks": [_record(task) for task in incident.tasks.values()],
+        "notes": [_record(note) for note in incident.notes.values()],
+        "playbooks": [_record(playbook) for playbook in incident.playbooks],
         "closed": incident.closed,
         "closed_at": incident.closed_at,
         "review_summary": incident.review_summary,
@@ -132,13 +127,7 @@ def incident_from(incident_id: UUID, version: int, record: dict[str, Any]) -> In
             "tasks": {t["id"]: _task_from(t) for t in record["tasks"]},
             "notes": {n["id"]: _note_from(n) for n in record["notes"]},
             "playbooks": [
-                AppliedPlaybook(
-                    id=p["id"],
-                    version=p["version"],
-                    content_hash=p["content_hash"],
-                    title=p["title"],
-                    task_ids=tuple(p["task_ids"]),
-                )
+                AppliedPlaybook(**p | {"task_ids": tuple(p["task_ids"])})
                 for p in record["playbooks"]
             ],
             "closed": record["closed"],
@@ -154,76 +143,39 @@ def incident_from(incident_id: UUID, version: int, record: dict[str, Any]) -> In
     return incident
 
 
-def _task_record(task: Task) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "title": task.title,
-        "instructions": task.instructions,
-        "phase": task.phase.value,
-        "owner_role": task.owner_role,
-        "due_at": task.due_at,
-        "stakeholder": task.stakeholder,
-        "component": task.component,
-        "playbook_id": task.playbook_id,
-        "step_id": task.step_id,
-        "status": task.status.value,
-        "reason": task.reason,
-        "done_note": task.done_note,
-        "assignee": {"kind": task.assignee.kind, "name": task.assignee.name}
-        if task.assignee
-        else None,
-        "times_reopened": task.times_reopened,
-        "updated_at": task.updated_at,
-        "updated_by": task.updated_by.as_dict() if task.updated_by else None,
-    }
+def _plain(value: Any) -> Any:
+    """A value of a task, note or playbook in its stored form."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Actor):
+        return value.as_dict()
+    if isinstance(value, Assignee):
+        return {"kind": value.kind, "name": value.name}
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _record(item: Any) -> dict[str, Any]:
+    """A task, note or applied playbook as a record: its fields by name, in plain values."""
+    return {field.name: _plain(getattr(item, field.name)) for field in fields(item)}
 
 
 def _task_from(record: dict[str, Any]) -> Task:
-    assignee = record["assignee"]
+    assignee, updated_by = record["assignee"], record["updated_by"]
     return Task(
-        id=record["id"],
-        title=record["title"],
-        instructions=record["instructions"],
-        phase=Phase(record["phase"]),
-        owner_role=record["owner_role"],
-        due_at=record["due_at"],
-        stakeholder=record["stakeholder"],
-        component=record["component"],
-        playbook_id=record["playbook_id"],
-        step_id=record["step_id"],
-        status=Status(record["status"]),
-        reason=record["reason"],
-        done_note=record["done_note"],
-        assignee=Assignee(assignee["kind"], assignee["name"]) if assignee else None,
-        times_reopened=record["times_reopened"],
-        updated_at=record["updated_at"],
-        updated_by=Actor.from_dict(record["updated_by"]) if record["updated_by"] else None,
+        **record
+        | {
+            "phase": Phase(record["phase"]),
+            "status": Status(record["status"]),
+            "assignee": Assignee(assignee["kind"], assignee["name"]) if assignee else None,
+            "updated_by": Actor.from_dict(updated_by) if updated_by else None,
+        }
     )
-
-
-def _note_record(note: Note) -> dict[str, Any]:
-    return {
-        "id": note.id,
-        "text": note.text,
-        "task_id": note.task_id,
-        "at": note.at,
-        "by": note.by.as_dict(),
-        "corrects": note.corrects,
-        "reason": note.reason,
-        "corrected_by": note.corrected_by,
-        "shared_with": list(note.shared_with),
-    }
 
 
 def _note_from(record: dict[str, Any]) -> Note:
     return Note(
-        id=record["id"],
-        text=record["text"],
-        task_id=record["task_id"],
-        at=record["at"],
-        by=Actor.from_dict(record["by"]),
-        corrects=record["corrects"],
-        reason=record["reason"],
-        corrected_by=record["corrected_by"],
-        shared_with=tuple(record["shared_with"]),
+        **record
+        | {"by": Actor.from_dict(record["by"]), "shared_with": tuple(record["shared_with"])}
     )
