@@ -47,9 +47,9 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from measuring import (
     Result,
+    print_conditions,
     print_table,
     run_writers,
-    server_settings,
     temporary_databases,
 )
 
@@ -203,10 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     writer_counts = [int(w) for w in args.writers.split(",")]
 
-    settings = server_settings()
-    print("PostgreSQL:", ", ".join(f"{k}={v}" for k, v in settings.items()))
-    if settings["fsync"] != "on" or settings["synchronous_commit"] != "on":
-        print("WARNING: commits are not durable on this server; the figures flatter it")
+    print_conditions()
     topic, state = note_event()
     print(f"event: {topic}, {len(state)} bytes of state; {args.rounds} rounds of "
           f"{args.seconds}s per row (+ a warm-up); medians\n")  # fmt: skip

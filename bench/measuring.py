@@ -3,6 +3,7 @@
 import math
 import os
 import statistics
+import subprocess
 import threading
 import time
 import uuid
@@ -10,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg
 
@@ -48,6 +50,31 @@ def server_settings() -> dict[str, str]:
     names = ("server_version", "fsync", "synchronous_commit", "wal_sync_method", "commit_delay")
     with psycopg.connect(pg_url(PG_ADMIN_DB)) as conn:
         return {name: str(conn.execute(f"SHOW {name}").fetchone()[0]) for name in names}
+
+
+def print_conditions() -> None:
+    """What a reader needs to compare two runs: the server's durability settings, the machine's
+    cores and load, and the code measured."""
+    settings = server_settings()
+    print("PostgreSQL:", ", ".join(f"{k}={v}" for k, v in settings.items()))
+    if settings["fsync"] != "on" or settings["synchronous_commit"] != "on":
+        print("WARNING: commits are not durable on this server; the figures flatter it")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} cores, load average {load} (1, 5, 15 min); code: {commit()}")
+
+
+def commit() -> str:
+    """The checkout's branch and commit, marked + when it has uncommitted changes."""
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    dirty = "+" if git("status", "--porcelain", "--untracked-files=no") else ""
+    return (
+        f"{git('rev-parse', '--abbrev-ref', 'HEAD')} {git('rev-parse', '--short', 'HEAD')}{dirty}"
+    )
 
 
 def run_writers(writers: int, seconds: float, op: Callable[[int], None]) -> float:

@@ -156,6 +156,12 @@ class Client:
             self.headers["Authorization"] = f"Bearer {token}"
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
 
+    def reconnect(self) -> None:
+        """A fresh connection now, so that none idles past the server's keep-alive timeout
+        (uvicorn's is 5 s) between rounds and breaks on the next request."""
+        self.connection.close()
+        self.connection.connect()
+
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
         data = None if body is None else json.dumps(body).encode()
         try:
