@@ -103,16 +103,23 @@ class NoteWriters:
         return str(status)
 
     def check(self) -> None:
-        """Every acknowledged note is in its incident."""
+        """Every acknowledged note is in its incident. A server with several workers (or read
+        models) may show a note a moment after another worker acknowledged it: a few seconds'
+        grace before a missing note stops the run."""
         reader = Client(self.port, self.token)
         by_ref: dict[str, set[str]] = {}
         for ref, texts in zip(self.refs, self.acknowledged, strict=True):
             by_ref.setdefault(ref, set()).update(texts)
+        deadline = time.monotonic() + 5
         for ref, texts in by_ref.items():
-            stored = {n["text"] for n in reader.json("GET", f"/api/v1/incidents/{ref}")["notes"]}
-            missing = texts - stored
-            if missing:
-                raise RuntimeError(f"{len(missing)} acknowledged notes are not in {ref}")
+            while True:
+                incident = reader.json("GET", f"/api/v1/incidents/{ref}")
+                missing = texts - {note["text"] for note in incident["notes"]}
+                if not missing:
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{len(missing)} acknowledged notes are not in {ref}")
+                time.sleep(0.1)
         reader.close()
 
     def close(self) -> None:

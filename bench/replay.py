@@ -59,9 +59,10 @@ CPU time (all its processes, read from /proc) per call, the mean over the timed 
   started once untimed (what it derives and stores once, stored timelines, is then in place, as
   for any restart after the first) and stopped; then --restart-runs times: a new process, timed
   from just before it is started: its first answer (GET /signin, polled every 20 ms); the time
-  until each of --restart-sample incidents (a fixed shuffled sample) has been answered once by
-  GET /api/v1/incidents/REF, asked one after another by one client (with the server's CPU time
-  for those GETs); the median and p99 of those first GETs; the median of a second GET of each.
+  until each of --restart-sample incidents (a fixed shuffled sample) has been answered 200 once
+  by GET /api/v1/incidents/REF, asked one after another by one client (asked again every 10 ms
+  while the answer is another; those are counted and printed), with the server's CPU time for
+  those GETs; the median and p99 of those first GETs; the median of a second GET of each.
   Medians over the restarts. PostgreSQL's and the OS's caches are warm: a restart of the
   service, not of the machine.
 
