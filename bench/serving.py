@@ -91,12 +91,15 @@ class Server:
         while time.monotonic() < deadline:
             if self.process is None or self.process.poll() is not None:
                 raise RuntimeError(f"steady serve exited: {self.log_tail()}")
+            probe = Client(self.port, timeout=1)
             try:
-                status, _ = Client(self.port, timeout=1).request("GET", "/signin")
+                status, _ = probe.request("GET", "/signin")
                 if status == 200:
                     return time.perf_counter()
             except OSError:
                 pass
+            finally:
+                probe.close()
             time.sleep(0.02)
         raise RuntimeError(f"steady serve did not answer within {timeout:.0f}s: {self.log_tail()}")
 
