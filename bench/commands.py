@@ -40,6 +40,7 @@ Targets (printed beside the figures): (a) and (b) at least 0.25x the INSERT rate
 """
 
 import argparse
+import http.client
 import json
 import sys
 import tempfile
@@ -94,7 +95,7 @@ class NoteWriters:
             status, body = self.clients[writer].request(
                 "POST", f"/api/v1/incidents/{self.refs[writer]}/notes", {"text": text}
             )
-        except OSError as error:  # counted as a refusal; the client reconnects next time
+        except (OSError, http.client.HTTPException) as error:  # counted; it reconnects next time
             return type(error).__name__
         if 200 <= status < 300:
             self.acknowledged[writer].append(text)
