@@ -26,10 +26,11 @@ as the last is answered, for --seconds; incidents are opened through the API bef
 Columns: commands/s counts only commands answered 2xx, per second of the round; p50, p99 and
 max are the latencies of every request, answered 2xx or not (a refusal keeps its sender waiting
 too); "refused" counts every other answer by status (422 "changing too fast", 409, 503 ...) and
-every failed connection; "server ms/cmd" is the server's CPU time (all its processes) during the
-round divided by the commands it completed, "client ms/cmd" this process's (the writers') CPU
-time likewise: if it nears the server's, the clients are taking the cores. After each round
-every acknowledged note is looked for in its incident (GET): one missing stops the run.
+every failed connection; "server ms/cmd" is the server's CPU time (all its processes, its
+background work included) during the round divided by the commands it completed, "client
+ms/cmd" this process's (the writers') CPU time likewise: if it nears the server's, the clients
+are taking the cores. After each round every acknowledged note is looked for in its incident
+(GET): one missing stops the run.
 
 One warm-up round (half as long) per row, then --runs rounds, the rows taken in turn in each
 round so all rows meet the same machine; the table shows the MEDIAN over the rounds of the rate,

@@ -48,7 +48,9 @@ time (and of this process's CPU time, steadier on a shared machine):
 Through the HTTP API of a real server (bench/replay_served.py; `steady serve` on a fresh
 PostgreSQL database, state encrypted at rest, no demo data; a crisis lead's API token issued with
 `steady users`; one keep-alive client in this process). "cpu ms" on these rows is the server's
-CPU time (all its processes, read from /proc) per call, the mean over the timed runs:
+CPU time (all its processes, read from /proc) per call, the mean over the timed runs; it counts
+what a call sets off in the background (the log follower's read models, the stored timelines)
+as far as that ran before the next call began:
 
 - pg, API / add a note (POST), N events: POST /api/v1/incidents/REF/notes on an incident of
   --events events and on one of --short-events (both built before the server starts, then the
