@@ -319,9 +319,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def report(rows: list[Row], args: argparse.Namespace) -> None:
+    restarts = f" (restarts: of {args.restart_runs})" if "restart" in args.parts else ""
     print(
-        f"Medians of {args.runs} runs (restarts: of {args.restart_runs}), milliseconds; cpu ms is "
-        "this process's in-process, the server's (mean) through the API\n"
+        f"Medians of {args.runs} runs{restarts}, milliseconds; cpu ms is this process's "
+        "in-process, the server's (mean) through the API\n"
     )
     table = [
         [s, what, f"{ms:,.1f}", "" if cpu is None else f"{cpu:,.1f}"] for s, what, ms, cpu in rows
