@@ -13,6 +13,7 @@ What each row measures (writers are threads in ONE process, like a web server's 
   same shape as eventsourcing's events table (originator_id uuid, originator_version bigint,
   topic text, state bytea, notification_id bigserial, PK (originator_id, originator_version),
   unique index on notification_id). Topic and state are those of a real NoteAdded event.
+  It lives in bench/baseline.py, shared with bench/commands.py.
 - recorder stock / recorder group-commit: `recorder.insert_events([one stored event])` on
   eventsourcing's PostgresApplicationRecorder and on service.store.group_commit.GroupCommitRecorder:
   the store alone, without Steady's command work.
@@ -41,26 +42,23 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
-import psycopg
+from baseline import LEAD, NOTE, PlainInserts, note_event
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from measuring import (
     Result,
+    print_conditions,
     print_table,
     run_writers,
-    server_settings,
     temporary_databases,
 )
 
-from domain.people import Actor
 from playbooks.library import Library
 from service.config import Settings
 from service.incidents.application import Steady
 from service.store.group_commit import GroupCommitRecorder
 from service.store.keys import cipher_env, generate_key
 
-LEAD = Actor("m.alvarez", "crisis-lead")
-NOTE = "Reunification at the church on Elm Street; buses leave at 14:30."
 STOCK_RECORDER = "eventsourcing.postgres:PostgresApplicationRecorder"
 GROUP_RECORDER = "service.store.group_commit:GroupCommitRecorder"
 
@@ -75,52 +73,6 @@ class Target(Protocol):
     def prepare(self, writers: int, expected_per_writer: int) -> None: ...
     def op(self, writer: int) -> None: ...
     def close(self) -> None: ...
-
-
-def note_event() -> tuple[str, bytes]:
-    """Topic and state of a real NoteAdded event, so every row writes the same bytes."""
-    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    ref = app.open_incident(
-        title="Lockdown", kind="lockdown", severity=1, schools=["Roosevelt"], actor=LEAD
-    ).reference
-    app.add_note(ref, NOTE, actor=LEAD)
-    last = app.recorder.select_notifications(None, 10)[-1]
-    app.close()
-    return last.topic, last.state
-
-
-class PlainInserts:
-    """The baseline: what PostgreSQL and psycopg do with no event-sourcing library at all."""
-
-    def __init__(self, url: str, topic: str, state: bytes) -> None:
-        self.url, self.topic, self.state = url, topic, state
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(
-                "CREATE TABLE bench_events (originator_id uuid NOT NULL, "
-                "originator_version bigint NOT NULL, topic text, state bytea, "
-                "notification_id bigserial, PRIMARY KEY (originator_id, originator_version))"
-            )
-            conn.execute("CREATE UNIQUE INDEX ON bench_events (notification_id)")
-        self.connections: list[psycopg.Connection] = []
-
-    def prepare(self, writers: int, expected_per_writer: int) -> None:
-        while len(self.connections) < writers:
-            self.connections.append(psycopg.connect(self.url, autocommit=True))
-        self.ids = [uuid.uuid4() for _ in range(writers)]
-        self.versions = [0] * writers
-
-    def op(self, writer: int) -> None:
-        self.versions[writer] += 1
-        self.connections[writer].execute(
-            "INSERT INTO bench_events (originator_id, originator_version, topic, state) "
-            "VALUES (%s, %s, %s, %s) RETURNING notification_id",
-            (self.ids[writer], self.versions[writer], self.topic, self.state),
-            prepare=True,
-        ).fetchone()
-
-    def close(self) -> None:
-        for conn in self.connections:
-            conn.close()
 
 
 class RecorderInserts:
@@ -251,10 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     writer_counts = [int(w) for w in args.writers.split(",")]
 
-    settings = server_settings()
-    print("PostgreSQL:", ", ".join(f"{k}={v}" for k, v in settings.items()))
-    if settings["fsync"] != "on" or settings["synchronous_commit"] != "on":
-        print("WARNING: commits are not durable on this server; the figures flatter it")
+    print_conditions()
     topic, state = note_event()
     print(f"event: {topic}, {len(state)} bytes of state; {args.rounds} rounds of "
           f"{args.seconds}s per row (+ a warm-up); medians\n")  # fmt: skip

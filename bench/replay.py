@@ -1,14 +1,20 @@
 """Replay cost: loading an incident of 10,000 events and folding them into its current state.
 
     .venv/bin/python bench/replay.py [--events 10000] [--runs 7] [--profile]
+        [--parts in-process api restart] [--short-events 100]
+        [--restart-incidents 100] [--restart-events 1000] [--restart-sample 100] [--restart-runs 3]
+    .venv/bin/python bench/replay.py --parts api restart --events 1000 --runs 3 \
+        --restart-incidents 10 --restart-events 200 --restart-runs 1   # a quick check
 
 Needs the PostgreSQL server on 127.0.0.1:5432 (see bench/measuring.py for the variables that move
-it); creates a temporary database and a temporary SQLite file and removes them at the end.
+it); creates temporary databases and a temporary SQLite file and removes them at the end. The
+parts: in-process (the rows below on SQLite and PostgreSQL, in this process), api and restart
+(through a real `steady serve` on PostgreSQL, below); all three unless --parts says otherwise.
 
-The incident is built as a real one grows: opened, a playbook applied (its tasks), then notes,
-assignments and task status changes (in progress, blocked, done, reopened) until it holds
---events events. It is written many events per save, which is quick; how it was written does not
-change how it is read.
+The incident is built as a real one grows (bench/building.py): opened, a playbook applied (its
+tasks), then notes, assignments and task status changes (in progress, blocked, done, reopened)
+until it holds --events events. It is written many events per save, which is quick; how it was
+written does not change how it is read.
 
 Rows, each the MEDIAN of --runs timed runs after one warm-up run, in milliseconds of wall-clock
 time (and of this process's CPU time, steadier on a shared machine):
@@ -39,8 +45,34 @@ time (and of this process's CPU time, steadier on a shared machine):
 - the stages of a full replay: read, decode (decrypt and parse) and fold (eventsourcing's
   project_aggregate beside service.store.folding.fold, which Steady uses).
 
+Through the HTTP API of a real server (bench/replay_served.py; `steady serve` on a fresh
+PostgreSQL database, state encrypted at rest, no demo data; a crisis lead's API token issued with
+`steady users`; one keep-alive client in this process). "cpu ms" on these rows is the server's
+CPU time (all its processes, read from /proc) per call, the mean over the timed runs; it counts
+what a call sets off in the background (the log follower's read models, the stored timelines)
+as far as that ran before the next call began:
+
+- pg, API / add a note (POST), N events: POST /api/v1/incidents/REF/notes on an incident of
+  --events events and on one of --short-events (both built before the server starts, then the
+  server left to finish its start-up work until it idles); each run adds one note, so the
+  incident grows by --runs + 1 events.
+- pg, API / the incident (GET), N events: GET /api/v1/incidents/REF on the same two.
+- pg, restart: --restart-incidents incidents of --restart-events events each, then `steady serve`
+  started once untimed (what it derives and stores once, stored timelines, is then in place, as
+  for any restart after the first) and stopped; then --restart-runs times: a new process, timed
+  from just before it is started: its first answer (GET /signin, polled every 20 ms); the time
+  until each of --restart-sample incidents (a fixed shuffled sample) has been answered 200 once
+  by GET /api/v1/incidents/REF, asked one after another by one client (asked again every 10 ms
+  while the answer is another; those are counted and printed), with the server's CPU time for
+  those GETs; the median and p99 of those first GETs; the median of a second GET of each.
+  Medians over the restarts. PostgreSQL's and the OS's caches are warm: a restart of the
+  service, not of the machine.
+
 Targets on PostgreSQL: a full replay under 150 ms; the timeline as JSON under 200 ms (the cold,
-stored and cached figures are judged).
+stored and cached figures are judged). Through the API: adding a note to the --events incident
+within 1.5x of the same on the --short-events incident, and the GET within 2x (a command's and a
+read's cost must not grow with the incident's length). The restart has no target yet: its
+figures show what a restart costs.
 --profile prints cProfile's top functions for one incident(ref), then for one cold timeline, on
 PostgreSQL.
 """
@@ -53,18 +85,18 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
+from building import LEAD, build_incident
 from eventsourcing.application import project_aggregate
 from litestar.testing import TestClient
-from measuring import median_of, print_table, temporary_databases
+from measuring import median_of, print_conditions, print_table, temporary_databases
+from replay_served import measure_api, measure_cold_start
 
-from domain.people import Actor, Assignee
-from domain.task import Status
+from domain.people import Actor
 from playbooks.library import Library
 from service.bootstrap import Parts, assemble
 from service.config import Settings
@@ -76,59 +108,12 @@ from service.timelines.projection import TimelineProjector
 from service.timelines.reading import Timelines
 from web.app import create_app_from
 
-LEAD = Actor("m.alvarez", "crisis-lead")
-COUNSELOR = Actor("k.okafor", "counselor")
-EVENTS_PER_SAVE = 1000
 WARM_EVENTS = 3  # appended by another instance before each warm run
-Row = tuple[str, str, float, float]  # store, what, median wall ms, median CPU ms
+Row = tuple[str, str, float, float | None]  # store, what, median wall ms, median CPU ms
+PARTS = ("in-process", "api", "restart")
 
 # Measured as deployed: event state encrypted at rest.
 AT_REST = cipher_env(generate_key())
-
-
-def build_incident(app: Steady, events: int) -> str:
-    """An incident with exactly `events` events; returns its reference."""
-    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    ref = app.open_incident(
-        title="Lockdown after a report of a weapon",
-        kind="lockdown",
-        severity=1,
-        schools=["Roosevelt High School"],
-        summary="Police responded to an anonymous tip.",
-        occurred_at=start,
-        actor=LEAD,
-        at=start,
-    ).reference
-    app.apply_playbook(ref, "lockdown-or-threat", actor=LEAD, at=start)
-    incident = app.incident(ref)
-    task_ids = list(incident.tasks)
-    steps = [
-        lambda t, at: incident.change_task_status(t, Status.IN_PROGRESS, actor=COUNSELOR, at=at),
-        lambda t, at: incident.add_note(f"Update on {t}: families contacted", actor=LEAD, at=at),
-        lambda t, at: incident.change_task_status(
-            t, Status.BLOCKED, reason="Waiting for the district office", actor=COUNSELOR, at=at
-        ),
-        lambda t, at: incident.assign_task(t, Assignee("person", "k.okafor"), actor=LEAD, at=at),
-        lambda t, at: incident.change_task_status(
-            t, Status.DONE, note="Done and checked", actor=COUNSELOR, at=at
-        ),
-        lambda t, at: incident.change_task_status(
-            t, Status.TODO, reason="More families to reach", actor=LEAD, at=at
-        ),
-        lambda t, at: incident.assign_task(t, Assignee("role", "counselor"), actor=LEAD, at=at),
-    ]
-    made = incident.version
-    step = 0
-    while made < events:
-        at = start + timedelta(seconds=10 * made)
-        task = task_ids[(step // len(steps)) % len(task_ids)]
-        steps[step % len(steps)](task, at)
-        step += 1
-        made += 1
-        if made % EVENTS_PER_SAVE == 0 or made == events:
-            app.save(incident)
-    assert app.incident(ref).version == events
-    return ref
 
 
 def timed(
@@ -282,11 +267,20 @@ def profile(app: Steady, events: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000, help="events in the incident")
+    parser.add_argument("--events", type=int, default=10_000, help="events in the long incident")
     parser.add_argument("--runs", type=int, default=7, help="timed runs per row")
     parser.add_argument("--profile", action="store_true", help="cProfile a replay, a timeline")
+    parser.add_argument(
+        "--parts", nargs="+", choices=PARTS, default=list(PARTS), help="what to measure (all)"
+    )
+    parser.add_argument("--short-events", type=int, default=100, help="the API's short incident")
+    parser.add_argument("--restart-incidents", type=int, default=100)
+    parser.add_argument("--restart-events", type=int, default=1000, help="events in each")
+    parser.add_argument("--restart-sample", type=int, default=100, help="incidents asked for")
+    parser.add_argument("--restart-runs", type=int, default=3, help="timed restarts")
     args = parser.parse_args(argv)
 
+    print_conditions()
     with temporary_databases("steady_replay") as new_database, tempfile.TemporaryDirectory() as tmp:
         if args.profile:
             app = Steady(
@@ -298,18 +292,44 @@ def main(argv: list[str] | None = None) -> None:
                 app.close()
             return
         rows: list[Row] = []
-        stores = {
-            "sqlite": f"sqlite:///{Path(tmp) / 'replay.db'}",
-            "postgres": new_database("replay"),
-        }
-        for store, url in stores.items():
-            print(f"  building and replaying on {store}...", file=sys.stderr)
-            rows += measure(store, url, args.events, args.runs)
+        if "in-process" in args.parts:
+            stores = {
+                "sqlite": f"sqlite:///{Path(tmp) / 'replay.db'}",
+                "postgres": new_database("replay"),
+            }
+            for store, url in stores.items():
+                print(f"  building and replaying on {store}...", file=sys.stderr)
+                rows += measure(store, url, args.events, args.runs)
+        if "api" in args.parts:
+            print("  building, then asking the API of steady serve...", file=sys.stderr)
+            rows += measure_api(
+                new_database("api"), args.events, args.short_events, args.runs, Path(tmp)
+            )
+        if "restart" in args.parts:
+            print("  building, then restarting steady serve...", file=sys.stderr)
+            rows += measure_cold_start(
+                new_database("restart"),
+                args.restart_incidents,
+                args.restart_events,
+                args.restart_sample,
+                args.restart_runs,
+                Path(tmp),
+            )
+    report(rows, args)
 
-    print(f"An incident of {args.events:,} events; medians of {args.runs} runs, milliseconds\n")
-    table = [[s, what, f"{ms:,.1f}", f"{cpu:,.1f}"] for s, what, ms, cpu in rows]
+
+def report(rows: list[Row], args: argparse.Namespace) -> None:
+    restarts = f" (restarts: of {args.restart_runs})" if "restart" in args.parts else ""
+    print(
+        f"Medians of {args.runs} runs{restarts}, milliseconds; cpu ms is this process's "
+        "in-process, the server's (mean) through the API\n"
+    )
+    table = [
+        [s, what, f"{ms:,.1f}", "" if cpu is None else f"{cpu:,.1f}"] for s, what, ms, cpu in rows
+    ]
     print_table(["store", "what", "median ms", "cpu ms"], table, left=2)
     print()
+    figures = {(s, w): ms for s, w, ms, _ in rows}
     targets = (
         ("incident(ref), full replay", 150),
         ("timeline as JSON, cold (stored)", 200),
@@ -317,9 +337,23 @@ def main(argv: list[str] | None = None) -> None:
         (f"timeline as JSON, cached (+{WARM_EVENTS} events elsewhere)", 200),
     )
     for what, target in targets:
-        ms = next(ms for s, w, ms, _ in rows if s == "postgres" and w == what)
-        verdict = "met" if ms < target else "NOT met"
-        print(f"Target on PostgreSQL, {what} under {target} ms: {ms:.0f} ms, {verdict}")
+        if ("postgres", what) in figures:
+            ms = figures["postgres", what]
+            verdict(f"on PostgreSQL, {what} under {target} ms", f"{ms:.0f} ms", ms < target)
+    for what, within in (("add a note (POST)", 1.5), ("the incident (GET)", 2.0)):
+        long = figures.get(("pg, API", f"{what}, {args.events:,} events"))
+        short = figures.get(("pg, API", f"{what}, {args.short_events:,} events"))
+        if long is not None and short is not None:
+            verdict(
+                f"through the API, {what} on {args.events:,} events within {within}x of "
+                f"{args.short_events:,}",
+                f"{long:,.0f} ms against {short:,.0f} ms, {long / short:.2f}x",
+                long <= within * short,
+            )
+
+
+def verdict(target: str, figure: str, met: bool) -> None:
+    print(f"Target {target}: {figure}, {'met' if met else 'NOT met'}")
 
 
 if __name__ == "__main__":
