@@ -6,9 +6,11 @@ events asked for. How it was written does not change how it is read."""
 
 from datetime import UTC, datetime, timedelta
 
+from domain.incident_state import fork
 from domain.people import Actor, Assignee
 from domain.task import Status
 from service.incidents.application import Steady
+from service.incidents.snapshots import snapshot_if_due
 
 LEAD = Actor("m.alvarez", "crisis-lead")
 COUNSELOR = Actor("k.okafor", "counselor")
@@ -29,7 +31,8 @@ def build_incident(app: Steady, events: int) -> str:
         at=start,
     ).reference
     app.apply_playbook(ref, "lockdown-or-threat", actor=LEAD, at=start)
-    incident = app.incident(ref)
+    # A fork: what app.incident() returns is shared with the application's readers.
+    incident = fork(app.incident(ref))
     task_ids = list(incident.tasks)
     steps = [
         lambda t, at: incident.change_task_status(t, Status.IN_PROGRESS, actor=COUNSELOR, at=at),
@@ -55,6 +58,8 @@ def build_incident(app: Steady, events: int) -> str:
         step += 1
         made += 1
         if made % EVENTS_PER_SAVE == 0 or made == events:
+            saved = made - len(incident.pending_events)
             app.save(incident)
+            snapshot_if_due(app.snapshots, incident, saved)  # as the incident's writer does
     assert app.incident(ref).version == events
     return ref
