@@ -114,9 +114,36 @@ def create_app_from(
         loop = asyncio.get_running_loop()
         app.state.feed = FeedServer(app, settings)  # takes the upgrades `steady serve` hands it
         hub.position = steady.last_position()
+        # Account changes (a token revoked, sessions ended, a role taken away), from whichever
+        # instance made them, close the live connections they invalidate: from the first moment.
+        revoking = LogFollower(
+            steady,
+            lambda changes: loop.call_soon_threadsafe(hub.accounts_changed, changes),
+            interval=poll_seconds,
+            read=account_changes(app.state, hub),
+        )
+        revoking.start(hub.position)
+        follower.append(revoking)
+        tasks.append(asyncio.create_task(heartbeats(hub, heartbeat_seconds)))
+        # Folding the whole log into the partner feed and the board takes seconds on a long
+        # one: the server answers meanwhile (a read that needs either folds it under its lock,
+        # so it waits; an incident's page and API do not need them) and the live feed starts
+        # once they are done.
+        tasks.append(asyncio.create_task(follow_the_log(app, loop)))
+
+    async def follow_the_log(app: Litestar, loop: asyncio.AbstractEventLoop) -> None:
         # Before the follower starts: partners' views of every event up to now, so a partner
         # catching up from any position gets what they would have got live.
-        await asyncio.to_thread(partner_feed.catch_up)
+        while True:
+            try:
+                await asyncio.gather(
+                    asyncio.to_thread(partner_feed.catch_up),
+                    asyncio.to_thread(steady.board.catch_up),
+                )
+                break
+            except Exception:  # the store went out of reach: the followers wait for it too
+                log.warning("cannot fold the log at start-up yet; trying again", exc_info=True)
+                await asyncio.sleep(poll_seconds)
 
         def deliver(events: list) -> None:
             partner_feed.fold(events)  # in the follower's thread: it may read the store
@@ -131,16 +158,6 @@ def create_app_from(
         following = LogFollower(steady, deliver, interval=poll_seconds)
         following.start(hub.position)
         follower.append(following)
-        # Account changes (a token revoked, sessions ended, a role taken away), from whichever
-        # instance made them, close the live connections they invalidate.
-        revoking = LogFollower(
-            steady,
-            lambda changes: loop.call_soon_threadsafe(hub.accounts_changed, changes),
-            interval=poll_seconds,
-            read=account_changes(app.state, hub),
-        )
-        revoking.start(hub.position)
-        follower.append(revoking)
         # Told timelines are stored by a follower of their own: telling a long backlog after an
         # upgrade must not hold up the live feed.
         stored = parts.timelines.stored(settings.zone().key)
@@ -150,7 +167,6 @@ def create_app_from(
             projecting.start(await asyncio.to_thread(projector.start))
             stored.projector_started(projecting.waiter.wake)
             follower.append(projecting)
-        tasks.append(asyncio.create_task(heartbeats(hub, heartbeat_seconds)))
         # Long-lived objects made at start-up need no collecting: this avoids long GC pauses
         # under many connections.
         gc.collect()
