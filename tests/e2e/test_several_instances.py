@@ -112,8 +112,10 @@ def test_writers_on_one_incident_through_two_instances_all_get_in_once(postgres_
     notes = 12
     answers: list[tuple[int, str]] = []
 
+    headers = {server.url: server.auth() for server in (one, two)}  # issued before the race
+
     def write(server, writer: int) -> None:
-        with httpx.Client(base_url=server.url, headers=server.auth(), timeout=30) as client:
+        with httpx.Client(base_url=server.url, headers=headers[server.url], timeout=30) as client:
             for n in range(notes):
                 response = client.post(
                     f"/api/v1/incidents/{ref}/notes",
@@ -123,7 +125,7 @@ def test_writers_on_one_incident_through_two_instances_all_get_in_once(postgres_
                 answers.append((response.status_code, response.text))
 
     # Four writers through each instance, at once, on the same incident: the instances' saves
-    # collide, and each loser reloads the incident and decides again.
+    # collide, and the loser brings the incident up to date and decides again.
     threads = [
         threading.Thread(target=write, args=(server, n)) for n, server in enumerate([one, two] * 4)
     ]
