@@ -12,7 +12,6 @@ import psycopg
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg.errors import UniqueViolation
 from psycopg.sql import SQL, Identifier
 
 from service.store.pg_reads import binary_tuples
@@ -168,12 +167,12 @@ class PostgresDialect(Dialect):
         return incident_id
 
     def create_tables(self) -> None:
-        try:
-            with self.datastore.transaction(commit=True) as curs:
-                for statement in self.create:
-                    curs.execute(statement)
-        except UniqueViolation:
-            pass  # another process created them at the same moment (IF NOT EXISTS can race)
+        # CREATE TABLE IF NOT EXISTS races when workers start at once on a new database (a
+        # "duplicate key" on pg_type): one at a time, and each finds the others' tables made.
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("SELECT pg_advisory_xact_lock(hashtext('steady-schema/timelines'))"))
+            for statement in self.create:
+                curs.execute(statement)
 
     def reading(self) -> AbstractContextManager[Any]:
         return binary_tuples(self.datastore)

@@ -2,11 +2,12 @@
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -30,8 +31,9 @@ def free_port() -> int:
 class RunningServer:
     """One `steady serve` process; stop() and start() keep its port and database."""
 
-    def __init__(self, database_url: str, log_path: Path) -> None:
+    def __init__(self, database_url: str, log_path: Path, serve_args: Sequence[str] = ()) -> None:
         self.port = free_port()
+        self.serve_args = tuple(serve_args)  # e.g. ("--workers", "2")
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.env = {**os.environ, "STEADY_DATABASE_URL": database_url}
@@ -69,11 +71,12 @@ class RunningServer:
     def start(self) -> "RunningServer":
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "web.cli", "serve", "--port", str(self.port), *self.serve_args],
             env=self.env,
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so kill() reaches its workers too
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -86,13 +89,21 @@ class RunningServer:
                 time.sleep(0.1)
         raise RuntimeError(f"steady serve did not answer: {self.log_path.read_text()[-2000:]}")
 
+    def kill(self) -> None:
+        """SIGKILL, as a power cut or the OOM killer would: no shutdown, nothing flushed. With
+        --workers, the workers die with their supervisor's process group."""
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.process = None
 
@@ -107,13 +118,19 @@ def demo_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def start_server(tmp_path, demo_store) -> Iterator[Callable[..., RunningServer]]:
+def start_server(tmp_path, request) -> Iterator[Callable[..., RunningServer]]:
+    """Starts servers, stopped at the end. A test on PostgreSQL names `postgres_url` before
+    `start_server`: fixtures are torn down in reverse, so the servers stop before their
+    database is dropped (the other way round, each waits out its shutdown on a missing one)."""
     servers: list[RunningServer] = []
 
-    def start(database_url: str | None = None, *, demo: bool = False) -> RunningServer:
+    def start(
+        database_url: str | None = None, *, demo: bool = False, serve_args: Sequence[str] = ()
+    ) -> RunningServer:
         url = database_url or f"sqlite:///{tmp_path}/steady.db"
-        server = RunningServer(url, tmp_path / f"server-{len(servers)}.log")
+        server = RunningServer(url, tmp_path / f"server-{len(servers)}.log", serve_args)
         if demo and database_url is None and not servers:
+            demo_store = request.getfixturevalue("demo_store")  # seeded only if a test needs it
             for part in demo_store.parent.glob(f"{demo_store.name}*"):  # the file, WAL, key
                 shutil.copy2(part, tmp_path / part.name)
         elif demo:

@@ -100,7 +100,7 @@ def test_a_client_that_reconnects_gets_every_missed_event_exactly_once(server):
 
 
 def test_two_server_processes_on_one_postgres_deliver_each_others_changes(
-    start_server, postgres_url
+    postgres_url, start_server
 ):
     one = start_server(postgres_url)
     two = start_server(postgres_url)

@@ -72,7 +72,7 @@ def test_revoking_a_token_closes_its_socket_at_once(server):
     asyncio.run(scenario())
 
 
-def test_revoking_on_one_instance_closes_the_socket_on_another(start_server, postgres_url):
+def test_revoking_on_one_instance_closes_the_socket_on_another(postgres_url, start_server):
     one = start_server(postgres_url)
     two = start_server(postgres_url)
     token_id, headers = new_token(one, "r.patel")

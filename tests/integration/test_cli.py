@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,35 @@ def test_errors_go_to_stderr_with_a_non_zero_exit(sqlite_url, args, message):
     assert result.returncode == 1
     assert message in result.stderr
     assert result.stdout == ""
+
+
+def test_several_workers_on_sqlite_are_refused_with_what_to_do_instead(sqlite_url):
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "serve", "--port", "0", "--workers", "2"],
+        env={**os.environ, "STEADY_DATABASE_URL": sqlite_url},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # should it serve instead, its workers go with it below
+    )
+    try:
+        stdout, stderr = serving.communicate(timeout=30)
+    finally:
+        if serving.poll() is None:
+            os.killpg(serving.pid, signal.SIGKILL)
+            serving.wait()
+    assert serving.returncode == 1
+    assert "--workers 2 needs PostgreSQL" in stderr
+    assert "serve SQLite with one process (leave out --workers)" in stderr
+    assert "Steady is serving" not in stdout
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "two", "1000"])
+def test_a_number_of_workers_that_is_not_one_or_more_is_refused(sqlite_url, workers):
+    result = steady(sqlite_url, "serve", "--workers", workers)
+    assert result.returncode == 2
+    assert f"{workers!r} is not a number of processes: give a whole number from 1" in result.stderr
 
 
 def test_an_unreachable_database_is_named_without_its_password():
