@@ -115,8 +115,7 @@ class NoteWriters:
         deadline = time.monotonic() + 5
         for ref, texts in by_ref.items():
             while True:
-                incident = reader.json("GET", f"/api/v1/incidents/{ref}")
-                missing = texts - {note["text"] for note in incident["notes"]}
+                missing = texts - note_texts(reader, ref)
                 if not missing:
                     break
                 if time.monotonic() > deadline:
@@ -190,6 +189,18 @@ class Row:
     @property
     def refused(self) -> Counter[str]:
         return sum((r.refusals for r in self.rounds), Counter())
+
+
+def note_texts(reader: Client, ref: str) -> set[str]:
+    """Every note of the incident, a page at a time (the incident itself shows the latest)."""
+    texts: set[str] = set()
+    offset = 0
+    while True:
+        page = reader.json("GET", f"/api/v1/incidents/{ref}/notes?offset={offset}&limit=500")
+        texts.update(note["text"] for note in page["notes"])
+        offset += len(page["notes"])
+        if not page["notes"] or offset >= page["total"]:
+            return texts
 
 
 def main(argv: list[str] | None = None) -> None:

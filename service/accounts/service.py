@@ -37,6 +37,7 @@ class Accounts(AccountCommands, SignIn):
         self.hasher = hasher or PasswordHasher()  # argon2id with RFC 9106's parameters
         self.throttle = throttle or SignInThrottle(clock=steady.clock)
         self._dummy_hash = ""
+        self._token_accounts = {}
         self._changes = AccountChanges(steady)
 
 

@@ -7,6 +7,7 @@ sign-in when the hashing parameters change. Failed sign-ins are counted by a Sig
 
 import hmac
 import secrets
+from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,6 +24,7 @@ from service.accounts.tokens import TOKEN_PATTERN, token_digest
 from service.incidents.application import Steady
 
 SYSTEM = Actor("steady", "system")
+MAX_TOKENS_REMEMBERED = 100_000  # token id -> account id, a few MB at most
 
 
 class SignIn:
@@ -33,6 +35,7 @@ class SignIn:
     hasher: PasswordHasher
     throttle: SignInThrottle
     _dummy_hash: str
+    _token_accounts: dict[str, UUID]  # which account each token was issued to
 
     # self._find(username) comes from service.accounts.queries.AccountQueries.
 
@@ -82,9 +85,16 @@ class SignIn:
         return account
 
     def _token_owner(self, token_id: str) -> Account | None:
+        """The account the token was issued to, read anew (a revocation shows at once); which
+        account that is never changes, so it is looked up in the store only once."""
         try:
-            lookup: TokenLookup = self.steady.repository.get(TokenLookup.id_for(token_id))
-            return self.steady.repository.get(lookup.account_id)
+            account_id = self._token_accounts.get(token_id)
+            if account_id is None:
+                lookup: TokenLookup = self.steady.repository.get(TokenLookup.id_for(token_id))
+                account_id = lookup.account_id
+                if len(self._token_accounts) < MAX_TOKENS_REMEMBERED:
+                    self._token_accounts[token_id] = account_id
+            return self.steady.repository.get(account_id)
         except AggregateNotFoundError:
             return None
 

@@ -67,6 +67,8 @@ class IncidentQueries:
                 raise NotFound(
                     f"{ref!r} is not an incident reference: use one like INC-2026-0007"
                 ) from None
+        if self.held.holds(incident_id):
+            return incident_id  # held: it was found in the store before, and streams only grow
         first = self.recorder.select_events(incident_id, limit=1)
         if not first or first[0].topic != INCIDENT_TOPICS[0]:
             raise NotFound(f"there is no incident {ref}")

@@ -134,10 +134,13 @@ class IncidentWriters:
             decision.wakeup.acquire()  # woken with the outcome, or to lead
             if decision.done:
                 return decision.outcome()
+        saved = None
         try:
-            self._write(incident_id, self._take(incident_id, queue))
+            saved = self._write(incident_id, self._take(incident_id, queue))
         finally:
             self._hand_on(incident_id, queue)
+        if saved is not None and self._after_save is not None:
+            self._after_save(*saved)  # after the hand-on: the next batch does not wait for it
         return decision.outcome()
 
     def _take(self, incident_id: UUID, queue: _Queue) -> list[Decision[Any]]:
@@ -163,25 +166,31 @@ class IncidentWriters:
                 queue.leading = False
                 del self._queues[incident_id]
 
-    def _write(self, incident_id: UUID, batch: list[Decision[Any]]) -> None:
+    def _write(self, incident_id: UUID, batch: list[Decision[Any]]) -> tuple[Incident, int] | None:
+        """Decides and saves the batch; the incident saved and its version before, if any."""
         try:
             for attempt in range(MAX_ATTEMPTS):
-                if self._attempt(incident_id, batch, retrying=attempt > 0):
-                    return
+                done, saved = self._attempt(incident_id, batch, retrying=attempt > 0)
+                if done:
+                    return saved
                 pause(attempt)
             for decision in batch:
                 if not decision.done:
                     decision.finish(error=TooBusy(decision.too_busy))
+            return None
         except BaseException as error:  # the store failed: every command still waiting fails
             for decision in batch:
                 if not decision.done:
                     decision.finish(error=error)
             if not isinstance(error, Exception):
                 raise
+            return None
 
-    def _attempt(self, incident_id: UUID, batch: list[Decision[Any]], *, retrying: bool) -> bool:
-        """True once every command of the batch has its outcome; False if another writer
-        saved first (decide again)."""
+    def _attempt(
+        self, incident_id: UUID, batch: list[Decision[Any]], *, retrying: bool
+    ) -> tuple[bool, tuple[Incident, int] | None]:
+        """(True, what was saved) once every command of the batch has its outcome; (False,
+        None) if another writer saved first (decide again)."""
         while True:
             base = self.held.latest(incident_id)
             incident = fork(base)
@@ -206,12 +215,12 @@ class IncidentWriters:
             if not spoilt:
                 break
         if not staged:
-            return True
+            return True, None
         others = [aggregate for _, change, _ in staged for aggregate in change.others]
         try:
             recordings = self._save(incident, *others)
         except IntegrityError:
-            return False  # another process saved first, or a key was used elsewhere meanwhile
+            return False, None  # another process saved first, or its key was used elsewhere
         self.held.saved(incident)
         positions = {
             r.domain_event.originator_version: r.notification.id
@@ -220,6 +229,4 @@ class IncidentWriters:
         }
         for decision, change, version in staged:
             decision.finish(result=change.result(version, positions.get(version)))
-        if self._after_save is not None:
-            self._after_save(incident, base.version)
-        return True
+        return True, (incident, base.version)
