@@ -24,6 +24,7 @@ from service.incidents.application import Steady
 from service.live.follower import LogFollower
 from service.timelines.projection import TimelineProjector
 from web.access.headers import add_security_headers
+from web.access.options import AnswerOptions
 from web.access.sessions import (
     BearerAwareCSRF,
     csrf_config,
@@ -50,7 +51,6 @@ from web.live.feed import board_feed, heartbeats
 from web.live.feed_server import FeedServer
 from web.live.hub import Hub
 from web.live.revocation import account_changes, people_named, rescope
-from web.options import AnswerOptions
 from web.playbooks.api import PLAYBOOK_API_HANDLERS
 from web.playbooks.pages import PLAYBOOK_PAGES
 from web.sharing.api import SHARING_HANDLERS

@@ -1,2 +1,3 @@
 """Who is signed in and what they may do, at the edge: sessions and API tokens, CSRF, the
-permission guards, and the security headers on every answer."""
+permission guards, the security headers on every answer, and OPTIONS (answered before any
+guard: which methods a path has is no secret)."""
