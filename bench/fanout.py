@@ -42,6 +42,7 @@ from pathlib import Path
 
 import httpx
 from measuring import print_table, temporary_databases
+from serving import steady_command, steady_env
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 100  # connections opened at once by one client process
@@ -297,22 +298,12 @@ def steady_server(database_url: str) -> Iterator[Server]:
     from service.store.keys import generate_key
 
     port = free_port()
-    env = {**os.environ, "STEADY_DATABASE_URL": database_url, "STEADY_CIPHER_KEY": generate_key()}
-
-    def steady(*args: str, stdin: str | None = None) -> str:
-        return subprocess.run(
-            [sys.executable, "-m", "web.cli", *args],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-            input=stdin,
-        ).stdout.strip()
-
-    steady("demo", "--json")
+    env = steady_env(database_url, generate_key())
+    steady_command(env, "demo", "--json")
     # Only the owner issues a token for a person's account: with their password.
-    token = steady("users", "token", "m.alvarez", "--password-stdin", stdin="steady-demo-2026\n")
+    token = steady_command(
+        env, "users", "token", "m.alvarez", "--password-stdin", stdin="steady-demo-2026\n"
+    ).strip()
     lead = {"Authorization": f"Bearer {token}"}
     process = subprocess.Popen(
         _serve_command("from web.cli import main;main()", "serve", "--port", str(port)),

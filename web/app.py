@@ -201,9 +201,8 @@ def create_app_from(
         openapi_config=OpenAPIConfig(title="Steady", version="1", path="/schema"),
         response_cache_config=ResponseCacheConfig(),
     )
-    app.state.parts = parts
-    # Each part under its own name too: the dependencies (web.dependencies) and the live feed
-    # read them from here.
+    # Each part under its own name: the dependencies (web.dependencies), the sign-in code and
+    # the live feed read them from here.
     app.state.steady = steady
     app.state.settings = settings
     app.state.hub = hub

@@ -3,15 +3,13 @@ and what a client is told when the writers cannot get a change in."""
 
 import threading
 
-from eventsourcing.persistence import IntegrityError
-
 from service.bootstrap import open_steady
 from service.config import Settings
 from service.incidents.integrity import verify_incident
 from service.incidents.snapshots import SNAPSHOT_INTERVAL
 from service.store.folding import fold
 from tests.builders import COUNSELOR, LEAD, open_lockdown, signed_in_app
-from tests.unit.test_incident_writers import teachers
+from tests.unit.test_incident_writers import others_always_save_first, teachers
 
 
 def test_writers_in_two_processes_on_one_incident_are_all_recorded_once(postgres_url):
@@ -86,12 +84,7 @@ def test_a_change_the_writers_cannot_get_in_is_a_503_with_retry_after(database_u
         steady = signed.client.app.state.steady
         ref = open_lockdown(steady)
         version = steady.incident(ref).version
-
-        def others_always_first(*aggregates):
-            raise IntegrityError("another process saved this version first")
-
-        monkeypatch.setattr(steady.writers, "_save", others_always_first)
-        monkeypatch.setattr("service.incidents.writers.pause", lambda attempt: None)
+        others_always_save_first(monkeypatch, steady)
         response = signed.client.post(
             f"/api/v1/incidents/{ref}/notes",
             json={"text": "Room 12 all safe"},

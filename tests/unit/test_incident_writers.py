@@ -160,18 +160,23 @@ def test_a_command_based_on_a_version_is_checked_against_what_was_saved_since():
         )  # fmt: skip
 
 
-def test_when_other_writers_always_save_first_the_command_says_so_and_saves_nothing(
-    monkeypatch,
-):
-    app = Steady(POPO)
-    ref = open_lockdown(app)
-    version = app.incident(ref).version
+def others_always_save_first(monkeypatch, app: Steady) -> None:
+    """Every save of the app's writers is refused as if another process had saved first."""
 
     def another_process_won(*aggregates):
         raise IntegrityError("another writer saved this version first")
 
     monkeypatch.setattr(app.writers, "_save", another_process_won)
     monkeypatch.setattr("service.incidents.writers.pause", lambda attempt: None)
+
+
+def test_when_other_writers_always_save_first_the_command_says_so_and_saves_nothing(
+    monkeypatch,
+):
+    app = Steady(POPO)
+    ref = open_lockdown(app)
+    version = app.incident(ref).version
+    others_always_save_first(monkeypatch, app)
     with pytest.raises(TooBusy, match="changing too fast"):
         app.add_note(ref, "Lost?", actor=COUNSELOR)
     assert app.incident(ref).version == version
