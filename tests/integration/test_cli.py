@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +24,26 @@ def steady(
         text=True,
         timeout=120,
     )
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(tmp_path_factory) -> tuple[Path, str]:
+    """The demo district seeded once for the tests that only read it (seeding takes seconds),
+    and the reference of its first incident."""
+    directory = tmp_path_factory.mktemp("cli-demo")
+    url = f"sqlite:///{directory}/steady.db"
+    steady(url, "demo")
+    ref = json.loads(steady(url, "incidents", "list", "--json").stdout)[0]["reference"]
+    return directory / "steady.db", ref
+
+
+@pytest.fixture
+def demo_copy(seeded_demo, tmp_path) -> tuple[str, str]:
+    """A copy of the seeded demo (the file, its WAL and its key): a test's store of its own."""
+    store, ref = seeded_demo
+    for part in store.parent.glob(f"{store.name}*"):
+        shutil.copy2(part, tmp_path / part.name)
+    return f"sqlite:///{tmp_path / store.name}", ref
 
 
 def test_demo_seeds_once_and_prints_the_board(database_url):
@@ -71,10 +92,9 @@ def test_incidents_list_show_and_replay(database_url):
         (["events", "--limit", "0"], "limit must be from 1 to 1000"),
     ],
 )
-def test_errors_go_to_stderr_with_a_non_zero_exit(sqlite_url, args, message):
-    steady(sqlite_url, "demo")
-    ref = json.loads(steady(sqlite_url, "incidents", "list", "--json").stdout)[0]["reference"]
-    result = steady(sqlite_url, *[ref if a == "REF" else a for a in args])
+def test_errors_go_to_stderr_with_a_non_zero_exit(demo_copy, args, message):
+    database_url, ref = demo_copy
+    result = steady(database_url, *[ref if a == "REF" else a for a in args])
     assert result.returncode == 1
     assert message in result.stderr
     assert result.stdout == ""
