@@ -12,17 +12,49 @@ from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
 from domain.kinds import KINDS
 from domain.numbers import is_whole_number
 from domain.phase import Phase
-from domain.schedule import Offset
-from playbooks.model import PhasePlan, Playbook, Role, Step
+from domain.schedule import FORMS, Offset
+from playbooks.model import (
+    INCIDENT,
+    Measure,
+    Milestone,
+    PhasePlan,
+    Playbook,
+    Role,
+    Step,
+    StepRef,
+)
 from playbooks.problems import PlaybookInvalid, Problem
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_RULE = "lowercase letters, digits and single hyphens, e.g. 'verify-facts'"
 
-TOP_KEYS = ("id", "title", "version", "kinds", "summary", "roles", "phases")
+TOP_KEYS = (
+    "id",
+    "title",
+    "version",
+    "kinds",
+    "summary",
+    "used_with",
+    "roles",
+    "milestones",
+    "phases",
+    "measures",
+)
 ROLE_KEYS = ("id", "title")
 PHASE_KEYS = ("phase", "goal", "steps")
-STEP_KEYS = ("id", "title", "instructions", "owner", "due", "stakeholder", "component")
+STEP_KEYS = (
+    "id",
+    "title",
+    "instructions",
+    "owner",
+    "due",
+    "from",
+    "same_as",
+    "stakeholder",
+    "component",
+)
+MILESTONE_KEYS = ("id", "title")
+MEASURE_KEYS = ("id", "title", "from", "to", "target")
 
 # The product owner requires both in every playbook (docs/domain.md: staff who are not looked
 # after burn out; families are participants, not recipients).
@@ -101,6 +133,10 @@ class _Checker:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        # Known once the top of the document is read; the steps are checked against them.
+        self.milestone_ids: set[str] = set()
+        self.used_with_ids: set[str] = set()
+        self.same_as_seen: dict[StepRef, str] = {}
 
     def add(self, field: str, expected: str) -> None:
         self.problems.append(Problem(self.file, field, expected))
@@ -166,7 +202,13 @@ class _Checker:
         kinds = self.kinds(document)
         summary = self.text(document, "summary", "")
         roles = self.roles(document)
+        used_with = self.used_with(document, playbook_id)
+        milestones = self.milestones(document)
+        self.milestone_ids = {milestone.id for milestone in milestones}
+        self.used_with_ids = set(used_with)
         phases = self.phases(document, {role.id for role in roles})
+        step_ids = {step.id for plan in phases for step in plan.steps}
+        measures = self.measures(document, step_ids)
         # The None checks are implied by "no problems"; they are spelled out for the type checker.
         if self.problems or not (playbook_id and title and version and summary):
             return None
@@ -180,6 +222,9 @@ class _Checker:
             phases=tuple(phases),
             content_hash=content_hash(document),
             source=source,
+            milestones=tuple(milestones),
+            used_with=tuple(used_with),
+            measures=tuple(measures),
         )
 
     def version(self, document: dict[str, object]) -> int | None:
@@ -326,6 +371,8 @@ class _Checker:
                 f"({', '.join(sorted(role_ids))}), got {owner!r}",
             )
         due = self.due(table, prefix)
+        milestone = self.starts_from(table, prefix)
+        same_as = self.same_as(table, prefix)
         stakeholder = self.choice(
             table, "stakeholder", prefix, STAKEHOLDER_GROUPS, "stakeholder groups"
         )
@@ -342,18 +389,162 @@ class _Checker:
             or component is None
         ):
             return None
-        return Step(step_id, title, instructions, owner, due, stakeholder, component)
+        return Step(
+            step_id,
+            title,
+            instructions,
+            owner,
+            due,
+            stakeholder,
+            component,
+            milestone=milestone,
+            same_as=same_as,
+        )
+
+    def starts_from(self, table: dict[str, object], prefix: str) -> str:
+        value = table.get("from", _MISSING)
+        if value is _MISSING:
+            return ""
+        if isinstance(value, str) and value in self.milestone_ids:
+            return value
+        known = ", ".join(sorted(self.milestone_ids))
+        declared = f"({known})" if known else "(this playbook declares none)"
+        self.add(
+            _path(prefix, "from"),
+            f"one of the milestones declared in [[milestones]] {declared}, got {_got(value)}",
+        )
+        return ""
+
+    def same_as(self, table: dict[str, object], prefix: str) -> StepRef | None:
+        value = table.get("same_as", _MISSING)
+        if value is _MISSING:
+            return None
+        field = _path(prefix, "same_as")
+        playbook, _, step = value.partition(":") if isinstance(value, str) else ("", "", "")
+        if not (ID_PATTERN.match(playbook) and ID_PATTERN.match(step)):
+            self.add(
+                field,
+                "another playbook's step as 'playbook-id:step-id', e.g. "
+                f"'death-of-student-or-staff:staff-meeting', got {_got(value)}",
+            )
+            return None
+        if playbook not in self.used_with_ids:
+            listed = ", ".join(sorted(self.used_with_ids)) or "none"
+            self.add(
+                field,
+                f"a step of a playbook listed in used_with (now: {listed}), got {value!r}: "
+                f"add {playbook!r} to used_with",
+            )
+            return None
+        ref = StepRef(playbook, step)
+        if ref in self.same_as_seen:
+            self.add(
+                field,
+                f"each step of another playbook named once, got {value!r} which "
+                f"{self.same_as_seen[ref]} already names",
+            )
+            return None
+        self.same_as_seen[ref] = prefix
+        return ref
+
+    def used_with(self, document: dict[str, object], own_id: str | None) -> list[str]:
+        value = document.get("used_with", _MISSING)
+        if value is _MISSING:
+            return []
+        if not isinstance(value, list):
+            self.add("used_with", f"an array of playbook ids, got {_got(value)}")
+            return []
+        found: list[str] = []
+        for index, other in enumerate(value):
+            field = _path("used_with", index)
+            if not isinstance(other, str) or not ID_PATTERN.match(other):
+                self.add(field, f"a playbook id of {ID_RULE}, got {_got(other)}")
+            elif other == own_id:
+                self.add(field, f"another playbook's id, got this playbook's own id {other!r}")
+            elif other in found:
+                self.add(field, f"each playbook listed once, got {other!r} a second time")
+            else:
+                found.append(other)
+        return found
+
+    def milestones(self, document: dict[str, object]) -> list[Milestone]:
+        if "milestones" not in document:
+            return []
+        found: list[Milestone] = []
+        seen: dict[str, str] = {}
+        for index, entry in enumerate(self.tables(document, "milestones", "", "[[milestones]]")):
+            prefix = _path("milestones", index)
+            table = self.table(entry, prefix, MILESTONE_KEYS)
+            if table is None:
+                continue
+            milestone_id = self.ident(table, "id", prefix)
+            title = self.text(table, "title", prefix)
+            if milestone_id is not None and milestone_id in seen:
+                self.add(
+                    _path(prefix, "id"),
+                    f"a milestone id not already declared, got {milestone_id!r} which "
+                    f"{seen[milestone_id]} already declares",
+                )
+                continue
+            if milestone_id is not None:
+                seen[milestone_id] = prefix
+            if milestone_id is not None and title is not None:
+                found.append(Milestone(milestone_id, title))
+        return found
+
+    def measures(self, document: dict[str, object], step_ids: set[str]) -> list[Measure]:
+        if "measures" not in document:
+            return []
+        found: list[Measure] = []
+        seen: set[str] = set()
+        known = ", ".join(sorted(step_ids)) or "none"
+        for index, entry in enumerate(self.tables(document, "measures", "", "[[measures]]")):
+            prefix = _path("measures", index)
+            table = self.table(entry, prefix, MEASURE_KEYS)
+            if table is None:
+                continue
+            before = len(self.problems)
+            measure_id = self.ident(table, "id", prefix)
+            if measure_id is not None and measure_id in seen:
+                self.add(_path(prefix, "id"), f"a measure id used once, got {measure_id!r} again")
+            title = self.text(table, "title", prefix)
+            to = table.get("to", _MISSING)
+            if not (isinstance(to, str) and to in step_ids):
+                self.add(
+                    _path(prefix, "to"),
+                    f"the id of the step whose task being done ends it ({known}), got {_got(to)}",
+                )
+            start = table.get("from", INCIDENT)
+            if not (isinstance(start, str) and (start == INCIDENT or start in step_ids)):
+                self.add(
+                    _path(prefix, "from"),
+                    f"'{INCIDENT}' (when it happened, the default) or the id of the step whose "
+                    f"task being done starts it ({known}), got {_got(start)}",
+                )
+            target = None
+            if "target" in table:
+                target = self.offset(table, "target", prefix, "a target duration")
+            if len(self.problems) > before or measure_id is None or title is None:
+                continue
+            seen.add(measure_id)
+            found.append(Measure(measure_id, title, str(to), str(start), target))
+        return found
 
     def due(self, table: dict[str, object], prefix: str) -> Offset | None:
-        value = table.get("due", _MISSING)
+        return self.offset(table, "due", prefix, "a time after the incident (or milestone)")
+
+    def offset(self, table: dict[str, object], key: str, prefix: str, what: str) -> Offset | None:
+        value = table.get(key, _MISSING)
         if isinstance(value, str):
             try:
                 return Offset.parse(value)
-            except DomainError:
-                pass
+            except DomainError as error:
+                if "too far ahead" in str(error):
+                    self.add(_path(prefix, key), f"{what} of at most three years, got {value!r}")
+                    return None
         self.add(
-            _path(prefix, "due"),
-            "a time after the incident happened, as a whole number and a unit: '30 minutes', "
-            f"'4 hours', '7 days' or '10 school days', got {_got(value)}",
+            _path(prefix, key),
+            f"{what}, as a whole number and a unit or an anchor on the school day: {FORMS}, "
+            f"got {_got(value)}",
         )
         return None

@@ -72,4 +72,11 @@ def organisation_view(organisation: Organisation) -> dict[str, Any]:
         "name": organisation.name,
         "kind": organisation.kind,
         "stands_in": list(organisation.stands_in),
+        # Only a school has hours; until an admin sets them, the default school day.
+        "school_hours": {
+            "start": f"{organisation.school_hours.start:%H:%M}",
+            "end": f"{organisation.school_hours.end:%H:%M}",
+        }
+        if organisation.kind == "school"
+        else None,
     }
