@@ -71,9 +71,7 @@ class Incident(
 
         @staticmethod
         def upcast_v2_v3(state: dict[str, Any]) -> None:
-            state["shared_steps"] = {}
-            state["milestones"] = {}
-            state["measures"] = []
+            state.update(shared_steps={}, milestones={}, measures=[])
 
         def apply(self, incident: "Incident") -> None:
             for data in self.tasks:
@@ -92,8 +90,7 @@ class Incident(
             )
 
     class MilestoneRecorded(Event):
-        """A crisis lead says when a milestone happened; the tasks waiting for it (and not
-        done) are due from then: `due` holds their new due dates by task id."""
+        """When a milestone happened; `due`: the new due dates of the tasks waiting for it."""
 
         NAME = "milestone_recorded"
 
