@@ -7,14 +7,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from litestar.testing import TestClient
 
 from domain.errors import DomainError
 from domain.people import Actor
 from service.accounts.service import Accounts
 from service.bootstrap import open_steady
 from service.config import Settings
+from service.demo.accounts import seed_demo_accounts
 from service.incidents.application import Steady
 from service.incidents.as_json import incident_view
+from tests.builders import FAST_HASHER, bearer
+from web.app import create_app
 
 CHICAGO = ZoneInfo("America/Chicago")
 LEAD = Actor("m.alvarez", "crisis-lead")
@@ -54,7 +58,9 @@ goal = "Respond."
 
 DEATH = playbook(
     "death-test",
-    'used_with = ["recovery-test"]\n',
+    'used_with = ["recovery-test"]\n\n[[measures]]\nid = "report-written"\n'
+    'title = "Time to write the report"\nto = "write-report"\ntarget = "8 hours"\n\n'
+    '[[measures]]\nid = "family-called"\ntitle = "Time to call the family"\nto = "call-family"\n',
     step("write-report", "8 hours")
     + step("staff-meeting", "before school starts", "all-staff")
     + step("end-of-day-debrief", "by the end of the school day", "all-staff")
@@ -208,3 +214,40 @@ def test_school_hours_are_set_only_for_schools_and_end_after_they_start(steady):
     with pytest.raises(DomainError, match="must end after it starts"):
         accounts.set_school_hours("lincoln-elementary", "14:30", "07:45", actor=ADMIN)
     assert str(accounts.organisation("lincoln-elementary").school_hours) == "07:45 to 14:30"
+
+
+def test_the_api_records_a_milestone_and_the_report_shows_measures_and_due_against_done(
+    steady, tmp_path
+):
+    accounts = Accounts(steady, hasher=FAST_HASHER)
+    seed_demo_accounts(accounts)
+    lead = accounts.account("m.alvarez")
+    token = accounts.issue_token("m.alvarez", "tests", actor=lead.acting_as())
+    settings = Settings(database_url="sqlite://", playbooks_dir=tmp_path / "playbooks")
+    ref = open_at(steady, "Lincoln Elementary")
+    steady.apply_playbook(ref, "death-test", actor=LEAD, at=FRIDAY_7PM)
+    steady.apply_playbook(ref, "recovery-test", actor=LEAD, at=FRIDAY_7PM)
+    report_task = next(
+        t for t in steady.incident(ref).tasks.values() if t.step_id == "write-report"
+    )
+    saturday_4am = datetime(2026, 11, 21, 4, 10, tzinfo=CHICAGO)
+    steady.change_task_status(ref, report_task.id, "done", actor=LEAD, at=saturday_4am)
+    with TestClient(create_app(steady, settings, accounts=accounts)) as client:
+        headers = bearer(token)
+        path = f"/api/v1/incidents/{ref}/milestones"
+        body = {"milestone_id": "discharge", "moment": "2026-11-24T10:00"}  # district time
+        answer = client.post(path, json=body, headers=headers)
+        assert answer.status_code == 201, answer.text
+        again = client.post(path, json=body, headers=headers)
+        assert again.status_code == 422 and "say why it is recorded again" in again.text
+        unknown = client.post(path, json=body | {"milestone_id": "dischrage"}, headers=headers)
+        assert unknown.status_code == 422 and "discharge (Student discharged" in unknown.text
+
+        html = client.get(f"/incidents/{ref}/report", headers=headers).text
+    measures = html[html.index('id="report-measures"') : html.index('id="report-review"')]
+    assert "Time to write the report" in measures and "9 h 10 min" in measures
+    assert "(missed)" in measures  # the target was 8 hours
+    assert "Time to call the family" in measures and "Not recorded" in measures
+    row = html[html.index(f'id="task-{report_task.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert "late by 1 h 10 min" in row
