@@ -67,16 +67,13 @@ def account_view(account: Account) -> dict[str, Any]:
 
 
 def organisation_view(organisation: Organisation) -> dict[str, Any]:
-    return {
+    view: dict[str, Any] = {
         "slug": organisation.slug,
         "name": organisation.name,
         "kind": organisation.kind,
         "stands_in": list(organisation.stands_in),
-        # Only a school has hours; until an admin sets them, the default school day.
-        "school_hours": {
-            "start": f"{organisation.school_hours.start:%H:%M}",
-            "end": f"{organisation.school_hours.end:%H:%M}",
-        }
-        if organisation.kind == "school"
-        else None,
     }
+    if organisation.kind == "school":  # until an admin sets them, the default school day
+        hours = organisation.school_hours
+        view["school_hours"] = {"start": f"{hours.start:%H:%M}", "end": f"{hours.end:%H:%M}"}
+    return view
