@@ -13,6 +13,7 @@ from domain.ids import STEADY_NAMESPACE
 from domain.incident_course import IncidentCourse
 from domain.incident_tasks import AppliedPlaybook, IncidentTasks
 from domain.kinds import check_kind
+from domain.milestones import IncidentMilestones, RecordedMilestone
 from domain.moments import check_occurred_at
 from domain.need_to_know import IncidentNeedToKnow
 from domain.notes import IncidentNotes, Note
@@ -26,7 +27,13 @@ from domain.text import MAX_TITLE, check_text
 
 
 class Incident(
-    IncidentCourse, IncidentTasks, IncidentNotes, IncidentSharing, IncidentNeedToKnow, Aggregate
+    IncidentCourse,
+    IncidentTasks,
+    IncidentMilestones,
+    IncidentNotes,
+    IncidentSharing,
+    IncidentNeedToKnow,
+    Aggregate,
 ):
     """Rules a crisis team expects are checked here, before any event is recorded. The events
     are all defined here (their topics are `domain.incident:Incident.<Event>`); the commands on
@@ -48,12 +55,23 @@ class Incident(
 
     class PlaybookApplied(Event):
         NAME = "playbook_applied"
+        # Version 3 added the steps shared with a playbook applied before (step id -> the task
+        # that stands for it), the milestones the playbook declares and its measures.
+        class_version = 3
+        ADDED_LATER = frozenset({"shared_steps", "milestones", "measures"})
 
         playbook_id: str
         playbook_version: int
         content_hash: str
         playbook_title: str
         tasks: list[dict[str, Any]]
+        shared_steps: dict[str, str]
+        milestones: dict[str, str]
+        measures: list[dict[str, str]]
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state.update(shared_steps={}, milestones={}, measures=[])
 
         def apply(self, incident: "Incident") -> None:
             for data in self.tasks:
@@ -65,8 +83,29 @@ class Incident(
                     content_hash=self.content_hash,
                     title=self.playbook_title,
                     task_ids=tuple(t["task_id"] for t in self.tasks),
+                    shared=dict(self.shared_steps),
+                    milestones=dict(self.milestones),
+                    measures=tuple(self.measures),
                 )
             )
+
+    class MilestoneRecorded(Event):
+        """When a milestone happened; `due`: the new due dates of the tasks waiting for it."""
+
+        NAME = "milestone_recorded"
+
+        milestone_id: str
+        title: str
+        moment: datetime
+        reason: str
+        due: dict[str, datetime]
+
+        def apply(self, incident: "Incident") -> None:
+            incident.milestones[self.milestone_id] = RecordedMilestone(
+                self.milestone_id, self.title, self.moment, self.timestamp, self.by, self.reason
+            )
+            for task_id, due_at in self.due.items():
+                incident.tasks[task_id] = replace(incident.tasks[task_id], due_at=due_at)
 
     class TaskAdded(Event):
         NAME = "task_added"
@@ -340,6 +379,7 @@ class Incident(
         self.tasks: dict[str, Task] = {}
         self.notes: dict[str, Note] = {}
         self.playbooks: list[AppliedPlaybook] = []
+        self.milestones: dict[str, RecordedMilestone] = {}  # recorded ones, by id
         self.closed = False
         self.closed_at: datetime | None = None
         self.review_summary = ""

@@ -28,14 +28,31 @@ from eventsourcing.utils import get_topic
 
 from domain.incident import Incident
 from domain.incident_tasks import AppliedPlaybook
+from domain.milestones import RecordedMilestone
 from domain.notes import Note
 from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.task import Status, Task
 
-FORMAT = 1
+FORMAT = 2
+
+
+def _format_1_to_2(record: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 added school-day due dates: each task's due phrase, the milestone it waits for
+    and the step it is the same as; each playbook's shared steps, milestones and measures; and
+    the milestones recorded. Before it there were none of these."""
+    return record | {
+        "format": 2,
+        "tasks": [{"due_rule": "", "waits_for": "", "same_as": ""} | t for t in record["tasks"]],
+        "playbooks": [
+            {"shared": {}, "milestones": {}, "measures": []} | p for p in record["playbooks"]
+        ],
+        "milestones": [],
+    }
+
+
 # From a format to the next: each takes a record of its format and returns the next one's.
-UPCASTS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+UPCASTS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _format_1_to_2}
 
 
 def fork(incident: Incident) -> Incident:
@@ -88,6 +105,7 @@ def record_of(incident: Incident) -> dict[str, Any]:
         "tasks": [_record(task) for task in incident.tasks.values()],
         "notes": [_record(note) for note in incident.notes.values()],
         "playbooks": [_record(playbook) for playbook in incident.playbooks],
+        "milestones": [_record(milestone) for milestone in incident.milestones.values()],
         "closed": incident.closed,
         "closed_at": incident.closed_at,
         "review_summary": incident.review_summary,
@@ -127,9 +145,15 @@ def incident_from(incident_id: UUID, version: int, record: dict[str, Any]) -> In
             "tasks": {t["id"]: _task_from(t) for t in record["tasks"]},
             "notes": {n["id"]: _note_from(n) for n in record["notes"]},
             "playbooks": [
-                AppliedPlaybook(**p | {"task_ids": tuple(p["task_ids"])})
+                AppliedPlaybook(
+                    **p | {"task_ids": tuple(p["task_ids"]), "measures": tuple(p["measures"])}
+                )
                 for p in record["playbooks"]
             ],
+            "milestones": {
+                m["id"]: RecordedMilestone(**m | {"by": Actor.from_dict(m["by"])})
+                for m in record["milestones"]
+            },
             "closed": record["closed"],
             "closed_at": record["closed_at"],
             "review_summary": record["review_summary"],

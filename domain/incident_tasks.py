@@ -3,7 +3,7 @@ through its statuses, and what is open, overdue and done. Mixed into Incident, w
 these commands record."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain import moments
@@ -23,6 +23,19 @@ class AppliedPlaybook:
     content_hash: str
     title: str
     task_ids: tuple[str, ...]
+    # Its steps that a task of a playbook applied before already stands for: step id -> task id.
+    shared: dict[str, str] = field(default_factory=dict)
+    milestones: dict[str, str] = field(default_factory=dict)  # id -> title
+    # What the after-action report measures: {id, title, from, to, target} (playbooks/model.py).
+    measures: tuple[dict[str, str], ...] = ()
+
+    def task_for(self, step_id: str, tasks: dict[str, Task]) -> Task | None:
+        """The task that stands for one of its steps: its own, or the shared one."""
+        if step_id in self.shared:
+            return tasks.get(self.shared[step_id])
+        return next(
+            (tasks[t] for t in self.task_ids if t in tasks and tasks[t].step_id == step_id), None
+        )
 
 
 class IncidentTasks(RecordsInChain):
@@ -46,9 +59,14 @@ class IncidentTasks(RecordsInChain):
         content_hash: str,
         title: str,
         steps: list[TaskPlan],
+        milestones: dict[str, str] | None = None,
+        measures: list[dict[str, str]] | None = None,
         actor: Actor,
         at: datetime,
     ) -> list[str]:
+        """Lays out the playbook's steps as tasks, but for the steps a task already stands for
+        (a step declared the same as another playbook's, either way round): the event records
+        that task for each of them, and the board shows the work once."""
         self._require_open("apply a playbook")
         for applied in self.playbooks:
             if applied.id == playbook_id:
@@ -61,8 +79,14 @@ class IncidentTasks(RecordsInChain):
         for step in steps:
             if step.due_at is not None:
                 moments.check_moment("due_at", step.due_at)
+        shared: dict[str, str] = {}
+        for plan in steps:
+            standing = self._task_standing_for(playbook_id, plan)
+            if standing is not None:
+                shared[plan.step_id] = standing.id
+        new = [plan for plan in steps if plan.step_id not in shared]
         first = len(self.tasks) + 1
-        tasks = [plan.as_dict(f"T{first + i}") for i, plan in enumerate(steps)]
+        tasks = [plan.as_dict(f"T{first + i}") for i, plan in enumerate(new)]
         self._record(
             self.PlaybookApplied,
             actor,
@@ -72,8 +96,23 @@ class IncidentTasks(RecordsInChain):
             content_hash=content_hash,
             playbook_title=title,
             tasks=tasks,
+            shared_steps=shared,
+            milestones=dict(milestones or {}),
+            measures=list(measures or []),
         )
         return [t["task_id"] for t in tasks]
+
+    def _task_standing_for(self, playbook_id: str, plan: TaskPlan) -> Task | None:
+        """A task already on the board that is this step: it names the step as its equal, or
+        the step names it (or the task that stands for the step it names)."""
+        for task in self.tasks.values():
+            if task.stands_for(playbook_id, plan.step_id):
+                return task
+        other, _, other_step = plan.same_as.partition(":")
+        for applied in self.playbooks if plan.same_as else ():
+            if applied.id == other:
+                return applied.task_for(other_step, self.tasks)
+        return None
 
     def add_task(self, plan: TaskPlan, *, actor: Actor, at: datetime) -> str:
         self._require_open("add a task")

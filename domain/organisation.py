@@ -12,6 +12,7 @@ from domain.errors import DomainError
 from domain.ids import STEADY_NAMESPACE
 from domain.people import Actor
 from domain.recording import ActorEvent, OneOfItsKind, RecordsWhoActed
+from domain.school_days import DEFAULT_HOURS, SchoolHours
 from domain.text import check_text
 
 ORGANISATION_KINDS: dict[str, str] = {
@@ -34,6 +35,12 @@ def check_slug(slug: object) -> str:
             f"hyphens, at most {MAX_SLUG} characters, such as lincoln-elementary"
         )
     return slug
+
+
+def school_key(name: str) -> str:
+    """Schools match by id or by name, whichever way they are written (an incident names its
+    schools in words; an account holds organisation ids)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
 
 
 def check_organisation_kind(kind: object) -> str:
@@ -97,12 +104,41 @@ class Organisation(RecordsWhoActed, Aggregate):
         def apply(self, organisation: "Organisation") -> None:
             organisation.stands_in = [r for r in organisation.stands_in if r != self.role]
 
+    class SchoolHoursSet(Event):
+        """When the school's day starts and ends (HH:MM, district time): steps due "before
+        school starts" or "by the end of the school day" at this school count from them."""
+
+        NAME = "organisation_school_hours_set"
+
+        start: str
+        end: str
+
+        def apply(self, organisation: "Organisation") -> None:
+            organisation.hours = SchoolHours.parse(self.start, self.end)
+
     def __init__(self, *, slug: str, name: str, kind: str, actor: dict[str, Any]) -> None:
         self.slug = slug
         self.name = name
         self.kind = kind
         self.created_by = Actor.from_dict(actor)
         self.stands_in: list[str] = []  # playbook role ids
+        self.hours: SchoolHours | None = None  # a school's own hours; None: DEFAULT_HOURS
+
+    @property
+    def school_hours(self) -> SchoolHours:
+        return self.hours or DEFAULT_HOURS
+
+    def set_school_hours(self, start: str, end: str, *, actor: Actor, at: datetime) -> None:
+        if self.kind != "school":
+            raise DomainError(
+                f"{self.name} is a {self.kind}, not a school: only a school has school hours"
+            )
+        hours = SchoolHours.parse(start, end)
+        if hours == self.school_hours and self.hours is not None:
+            raise DomainError(f"{self.name}'s school day is already {hours}")
+        self._record(
+            self.SchoolHoursSet, actor, at, start=f"{hours.start:%H:%M}", end=f"{hours.end:%H:%M}"
+        )
 
     @property
     def is_partner(self) -> bool:

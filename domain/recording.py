@@ -5,7 +5,7 @@ docs/architecture.md, "The event log is the source of truth" and "Events are a c
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -66,6 +66,9 @@ class ChainedEvent(ActorEvent):
     """An event in a hash chain: it carries the hash of the event before it and its own."""
 
     NAME = "event"  # the stable public name of the event's type, also hashed
+    # Fields a later class_version added (with an upcast that fills them in empty): hashed only
+    # when they hold something, so an event recorded before they existed keeps its hash.
+    ADDED_LATER: ClassVar[frozenset[str]] = frozenset()
     # Version 2 added the hash chain; version 1 events (none were ever shipped) load unchained.
     class_version = 2
 
@@ -112,9 +115,15 @@ def chained(
             event_type=event_class.NAME,
             at=at,
             actor=actor.as_dict(),
-            data=fields,
+            data=hashed(event_class, fields),
         ),
     }
+
+
+def hashed(event_class: type[ChainedEvent], fields: dict[str, Any]) -> dict[str, Any]:
+    """What of an event's fields its hash covers (all but empty ADDED_LATER ones)."""
+    later = event_class.ADDED_LATER
+    return {k: v for k, v in fields.items() if k not in later or v}
 
 
 class RecordsInChain:
@@ -149,5 +158,7 @@ BASE_FIELDS = frozenset(
 
 
 def event_fields(event: ChainedEvent) -> dict[str, Any]:
-    """What an event says, without who, when, where in the stream, or its hashes."""
-    return {k: v for k, v in event.__dict__.items() if k not in BASE_FIELDS}
+    """What an event says, without who, when, where in the stream, or its hashes (and without
+    the empty fields it gained later, as its hash has them: an export rechecks it from this)."""
+    said = {k: v for k, v in event.__dict__.items() if k not in BASE_FIELDS}
+    return hashed(type(event), said)

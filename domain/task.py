@@ -51,6 +51,9 @@ class TaskPlan:
     component: str = ""
     playbook_id: str = ""
     step_id: str = ""
+    due_rule: str = ""  # the step's due phrase, kept to count from a milestone once recorded
+    waits_for: str = ""  # a milestone id: no due date until the milestone is recorded
+    same_as: str = ""  # "playbook-id:step-id" of the same step in a playbook used with this one
 
     def as_dict(self, task_id: str) -> dict[str, Any]:
         return {
@@ -64,6 +67,9 @@ class TaskPlan:
             "component": self.component,
             "playbook_id": self.playbook_id,
             "step_id": self.step_id,
+            "due_rule": self.due_rule,
+            "waits_for": self.waits_for,
+            "same_as": self.same_as,
         }
 
 
@@ -86,6 +92,9 @@ class Task:
     times_reopened: int = 0
     updated_at: datetime | None = None
     updated_by: Actor | None = None
+    due_rule: str = ""
+    waits_for: str = ""
+    same_as: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Task":
@@ -100,6 +109,16 @@ class Task:
             component=data["component"],
             playbook_id=data["playbook_id"],
             step_id=data["step_id"],
+            # Tasks recorded before school-day due dates had none of these.
+            due_rule=data.get("due_rule", ""),
+            waits_for=data.get("waits_for", ""),
+            same_as=data.get("same_as", ""),
+        )
+
+    def stands_for(self, playbook_id: str, step_id: str) -> bool:
+        """Whether this task is that playbook's step: its own, or the one it is the same as."""
+        return (self.playbook_id, self.step_id) == (playbook_id, step_id) or (
+            self.same_as == f"{playbook_id}:{step_id}"
         )
 
     def check_transition(self, to: Status, reason: str) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from playbooks.loader import load_playbook
 from playbooks.model import Playbook
 from playbooks.problems import PlaybookInvalid, Problem
+from playbooks.together import check_together
 
 
 @dataclass(frozen=True)
@@ -66,5 +67,8 @@ def load_directory(path: Path) -> DirectoryLoad:
 
 
 def check_directory(path: Path) -> list[Problem]:
-    """Every problem in every *.toml file of the directory, plus ids used by more than one file."""
-    return load_directory(path).problems
+    """Every problem in every *.toml file of the directory, plus ids used by more than one file
+    and steps the same as a step another playbook of the directory lacks."""
+    loaded = load_directory(path)
+    together = check_together(loaded.playbooks)
+    return loaded.problems + [problem for found in together.values() for problem in found]

@@ -5,6 +5,7 @@ from pathlib import Path
 from playbooks.directory import load_directory
 from playbooks.model import Playbook
 from playbooks.problems import PlaybookInvalid, Problem
+from playbooks.together import check_together
 
 SHIPPED_DIR = Path(__file__).parent / "library"
 
@@ -44,6 +45,10 @@ class Library:
             for playbook_id, found in district.refused.items():
                 playbooks.pop(playbook_id, None)
                 refused[playbook_id] = found
+        for playbook_id, found in check_together(playbooks).items():
+            del playbooks[playbook_id]
+            refused[playbook_id] = found
+            problems.extend(found)
         return cls(playbooks, refused, problems)
 
     def all(self) -> list[Playbook]:

@@ -7,22 +7,41 @@ import re
 import tomllib
 from pathlib import Path
 
-from domain.errors import DomainError
 from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
 from domain.kinds import KINDS
 from domain.numbers import is_whole_number
 from domain.phase import Phase
 from domain.schedule import Offset
+from playbooks.checking import MISSING, field_path, got
+from playbooks.links import LinkChecks
 from playbooks.model import PhasePlan, Playbook, Role, Step
 from playbooks.problems import PlaybookInvalid, Problem
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ID_RULE = "lowercase letters, digits and single hyphens, e.g. 'verify-facts'"
-
-TOP_KEYS = ("id", "title", "version", "kinds", "summary", "roles", "phases")
+TOP_KEYS = (
+    "id",
+    "title",
+    "version",
+    "kinds",
+    "summary",
+    "used_with",
+    "roles",
+    "milestones",
+    "phases",
+    "measures",
+)
 ROLE_KEYS = ("id", "title")
 PHASE_KEYS = ("phase", "goal", "steps")
-STEP_KEYS = ("id", "title", "instructions", "owner", "due", "stakeholder", "component")
+STEP_KEYS = (
+    "id",
+    "title",
+    "instructions",
+    "owner",
+    "due",
+    "from",
+    "same_as",
+    "stakeholder",
+    "component",
+)
 
 # The product owner requires both in every playbook (docs/domain.md: staff who are not looked
 # after burn out; families are participants, not recipients).
@@ -34,7 +53,6 @@ REQUIRED_STAKEHOLDERS = {
 _TOML_POSITION = re.compile(
     r"^(?P<message>.*) \(at (?P<where>line \d+, column \d+|end of document)\)$"
 )
-_MISSING = object()
 
 
 def load_playbook(path: Path) -> Playbook:
@@ -69,94 +87,8 @@ def content_hash(document: dict[str, object]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _got(value: object) -> str:
-    """How a found value is described after 'got', in TOML's own words."""
-    if value is _MISSING:
-        return "nothing (the key is missing)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        return repr(shown) if value.strip() else "an empty string"
-    if isinstance(value, int):
-        return f"the integer {value}"
-    if isinstance(value, float):
-        return f"the float {value}"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return f"an array of {len(value)} item(s)"
-    return f"a date/time ({value})"
-
-
-def _path(prefix: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{prefix}[{key}]"
-    return f"{prefix}.{key}" if prefix else key
-
-
-class _Checker:
+class _Checker(LinkChecks):
     """Walks a parsed document, collecting problems and building the model when there are none."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def add(self, field: str, expected: str) -> None:
-        self.problems.append(Problem(self.file, field, expected))
-
-    # -- generic checks ---------------------------------------------------------------------------
-
-    def keys(self, table: dict[str, object], prefix: str, allowed: tuple[str, ...]) -> None:
-        # Unknown keys are errors so that a typo ("instructons") never silently drops content.
-        for key in table:
-            if key not in allowed:
-                self.add(
-                    _path(prefix, key),
-                    f"one of the known keys ({', '.join(allowed)}), got unknown key {key!r}",
-                )
-
-    def text(self, table: dict[str, object], key: str, prefix: str) -> str | None:
-        value = table.get(key, _MISSING)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-        self.add(_path(prefix, key), f"a non-empty string, got {_got(value)}")
-        return None
-
-    def ident(self, table: dict[str, object], key: str, prefix: str) -> str | None:
-        value = table.get(key, _MISSING)
-        if isinstance(value, str) and ID_PATTERN.match(value):
-            return value
-        self.add(_path(prefix, key), f"an id of {ID_RULE}, got {_got(value)}")
-        return None
-
-    def choice(
-        self, table: dict[str, object], key: str, prefix: str, options: dict[str, str], what: str
-    ) -> str | None:
-        value = table.get(key, _MISSING)
-        if isinstance(value, str) and value in options:
-            return value
-        self.add(_path(prefix, key), f"one of the {what} ({', '.join(options)}), got {_got(value)}")
-        return None
-
-    def tables(self, table: dict[str, object], key: str, prefix: str, header: str) -> list[object]:
-        """The entries of an array of tables; each entry's own type is checked by the caller."""
-        value = table.get(key, _MISSING)
-        if isinstance(value, list) and value:
-            return value
-        self.add(_path(prefix, key), f"at least one {header} entry, got {_got(value)}")
-        return []
-
-    def table(
-        self, value: object, field: str, allowed: tuple[str, ...]
-    ) -> dict[str, object] | None:
-        if isinstance(value, dict):
-            self.keys(value, field, allowed)
-            return value
-        self.add(field, f"a table with keys {', '.join(allowed)}, got {_got(value)}")
-        return None
-
-    # -- the playbook -----------------------------------------------------------------------------
 
     def playbook(self, document: dict[str, object], source: str) -> Playbook | None:
         self.keys(document, "", TOP_KEYS)
@@ -166,7 +98,13 @@ class _Checker:
         kinds = self.kinds(document)
         summary = self.text(document, "summary", "")
         roles = self.roles(document)
+        used_with = self.used_with(document, playbook_id)
+        milestones = self.milestones(document)
+        self.milestone_ids = {milestone.id for milestone in milestones}
+        self.used_with_ids = set(used_with)
         phases = self.phases(document, {role.id for role in roles})
+        step_ids = {step.id for plan in phases for step in plan.steps}
+        measures = self.measures(document, step_ids)
         # The None checks are implied by "no problems"; they are spelled out for the type checker.
         if self.problems or not (playbook_id and title and version and summary):
             return None
@@ -180,26 +118,29 @@ class _Checker:
             phases=tuple(phases),
             content_hash=content_hash(document),
             source=source,
+            milestones=tuple(milestones),
+            used_with=tuple(used_with),
+            measures=tuple(measures),
         )
 
     def version(self, document: dict[str, object]) -> int | None:
-        value = document.get("version", _MISSING)
+        value = document.get("version", MISSING)
         # bool is an int in Python; `version = true` is a mistake, not version 1.
         if is_whole_number(value, least=1):
             return value
-        self.add("version", f"a whole number of at least 1, got {_got(value)}")
+        self.add("version", f"a whole number of at least 1, got {got(value)}")
         return None
 
     def kinds(self, document: dict[str, object]) -> list[str]:
-        value = document.get("kinds", _MISSING)
+        value = document.get("kinds", MISSING)
         if not isinstance(value, list) or not value:
-            self.add("kinds", f"an array of at least one incident kind, got {_got(value)}")
+            self.add("kinds", f"an array of at least one incident kind, got {got(value)}")
             return []
         kinds: list[str] = []
         for index, kind in enumerate(value):
-            field = _path("kinds", index)
+            field = field_path("kinds", index)
             if not isinstance(kind, str) or kind not in KINDS:
-                self.add(field, f"one of the incident kinds ({', '.join(KINDS)}), got {_got(kind)}")
+                self.add(field, f"one of the incident kinds ({', '.join(KINDS)}), got {got(kind)}")
             elif kind in kinds:
                 self.add(field, f"each kind listed once, got {kind!r} a second time")
             else:
@@ -210,7 +151,7 @@ class _Checker:
         roles: list[Role] = []
         seen: dict[str, str] = {}
         for index, entry in enumerate(self.tables(document, "roles", "", "[[roles]]")):
-            prefix = _path("roles", index)
+            prefix = field_path("roles", index)
             table = self.table(entry, prefix, ROLE_KEYS)
             if table is None:
                 continue
@@ -218,7 +159,7 @@ class _Checker:
             title = self.text(table, "title", prefix)
             if role_id is not None and role_id in seen:
                 self.add(
-                    _path(prefix, "id"),
+                    field_path(prefix, "id"),
                     f"a role id not already declared, got {role_id!r} which {seen[role_id]} "
                     "already declares",
                 )
@@ -237,13 +178,13 @@ class _Checker:
         any_step = False
         order = ", ".join(phase.value for phase in Phase)
         for index, entry in enumerate(self.tables(document, "phases", "", "[[phases]]")):
-            prefix = _path("phases", index)
+            prefix = field_path("phases", index)
             table = self.table(entry, prefix, PHASE_KEYS)
             if table is None:
                 continue
             phase = self.phase(table, prefix)
             if phase is not None:
-                field = _path(prefix, "phase")
+                field = field_path(prefix, "phase")
                 latest = max(seen_phases, key=lambda seen: seen.rank, default=None)
                 if phase in seen_phases:
                     self.add(
@@ -262,7 +203,7 @@ class _Checker:
             for step_index, step_entry in enumerate(
                 self.tables(table, "steps", prefix, "[[phases.steps]]")
             ):
-                step_prefix = _path(_path(prefix, "steps"), step_index)
+                step_prefix = field_path(field_path(prefix, "steps"), step_index)
                 step_table = self.table(step_entry, step_prefix, STEP_KEYS)
                 if step_table is None:
                     continue
@@ -287,14 +228,14 @@ class _Checker:
         return plans
 
     def phase(self, table: dict[str, object], prefix: str) -> Phase | None:
-        value = table.get("phase", _MISSING)
+        value = table.get("phase", MISSING)
         if isinstance(value, str):
             try:
                 return Phase(value)
             except ValueError:
                 pass
         names = ", ".join(phase.value for phase in Phase)
-        self.add(_path(prefix, "phase"), f"one of {names}, got {_got(value)}")
+        self.add(field_path(prefix, "phase"), f"one of {names}, got {got(value)}")
         return None
 
     def step(
@@ -309,7 +250,7 @@ class _Checker:
         if step_id is not None:
             if step_id in seen_steps:
                 self.add(
-                    _path(prefix, "id"),
+                    field_path(prefix, "id"),
                     f"a step id unique within the playbook, got {step_id!r} which "
                     f"{seen_steps[step_id]} already uses",
                 )
@@ -321,11 +262,13 @@ class _Checker:
         # With no usable [[roles]] every owner would be flagged; the roles problem says it once.
         if owner is not None and role_ids and owner not in role_ids:
             self.add(
-                _path(prefix, "owner"),
+                field_path(prefix, "owner"),
                 "one of the roles declared in [[roles]] "
                 f"({', '.join(sorted(role_ids))}), got {owner!r}",
             )
         due = self.due(table, prefix)
+        milestone = self.starts_from(table, prefix)
+        same_as = self.same_as(table, prefix)
         stakeholder = self.choice(
             table, "stakeholder", prefix, STAKEHOLDER_GROUPS, "stakeholder groups"
         )
@@ -342,18 +285,17 @@ class _Checker:
             or component is None
         ):
             return None
-        return Step(step_id, title, instructions, owner, due, stakeholder, component)
+        return Step(
+            step_id,
+            title,
+            instructions,
+            owner,
+            due,
+            stakeholder,
+            component,
+            milestone=milestone,
+            same_as=same_as,
+        )
 
     def due(self, table: dict[str, object], prefix: str) -> Offset | None:
-        value = table.get("due", _MISSING)
-        if isinstance(value, str):
-            try:
-                return Offset.parse(value)
-            except DomainError:
-                pass
-        self.add(
-            _path(prefix, "due"),
-            "a time after the incident happened, as a whole number and a unit: '30 minutes', "
-            f"'4 hours', '7 days' or '10 school days', got {_got(value)}",
-        )
-        return None
+        return self.offset(table, "due", prefix, "a time after the incident (or milestone)")

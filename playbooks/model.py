@@ -13,15 +13,52 @@ class Role:
     title: str
 
 
+INCIDENT = "incident"  # a measure counted from the moment the incident happened
+
+
+@dataclass(frozen=True)
+class StepRef:
+    """A step of another playbook, written "playbook-id:step-id"."""
+
+    playbook: str
+    step: str
+
+    def __str__(self) -> str:
+        return f"{self.playbook}:{self.step}"
+
+
 @dataclass(frozen=True)
 class Step:
     id: str  # unique within its playbook, so a task can point back at the step it came from
     title: str
     instructions: str
     owner: str  # a Role.id declared by the same playbook
-    due: Offset  # counted from the moment the incident happened
+    due: Offset  # counted from the moment the incident happened, or from its milestone
     stakeholder: str  # key of domain.healing.STAKEHOLDER_GROUPS
     component: str  # key of domain.healing.COMPONENTS
+    milestone: str = ""  # a Milestone.id of the same playbook: due counts from its moment
+    same_as: StepRef | None = None  # the same step in a playbook this one is used with
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A moment a crisis lead records on the incident (a student's discharge, say): the steps
+    counted from it wait for it."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A duration the after-action report shows: from the incident (or one step's task being
+    done) to another step's task being done, against a target."""
+
+    id: str
+    title: str
+    to: str  # a step id of the same playbook
+    start: str = INCIDENT  # INCIDENT, or a step id of the same playbook
+    target: Offset | None = None
 
 
 @dataclass(frozen=True)
@@ -44,11 +81,20 @@ class Playbook:
     # which text the team followed, even if the file was later edited without a version bump.
     content_hash: str
     source: str  # path of the file it was loaded from
+    milestones: tuple[Milestone, ...] = ()
+    used_with: tuple[str, ...] = ()  # ids of the playbooks it is meant to be applied beside
+    measures: tuple[Measure, ...] = ()
 
     def steps(self) -> Iterator[tuple[PhasePlan, Step]]:
         for plan in self.phases:
             for step in plan.steps:
                 yield plan, step
+
+    def step(self, step_id: str) -> Step | None:
+        return next((step for _, step in self.steps() if step.id == step_id), None)
+
+    def milestone(self, milestone_id: str) -> Milestone | None:
+        return next((m for m in self.milestones if m.id == milestone_id), None)
 
     def role_title(self, role_id: str) -> str:
         for role in self.roles:

@@ -37,7 +37,7 @@ def open_steady(settings: Settings | None = None, *, clock: Clock = utc_now) -> 
     try:
         if sqlite_path is not None:
             sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        app = Steady(env, playbooks=library, clock=clock)
+        app = Steady(env, playbooks=library, clock=clock, zone=settings.zone())
         app.recorder.max_notification_id()  # touch the store now, not at the first command
     except (OSError, PersistenceError, psycopg.Error, sqlite3.Error) as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -15,7 +15,6 @@ Visibility is judged with the incident as it is now (not as it was when an event
 person taken off a case team no longer receives its history on any surface.
 """
 
-import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from enum import IntEnum
 from domain.account import Account
 from domain.errors import DomainError, NotFound
 from domain.incident import Incident
+from domain.organisation import school_key
 from service.access.permissions import Scope, scopes
 from service.accounts.service import Accounts
 
@@ -38,12 +38,6 @@ class Sight(IntEnum):
     COUNT = 1  # counted on the board under its schools; otherwise it does not exist for them
     SHARED = 2  # a partner's share of it
     WHOLE = 3
-
-
-def school_key(name: str) -> str:
-    """Schools match by id or by name, whichever way they are written (an incident names its
-    schools in words; an account holds organisation ids)."""
-    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
 
 
 @dataclass(frozen=True)

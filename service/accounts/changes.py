@@ -36,6 +36,7 @@ SHOWN: dict[type, tuple[str, ...]] = {
     Organisation.Created: ("slug", "name", "kind"),
     Organisation.StandsIn: ("role",),
     Organisation.StandInEnded: ("role",),
+    Organisation.SchoolHoursSet: ("start", "end"),
 }
 TOPICS = [get_topic(cls) for cls in SHOWN]
 
@@ -76,6 +77,9 @@ SAYS: dict[type, Callable[[dict[str, Any], str], str]] = {
     Organisation.StandsIn: lambda d, org: f"let {org} stand in for the playbook role {d['role']}",
     Organisation.StandInEnded: lambda d, org: (
         f"ended {org}'s stand-in for the playbook role {d['role']}"
+    ),
+    Organisation.SchoolHoursSet: lambda d, org: (
+        f"set {org}'s school day to {d['start']} to {d['end']}"
     ),
 }
 

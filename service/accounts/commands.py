@@ -82,6 +82,17 @@ class AccountCommands(AccountQueries):
             attempt, too_busy="stand-ins are changing too fast to change now; try again"
         )
 
+    def set_school_hours(self, slug: str, start: str, end: str, *, actor: Actor) -> Organisation:
+        def attempt() -> Organisation:
+            organisation = self.organisation(slug)
+            organisation.set_school_hours(start, end, actor=actor, at=self.steady.clock())
+            self.steady.save(organisation)
+            return organisation
+
+        return retry_on_conflict(
+            attempt, too_busy="the school is changing too fast to change now; try again"
+        )
+
     # -- account commands ---------------------------------------------------------------------
 
     def add_user(

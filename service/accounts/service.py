@@ -67,9 +67,13 @@ def account_view(account: Account) -> dict[str, Any]:
 
 
 def organisation_view(organisation: Organisation) -> dict[str, Any]:
-    return {
+    view: dict[str, Any] = {
         "slug": organisation.slug,
         "name": organisation.name,
         "kind": organisation.kind,
         "stands_in": list(organisation.stands_in),
     }
+    if organisation.kind == "school":  # until an admin sets them, the default school day
+        hours = organisation.school_hours
+        view["school_hours"] = {"start": f"{hours.start:%H:%M}", "end": f"{hours.end:%H:%M}"}
+    return view

@@ -113,6 +113,15 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     )
     sub.add_argument("slug")
     sub.add_argument("role")
+    sub = _command(
+        org_commands,
+        "hours",
+        run_orgs_hours,
+        "set when a school's day starts and ends (district time; 08:00 to 15:00 until set)",
+    )
+    sub.add_argument("slug", help="the school's id, such as lincoln-elementary")
+    sub.add_argument("start", help="when school starts, HH:MM, such as 08:15")
+    sub.add_argument("end", help="when school ends, HH:MM, such as 15:30")
 
 
 def _command(
@@ -254,6 +263,7 @@ def run_orgs_list(args: argparse.Namespace, settings: Settings) -> None:
         [organisation_view(o) for o in organisations],
         "\n".join(
             f"{o.slug:<28} {o.kind:<9} {o.name}"
+            + (f" (school day {o.school_hours})" if o.kind == "school" else "")
             + (f" (stands in for {', '.join(o.stands_in)})" if o.stands_in else "")
             for o in organisations
         )
@@ -279,4 +289,17 @@ def run_orgs_end_stand_in(args: argparse.Namespace, settings: Settings) -> None:
         args,
         organisation_view(organisation),
         f"{organisation.slug} no longer stands in for {args.role.strip().lower()}",
+    )
+
+
+def run_orgs_hours(args: argparse.Namespace, settings: Settings) -> None:
+    with open_steady(settings) as steady:
+        organisation = Accounts(steady).set_school_hours(
+            args.slug, args.start, args.end, actor=cli_actor()
+        )
+    emit(
+        args,
+        organisation_view(organisation),
+        f"{organisation.slug}'s school day is {organisation.school_hours}: steps anchored to the "
+        "school day are due by these hours in playbooks applied from now on",
     )

@@ -117,6 +117,7 @@ def event_line(event: FeedEvent, zone: ZoneInfo) -> str:
         "phase_advanced": lambda: data["phase"],
         "incident_closed": lambda: data["review_summary"],
         "incident_reopened": lambda: f"{data['reason']} (phase {data['phase']})",
+        "milestone_recorded": lambda: f"{data['title']} at {local(data['moment'], zone)}",
     }[event.type]()
     return (
         f"{event.position:>7}  {event.reference} v{event.version:<4} {local(event.at, zone)}  "

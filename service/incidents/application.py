@@ -8,12 +8,14 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
+from zoneinfo import ZoneInfo
 
 from eventsourcing.application import Application
 from eventsourcing.utils import Environment
 
 from domain.incident import STEADY_NAMESPACE
 from playbooks.library import Library
+from service.config import Settings
 from service.incidents.board import Board
 from service.incidents.commands import IncidentCommands
 from service.incidents.execution import CommandExecution
@@ -47,10 +49,13 @@ class Steady(IncidentCommands, IncidentQueries, CommandExecution, Application[UU
         *,
         playbooks: Library | None = None,
         clock: Clock = utc_now,
+        zone: ZoneInfo | None = None,
     ) -> None:
         super().__init__(env)
         self.playbooks = playbooks if playbooks is not None else Library.load()
         self.clock = clock
+        # The district's time zone (Settings.zone()): due dates are counted on its clocks.
+        self.zone = zone or ZoneInfo(Settings.timezone)
         self._references: dict[UUID, str] = {}
         self.board = Board(self.events_after)
         # The incidents lately used, and the one writer per incident that decides on them.

@@ -1,11 +1,13 @@
 """Plain dictionaries of incidents, tasks and playbooks for JSON output (CLI and API)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
 from domain.incident import Incident
+from domain.incident_tasks import AppliedPlaybook
+from domain.milestones import RecordedMilestone
 from domain.notes import Note
 from domain.severity import SEVERITIES
 from domain.task import Task
@@ -33,7 +35,12 @@ def incident_summary(incident: Incident, now: datetime) -> dict[str, Any]:
     }
 
 
-def task_view(task: Task, now: datetime) -> dict[str, Any]:
+def task_view(
+    task: Task, now: datetime, milestones: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """`milestones` (id -> title) name the milestone a task without a due date waits for."""
+    waiting = task.waits_for and task.due_at is None
+    waiting_for = (milestones or {}).get(task.waits_for, task.waits_for) if waiting else ""
     return plain(
         {
             "id": task.id,
@@ -47,6 +54,9 @@ def task_view(task: Task, now: datetime) -> dict[str, Any]:
             "component": task.component,
             "playbook_id": task.playbook_id,
             "step_id": task.step_id,
+            "due_rule": task.due_rule,
+            # The title of the milestone it waits for, while it has no due date.
+            "waiting_for": waiting_for,
             "status": task.status.value,
             "reason": task.reason,
             "done_note": task.done_note,
@@ -69,6 +79,7 @@ def incident_view(
     incident: Incident, now: datetime, *, recent_notes: int | None = None
 ) -> dict[str, Any]:
     """The incident whole, or with only its `recent_notes` latest notes (and their total)."""
+    titles = incident.milestone_titles()
     notes: Iterable[Note] = incident.notes.values()
     if recent_notes is not None and len(incident.notes) > recent_notes:
         notes = reversed(list(islice(reversed(incident.notes.values()), recent_notes)))
@@ -78,11 +89,17 @@ def incident_view(
         "opened_by": incident.opened_by.as_dict(),
         "closed_at": incident.closed_at.isoformat() if incident.closed_at else None,
         "review_summary": incident.review_summary,
-        "playbooks": [
-            {"id": p.id, "version": p.version, "content_hash": p.content_hash, "title": p.title}
-            for p in incident.playbooks
+        "playbooks": [applied_view(p, incident) for p in incident.playbooks],
+        "task_list": [task_view(t, now, titles) for t in incident.tasks.values()],
+        "milestones": [
+            {
+                "id": milestone_id,
+                "title": title,
+                "recorded": milestone_record(incident.milestones.get(milestone_id)),
+                "waiting": len(incident.waiting_for(milestone_id)),
+            }
+            for milestone_id, title in titles.items()
         ],
-        "task_list": [task_view(t, now) for t in incident.tasks.values()],
         "shares": [{"organisation": slug, "name": name} for slug, name in incident.shares.items()],
         "notes": [note_view(n) for n in notes],
         "notes_total": len(incident.notes),
@@ -90,6 +107,35 @@ def incident_view(
         "marked_confidential": incident.marked_confidential,
         "case_team": list(incident.case_team),
     }
+
+
+def applied_view(applied: AppliedPlaybook, incident: Incident) -> dict[str, Any]:
+    """An applied playbook, with the playbooks whose tasks stand for its shared steps."""
+    owners = {task_id: p.title for p in incident.playbooks for task_id in p.task_ids}
+    shared_with: dict[str, int] = {}
+    for task_id in applied.shared.values():
+        title = owners.get(task_id, "tasks added by hand")
+        shared_with[title] = shared_with.get(title, 0) + 1
+    return {
+        "id": applied.id,
+        "version": applied.version,
+        "content_hash": applied.content_hash,
+        "title": applied.title,
+        "shared": [{"title": title, "steps": count} for title, count in shared_with.items()],
+    }
+
+
+def milestone_record(recorded: RecordedMilestone | None) -> dict[str, Any] | None:
+    if recorded is None:
+        return None
+    return plain(
+        {
+            "moment": recorded.moment,
+            "recorded_at": recorded.recorded_at,
+            "by": recorded.by.as_dict(),
+            "reason": recorded.reason,
+        }
+    )
 
 
 def note_view(note: Note) -> dict[str, Any]:

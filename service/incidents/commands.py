@@ -8,7 +8,8 @@ from typing import Any, Unpack
 from domain.incident import Incident
 from domain.people import Actor, Assignee
 from domain.phase import Phase
-from domain.task import Status, TaskPlan
+from domain.schedule import Offset
+from domain.task import Status, Task, TaskPlan
 from playbooks.library import Library
 from service.incidents.execution import Command, CommandOptions, CommandResult
 from service.store.retrying import retry_on_conflict
@@ -70,6 +71,8 @@ class IncidentCommands:
         self, ref: str, playbook_id: str, **options: Unpack[CommandOptions]
     ) -> CommandResult:
         playbook = self.playbooks.get(playbook_id)
+        # An incident's schools never change: their school day is read before the writer's turn.
+        clock = self.school_clock(self.incident(ref).schools)
 
         def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
             steps = [
@@ -78,11 +81,15 @@ class IncidentCommands:
                     instructions=step.instructions,
                     phase=phase.phase,
                     owner_role=step.owner,
-                    due_at=step.due.after(incident.occurred_at),
+                    # A step counted from a milestone has no due date until it is recorded.
+                    due_at=None if step.milestone else step.due.at(incident.occurred_at, clock),
                     stakeholder=step.stakeholder,
                     component=step.component,
                     playbook_id=playbook.id,
                     step_id=step.id,
+                    due_rule=str(step.due),
+                    waits_for=step.milestone,
+                    same_as=str(step.same_as or ""),
                 )
                 for phase, step in playbook.steps()
             ]
@@ -92,6 +99,17 @@ class IncidentCommands:
                 content_hash=playbook.content_hash,
                 title=playbook.title,
                 steps=steps,
+                milestones={m.id: m.title for m in playbook.milestones},
+                measures=[
+                    {
+                        "id": m.id,
+                        "title": m.title,
+                        "from": m.start,
+                        "to": m.to,
+                        "target": str(m.target or ""),
+                    }
+                    for m in playbook.measures
+                ],
                 actor=actor,
                 at=now,
             )
@@ -101,6 +119,31 @@ class IncidentCommands:
             return {"task_ids": task_ids, **handover.as_dict()}
 
         return self._execute(ref, "apply_playbook", {"playbook_id": playbook_id}, change, **options)
+
+    def record_milestone(
+        self,
+        ref: str,
+        milestone_id: str,
+        moment: datetime,
+        *,
+        reason: str = "",
+        **options: Unpack[CommandOptions],
+    ) -> CommandResult:
+        """Records when a milestone happened; the tasks waiting for it (and not done) get their
+        due dates from that moment, in the district's time and the schools' hours."""
+        clock = self.school_clock(self.incident(ref).schools)
+
+        def due(task: Task, start: datetime) -> datetime:
+            return Offset.parse(task.due_rule).at(start, clock) if task.due_rule else start
+
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            task_ids = incident.record_milestone(
+                milestone_id, moment, reason=reason, due=due, actor=actor, at=now
+            )
+            return {"milestone_id": milestone_id, "task_ids": task_ids}
+
+        arguments = {"milestone_id": milestone_id, "moment": moment, "reason": reason}
+        return self._execute(ref, "record_milestone", arguments, change, **options)
 
     def add_task(
         self,

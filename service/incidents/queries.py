@@ -6,15 +6,18 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.persistence import ApplicationRecorder, EventStore, Mapper
+from eventsourcing.utils import get_topic
 
 from domain.errors import DomainError, NotFound
 from domain.incident import Incident
 from domain.moments import check_moment
 from domain.numbers import check_whole_number
-from domain.organisation import Organisation, StandIns
+from domain.organisation import Organisation, StandIns, school_key
+from domain.school_days import DEFAULT_HOURS, SchoolClock, SchoolHours
 from domain.sharing import StandIn
 from service.incidents.board import Board
 from service.incidents.held import HeldIncidents
@@ -22,6 +25,7 @@ from service.live.feed_events import INCIDENT_TOPICS, FeedEvent, to_feed_event
 from service.store.folding import fold
 from service.store.streams import select_stream
 
+ORGANISATION_CREATED = get_topic(Organisation.Created)
 REFERENCE_PATTERN = re.compile(r"^INC-(\d{4})-(\d{4,})$", re.IGNORECASE)
 MAX_FEED_LIMIT = 1000
 
@@ -37,6 +41,7 @@ class IncidentQueries:
     board: Board
     held: HeldIncidents
     _references: dict[UUID, str]
+    zone: ZoneInfo
 
     def stand_ins(self) -> dict[str, StandIn]:
         """The partner organisations standing in for playbook roles, by role id (set by an
@@ -54,6 +59,27 @@ class IncidentQueries:
             if organisation.is_partner and role in organisation.stands_in:
                 found[role] = StandIn(organisation.slug, organisation.name)
         return found
+
+    def school_clock(self, schools: Iterable[str]) -> SchoolClock:
+        """The district's clock with the school day of these schools (names or ids, as an
+        incident gives them): the earliest start and end among them. A school without its own
+        hours, or not an organisation here, has the default school day."""
+        wanted = {school_key(s) for s in schools}
+        position, found = 0, {}
+        while True:
+            section = self.recorder.select_notifications(
+                position, 1000, topics=[ORGANISATION_CREATED], inclusive_of_start=False
+            )
+            for notification in section:
+                organisation: Organisation = self.repository.get(notification.originator_id)
+                keys = {organisation.slug, school_key(organisation.name)} & wanted
+                if organisation.kind == "school" and keys:
+                    found.update(dict.fromkeys(keys, organisation.school_hours))
+            if len(section) < 1000:
+                break
+            position = section[-1].id
+        hours = [found.get(key, DEFAULT_HOURS) for key in wanted]
+        return SchoolClock(self.zone, SchoolHours.earliest(hours))
 
     def find(self, ref: str) -> UUID:
         """An incident's id from its reference (INC-2026-0007) or its id."""

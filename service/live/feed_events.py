@@ -29,6 +29,7 @@ EVENT_CLASSES: list[type[Incident.Event]] = [
     Incident.UnmarkedConfidential,
     Incident.CaseTeamMemberAdded,
     Incident.CaseTeamMemberRemoved,
+    Incident.MilestoneRecorded,
 ]
 INCIDENT_TOPICS = [get_topic(cls) for cls in EVENT_CLASSES]
 

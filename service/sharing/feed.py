@@ -180,7 +180,23 @@ def _only(*keys: str) -> Redaction:
     return redact
 
 
+def _rescheduled(
+    incident: Incident, event: FeedEvent, organisation: str, before: dict
+) -> dict | None:
+    """A recorded milestone tells a partner only the new due dates of its own tasks (the
+    milestone itself, a student's discharge say, is the district's)."""
+    if organisation not in incident.shares:
+        return None
+    due = {
+        task_id: due_at
+        for task_id, due_at in event.data["due"].items()
+        if assigned_to(incident.tasks[task_id], organisation)
+    }
+    return {"due": due} if due else None
+
+
 _REDACTIONS: dict[str, Redaction] = {
+    Incident.MilestoneRecorded.NAME: _rescheduled,
     Incident.Shared.NAME: _share,
     Incident.ShareEnded.NAME: _share,
     Incident.TaskAdded.NAME: _nothing,  # tasks are added unassigned; assignment shows them

@@ -74,7 +74,10 @@ def partner_incident_view(incident: Incident, organisation: str, now: datetime) 
         "review_summary": "",
         "playbooks": [],
         "shares": [{"organisation": organisation, "name": incident.shares[organisation]}],
-        "task_list": [task_view(t, now) for t in partner_tasks(incident, organisation)],
+        "task_list": [
+            task_view(t, now, incident.milestone_titles())
+            for t in partner_tasks(incident, organisation)
+        ],
         "notes": notes,
         "notes_total": len(notes),
     }

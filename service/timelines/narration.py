@@ -187,11 +187,23 @@ def _opened(event: Incident.Opened, incident: Incident, was: Any) -> Sentence:
 
 
 def _playbook_applied(event: Incident.PlaybookApplied, incident: Incident, was: Any) -> Sentence:
-    count = len(event.tasks)
+    count, shared = len(event.tasks), len(event.shared_steps)
+    also = f", {shared} step{'' if shared == 1 else 's'} shared with tasks already laid out"
     return (
         f"applied playbook '{event.playbook_title}' v{event.playbook_version} "
-        f"({count} task{'' if count == 1 else 's'})"
+        f"({count} task{'' if count == 1 else 's'}{also if shared else ''})"
     ), None
+
+
+def _milestone_recorded(
+    event: Incident.MilestoneRecorded, incident: Incident, was: Any
+) -> Sentence:
+    count = len(event.due)
+    text = (
+        f"recorded '{event.title}' at {event.moment.isoformat()}: "
+        f"{count} task{'' if count == 1 else 's'} now due from it"
+    )
+    return (f"{text} (again: {event.reason})" if event.reason else text), None
 
 
 def _task_added(event: Incident.TaskAdded, incident: Incident, was: Any) -> Sentence:
@@ -319,4 +331,5 @@ SENTENCES: dict[str, Callable[[Any, Incident, Any], Sentence]] = {
     "incident_unmarked_confidential": _unmarked_confidential,
     "case_team_member_added": _case_team_added,
     "case_team_member_removed": _case_team_removed,
+    "milestone_recorded": _milestone_recorded,
 }

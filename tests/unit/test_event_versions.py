@@ -4,9 +4,11 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from domain.chain import GENESIS
+from domain.chain import GENESIS, event_hash
 from domain.incident import Incident
 from domain.people import Actor
+from domain.phase import Phase
+from domain.task import TaskPlan
 from service.incidents.application import Steady
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -130,3 +132,45 @@ def test_an_admin_roster_stored_when_it_lived_in_domain_account_still_loads():
         loaded = app.mapper.to_domain_event(old).mutate(loaded)
     assert isinstance(loaded, AdminRoster) and loaded.usernames == ["k.okafor"]
     assert loaded.version == 4
+
+
+def test_a_version_2_playbook_applied_loads_without_shared_steps_and_keeps_its_hash():
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    incident = storm("INC-2026-0004")
+    plan = TaskPlan("Check the roof", "", Phase.RESPONSE, "principal", None, step_id="roof")
+    incident.apply_playbook(
+        playbook_id="storm",
+        version=1,
+        content_hash="sha256:0",
+        title="Storm",
+        steps=[plan],
+        actor=Actor("a", "b"),
+        at=NOW,
+    )
+    stored = app.mapper.to_stored_event(incident.pending_events[1])
+    state = json.loads(stored.state)
+    assert state.pop("class_version") == 3
+    # As version 2 stored it: no shared steps, milestones or measures, and tasks without the
+    # fields school-day due dates added.
+    del state["shared_steps"], state["milestones"], state["measures"]
+    for task in state["tasks"]:
+        del task["due_rule"], task["waits_for"], task["same_as"]
+    state["class_version"] = 2
+    said = {k: state[k] for k in ("playbook_id", "playbook_version", "content_hash")}
+    first = app.mapper.to_domain_event(replace(stored, state=json.dumps(state).encode()))
+    state["event_hash"] = event_hash(  # the hash its recorder gave it, over what it said then
+        state["previous_hash"],
+        incident_id=incident.id,
+        event_type="playbook_applied",
+        at=first.timestamp,
+        actor=state["actor"],
+        data=said | {"playbook_title": "Storm", "tasks": first.tasks},
+    )
+    old = replace(stored, state=json.dumps(state).encode())
+
+    event = app.mapper.to_domain_event(old)
+    assert (event.shared_steps, event.milestones, event.measures) == ({}, {}, [])
+    assert event.computed_hash() == event.event_hash  # an old stream still checks as intact
+    loaded = event.mutate(incident.pending_events[0].mutate(None))
+    assert loaded.task("T1").title == "Check the roof" and loaded.task("T1").waits_for == ""
+    assert loaded.playbooks[0].shared == {}

@@ -95,3 +95,25 @@ def test_a_snapshot_stored_in_format_1_still_loads():
     assert incident.notes["N1"].shared_with == ("eastside-counseling",)
     assert incident.shares == {"eastside-counseling": "Eastside Counseling"}
     assert incident.modified_on == datetime(2026, 11, 23, 8, 10, tzinfo=UTC)
+
+
+def test_a_format_1_snapshot_with_a_playbook_loads_without_shared_steps_or_milestones():
+    applied = (
+        b'"playbooks":[{"id":"lockdown-or-threat","version":1,"content_hash":"sha256:ab",'
+        b'"title":"Lockdown or threat","task_ids":["T1"]}]'
+    )
+    stored = StoredEvent(
+        Incident.id_for("INC-2026-0001"),
+        4,
+        "domain.incident_state:IncidentSnapshot",
+        FORMAT_1.replace(b'"playbooks":[]', applied),
+    )
+    incident = Steady(POPO).mapper.to_domain_event(stored).mutate(None)
+    (playbook,) = incident.playbooks
+    assert (playbook.title, playbook.task_ids, playbook.shared) == (
+        "Lockdown or threat",
+        ("T1",),
+        {},
+    )
+    assert incident.milestones == {} and incident.milestone_titles() == {}
+    assert incident.task("T1").waits_for == "" and incident.task("T1").due_rule == ""

@@ -300,7 +300,9 @@ def test_duplicate_step_id(tmp_path):
 def test_bad_due_offset(tmp_path, value, got):
     problems = problems_in(tmp_path, edit(VALID, 'due = "30 days"', f"due = {value}"))
     problem = the_problem(problems, "phases[1].steps[0].due")
-    assert "'30 minutes', '4 hours', '7 days' or '10 school days'" in problem.expected
+    assert "'30 minutes', '4 hours', '7 days', '10 school days', 'before school starts'" in (
+        problem.expected
+    )
     assert problem.expected.endswith(f"got {got}")
 
 
@@ -498,3 +500,100 @@ def test_directory_without_toml_files_is_a_problem(tmp_path):
     [problem] = check_directory(tmp_path)
     assert (problem.file, problem.field) == (str(tmp_path), "directory")
     assert problem.expected == "at least one playbook .toml file, found none"
+
+
+# -- school-day anchors, milestones, playbooks used together, measures ---------------------------
+
+
+def test_due_accepts_anchors_on_the_school_day(tmp_path):
+    text = edit(VALID, 'due = "1 day"', 'due = "next school morning"')
+    text = edit(text, 'due = "30 days"', 'due = "2 school days, by the end of the school day"')
+    dues = [str(step.due) for _, step in load_playbook(write(tmp_path, text)).steps()]
+    assert dues == ["1 hour", "next school morning", "2 school days, by the end of the school day"]
+
+
+TOGETHER = edit(
+    VALID,
+    'summary = "A small playbook for tests."\n',
+    'summary = "A small playbook for tests."\nused_with = ["long-term-recovery-follow-ups"]\n\n'
+    '[[milestones]]\nid = "discharge"\ntitle = "Student discharged from hospital or care"\n\n'
+    '[[measures]]\nid = "facts-verified"\ntitle = "Time to verify the facts"\n'
+    'to = "verify-facts"\ntarget = "45 minutes"\n\n'
+    '[[measures]]\nid = "debrief-to-call"\ntitle = "Debrief to family call"\n'
+    'from = "staff-debrief"\nto = "family-call"\n',
+)
+TOGETHER = edit(
+    TOGETHER,
+    'due = "30 days"\n',
+    'due = "2 school days"\nfrom = "discharge"\n'
+    'same_as = "long-term-recovery-follow-ups:first-day-back"\n',
+)
+
+
+def test_milestones_used_with_same_as_and_measures_load_into_the_model(tmp_path):
+    playbook = load_playbook(write(tmp_path, TOGETHER))
+    assert playbook.used_with == ("long-term-recovery-follow-ups",)
+    assert [(m.id, m.title) for m in playbook.milestones] == [
+        ("discharge", "Student discharged from hospital or care")
+    ]
+    call = playbook.step("family-call")
+    assert call is not None and call.milestone == "discharge"
+    assert str(call.same_as) == "long-term-recovery-follow-ups:first-day-back"
+    first, second = playbook.measures
+    assert (first.start, first.to, str(first.target)) == ("incident", "verify-facts", "45 minutes")
+    assert (second.start, second.to, second.target) == ("staff-debrief", "family-call", None)
+
+
+def test_a_step_from_an_undeclared_milestone_names_the_ones_declared(tmp_path):
+    problems = problems_in(tmp_path, edit(TOGETHER, 'from = "discharge"', 'from = "dischrage"'))
+    assert the_problem(problems, "phases[1].steps[0].from").expected == (
+        "one of the milestones declared in [[milestones]] (discharge), got 'dischrage'"
+    )
+
+
+def test_same_as_must_name_a_step_of_a_playbook_in_used_with(tmp_path):
+    text = edit(TOGETHER, '"long-term-recovery-follow-ups:', '"suicide-postvention:')
+    problem = the_problem(problems_in(tmp_path, text), "phases[1].steps[0].same_as")
+    assert "add 'suicide-postvention' to used_with" in problem.expected
+    text = edit(TOGETHER, 'ups:first-day-back"', 'ups"')
+    problem = the_problem(problems_in(tmp_path, text), "phases[1].steps[0].same_as")
+    assert problem.expected.startswith("another playbook's step as 'playbook-id:step-id'")
+
+
+def test_used_with_lists_other_playbooks_once(tmp_path):
+    text = edit(
+        TOGETHER,
+        'used_with = ["long-term-recovery-follow-ups"]',
+        'used_with = ["test-playbook", "long-term-recovery-follow-ups", "Bad Id"]',
+    )
+    problems = problems_in(tmp_path, text)
+    assert "this playbook's own id" in the_problem(problems, "used_with[0]").expected
+    assert the_problem(problems, "used_with[2]").expected.startswith("a playbook id of lowercase")
+
+
+def test_a_measure_names_steps_of_its_own_playbook_and_a_readable_target(tmp_path):
+    text = edit(TOGETHER, 'to = "verify-facts"', 'to = "verify-fact"')
+    text = edit(text, 'target = "45 minutes"', 'target = "soon"')
+    text = edit(text, 'from = "staff-debrief"', 'from = "occurred"')
+    problems = problems_in(tmp_path, text)
+    assert the_problem(problems, "measures[0].to").expected == (
+        "the id of the step whose task being done ends it "
+        "(family-call, staff-debrief, verify-facts), got 'verify-fact'"
+    )
+    assert the_problem(problems, "measures[0].target").expected.startswith("a target duration")
+    assert the_problem(problems, "measures[1].from").expected.startswith("'incident' (when it")
+
+
+def test_a_same_as_naming_a_step_the_other_playbook_lacks_refuses_the_playbook(tmp_path):
+    other = edit(VALID, 'id = "test-playbook"', 'id = "long-term-recovery-follow-ups"')
+    write(tmp_path, other, "other.toml")
+    write(tmp_path, TOGETHER)
+    problems = check_directory(tmp_path)
+    assert [str(p) for p in problems] == [
+        "test.toml: phases[1].steps[0].same_as: expected a step of "
+        "long-term-recovery-follow-ups (one of family-call, staff-debrief, verify-facts), "
+        "got 'long-term-recovery-follow-ups:first-day-back'"
+    ]
+    fixed = edit(TOGETHER, ":first-day-back", ":family-call")
+    write(tmp_path, fixed)
+    assert check_directory(tmp_path) == []

@@ -22,6 +22,7 @@ from domain.credentials import MAX_PASSWORD, MIN_PASSWORD, USERNAME_PATTERN, che
 from domain.organisation import MAX_NAME, MAX_SLUG, ORGANISATION_KINDS, SLUG_PATTERN
 from domain.people import Actor
 from domain.roles import POSITION_PATTERN, ROLES
+from domain.school_days import CLOCK_PATTERN
 from service.accounts.changes import MAX_LIMIT
 from service.accounts.service import Accounts, account_view, organisation_view
 from service.accounts.tokens import TOKEN_PATTERN
@@ -80,6 +81,7 @@ PositionList = Annotated[
 APassword = {"minLength": MIN_PASSWORD, "maxLength": MAX_PASSWORD, "pattern": r"\S"}
 # A token's public id, as every token list shows it: a mistyped one is a 400.
 TokenId = Annotated[str, in_path(matching(TOKEN_ID_PATTERN.pattern))]
+CLOCK = CLOCK_PATTERN.pattern
 OrganisationSlug = Annotated[str, in_path(matching(SLUG_PATTERN.pattern, most=MAX_SLUG))]
 
 
@@ -111,6 +113,12 @@ class Positions:
 class Schools:
     schools: Annotated[list[str], field(items(matching(SLUG_PATTERN.pattern, most=MAX_SLUG)),
                                         description="ids of school organisations")]  # fmt: skip
+
+
+@dataclass
+class SchoolDay:
+    start: Annotated[str, field(matching(CLOCK), description="HH:MM, district time")]
+    end: Annotated[str, field(matching(CLOCK), description="HH:MM, after the start")]
 
 
 @dataclass
@@ -326,6 +334,21 @@ class OrganisationsController(Controller):
         """Applying a playbook then assigns the tasks of that role to the organisation and
         shares the incident with it. One partner a role: a second is refused (422)."""
         return organisation_view(commands.stand_in(accounts, admin, slug, data.role))
+
+    @put("/{slug:str}/school-hours", summary="Set when a school's day starts and ends", **COMMAND)
+    def set_school_hours(
+        self,
+        accounts: NamedDependency[Accounts],
+        admin: NamedDependency[Actor],
+        slug: OrganisationSlug,
+        data: JSONBody[SchoolDay],
+    ) -> dict[str, Any]:
+        """Steps due "before school starts", "by the end of the school day" or in school days
+        at this school count from these hours in playbooks applied from now on (until set:
+        08:00 to 15:00). Only a school has hours (else 422)."""
+        return organisation_view(
+            commands.set_school_hours(accounts, admin, slug, data.start, data.end)
+        )
 
     @delete(
         "/{slug:str}/stand-ins/{role:str}",

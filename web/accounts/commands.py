@@ -13,6 +13,7 @@ from domain.errors import DomainError, NotFound
 from domain.organisation import MAX_NAME, Organisation, check_organisation_kind, check_slug
 from domain.people import Actor
 from domain.roles import check_positions, check_role, check_roles
+from domain.school_days import parse_clock
 from domain.text import check_text
 from service.accounts.service import Accounts
 from web.errors import BadInput, RefusedInput, UnknownInput
@@ -149,6 +150,17 @@ def stand_in(accounts: Accounts, actor: Actor, slug: str, role: str) -> Organisa
     slug = checked("slug", lambda: check_slug(slug))
     role = checked("role", lambda: check_text("role", role, limit=64))
     return accounts.stand_in(slug, role, actor=actor)
+
+
+def set_school_hours(
+    accounts: Accounts, actor: Actor, slug: str, start: str, end: str
+) -> Organisation:
+    """Times that are not HH:MM say so by their field (400); an end before the start, or an
+    organisation that is not a school, is a rule of the domain (422)."""
+    slug = checked("slug", lambda: check_slug(slug))
+    checked("start", lambda: parse_clock("start time", start))
+    checked("end", lambda: parse_clock("end time", end))
+    return accounts.set_school_hours(slug, start, end, actor=actor)
 
 
 def end_stand_in(accounts: Accounts, actor: Actor, slug: str, role: str) -> Organisation:

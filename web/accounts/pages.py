@@ -79,9 +79,13 @@ def accounts_page_context(
                 "kind": o.kind,
                 "kind_label": ORGANISATION_KIND_LABELS[o.kind],
                 "stands_in": [{"id": r, "title": playbook_roles.get(r, r)} for r in o.stands_in],
+                "hours": str(o.school_hours) if o.kind == "school" else "",
+                "start": f"{o.school_hours.start:%H:%M}",
+                "end": f"{o.school_hours.end:%H:%M}",
             }
             for o in organisations
         ],
+        schools=[{"slug": o.slug, "name": o.name} for o in organisations if o.kind == "school"],
         partners=[{"slug": o.slug, "name": o.name} for o in organisations if o.is_partner],
         playbook_roles=[{"id": r, "title": t} for r, t in sorted(playbook_roles.items())],
         organisation_kinds=[
@@ -190,6 +194,27 @@ class AccountsPages(Controller):
             "it that role's tasks and share the incident with it."
         )
         return back_with(visit.request, "/admin/accounts#stand-ins", message)
+
+    @post("/organisations/school-hours", name="admin_school_hours", sync_to_thread=True)
+    def school_hours(
+        self, visit: NamedDependency[Visit], admin: NamedDependency[Actor], data: Form
+    ) -> Response:
+        entered = {key: text(data, key).strip() for key in ("slug", "start", "end")}
+        try:
+            organisation = commands.set_school_hours(
+                visit.accounts, admin, entered["slug"], entered["start"], entered["end"]
+            )
+        except (DomainError, BadInput) as error:
+            if isinstance(error, NotFound):  # a school not offered: say so by the field
+                error = BadInput(str(error), "slug")
+            shown, status = refusal("school-hours", error)
+            ctx = accounts_page_context(visit, error=shown, entered=entered)
+            return page("admin_accounts.html", ctx, status)
+        message = (
+            f"{organisation.name}'s school day is {organisation.school_hours}: playbooks applied "
+            "from now on count its steps due before or by the end of school from these hours."
+        )
+        return back_with(visit.request, "/admin/accounts#school-hours", message)
 
     @post("/organisations/stand-ins/end", name="admin_end_stand_in", sync_to_thread=True)
     def end_stand_in(self, visit: NamedDependency[Visit], data: Form) -> Response:

@@ -1,6 +1,7 @@
 """The after-action report: summary, review, open follow-ups, tasks by phase with who did them
 and when, notes and the whole timeline, on one page that prints well (see steady.css)."""
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,11 @@ from litestar.params import FromPath
 
 from domain.healing import COMPONENTS
 from domain.incident import Incident
+from domain.incident_tasks import AppliedPlaybook
 from domain.phase import Phase
+from domain.schedule import Offset
+from domain.school_days import SchoolClock
+from playbooks.model import INCIDENT
 from service.incidents.application import Steady
 from service.incidents.as_json import incident_view
 from service.incidents.queries import project
@@ -63,6 +68,7 @@ def report_page(
             audit_nav=audit_nav(view["reference"], "report", abilities(who(request))),
             entries=entries,
             task_phases=_report_phases(view, events, titles, zone),
+            measures=_measures(incident, events, steady.school_clock(incident.schools)),
             follow_ups=_follow_ups(view, titles, zone),
             note_threads=threads_with_titles(view, zone, now),
             counts=_counts(view, incident, entries),
@@ -71,6 +77,15 @@ def report_page(
             last_position=events[-1].position,
         ),
     )
+
+
+def _done_times(events: list[FeedEvent]) -> dict[str, datetime]:
+    """When each task was last completed (a reopened task counts from its last completion)."""
+    return {
+        e.data["task_id"]: e.at
+        for e in events
+        if e.type == "task_status_changed" and e.data["status"] == "done"
+    }
 
 
 def _completions(events: list[FeedEvent], zone: ZoneInfo) -> dict[str, dict[str, Any]]:
@@ -83,8 +98,70 @@ def _completions(events: list[FeedEvent], zone: ZoneInfo) -> dict[str, dict[str,
                 "at": local_time(e.at, zone)[1],
                 "iso": local_time(e.at, zone)[0],
                 "note": e.data["note"],
+                "when": e.at,
             }
     return done
+
+
+def _span(seconds: float) -> str:
+    """A duration as a person says it: 3 min 20 s, 4 h 05 min, 2 days 3 h."""
+    seconds = round(abs(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} day{'' if days == 1 else 's'} {hours} h"
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def against_due(due_at: str | None, done_at: datetime | None) -> str:
+    """A done task's completion against its due time: "on time", "late by ...", "early by"."""
+    if due_at is None or done_at is None:
+        return ""
+    difference = (done_at - datetime.fromisoformat(due_at)).total_seconds()
+    if abs(difference) < 60:
+        return "on time"
+    return f"{'late' if difference > 0 else 'early'} by {_span(difference)}"
+
+
+def _measures(
+    incident: Incident, events: list[FeedEvent], clock: SchoolClock
+) -> list[dict[str, Any]]:
+    """Each applied playbook's measures: the time from the incident (or a step's task being
+    done) to a step's task being done, against the target; "not recorded" while undone. A
+    target in school days counts on the schools' clock, as due dates do."""
+    done = _done_times(events)
+
+    def done_at(applied: AppliedPlaybook, step_id: str) -> datetime | None:
+        task = applied.task_for(step_id, incident.tasks)  # its own task, or the shared one
+        return done.get(task.id) if task else None
+
+    rows = []
+    for applied in incident.playbooks:
+        for measure in applied.measures:
+            start = (
+                incident.occurred_at
+                if measure["from"] == INCIDENT
+                else done_at(applied, measure["from"])
+            )
+            end = done_at(applied, measure["to"])
+            target = Offset.parse(measure["target"]) if measure["target"] else None
+            recorded = "" if start is None or end is None else _span((end - start).total_seconds())
+            met = None
+            if start is not None and end is not None and target is not None:
+                met = end <= target.at(start, clock)
+            rows.append(
+                {
+                    "playbook": applied.title,
+                    "title": measure["title"],
+                    "recorded": recorded,
+                    "target": str(target) if target else "",
+                    "met": met,
+                }
+            )
+    return rows
 
 
 def _report_phases(
@@ -110,6 +187,12 @@ def _report_phases(
                         "owner_title": titles.get(t["owner_role"], role_label(t["owner_role"])),
                         "status_label": STATUS_LABELS.get(t["status"], t["status"]),
                         "completed": done.get(t["id"]) if t["status"] == "done" else None,
+                        "due": full_time(t["due_at"], zone),
+                        "against_due": against_due(
+                            t["due_at"], done[t["id"]]["when"] if t["id"] in done else None
+                        )
+                        if t["status"] == "done"
+                        else "",
                         "component_label": COMPONENTS.get(t["component"], t["component"]),
                     }
                     for t in tasks

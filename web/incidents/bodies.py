@@ -59,6 +59,16 @@ class ApplyPlaybook:
 
 
 @dataclass
+class RecordMilestone:
+    milestone_id: Annotated[str, field(text(MAX_TITLE), description="a milestone an applied "
+                                       "playbook declares, such as discharge")]  # fmt: skip
+    # ISO 8601; without an offset, district time. The tasks waiting for it count from it.
+    moment: Annotated[str, field(moment(), description=MOMENT)]
+    reason: MaybeWords = ""  # required when it was recorded before (else 422)
+    based_on_version: Version = None
+
+
+@dataclass
 class AddTask:
     title: Title
     owner_role: Annotated[str, field(text(MAX_OWNER_ROLE))]  # the position that owns the task

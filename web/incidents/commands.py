@@ -31,6 +31,7 @@ from web.incidents.bodies import (
     CloseIncident,
     CorrectNote,
     OpenIncident,
+    RecordMilestone,
     ReopenIncident,
     read_moment,
 )
@@ -80,6 +81,29 @@ class IncidentCommandsController(Controller):
     ) -> dict[str, Any]:
         options = command_options(data.based_on_version)
         return steady.apply_playbook(ref, data.playbook_id, **options).as_dict()
+
+    # Recording a milestone sets the clock of the playbook's steps: whoever applies playbooks.
+    @post("/{ref:str}/milestones", guards=[requires("apply_playbook")], **ADDED)
+    def record_milestone(
+        self,
+        steady: NamedDependency[Steady],
+        zone: NamedDependency[ZoneInfo],
+        command_options: NamedDependency[CommandOptions],
+        ref: FromPath[str],
+        data: JSONBody[RecordMilestone],
+    ) -> dict[str, Any]:
+        """Says when a milestone (a student's discharge, say) happened: the tasks waiting for
+        it get due dates from that moment; recorded again with a reason, the tasks not done yet
+        are rescheduled."""
+        moment = read_moment(data.moment, zone, "moment")
+        assert moment is not None  # the body requires it
+        return steady.record_milestone(
+            ref,
+            data.milestone_id.strip(),
+            moment,
+            reason=data.reason,
+            **command_options(data.based_on_version),
+        ).as_dict()
 
     @post("/{ref:str}/tasks", guards=[requires("assign_task")], **ADDED)
     def add_task(

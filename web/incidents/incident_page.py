@@ -24,6 +24,7 @@ from web.incidents.shares_shown import partner_of_page, share_options
 from web.rendering import (
     board_parts,
     context,
+    format_time,
     page,
     page_route,
     role_titles,
@@ -60,6 +61,10 @@ def incident_page(
         for p in steady.playbooks.all()
         if incident.kind not in p.kinds and p.id not in applied
     ]
+    for milestone in view.get("milestones", []):  # a partner's view has none
+        if milestone["recorded"]:
+            shown = format_time(milestone["recorded"]["moment"], zone, now)
+            milestone["recorded"]["moment_shown"] = shown
     parts = board_parts(view, titles, zone, now)
     mark_permissions(parts["groups"], parts["note_threads"], account)
     share_names = dict(incident.shares)

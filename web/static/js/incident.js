@@ -334,6 +334,10 @@ const COMMANDS = {
     body: { phase: data.phase, based_on_version: version() },
   }),
   playbook: (data) => ({ path: `${base}/playbooks`, body: { playbook_id: data.playbook_id } }),
+  milestone: (data) => ({
+    path: `${base}/milestones`,
+    body: { milestone_id: data.milestone_id, moment: data.moment, reason: data.reason },
+  }),
   task: (data) => ({
     path: `${base}/tasks`,
     body: {
@@ -355,6 +359,7 @@ const REQUIRED = {
   task: { title: "Say what the task is.", owner_role: "Say which role owns the task." },
   close: { review_summary: "Write a short review: what happened, what worked, what to change." },
   reopen: { reason: "Say why the incident is being reopened." },
+  milestone: { moment: "Say when it happened." },
   unconfidential: { reason: "Say why more people may now see this incident." },
   "case-add": { username: "Choose the person to add." },
 };
@@ -364,6 +369,7 @@ const DONE_MESSAGES = {
   severity: "Severity changed.",
   phase: "Phase changed.",
   playbook: "Playbook applied; its tasks are listed.",
+  milestone: "Milestone recorded; the tasks waiting for it are due from then.",
   task: "Task added.",
   share: "Incident shared.",
   "end-share": "Share ended.",

@@ -429,6 +429,10 @@ export function describeEvent(event) {
       return `${who} applied the playbook ${data.playbook_title || data.playbook_id} to ${ref}`;
     case "task_added":
       return `${who} added a task to ${ref}`;
+    case "milestone_recorded":
+      return data.title
+        ? `${who} recorded ${data.title} on ${ref}`
+        : `${who} changed when tasks of ${ref} are due`;
     case "task_assigned":
       return `${who} assigned task ${data.task_id} of ${ref} to ${data.assignee}`;
     case "task_status_changed":

@@ -1,0 +1,108 @@
+"""School days and school hours: which dates a school is open and when its day starts and ends.
+
+A district's calendar (breaks, holidays, late starts) comes with a later issue; until then every
+Monday to Friday is a school day. Everything that counts school days asks a SchoolCalendar, so a
+calendar with holidays plugs in without touching the arithmetic (domain/schedule.py)."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.errors import DomainError
+
+CLOCK_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_clock(what: str, text: object) -> time:
+    """A time of day written HH:MM on a 24-hour clock, such as 08:15 or 15:30."""
+    match = CLOCK_PATTERN.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise DomainError(
+            f"{what} {text!r} is not a time of day: write it as HH:MM on a 24-hour clock, "
+            "such as 08:15 or 15:30"
+        )
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+@dataclass(frozen=True)
+class SchoolHours:
+    """When a school's day starts and ends (local wall-clock times)."""
+
+    start: time = time(8, 0)
+    end: time = time(15, 0)
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise DomainError(
+                f"a school day must end after it starts: {self.start:%H:%M} to {self.end:%H:%M} "
+                "ends first; give the end as a later time, such as 15:00"
+            )
+
+    @classmethod
+    def parse(cls, start: object, end: object) -> "SchoolHours":
+        return cls(parse_clock("start time", start), parse_clock("end time", end))
+
+    @classmethod
+    def earliest(cls, hours: Iterable["SchoolHours"]) -> "SchoolHours":
+        """For an incident at several schools: the earliest start and the earliest end, so a
+        step due before school or by the end of the day is due in time for every one of them."""
+        found = list(hours)
+        if not found:
+            return cls()
+        return cls(min(h.start for h in found), min(h.end for h in found))
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M} to {self.end:%H:%M}"
+
+
+DEFAULT_HOURS = SchoolHours()
+
+
+class SchoolCalendar:
+    """Which dates are school days. Monday to Friday, until the district calendar arrives."""
+
+    def is_school_day(self, day: date) -> bool:
+        return day.weekday() < 5
+
+    def after(self, day: date, count: int = 1) -> date:
+        """The count-th school day after `day` (not counting `day` itself)."""
+        found = day
+        while count > 0:
+            found += timedelta(days=1)
+            if self.is_school_day(found):
+                count -= 1
+        return found
+
+    def on_or_after(self, day: date) -> date:
+        return day if self.is_school_day(day) else self.after(day)
+
+
+WEEKDAYS = SchoolCalendar()
+
+
+def local(zone: ZoneInfo, day: date, at: time) -> datetime:
+    """The moment a local wall-clock time happens on a date, in UTC. A time that daylight
+    saving skips (02:30 on the spring change) is read as the clock before the change, an hour
+    later in real time; a time it repeats is its first occurrence."""
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class SchoolClock:
+    """What due arithmetic needs to know: the district's time zone, the school hours of the
+    incident's schools, and the calendar of school days."""
+
+    zone: ZoneInfo
+    hours: SchoolHours = DEFAULT_HOURS
+    calendar: SchoolCalendar = field(default=WEEKDAYS)
+
+    def start(self, day: date) -> datetime:
+        return local(self.zone, day, self.hours.start)
+
+    def end(self, day: date) -> datetime:
+        return local(self.zone, day, self.hours.end)
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
