@@ -29,6 +29,9 @@ EVENT_CLASSES: list[type[Incident.Event]] = [
     Incident.UnmarkedConfidential,
     Incident.CaseTeamMemberAdded,
     Incident.CaseTeamMemberRemoved,
+    Incident.TaskRescheduled,
+    Incident.TasksCarriedOver,
+    Incident.TasksCarriedIn,
 ]
 INCIDENT_TOPICS = [get_topic(cls) for cls in EVENT_CLASSES]
 
