@@ -13,7 +13,6 @@ from domain.severity import check_severity
 from domain.task import Status
 from domain.text import check_text
 
-
 # The reason a task settled by the close records. Not the review summary: a partner reads the
 # reasons on the tasks assigned to it, and the review is the district's alone.
 CLOSING_REASON = "decided as the incident closed (the review summary says why)"
@@ -69,8 +68,9 @@ class IncidentCourse(RecordsInChain):
         at: datetime,
     ) -> list[str]:
         """Closes the incident, first settling every open task as decided (one outcome for
-        all, or one per task): done and not applicable with CLOSING_REASON, the rest carried into the follow-up incident whose reference is `follow_up` (opened by
-        the caller in the same save). Returns the ids of the tasks carried over."""
+        all, or one per task): done and not applicable with CLOSING_REASON, the rest carried
+        into the follow-up incident whose reference is `follow_up` (opened by the caller in
+        the same save). Returns the ids of the tasks carried over."""
         self._require_open("close it")
         summary = check_text("review summary", review_summary, multiline=True)
         decided = self.decide_open_tasks(all_open=all_open, outcomes=outcomes)
