@@ -400,7 +400,11 @@ if (closeIncidentDialog) {
   document.getElementById("close-all").addEventListener("change", (event) => {
     for (const select of document.querySelectorAll("#close-task-list select")) {
       select.value = event.target.value;
+      select.removeAttribute("aria-invalid");
     }
+  });
+  document.getElementById("close-task-list").addEventListener("change", (event) => {
+    event.target.removeAttribute("aria-invalid");
   });
   closeForm.addEventListener("submit", async (event) => {
     event.preventDefault();
