@@ -140,16 +140,51 @@ class Incident(
 
         def apply(self, incident: "Incident") -> None:
             task = incident.tasks[self.task_id]
-            to = Status(self.status)
-            incident.tasks[self.task_id] = replace(
-                task,
-                times_reopened=task.times_reopened + (task.status == Status.DONE),
-                status=to,
-                reason=self.reason,
-                done_note=self.note if to == Status.DONE else "",
-                updated_at=self.timestamp,
-                updated_by=self.by,
+            incident.tasks[self.task_id] = task.moved_to(
+                Status(self.status), self.reason, self.note, self.timestamp, self.by
             )
+
+    class TaskRescheduled(Event):
+        """A lead moved a task's due time, saying why; the first due time is kept."""
+
+        NAME = "task_rescheduled"
+
+        task_id: str
+        due_at: datetime
+        reason: str
+
+        def apply(self, incident: "Incident") -> None:
+            task = incident.tasks[self.task_id]
+            incident.tasks[self.task_id] = task.rescheduled(
+                self.due_at, self.reason, self.timestamp, self.by
+            )
+
+    class TasksCarriedOver(Event):
+        """Open tasks going on in the follow-up `follow_up` (as its T1, T2, ...) at the close."""
+
+        NAME = "tasks_carried_over"
+
+        follow_up: str
+        task_ids: list[str]
+
+        def apply(self, incident: "Incident") -> None:
+            for task_id in self.task_ids:
+                task = incident.tasks[task_id]
+                incident.tasks[task_id] = task.carried(self.follow_up, self.timestamp, self.by)
+            incident.follow_ups = [*incident.follow_ups, self.follow_up]
+
+    class TasksCarriedIn(Event):
+        """A follow-up's first work: the open tasks of the incident it `follows` (a reference)."""
+
+        NAME = "tasks_carried_in"
+
+        follows: str
+        tasks: list[dict[str, Any]]
+
+        def apply(self, incident: "Incident") -> None:
+            incident.follows = self.follows
+            for data in self.tasks:
+                incident.tasks[data["task_id"]] = Task.from_dict(data)
 
     class NoteAdded(Event):
         NAME = "note_added"
@@ -390,6 +425,8 @@ class Incident(
         self.marked_confidential = False
         self.case_team: list[str] = []
         self.ended_shares: set[str] = set()  # partners whose share a lead ended, not renewed
+        self.follows = ""  # the reference of the incident this one follows up, if any
+        self.follow_ups: list[str] = []  # references of follow-ups its open tasks went into
 
     # -- internals ----------------------------------------------------------------------------
 

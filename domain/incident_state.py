@@ -34,7 +34,7 @@ from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.task import Status, Task
 
-FORMAT = 2
+FORMAT = 3
 
 
 def _format_1_to_2(record: dict[str, Any]) -> dict[str, Any]:
@@ -51,8 +51,30 @@ def _format_1_to_2(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _format_2_to_3(record: dict[str, Any]) -> dict[str, Any]:
+    """Format 3 added rescheduling and follow-ups: tasks record their first due time, how
+    often and why they were rescheduled, and where they were carried to or from; the incident
+    records what it follows and its follow-ups."""
+    task_defaults = {
+        "original_due_at": None,
+        "times_rescheduled": 0,
+        "reschedule_reason": "",
+        "carried_to": "",
+        "carried_from": "",
+    }
+    return record | {
+        "format": 3,
+        "tasks": [task_defaults | task for task in record["tasks"]],
+        "follows": "",
+        "follow_ups": [],
+    }
+
+
 # From a format to the next: each takes a record of its format and returns the next one's.
-UPCASTS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _format_1_to_2}
+UPCASTS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _format_1_to_2,
+    2: _format_2_to_3,
+}
 
 
 def fork(incident: Incident) -> Incident:
@@ -114,6 +136,8 @@ def record_of(incident: Incident) -> dict[str, Any]:
         "marked_confidential": incident.marked_confidential,
         "case_team": list(incident.case_team),
         "ended_shares": sorted(incident.ended_shares),
+        "follows": incident.follows,
+        "follow_ups": list(incident.follow_ups),
     }
 
 
@@ -162,6 +186,8 @@ def incident_from(incident_id: UUID, version: int, record: dict[str, Any]) -> In
             "marked_confidential": record["marked_confidential"],
             "case_team": list(record["case_team"]),
             "ended_shares": set(record["ended_shares"]),
+            "follows": record["follows"],
+            "follow_ups": list(record["follow_ups"]),
         }
     )
     return incident

@@ -1,10 +1,12 @@
-"""The tasks of an incident: applying a playbook's steps, adding, assigning and moving a task
-through its statuses, and what is open, overdue and done. Mixed into Incident, whose events
-these commands record."""
+"""The tasks of an incident: applying a playbook's steps, adding, assigning, rescheduling and
+moving a task through its statuses, deciding what becomes of the open ones when the incident
+closes, and what is open, overdue and done. Mixed into Incident, whose events these commands
+record."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from domain import moments
 from domain.errors import DomainError, NotFound
@@ -14,6 +16,44 @@ from domain.task import Status, Task, TaskPlan
 from domain.text import MAX_TITLE, check_text
 
 MAX_OWNER_ROLE = 100  # a position's id, such as school-psychologist
+
+
+class TaskOutcome(StrEnum):
+    """What becomes of a task still open when its incident closes."""
+
+    DONE = "done"
+    NOT_APPLICABLE = "not_applicable"
+    FOLLOW_UP = "follow_up"  # carried into a follow-up incident, opened as this one closes
+
+    @classmethod
+    def parse(cls, value: str) -> "TaskOutcome":
+        try:
+            return cls(value.strip().lower().replace(" ", "_").replace("-", "_"))
+        except ValueError:
+            names = ", ".join(o.value for o in cls)
+            raise DomainError(
+                f"unknown outcome {value!r} for an open task: expected one of {names}"
+            ) from None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an incident's tasks are: not-applicable and carried tasks are counted apart
+    from done ones, so a board never shows work as done that was only set aside."""
+
+    done: int
+    not_applicable: int
+    carried: int
+    total: int
+
+    def __str__(self) -> str:
+        """E.g. "5 done, 2 not applicable, of 12"."""
+        parts = [f"{self.done} done"]
+        if self.not_applicable:
+            parts.append(f"{self.not_applicable} not applicable")
+        if self.carried:
+            parts.append(f"{self.carried} carried into a follow-up")
+        return f"{', '.join(parts)}, of {self.total}"
 
 
 @dataclass(frozen=True)
@@ -49,6 +89,7 @@ class IncidentTasks(RecordsInChain):
     TaskAdded: type[ChainedEvent]
     TaskAssigned: type[ChainedEvent]
     TaskStatusChanged: type[ChainedEvent]
+    TaskRescheduled: type[ChainedEvent]
     _require_open: Callable[[str], None]
 
     def apply_playbook(
@@ -174,6 +215,53 @@ class IncidentTasks(RecordsInChain):
             note=note,
         )
 
+    def reschedule_task(
+        self, task_id: str, due_at: datetime, *, reason: str, actor: Actor, at: datetime
+    ) -> None:
+        self._require_open("reschedule a task")
+        task = self.task(task_id)
+        due_at = moments.check_moment("due_at", due_at)
+        reason = check_text("reason", reason, required=False, multiline=True)
+        task.check_reschedule(due_at, reason)
+        self._record(self.TaskRescheduled, actor, at, task_id=task_id, due_at=due_at, reason=reason)
+
+    def decide_open_tasks(
+        self,
+        *,
+        all_open: TaskOutcome | None = None,
+        outcomes: Mapping[str, TaskOutcome] | None = None,
+    ) -> dict[str, TaskOutcome]:
+        """What becomes of each open task at the close: its own outcome if named, else the one
+        for all of them. Refused if a named task is not open, or an open one is left undecided."""
+        outcomes = dict(outcomes or {})
+        for task_id in outcomes:
+            task = self.task(task_id)
+            if not task.is_open:
+                state = f"carried into {task.carried_to}" if task.carried_to else task.status.label
+                raise DomainError(
+                    f"task {task_id} '{task.title}' is {state.lower()}, not open: "
+                    "leave it out of the decisions"
+                )
+        decided: dict[str, TaskOutcome] = {}
+        undecided = []
+        for task in self.open_tasks():
+            outcome = outcomes.get(task.id, all_open)
+            if outcome is None:
+                undecided.append(task.id)
+            else:
+                decided[task.id] = outcome
+        if undecided:
+            count = len(undecided)
+            named = ", ".join(undecided[:5]) + (f" and {count - 5} more" if count > 5 else "")
+            tasks = f"{count} open task{'' if count == 1 else 's'} ({named})"
+            raise DomainError(
+                f"{self.reference} has {tasks}: say what becomes of "
+                f"{'it' if count == 1 else 'each'} as it closes: done, not_applicable or "
+                "follow_up (carried into a follow-up incident), one for all open tasks or "
+                "one per task"
+            )
+        return decided
+
     def task(self, task_id: str) -> Task:
         task = self.tasks.get(task_id)
         if task is None:
@@ -181,11 +269,18 @@ class IncidentTasks(RecordsInChain):
         return task
 
     def open_tasks(self) -> list[Task]:
-        return [t for t in self.tasks.values() if t.status != Status.DONE]
+        return [t for t in self.tasks.values() if t.is_open]
 
     def overdue_tasks(self, now: datetime) -> list[Task]:
         return [t for t in self.tasks.values() if t.is_overdue(now)]
 
-    def progress(self) -> tuple[int, int]:
-        done = sum(1 for t in self.tasks.values() if t.status == Status.DONE)
-        return done, len(self.tasks)
+    def progress(self) -> Progress:
+        done = not_applicable = carried = 0
+        for task in self.tasks.values():
+            if task.carried_to:
+                carried += 1
+            elif task.status == Status.DONE:
+                done += 1
+            elif task.status == Status.NOT_APPLICABLE:
+                not_applicable += 1
+        return Progress(done, not_applicable, carried, len(self.tasks))

@@ -11,7 +11,7 @@ from domain.errors import DomainError
 from domain.incident_tasks import AppliedPlaybook
 from domain.people import Actor
 from domain.recording import ChainedEvent, RecordsInChain
-from domain.task import Status, Task
+from domain.task import Task
 from domain.text import check_text
 
 
@@ -78,12 +78,12 @@ class IncidentMilestones(RecordsInChain):
         if before is not None and not reason:
             raise DomainError(
                 f"{titles[milestone_id]} was already recorded for {before.moment.isoformat()}; "
-                "say why it is recorded again (the tasks not done yet are rescheduled)"
+                "say why it is recorded again (the tasks still open are rescheduled)"
             )
         rescheduled = {
             task.id: moments.check_moment("due_at", due(task, moment))
             for task in self.waiting_for(milestone_id)
-            if task.status != Status.DONE
+            if task.is_open
         }
         self._record(
             self.MilestoneRecorded,

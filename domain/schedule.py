@@ -12,7 +12,7 @@ milestone), in the district's local time. The forms are those of playbooks/FORMA
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from domain.errors import DomainError
@@ -76,7 +76,15 @@ class Offset:
 
     def at(self, moment: datetime, clock: SchoolClock) -> datetime:
         """When it is due, counted from `moment`, as a UTC moment."""
-        moment = moment.astimezone(UTC)
+        try:
+            return self._counted(moment.astimezone(UTC), clock)
+        except OverflowError:
+            # A moment at the edge of the calendar (year 1 at +14:00) has no UTC or local form:
+            # it is counted in its own offset, as it was recorded.
+            zone = moment.tzinfo
+            return self._counted(moment, replace(clock, zone=zone))  # type: ignore[arg-type]
+
+    def _counted(self, moment: datetime, clock: SchoolClock) -> datetime:
         if self.unit == "minutes":
             return moment + timedelta(minutes=self.amount)
         if self.unit == "hours":

@@ -86,7 +86,11 @@ def local(zone: ZoneInfo, day: date, at: time) -> datetime:
     """The moment a local wall-clock time happens on a date, in UTC. A time that daylight
     saving skips (02:30 on the spring change) is read as the clock before the change, an hour
     later in real time; a time it repeats is its first occurrence."""
-    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+    moment = datetime.combine(day, at, tzinfo=zone)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # at the calendar's edge there is no UTC form: keep the local one
+        return moment
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,9 @@ def story(app: Steady | None = None, *, occurred_at: datetime = START) -> Story:
         ref, call, "todo", reason="The family asked for a second call", actor=COUNSELOR, **at()
     )
     app.advance_phase(ref, "stabilization", actor=LEAD, **at())
-    app.close_incident(ref, "Safe dismissal; debrief held.", actor=LEAD, **at())
+    app.close_incident(
+        ref, "Safe dismissal; debrief held.", open_tasks="follow_up", actor=LEAD, **at()
+    )
     app.reopen_incident(ref, "Family asked to meet", phase="recovery", actor=LEAD, **at())
     return Story(app, ref, call, count)
 

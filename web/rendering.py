@@ -22,7 +22,7 @@ from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
 from domain.kinds import KINDS
 from domain.phase import Phase
 from domain.severity import SEVERITIES
-from domain.task import TRANSITIONS, Status
+from domain.task import SETTLED, TRANSITIONS, Status
 from service.accounts.refusals import SignInFailed
 from service.config import Settings
 from service.incidents.application import Steady
@@ -227,8 +227,11 @@ def phase_steps(current: str) -> list[dict[str, Any]]:
     ]
 
 
-def task_actions(status: str) -> list[str]:
-    """The buttons a task shows, in the order a responder reaches for them."""
+def task_actions(status: str, carried_to: str = "") -> list[str]:
+    """The buttons a task shows, in the order a responder reaches for them (the page shows
+    reschedule and not_applicable only to those who may replan a task)."""
+    if carried_to:
+        return []  # its work goes on in the follow-up
     allowed = {s.value for s in TRANSITIONS[Status(status)]}
     actions = []
     if "in_progress" in allowed:
@@ -237,9 +240,13 @@ def task_actions(status: str) -> list[str]:
         actions.append("complete")
     if "blocked" in allowed:
         actions.append("block")
-    if status == "done":
+    if status in SETTLED:
         actions.append("reopen")
-    elif status in ("in_progress", "blocked"):
+    else:
+        actions.append("reschedule")
+    if "not_applicable" in allowed:
+        actions.append("not_applicable")
+    if status in ("in_progress", "blocked"):
         actions.append("todo")
     return actions
 
@@ -290,12 +297,17 @@ def group_tasks(
         roles: dict[str, list[dict[str, Any]]] = {}
         for task in in_phase:
             roles.setdefault(task["owner_role"], []).append(task)
-        done = sum(1 for t in in_phase if t["status"] == "done")
+        done = sum(1 for t in in_phase if t["status"] == "done" and not t.get("carried_to"))
+        set_aside = sum(
+            1 for t in in_phase if t["status"] == "not_applicable" and not t.get("carried_to")
+        )
         groups.append(
             {
                 "phase": phase.value,
                 "label": phase.label,
                 "done": done,
+                "not_applicable": set_aside,
+                "carried": sum(1 for t in in_phase if t.get("carried_to")),
                 "total": len(in_phase),
                 "overdue": sum(1 for t in in_phase if t["overdue"]),
                 "roles": [
@@ -316,8 +328,16 @@ def decorate_task(task: dict[str, Any], zone: ZoneInfo, now: datetime) -> dict[s
         **task,
         "status_label": STATUS_LABELS.get(task["status"], task["status"]),
         "due": format_time(task["due_at"], zone, now),
+        "original_due": format_time(task.get("original_due_at"), zone, now),
+        # The due time as the reschedule dialog's date and time input takes it, district time.
+        "due_local": in_zone(datetime.fromisoformat(task["due_at"]), zone).strftime(
+            "%Y-%m-%dT%H:%M"
+        )
+        if task["due_at"]
+        else "",
+        "settled": task["status"] in SETTLED or bool(task.get("carried_to")),
         "updated": format_time(task["updated_at"], zone, now),
-        "actions": task_actions(task["status"]),
+        "actions": task_actions(task["status"], task.get("carried_to", "")),
         "stakeholder_label": STAKEHOLDER_GROUPS.get(task["stakeholder"], task["stakeholder"]),
         "component_label": COMPONENTS.get(task["component"], task["component"]),
     }

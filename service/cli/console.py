@@ -17,6 +17,7 @@ STATUS_MARKS = {
     Status.IN_PROGRESS: "[~]",
     Status.BLOCKED: "[!]",
     Status.DONE: "[x]",
+    Status.NOT_APPLICABLE: "[-]",
 }
 
 
@@ -32,7 +33,7 @@ def board(incidents: list[Incident], now: datetime, zone: ZoneInfo, title: str) 
     if not incidents:
         lines.append("No open incidents.")
     for incident in incidents:
-        done, total = incident.progress()
+        progress = incident.progress()
         overdue = len(incident.overdue_tasks(now))
         state = "CLOSED" if incident.closed else incident.phase.label
         lines += [
@@ -40,14 +41,14 @@ def board(incidents: list[Incident], now: datetime, zone: ZoneInfo, title: str) 
             f"{incident.reference}  sev {incident.severity} ({SEVERITIES[incident.severity]})  "
             f"{state}  {incident.title}",
             f"    schools: {', '.join(incident.schools)}",
-            f"    tasks: {done}/{total} done, {overdue} overdue"
+            f"    tasks: {progress}, {overdue} overdue"
             f"    last activity: {local(incident.modified_on, zone)}",
         ]
     return "\n".join(lines)
 
 
 def incident_detail(incident: Incident, now: datetime, zone: ZoneInfo) -> str:
-    done, total = incident.progress()
+    progress = incident.progress()
     lines = [
         f"{incident.reference}: {incident.title}",
         f"kind {incident.kind}, severity {incident.severity} ({SEVERITIES[incident.severity]}), "
@@ -56,11 +57,15 @@ def incident_detail(incident: Incident, now: datetime, zone: ZoneInfo) -> str:
         f"schools: {', '.join(incident.schools)}",
         f"happened: {local(incident.occurred_at, zone)}; opened by {incident.opened_by}",
     ]
+    if incident.follows:
+        lines.append(f"follows up: {incident.follows}")
+    if incident.follow_ups:
+        lines.append(f"followed up in: {', '.join(incident.follow_ups)}")
     if incident.summary:
         lines += ["", incident.summary]
     if incident.playbooks:
         lines += ["", "playbooks: " + ", ".join(f"{p.id} v{p.version}" for p in incident.playbooks)]
-    lines += ["", f"tasks: {done}/{total} done"]
+    lines += ["", f"tasks: {progress}"]
     for phase in Phase:
         tasks = [t for t in incident.tasks.values() if t.phase == phase]
         if not tasks:
@@ -74,8 +79,15 @@ def incident_detail(incident: Incident, now: datetime, zone: ZoneInfo) -> str:
             )
             if task.assignee:
                 lines.append(f"          assigned to {task.assignee}")
-            if task.status == Status.BLOCKED:
-                lines.append(f"          blocked: {task.reason}")
+            if task.carried_to:
+                lines.append(f"          carried into {task.carried_to}")
+            if task.times_rescheduled:
+                lines.append(
+                    f"          rescheduled from {local(task.original_due_at, zone)}: "
+                    f"{task.reschedule_reason}"
+                )
+            if task.status in (Status.BLOCKED, Status.NOT_APPLICABLE):
+                lines.append(f"          {task.status.label.lower()}: {task.reason}")
             if task.done_note:
                 lines.append(f"          note: {task.done_note}")
     if incident.notes:
@@ -118,7 +130,10 @@ def event_line(event: FeedEvent, zone: ZoneInfo) -> str:
         "incident_closed": lambda: data["review_summary"],
         "incident_reopened": lambda: f"{data['reason']} (phase {data['phase']})",
         "milestone_recorded": lambda: f"{data['title']} at {local(data['moment'], zone)}",
-    }[event.type]()
+        "task_rescheduled": lambda: f"{data['task_id']} due {data['due_at']}: {data['reason']}",
+        "tasks_carried_over": lambda: f"{', '.join(data['task_ids'])} into {data['follow_up']}",
+        "tasks_carried_in": lambda: f"{len(data['tasks'])} tasks from {data['follows']}",
+    }.get(event.type, lambda: "")()
     return (
         f"{event.position:>7}  {event.reference} v{event.version:<4} {local(event.at, zone)}  "
         f"{event.actor['user']} ({event.actor['role']})  {event.type}: {detail}"

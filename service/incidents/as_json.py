@@ -16,7 +16,7 @@ from service.live.feed_events import plain
 
 
 def incident_summary(incident: Incident, now: datetime) -> dict[str, Any]:
-    done, total = incident.progress()
+    progress = incident.progress()
     return {
         "id": str(incident.id),
         "reference": incident.reference,
@@ -31,7 +31,13 @@ def incident_summary(incident: Incident, now: datetime) -> dict[str, Any]:
         "opened_at": incident.created_on.isoformat(),
         "last_activity_at": incident.modified_on.isoformat(),
         "version": incident.version,
-        "tasks": {"done": done, "total": total, "overdue": len(incident.overdue_tasks(now))},
+        "tasks": {
+            "done": progress.done,
+            "not_applicable": progress.not_applicable,
+            "carried": progress.carried,
+            "total": progress.total,
+            "overdue": len(incident.overdue_tasks(now)),
+        },
     }
 
 
@@ -49,6 +55,9 @@ def task_view(
             "phase": task.phase.value,
             "owner_role": task.owner_role,
             "due_at": task.due_at,
+            "original_due_at": task.original_due_at,
+            "times_rescheduled": task.times_rescheduled,
+            "reschedule_reason": task.reschedule_reason,
             "overdue": task.is_overdue(now),
             "stakeholder": task.stakeholder,
             "component": task.component,
@@ -64,6 +73,8 @@ def task_view(
             if task.assignee
             else None,
             "times_reopened": task.times_reopened,
+            "carried_to": task.carried_to,
+            "carried_from": task.carried_from,
             "updated_at": task.updated_at,
             "updated_by": task.updated_by.as_dict() if task.updated_by else None,
         }
@@ -89,6 +100,8 @@ def incident_view(
         "opened_by": incident.opened_by.as_dict(),
         "closed_at": incident.closed_at.isoformat() if incident.closed_at else None,
         "review_summary": incident.review_summary,
+        "follows": incident.follows,
+        "follow_ups": list(incident.follow_ups),
         "playbooks": [applied_view(p, incident) for p in incident.playbooks],
         "task_list": [task_view(t, now, titles) for t in incident.tasks.values()],
         "milestones": [

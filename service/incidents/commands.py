@@ -1,17 +1,19 @@
 """The incident commands: each decides a change on the latest incident and saves it, as
 service.incidents.execution runs it (receipt, conflict check, retries)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Unpack
 
+from domain.follow_up import open_follow_up
 from domain.incident import Incident
+from domain.incident_tasks import TaskOutcome
 from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.schedule import Offset
 from domain.task import Status, Task, TaskPlan
 from playbooks.library import Library
-from service.incidents.execution import Command, CommandOptions, CommandResult
+from service.incidents.execution import Command, CommandOptions, CommandResult, SavedWith
 from service.store.retrying import retry_on_conflict
 
 
@@ -207,6 +209,22 @@ class IncidentCommands:
             ref, "change_task_status", arguments, change, task_id=task_id, **options
         )
 
+    def reschedule_task(
+        self,
+        ref: str,
+        task_id: str,
+        due_at: datetime,
+        *,
+        reason: str,
+        **options: Unpack[CommandOptions],
+    ) -> CommandResult:
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            incident.reschedule_task(task_id, due_at, reason=reason, actor=actor, at=now)
+            return {"task_id": task_id, "due_at": due_at.isoformat()}
+
+        arguments = {"task_id": task_id, "due_at": due_at, "reason": reason}
+        return self._execute(ref, "reschedule_task", arguments, change, task_id=task_id, **options)
+
     def add_note(
         self,
         ref: str,
@@ -296,13 +314,40 @@ class IncidentCommands:
         return self._execute(ref, "advance_phase", {"phase": to.value}, change, **options)
 
     def close_incident(
-        self, ref: str, review_summary: str, **options: Unpack[CommandOptions]
+        self,
+        ref: str,
+        review_summary: str,
+        *,
+        open_tasks: str | None = None,
+        task_outcomes: Mapping[str, str] | None = None,
+        **options: Unpack[CommandOptions],
     ) -> CommandResult:
-        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
-            incident.close(review_summary, actor=actor, at=now)
-            return {}
+        """Closes the incident; its open tasks each become done, not applicable or carried
+        into a follow-up incident (`task_outcomes` per task id, `open_tasks` for the rest). A
+        follow-up is opened in the same save as the close: the record never holds one without
+        the other."""
+        all_open = TaskOutcome.parse(open_tasks) if open_tasks else None
+        outcomes = {t: TaskOutcome.parse(o) for t, o in (task_outcomes or {}).items()}
 
-        arguments = {"review_summary": review_summary}
+        def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any] | SavedWith:
+            decided = incident.decide_open_tasks(all_open=all_open, outcomes=outcomes)
+            follow = TaskOutcome.FOLLOW_UP in decided.values()
+            sequence = self._reference_sequence(now.year) if follow else None
+            follow_up = sequence.next_reference() if sequence else ""
+            carried = incident.close(
+                review_summary, outcomes=decided, follow_up=follow_up, actor=actor, at=now
+            )
+            detail: dict[str, Any] = {"tasks": {t: o.value for t, o in decided.items()}}
+            if not sequence:
+                return detail
+            opened = open_follow_up(incident, carried, reference=follow_up, actor=actor, at=now)
+            return SavedWith(detail | {"follow_up": follow_up}, (opened, sequence))
+
+        arguments: dict[str, Any] = {"review_summary": review_summary}
+        if all_open:
+            arguments["open_tasks"] = all_open.value
+        if outcomes:
+            arguments["task_outcomes"] = {t: o.value for t, o in sorted(outcomes.items())}
         return self._execute(ref, "close_incident", arguments, change, **options)
 
     def reopen_incident(

@@ -60,6 +60,16 @@ class CommandResult:
 
 
 @dataclass(frozen=True)
+class SavedWith:
+    """What a change returns when it also makes other aggregates (a follow-up incident and the
+    reference sequence it took its number from): they are saved in the incident's own save,
+    one transaction, so the record never holds one without the other."""
+
+    detail: dict[str, Any]
+    others: tuple[Aggregate, ...]
+
+
+@dataclass(frozen=True)
 class Command:
     name: str
     arguments: dict[str, Any]
@@ -91,7 +101,7 @@ class CommandExecution:
         ref: str,
         name: str,
         arguments: dict[str, Any],
-        change: Callable[[Incident, datetime, Actor], dict[str, Any]],
+        change: Callable[[Incident, datetime, Actor], dict[str, Any] | SavedWith],
         *,
         actor: Actor,
         idempotency_key: str | None = None,
@@ -124,13 +134,21 @@ class CommandExecution:
                 check_unchanged(
                     incident, based_on_version, name, task_id, self.incident_events, visible
                 )
-            detail = change(incident, self._now(command), actor)
+            changed = change(incident, self._now(command), actor)
+            detail, others = (
+                (changed.detail, changed.others)
+                if isinstance(changed, SavedWith)
+                else (changed, ())
+            )
             receipt = self._receipt_for(command, incident, detail)
 
             def result(version: int, position: int | None) -> CommandResult:
+                for other in others:  # a new incident among them is found without a query
+                    if isinstance(other, Incident):
+                        self._references[other.id] = other.reference
                 return CommandResult(incident.id, incident.reference, version, position, detail)
 
-            return Change((receipt,) if receipt else (), result)
+            return Change((*others, *((receipt,) if receipt else ())), result)
 
         decision = Decision(
             decide,

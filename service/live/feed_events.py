@@ -30,6 +30,9 @@ EVENT_CLASSES: list[type[Incident.Event]] = [
     Incident.CaseTeamMemberAdded,
     Incident.CaseTeamMemberRemoved,
     Incident.MilestoneRecorded,
+    Incident.TaskRescheduled,
+    Incident.TasksCarriedOver,
+    Incident.TasksCarriedIn,
 ]
 INCIDENT_TOPICS = [get_topic(cls) for cls in EVENT_CLASSES]
 

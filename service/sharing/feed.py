@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.incident import Incident
+from domain.people import Assignee
 from service.live.feed_events import FeedEvent, plain
 from service.live.log_fold import LogFold
 from service.sharing.view import assigned_to, names_partner
@@ -180,7 +181,7 @@ def _only(*keys: str) -> Redaction:
     return redact
 
 
-def _rescheduled(
+def _milestone_due(
     incident: Incident, event: FeedEvent, organisation: str, before: dict
 ) -> dict | None:
     """A recorded milestone tells a partner only the new due dates of its own tasks (the
@@ -195,13 +196,40 @@ def _rescheduled(
     return {"due": due} if due else None
 
 
+def _carried_over(
+    incident: Incident, event: FeedEvent, organisation: str, before: dict
+) -> dict | None:
+    """Only the partner's own tasks, and where they went on (a follow-up that carries a
+    partner's task is shared with that partner)."""
+    if organisation not in incident.shares:
+        return None
+    theirs = [t for t in event.data["task_ids"] if assigned_to(incident.tasks[t], organisation)]
+    return {"follow_up": event.data["follow_up"], "task_ids": theirs} if theirs else None
+
+
+def _carried_in(
+    incident: Incident, event: FeedEvent, organisation: str, before: dict
+) -> dict | None:
+    if organisation not in incident.shares:
+        return None
+    theirs = [t for t in event.data["tasks"] if names_partner(_assignee_of(t), organisation)]
+    return {"follows": event.data["follows"], "tasks": theirs} if theirs else None
+
+
+def _assignee_of(task: dict[str, Any]) -> Assignee | None:
+    return Assignee(task["assignee_kind"], task["assignee"]) if task.get("assignee") else None
+
+
 _REDACTIONS: dict[str, Redaction] = {
-    Incident.MilestoneRecorded.NAME: _rescheduled,
+    Incident.MilestoneRecorded.NAME: _milestone_due,
     Incident.Shared.NAME: _share,
     Incident.ShareEnded.NAME: _share,
     Incident.TaskAdded.NAME: _nothing,  # tasks are added unassigned; assignment shows them
     Incident.TaskAssigned.NAME: _assignment,
     Incident.TaskStatusChanged.NAME: _own_task,
+    Incident.TaskRescheduled.NAME: _own_task,
+    Incident.TasksCarriedOver.NAME: _carried_over,
+    Incident.TasksCarriedIn.NAME: _carried_in,
     Incident.NoteShared.NAME: _note_shared,
     Incident.NoteCorrected.NAME: _correction,
     Incident.SeverityChanged.NAME: _only("severity"),  # the reason may name people

@@ -41,7 +41,11 @@ def partner_summary(incident: Incident, organisation: str, now: datetime) -> dic
     tasks = partner_tasks(incident, organisation)
     summary = incident_summary(incident, now)
     summary["tasks"] = {
-        "done": sum(1 for t in tasks if t.status == Status.DONE),
+        "done": sum(1 for t in tasks if t.status == Status.DONE and not t.carried_to),
+        "not_applicable": sum(
+            1 for t in tasks if t.status == Status.NOT_APPLICABLE and not t.carried_to
+        ),
+        "carried": sum(1 for t in tasks if t.carried_to),
         "total": len(tasks),
         "overdue": sum(1 for t in tasks if t.is_overdue(now)),
     }

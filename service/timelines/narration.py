@@ -18,7 +18,7 @@ from domain.incident import Incident
 from domain.kinds import KINDS
 from domain.phase import Phase
 from domain.severity import SEVERITIES
-from domain.task import Status
+from domain.task import SETTLED, Status
 from service.live.feed_events import FeedEvent
 from service.timelines.local_times import LocalTimes
 
@@ -26,6 +26,7 @@ Entry = dict[str, Any]
 PHASES = {phase: phase.value for phase in Phase}  # quicker than .value, once per entry
 PLAYBOOK_APPLIED = Incident.PlaybookApplied.NAME
 CORRECTED = Incident.NoteCorrected.NAME
+RESCHEDULED = Incident.TaskRescheduled.NAME
 NOTE_WRITTEN = frozenset({Incident.NoteAdded.NAME, CORRECTED})
 
 
@@ -68,6 +69,8 @@ class Teller:
         name = event.NAME
         before = self.incident
         was = BEFORE[name](event, before) if before is not None and name in BEFORE else None
+        if name == RESCHEDULED:  # due times are told in the district's time, as entries are
+            was = (self.times(was)[1] if was else "", self.times(event.due_at)[1])
         incident = self.incident = event.mutate(before)
         assert incident is not None
         self.version = event.originator_version
@@ -169,6 +172,7 @@ def _status_before(event: Incident.TaskStatusChanged, incident: Incident) -> Sta
 # What an event is about to change, for the kinds whose sentence says what it was.
 BEFORE: dict[str, Callable[[Any, Incident], Any]] = {
     "task_status_changed": _status_before,
+    "task_rescheduled": lambda event, incident: incident.tasks[event.task_id].due_at,
     "severity_changed": lambda event, incident: incident.severity,
     "phase_advanced": lambda event, incident: incident.phase.value,
 }
@@ -224,17 +228,43 @@ def _task_status_changed(
     name = _task_name(incident, event.task_id)
     to = event.status  # Status is a StrEnum: its members equal their text
     if to == Status.DONE:
-        what = f"completed {name}: {event.note}" if event.note else f"completed {name}"
+        # Done as the incident closed carries the review as its reason, and no note.
+        said = event.note or event.reason
+        what = f"completed {name}: {said}" if said else f"completed {name}"
+    elif to == Status.NOT_APPLICABLE:
+        what = f"marked {name} not applicable: {event.reason}"
     elif to == Status.BLOCKED:
         what = f"blocked {name}: {event.reason}"
     elif to == Status.IN_PROGRESS:
         what = f"resumed {name}" if was == Status.BLOCKED else f"started {name}"
-    elif was == Status.DONE:
+    elif was in SETTLED:
         what = f"reopened {name}: {event.reason}"
     else:
         what = f"moved {name} back to to do"
         what = f"{what}: {event.reason}" if event.reason else what
     return what, event.task_id
+
+
+def _task_rescheduled(
+    event: Incident.TaskRescheduled, incident: Incident, was: tuple[str, str]
+) -> Sentence:
+    name = _task_name(incident, event.task_id)
+    before, after = was  # the due times before and after, in the district's words
+    moved = f"from {before} " if before else ""
+    return f"rescheduled {name} {moved}to {after}: {event.reason}", event.task_id
+
+
+def _tasks_carried_over(event: Incident.TasksCarriedOver, incident: Incident, was: Any) -> Sentence:
+    count = len(event.task_ids)
+    tasks = f"{count} open task{'' if count == 1 else 's'}"
+    ids = ", ".join(event.task_ids)
+    return f"carried {tasks} into follow-up incident {event.follow_up}: {ids}", None
+
+
+def _tasks_carried_in(event: Incident.TasksCarriedIn, incident: Incident, was: Any) -> Sentence:
+    count = len(event.tasks)
+    tasks = f"{count} task{'' if count == 1 else 's'}"
+    return f"carried {tasks} still open in {event.follows} into this follow-up incident", None
 
 
 def _note_added(event: Incident.NoteAdded, incident: Incident, was: Any) -> Sentence:
@@ -318,6 +348,9 @@ SENTENCES: dict[str, Callable[[Any, Incident, Any], Sentence]] = {
     "task_added": _task_added,
     "task_assigned": _task_assigned,
     "task_status_changed": _task_status_changed,
+    "task_rescheduled": _task_rescheduled,
+    "tasks_carried_over": _tasks_carried_over,
+    "tasks_carried_in": _tasks_carried_in,
     "note_added": _note_added,
     "note_corrected": _note_corrected,
     "severity_changed": _severity_changed,

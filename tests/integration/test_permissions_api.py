@@ -103,7 +103,20 @@ ENDPOINTS = [
     ),
     Endpoint("POST", INC + "/severity", "change_severity", {"severity": 2}, "fresh"),
     Endpoint("POST", INC + "/phase", "advance_phase", {"phase": "stabilization"}, "fresh"),
-    Endpoint("POST", INC + "/close", "close_incident", {"review_summary": "Done"}, "fresh"),
+    Endpoint(
+        "POST",
+        INC + "/close",
+        "close_incident",
+        {"review_summary": "Done", "open_tasks": "done"},
+        "fresh",
+    ),
+    Endpoint(
+        "POST",
+        INC + "/tasks/T1/schedule",
+        "replan_task",
+        {"due_at": "2026-12-01T09:00", "reason": "Family away"},
+        "fresh",
+    ),
     Endpoint("POST", INC + "/reopen", "reopen_incident", {"reason": "Follow-up"}, "closed"),
     Endpoint(
         "POST", INC + "/shares", "share_incident", {"organisation": PARTNER_ORG}, "fresh", 201
@@ -224,7 +237,7 @@ def path_for(world: SignedIn, username: str, endpoint: Endpoint) -> str:
         actor = writer.acting_as() if writer.roles else LEAD
         note = steady.add_note(ref, "Buses at 3", actor=actor).detail["note_id"]
     if endpoint.prepare == "closed":
-        steady.close_incident(ref, "Done", actor=LEAD)
+        steady.close_incident(ref, "Done", open_tasks="done", actor=LEAD)
     if endpoint.prepare == "partner-shared":
         steady.share_incident(ref, PARTNER_ORG, "Eastside Counseling Center", actor=LEAD)
     if endpoint.prepare == "marked":

@@ -52,13 +52,19 @@ def test_what_another_instance_writes_appears_on_the_next_read(instances, lockdo
     assert len(timelines.cache) == 1  # the incident is held now
 
     writer.add_note(ref, "Parents' meeting at 6 pm in the library", actor=COUNSELOR)
-    writer.change_task_status(ref, lockdown.call, "in_progress", actor=COUNSELOR)
+    # The story's own tasks went on in its follow-up when it closed: a new one is worked here.
+    meeting = writer.add_task(
+        ref, title="Host the parents' meeting", owner_role="counselor", actor=LEAD
+    ).detail["task_id"]
+    writer.change_task_status(ref, meeting, "in_progress", actor=COUNSELOR)
     after = timelines.timeline(ref, zone=ZONE)
 
     assert after[: len(first)] == first
     assert texts(after)[len(first) :] == [
         "k.okafor (counselor) added note N3: 'Parents' meeting at 6 pm in the library'",
-        f"k.okafor (counselor) started {lockdown.call} 'Call the family'",
+        f"m.alvarez (crisis-lead) added {meeting} 'Host the parents' meeting' (recovery, owner "
+        "counselor)",
+        f"k.okafor (counselor) started {meeting} 'Host the parents' meeting'",
     ]
     assert after == from_scratch(reader, ref)
     assert timelines.timeline(ref, zone=ZONE) == after  # nothing new: the same entries

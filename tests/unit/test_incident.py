@@ -6,6 +6,7 @@ import pytest
 
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.incident import Incident
+from domain.incident_tasks import TaskOutcome
 from domain.people import Assignee
 from domain.phase import Phase
 from domain.task import Status, TaskPlan
@@ -118,9 +119,14 @@ def test_setting_the_same_status_again_is_refused():
 def test_closed_incident_refuses_every_change_except_reopening():
     incident = open_incident()
     task_id = with_task(incident)
-    incident.close("Response complete; follow-ups handed to the school team.", actor=LEAD, at=NOW)
+    incident.close(
+        "Response complete; follow-ups handed to the school team.",
+        all_open=TaskOutcome.NOT_APPLICABLE,
+        actor=LEAD,
+        at=NOW,
+    )
     attempts = [
-        lambda: incident.change_task_status(task_id, Status.DONE, actor=LEAD, at=NOW),
+        lambda: incident.change_task_status(task_id, Status.TODO, reason="x", actor=LEAD, at=NOW),
         lambda: incident.add_note("late note", actor=LEAD, at=NOW),
         lambda: incident.change_severity(1, reason="", actor=LEAD, at=NOW),
         lambda: incident.advance_phase(Phase.RECOVERY, actor=LEAD, at=NOW),
@@ -224,7 +230,7 @@ def test_overdue_counts_only_unfinished_tasks_past_due():
     with_task(incident, "also late")
     incident.change_task_status(late, Status.DONE, actor=LEAD, at=NOW)
     assert [t.title for t in incident.overdue_tasks(NOW + timedelta(hours=2))] == ["also late"]
-    assert incident.progress() == (1, 2)
+    assert str(incident.progress()) == "1 done, of 2"
 
 
 FAR_PAST = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from domain.incident import Incident
 from domain.incident_state import IncidentSnapshot, fork, incident_from, record_of
-from domain.task import Status
+from domain.phase import Phase
+from domain.task import Status, TaskPlan
 from service.incidents.application import Steady
 from service.incidents.as_json import incident_view
 from tests.builders import COUNSELOR, LEAD, START, story
@@ -41,14 +42,16 @@ def test_changing_a_fork_leaves_the_original_as_it_was():
     before = incident_view(original, START)
     copy = fork(original)
     at = START + timedelta(days=1)
-    assert original.task(told.call).status == Status.TODO
-    copy.change_task_status(told.call, Status.IN_PROGRESS, reason="", actor=LEAD, at=at)
+    meeting = copy.add_task(
+        TaskPlan("Meet the family", "", Phase.RECOVERY, "counselor", None), actor=LEAD, at=at
+    )
+    copy.change_task_status(meeting, Status.IN_PROGRESS, reason="", actor=LEAD, at=at)
     copy.add_note("Second call booked", task_id=told.call, actor=COUNSELOR, at=at)
     copy.share("eastside-counseling", "Eastside Counseling", actor=LEAD, at=at)
     assert incident_view(original, START) == before
-    assert copy.version == original.version + 3
+    assert copy.version == original.version + 4
     assert original.pending_events == []
-    assert original.task(told.call).status == Status.TODO
+    assert meeting not in original.tasks and copy.task(meeting).status == Status.IN_PROGRESS
 
 
 # A snapshot as this release stores it (format 1), byte for byte: it must load in every later

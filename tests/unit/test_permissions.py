@@ -35,6 +35,7 @@ reopen_incident  -  y  -    -    -       -
 apply_playbook   -  y  -    -    -       -
 assign_task      -  y  -    -    -       -
 update_task      -  y  own  -    shared  -
+replan_task      -  y  -    -    -       -
 add_note         -  y  school  y    shared  -
 correct_note     -  y  own  own  own     -
 change_severity  -  y  -    -    -       -
@@ -68,6 +69,7 @@ WRITES = {
     "apply_playbook",
     "assign_task",
     "update_task",
+    "replan_task",
     "add_note",
     "correct_note",
     "change_severity",

@@ -24,7 +24,13 @@ commands = st.one_of(
     st.tuples(
         st.just("status"),
         task_ids,
-        st.sampled_from(["todo", "in_progress", "blocked", "done"]),
+        st.sampled_from(["todo", "in_progress", "blocked", "done", "not_applicable"]),
+        st.text(max_size=10),
+    ),
+    st.tuples(
+        st.just("reschedule"),
+        task_ids,
+        st.integers(min_value=-48, max_value=48),
         st.text(max_size=10),
     ),
     st.tuples(
@@ -41,7 +47,11 @@ commands = st.one_of(
     st.tuples(
         st.just("phase"), st.sampled_from(["response", "stabilization", "recovery", "monitoring"])
     ),
-    st.tuples(st.just("close"), st.text(max_size=10)),
+    st.tuples(
+        st.just("close"),
+        st.text(max_size=10),
+        st.sampled_from([None, "done", "not_applicable", "follow_up"]),
+    ),
     st.tuples(
         st.just("reopen"), st.text(max_size=10), st.sampled_from([None, "response", "recovery"])
     ),
@@ -60,7 +70,7 @@ def run(app: Steady, ref: str, command: tuple, actor: Actor, at: datetime) -> No
     if name == "add_task":
         app.add_task(ref, title=args[0], owner_role=args[1], **options)
     elif name == "status":
-        reason = args[2] if args[1] in ("blocked", "todo") else ""
+        reason = args[2] if args[1] in ("blocked", "todo", "not_applicable") else ""
         note = args[2] if args[1] == "done" else ""
         app.change_task_status(ref, args[0], args[1], reason=reason, note=note, **options)
     elif name == "assign":
@@ -73,8 +83,11 @@ def run(app: Steady, ref: str, command: tuple, actor: Actor, at: datetime) -> No
         app.change_severity(ref, args[0], **options)
     elif name == "phase":
         app.advance_phase(ref, args[0], **options)
+    elif name == "reschedule":
+        due = START + timedelta(hours=args[1])
+        app.reschedule_task(ref, args[0], due, reason=args[2], **options)
     elif name == "close":
-        app.close_incident(ref, args[0], **options)
+        app.close_incident(ref, args[0], open_tasks=args[1], **options)
     elif name == "reopen":
         app.reopen_incident(ref, args[0], phase=args[1], **options)
     elif name == "playbook":

@@ -7,6 +7,7 @@ import pytest
 
 from domain.errors import DomainError, NotFound
 from domain.incident import Incident
+from domain.incident_tasks import TaskOutcome
 from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.task import Status, TaskPlan
@@ -55,7 +56,7 @@ def test_sharing_twice_or_ending_a_share_that_does_not_exist_is_refused():
 def test_a_closed_incident_cannot_be_shared_but_a_share_on_it_can_end():
     incident = incident_with_tasks()
     incident.share(EASTSIDE, EASTSIDE_NAME, actor=LEAD, at=NOW)
-    incident.close("Recovery complete", actor=LEAD, at=NOW)
+    incident.close("Recovery complete", all_open=TaskOutcome.DONE, actor=LEAD, at=NOW)
     with pytest.raises(DomainError, match="is closed; reopen it"):
         incident.share(FOODBANK, FOODBANK_NAME, actor=LEAD, at=NOW)
     incident.end_share(EASTSIDE, reason="", actor=LEAD, at=NOW)
@@ -92,7 +93,7 @@ def test_a_partner_view_holds_only_their_tasks_and_the_notes_shared_with_them():
     shared = incident.add_note("Groups start Tuesday", task_id="T3", actor=LEAD, at=NOW)
     incident.share_note(shared, EASTSIDE, actor=LEAD, at=NOW)
     incident.share_note(shared, FOODBANK, actor=LEAD, at=NOW)
-    incident.close(f"Review: {SECRET}", actor=LEAD, at=NOW)
+    incident.close(f"Review: {SECRET}", all_open=TaskOutcome.NOT_APPLICABLE, actor=LEAD, at=NOW)
 
     view = partner_incident_view(incident, EASTSIDE, NOW)
 
@@ -103,7 +104,8 @@ def test_a_partner_view_holds_only_their_tasks_and_the_notes_shared_with_them():
     assert note["task_id"] == "" and note["shared_with"] == [EASTSIDE]
     assert view["shares"] == [{"organisation": EASTSIDE, "name": EASTSIDE_NAME}]
     assert private not in str(view) and SECRET not in str(view)
-    assert view["tasks"] == {"done": 0, "total": 1, "overdue": 0}
+    tasks = {"done": 0, "not_applicable": 1, "carried": 0, "total": 1, "overdue": 0}
+    assert view["tasks"] == tasks  # set aside as it closed: counted apart, never as done
     assert partner_summary(incident, FOODBANK, NOW)["tasks"]["total"] == 1
 
 
@@ -191,7 +193,7 @@ def test_a_shared_note_reaches_the_partner_with_its_text_and_a_private_one_never
     shared = incident.add_note("Groups start Tuesday", task_id="T2", actor=LEAD, at=NOW)
     incident.share_note(shared, EASTSIDE, actor=LEAD, at=NOW)
     incident.correct_note(shared, "Groups start Thursday", reason="day", actor=LEAD, at=NOW)
-    incident.close(SECRET, actor=LEAD, at=NOW)
+    incident.close(SECRET, all_open=TaskOutcome.NOT_APPLICABLE, actor=LEAD, at=NOW)
     events = feed_of(incident)
     feed = partner_feed(events)
 

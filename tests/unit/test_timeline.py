@@ -27,7 +27,8 @@ def texts(entries: list[dict]) -> list[str]:
 def test_every_event_is_told_in_order_in_plain_language(told):
     entries = Timelines(told.app).timeline(told.ref, zone=ZONE)
     call = f"{told.call} 'Call the family'"
-    assert [e["version"] for e in entries] == list(range(1, 16))
+    open_at_close = [f"T{n}" for n in range(1, told.playbook_tasks + 2)]
+    assert [e["version"] for e in entries] == list(range(1, 17))
     positions = [e["position"] for e in entries]
     assert positions == sorted(positions) and len(set(positions)) == len(positions)
     assert texts(entries) == [
@@ -49,6 +50,8 @@ def test_every_event_is_told_in_order_in_plain_language(told):
         "m.alvarez (crisis-lead) changed severity from 1 (critical) to 2 (high): No weapon found",
         f"k.okafor (counselor) reopened {call}: The family asked for a second call",
         "m.alvarez (crisis-lead) moved the incident from response to stabilization",
+        f"m.alvarez (crisis-lead) carried {told.playbook_tasks + 1} open tasks into follow-up "
+        f"incident INC-2026-0002: {', '.join(open_at_close)}",
         "m.alvarez (crisis-lead) closed the incident: Safe dismissal; debrief held.",
         "m.alvarez (crisis-lead) reopened the incident in recovery: Family asked to meet",
     ]
@@ -89,7 +92,8 @@ def test_phases_are_the_tasks_for_task_events_and_the_incidents_otherwise(told):
     assert entries[6]["phase"] == "response"  # the call task's phase
     assert entries[11]["phase"] == "response"  # severity changed while in response
     assert entries[13]["phase"] == "stabilization"  # the phase it moved into
-    assert entries[15]["phase"] == "recovery"  # reopened into recovery
+    assert entries[14]["phase"] == "stabilization"  # its open tasks carried over as it closed
+    assert entries[16]["phase"] == "recovery"  # reopened into recovery
 
 
 def test_filters_by_task_role_phase_and_kind(told):
@@ -113,7 +117,7 @@ def test_filters_by_task_role_phase_and_kind(told):
     by_role = Timelines(app).timeline(ref, zone=ZONE, role="principal")
     assert {e["actor"]["user"] for e in by_role} == {"d.chen"} and len(by_role) == 2
     later = Timelines(app).timeline(ref, zone=ZONE, phase="stabilization")
-    assert [e["type"] for e in later] == ["phase_advanced", "incident_closed"]
+    assert [e["type"] for e in later] == ["phase_advanced", "tasks_carried_over", "incident_closed"]
     kinds = Timelines(app).timeline(ref, zone=ZONE, kind="note_corrected", role="counselor")
     assert [e["version"] for e in kinds] == [10]
     timelines = Timelines(app)

@@ -8,6 +8,7 @@ from litestar.connection import ASGIConnection
 
 from domain.account import Account
 from domain.errors import DomainError, NotFound
+from domain.task import Status
 from service.access.need_to_know import Viewer, may_see
 from service.access.permissions import ACTIONS, Forbidden, may_update_task, scopes
 from service.access.permissions import Scope as Reach
@@ -170,6 +171,19 @@ def allow_task_update(request: Request, ref: str, task_id: str) -> Account:
             f"your role may not update_task {task_id}: it is not one of yours "
             f"(it belongs to {task.owner_role})"
         )
+    return account
+
+
+def allow_status_change(request: Request, ref: str, task_id: str, status: str) -> Account:
+    """allow_task_update, and for marking a task not applicable or reopening one that was, a
+    crisis lead's say (replan_task): setting a step aside is a decision about the plan."""
+    account = allow_task_update(request, ref, task_id)
+    replanning = status.strip().lower() == Status.NOT_APPLICABLE.value
+    if not replanning:
+        task = steady_of(request).incident(ref).task(task_id)
+        replanning = task.status == Status.NOT_APPLICABLE
+    if replanning:
+        return allow(request, "replan_task", ref=ref)
     return account
 
 

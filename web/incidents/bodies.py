@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from domain.incident_tasks import MAX_OWNER_ROLE
+from domain.incident_tasks import MAX_OWNER_ROLE, TaskOutcome
 from domain.kinds import KINDS
 from domain.organisation import MAX_SLUG, SLUG_PATTERN
 from domain.people import ASSIGNEE_KINDS
@@ -33,6 +33,20 @@ Title = Annotated[str, field(text(MAX_TITLE))]
 Words = Annotated[str, field(text())]  # required, may run over lines
 MaybeWords = Annotated[str, field(text(required=False))]
 Moment = Annotated[str | None, field(moment(), description=MOMENT)]
+RequiredMoment = Annotated[str, field(moment(), description=MOMENT)]
+MaybeOutcome = Annotated[
+    str | None,
+    field(one_of(TaskOutcome, nullable=True),
+          description="what becomes of every open task not named in task_outcomes: done, "
+          "not_applicable (both with the review summary as the reason), or follow_up (carried "
+          "into a follow-up incident opened as this one closes)"),
+]  # fmt: skip
+Outcomes = Annotated[
+    dict[str, str] | None,
+    field({"additionalProperties": {"type": "string", **one_of(TaskOutcome)}},
+          description="what becomes of each open task, by task id (e.g. {\"T3\": \"follow_up\"}); "
+          "every open task needs an outcome, here or in open_tasks"),
+]  # fmt: skip
 PhaseName = Annotated[str, field(one_of(Phase))]
 MaybePhase = Annotated[str | None, field(one_of(Phase, nullable=True))]
 Organisations = Annotated[
@@ -80,8 +94,17 @@ class AddTask:
 @dataclass
 class ChangeStatus:
     status: Annotated[str, field(one_of(Status))]
-    reason: MaybeWords = ""  # required to block a task, or to reopen a done one (else 422)
+    # Required to block a task, mark it not applicable (crisis leads), or reopen a done or
+    # not-applicable one (else 422).
+    reason: MaybeWords = ""
     note: MaybeWords = ""
+    based_on_version: Version = None
+
+
+@dataclass
+class RescheduleTask:
+    due_at: RequiredMoment  # ISO 8601; without an offset, district time
+    reason: Words
     based_on_version: Version = None
 
 
@@ -123,6 +146,8 @@ class AdvancePhase:
 @dataclass
 class CloseIncident:
     review_summary: Words
+    open_tasks: MaybeOutcome = None
+    task_outcomes: Outcomes = None
     based_on_version: Version = None
 
 

@@ -15,7 +15,7 @@ from domain.account import Account
 from service.accounts.service import Accounts
 from service.incidents.application import Steady
 from service.incidents.assignees import assignee_named
-from web.access.auth import allow_note_correction, allow_task_update
+from web.access.auth import allow_note_correction, allow_status_change
 from web.access.guards import requires
 from web.dependencies import CommandOptions
 from web.errors import COMMAND_ERRORS, error_responses
@@ -33,6 +33,7 @@ from web.incidents.bodies import (
     OpenIncident,
     RecordMilestone,
     ReopenIncident,
+    RescheduleTask,
     read_moment,
 )
 
@@ -134,7 +135,7 @@ class IncidentCommandsController(Controller):
         task_id: FromPath[str],
         data: JSONBody[ChangeStatus],
     ) -> dict[str, Any]:
-        allow_task_update(request, ref, task_id)
+        allow_status_change(request, ref, task_id, data.status)
         return steady.change_task_status(
             ref,
             task_id,
@@ -142,6 +143,22 @@ class IncidentCommandsController(Controller):
             reason=data.reason,
             note=data.note,
             **command_options(data.based_on_version),
+        ).as_dict()
+
+    @post("/{ref:str}/tasks/{task_id:str}/schedule", guards=[requires("replan_task")], **CHANGED)
+    def reschedule(
+        self,
+        steady: NamedDependency[Steady],
+        zone: NamedDependency[ZoneInfo],
+        command_options: NamedDependency[CommandOptions],
+        ref: FromPath[str],
+        task_id: FromPath[str],
+        data: JSONBody[RescheduleTask],
+    ) -> dict[str, Any]:
+        due_at = read_moment(data.due_at, zone, "due_at")
+        assert due_at is not None  # the body requires it
+        return steady.reschedule_task(
+            ref, task_id, due_at, reason=data.reason, **command_options(data.based_on_version)
         ).as_dict()
 
     @post("/{ref:str}/tasks/{task_id:str}/assignment", guards=[requires("assign_task")], **CHANGED)
@@ -221,7 +238,13 @@ class IncidentCommandsController(Controller):
         data: JSONBody[CloseIncident],
     ) -> dict[str, Any]:
         options = command_options(data.based_on_version)
-        return steady.close_incident(ref, data.review_summary, **options).as_dict()
+        return steady.close_incident(
+            ref,
+            data.review_summary,
+            open_tasks=data.open_tasks,
+            task_outcomes=data.task_outcomes,
+            **options,
+        ).as_dict()
 
     @post("/{ref:str}/reopen", guards=[requires("reopen_incident")], **CHANGED)
     def reopen(

@@ -80,6 +80,7 @@ def incident_page(
             **parts,
             roles_for_tasks=titles,
             task_options=[{"id": t["id"], "title": t["title"]} for t in view["task_list"]],
+            open_tasks=[{"id": t.id, "title": t.title} for t in incident.open_tasks()],
             notes_total=view["notes_total"],
             notes_shown=len(view["notes"]),
             later_phases=[{"value": p.value, "label": p.label} for p in later_phases],

@@ -67,15 +67,18 @@ const dialogReasonField = document.getElementById("dialog-reason-field");
 const dialogReason = document.getElementById("dialog-reason");
 const dialogTextField = document.getElementById("dialog-text-field");
 const dialogAssign = document.getElementById("dialog-assign-fields");
+const dialogDueField = document.getElementById("dialog-due-field");
+const dialogDue = document.getElementById("dialog-due");
 const dialogAssignee = document.getElementById("dialog-assignee");
 const dialogError = document.getElementById("dialog-error");
 const dialogConfirm = document.getElementById("dialog-confirm");
 const dialogCancel = document.getElementById("dialog-cancel");
 
+// Each dialog says on its confirm button what the button that opened it said.
 const MODES = {
   complete: {
     done: "Task marked done.",
-    title: "Complete task",
+    title: "Mark done",
     label: "Completion note (optional)",
     hint: "What was done, and anything the next person should know.",
     confirm: "Mark done",
@@ -83,7 +86,7 @@ const MODES = {
   },
   block: {
     done: "Task marked blocked.",
-    title: "Block task",
+    title: "Mark blocked",
     label: "What is blocking it",
     hint: "Say what is needed, so someone can help unblock it.",
     confirm: "Mark blocked",
@@ -91,15 +94,32 @@ const MODES = {
   },
   reopen: {
     done: "Task reopened.",
-    title: "Reopen task",
+    title: "Reopen",
     label: "Why it needs doing again",
     hint: "The task goes back to to do.",
-    confirm: "Reopen task",
+    confirm: "Reopen",
+    required: true,
+  },
+  reschedule: {
+    done: "Task rescheduled.",
+    title: "Reschedule",
+    label: "Why it moves",
+    hint: "The first due time stays on the task, with your reason.",
+    confirm: "Reschedule",
+    required: true,
+    due: true,
+  },
+  not_applicable: {
+    done: "Task marked not applicable.",
+    title: "Mark not applicable",
+    label: "Why it does not apply to this incident",
+    hint: "It no longer counts as open or overdue, nor as done. It can be reopened.",
+    confirm: "Mark not applicable",
     required: true,
   },
   assign: {
     done: "Task assigned.",
-    title: "Assign task",
+    title: "Assign",
     label: "Assign to",
     hint: "",
     confirm: "Assign",
@@ -141,16 +161,19 @@ function openDialog(mode, { taskId, noteId, subject, text, opener }) {
   if (dialogAssign) dialogAssign.hidden = !spec.picker;
   if (spec.picker) fillAssignee(opener.dataset.assigneeKind, opener.dataset.assignee);
   dialogReasonField.hidden = mode !== "correct";
+  dialogDueField.hidden = !spec.due;
+  dialogDue.value = spec.due ? opener.dataset.due || "" : "";
+  dialogDue.required = Boolean(spec.due);
   dialogTextField.hidden = Boolean(spec.picker);
   dialogText.value = text || "";
   dialogReason.value = "";
   dialogText.required = spec.required && !spec.picker;
   dialogReason.required = mode === "correct";
-  for (const field of [dialogText, dialogReason]) field.removeAttribute("aria-invalid");
+  for (const field of [dialogText, dialogReason, dialogDue]) field.removeAttribute("aria-invalid");
   showError(dialogError, "");
   dialogConfirm.disabled = false;
   dialog.showModal();
-  (spec.picker && dialogAssignee ? dialogAssignee : dialogText).focus();
+  (spec.picker && dialogAssignee ? dialogAssignee : spec.due ? dialogDue : dialogText).focus();
 }
 
 function closeDialog() {
@@ -188,6 +211,12 @@ dialogForm.addEventListener("submit", async (event) => {
     showError(dialogError, "There is no one to choose yet: an admin adds people and partners.");
     return;
   }
+  if (spec.due && !dialogDue.value) {
+    dialogDue.setAttribute("aria-invalid", "true");
+    showError(dialogError, "Choose the new due date and time.");
+    dialogDue.focus();
+    return;
+  }
   if (spec.required && !spec.picker && !text) {
     dialogText.setAttribute("aria-invalid", "true");
     showError(dialogError, `${spec.label} is needed.`);
@@ -211,6 +240,13 @@ dialogForm.addEventListener("submit", async (event) => {
   } else if (mode === "reopen") {
     path = `${base}/tasks/${taskId}/status`;
     body = { status: "todo", reason: text, based_on_version: basedOn };
+  } else if (mode === "not_applicable") {
+    path = `${base}/tasks/${taskId}/status`;
+    body = { status: "not_applicable", reason: text, based_on_version: basedOn };
+  } else if (mode === "reschedule") {
+    // A wall-clock time without an offset: the server reads it in the district's time zone.
+    path = `${base}/tasks/${taskId}/schedule`;
+    body = { due_at: dialogDue.value, reason: text, based_on_version: basedOn };
   } else if (mode === "assign") {
     path = `${base}/tasks/${taskId}/assignment`;
     body = { kind: chosen.dataset.kind, name: chosen.value, based_on_version: basedOn };
@@ -304,6 +340,114 @@ document.addEventListener("click", async (event) => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Closing: a review, and for each task still open what becomes of it (or one choice for all).
+
+const closeIncidentDialog = document.getElementById("close-dialog");
+const closeForm = document.getElementById("close-form");
+const OUTCOMES = [
+  ["", "Choose…"],
+  ["done", "Done"],
+  ["not_applicable", "Not applicable"],
+  ["follow_up", "Carry into a follow-up"],
+];
+
+function openCloseDialog() {
+  const source = document.getElementById("close-source");
+  const open = source ? [...source.children] : [];
+  const list = document.getElementById("close-task-list");
+  list.replaceChildren(
+    ...open.map((item) => {
+      const id = item.dataset.task;
+      const row = document.createElement("li");
+      row.className = "close-task";
+      const label = document.createElement("label");
+      label.htmlFor = `close-task-${id}`;
+      label.textContent = item.textContent;
+      const select = document.createElement("select");
+      select.id = `close-task-${id}`;
+      select.dataset.task = id;
+      for (const [value, text] of OUTCOMES) select.add(new Option(text, value));
+      row.append(label, select);
+      return row;
+    }),
+  );
+  const fieldset = document.getElementById("close-tasks");
+  fieldset.hidden = open.length === 0;
+  document.getElementById("close-tasks-legend").textContent =
+    open.length === 1 ? "1 task is still open" : `${open.length} tasks are still open`;
+  document.getElementById("close-all").value = "";
+  showError(document.getElementById("close-error"), "");
+  document.getElementById("close-confirm").disabled = false;
+  closeIncidentDialog.showModal();
+  document.getElementById("close-summary").focus();
+}
+
+function endCloseDialog() {
+  if (closeIncidentDialog.open) closeIncidentDialog.close();
+  const opener = document.getElementById("close-open");
+  if (opener) opener.focus();
+}
+
+if (closeIncidentDialog) {
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("#close-open")) openCloseDialog();
+  });
+  document.getElementById("close-cancel").addEventListener("click", endCloseDialog);
+  closeIncidentDialog.addEventListener("cancel", (event) => {
+    event.preventDefault();
+    endCloseDialog();
+  });
+  document.getElementById("close-all").addEventListener("change", (event) => {
+    for (const select of document.querySelectorAll("#close-task-list select")) {
+      select.value = event.target.value;
+      select.removeAttribute("aria-invalid");
+    }
+  });
+  document.getElementById("close-task-list").addEventListener("change", (event) => {
+    event.target.removeAttribute("aria-invalid");
+  });
+  closeForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const errorSlot = document.getElementById("close-error");
+    const summary = document.getElementById("close-summary");
+    summary.removeAttribute("aria-invalid");
+    if (!summary.value.trim()) {
+      summary.setAttribute("aria-invalid", "true");
+      showError(errorSlot, "Write a short review: what happened, what worked, what to change.");
+      summary.focus();
+      return;
+    }
+    const outcomes = {};
+    for (const select of document.querySelectorAll("#close-task-list select")) {
+      select.removeAttribute("aria-invalid");
+      if (!select.value) {
+        select.setAttribute("aria-invalid", "true");
+        showError(errorSlot, `Say what becomes of ${select.dataset.task}, or choose one for all of them.`);
+        select.focus();
+        return;
+      }
+      outcomes[select.dataset.task] = select.value;
+    }
+    const body = { review_summary: summary.value.trim(), based_on_version: version() };
+    if (Object.keys(outcomes).length) body.task_outcomes = outcomes;
+    const confirm = document.getElementById("close-confirm");
+    confirm.disabled = true;
+    showError(errorSlot, "");
+    try {
+      const result = await apiPost(`${base}/close`, body);
+      closeForm.reset();
+      endCloseDialog();
+      announce(result.follow_up ? `Incident closed; follow-up ${result.follow_up} opened.` : "Incident closed.");
+      await refresh();
+    } catch (error) {
+      confirm.disabled = false;
+      showError(errorSlot, messageFor(error));
+      if (error instanceof ApiError && error.status === 409) await refresh();
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Incident-wide forms.
 
 const COMMANDS = {
@@ -345,11 +489,9 @@ const COMMANDS = {
       owner_role: data.owner_role,
       phase: data.phase,
       instructions: data.instructions,
+      // Empty: no due time. Without an offset, the server reads it in the district's time.
+      due_at: data.due_at || null,
     },
-  }),
-  close: (data) => ({
-    path: `${base}/close`,
-    body: { review_summary: data.review_summary, based_on_version: version() },
   }),
   reopen: (data) => ({ path: `${base}/reopen`, body: { reason: data.reason, phase: data.phase } }),
 };
@@ -357,7 +499,6 @@ const COMMANDS = {
 const REQUIRED = {
   note: { text: "Write the note first." },
   task: { title: "Say what the task is.", owner_role: "Say which role owns the task." },
-  close: { review_summary: "Write a short review: what happened, what worked, what to change." },
   reopen: { reason: "Say why the incident is being reopened." },
   milestone: { moment: "Say when it happened." },
   unconfidential: { reason: "Say why more people may now see this incident." },
@@ -377,7 +518,6 @@ const DONE_MESSAGES = {
   unconfidential: "No longer marked confidential.",
   "case-add": "Added to the case team.",
   "case-remove": "Taken off the case team.",
-  close: "Incident closed.",
   reopen: "Incident reopened.",
 };
 

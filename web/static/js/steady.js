@@ -421,7 +421,13 @@ export function describeEvent(event) {
   const who = event.actor && event.actor.user ? event.actor.user : "Someone";
   const ref = event.incident ? event.incident.reference : "";
   const data = event.data || {};
-  const statusWords = { todo: "to do", in_progress: "in progress", blocked: "blocked", done: "done" };
+  const statusWords = {
+    todo: "to do",
+    in_progress: "in progress",
+    blocked: "blocked",
+    done: "done",
+    not_applicable: "not applicable",
+  };
   switch (event.type) {
     case "incident_opened":
       return `${who} opened ${ref}: ${data.title || ""}`;
@@ -437,6 +443,12 @@ export function describeEvent(event) {
       return `${who} assigned task ${data.task_id} of ${ref} to ${data.assignee}`;
     case "task_status_changed":
       return `${who} marked task ${data.task_id} of ${ref} ${statusWords[data.status] || data.status}`;
+    case "task_rescheduled":
+      return `${who} rescheduled task ${data.task_id} of ${ref}`;
+    case "tasks_carried_over":
+      return `${who} carried open tasks of ${ref} into ${data.follow_up}`;
+    case "tasks_carried_in":
+      return `${who} carried tasks of ${data.follows} into ${ref}`;
     case "note_added":
       return `${who} added a note to ${ref}`;
     case "note_corrected":
