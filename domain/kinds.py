@@ -6,6 +6,7 @@ KINDS: dict[str, str] = {
     "death": "Death of a student or staff member",
     "suicide": "Suicide (postvention)",
     "self-harm-risk": "Self-harm or suicide risk",
+    "hold": "Hold (clear the halls, stay in rooms)",
     "lockdown": "Lockdown or secure",
     "threat": "Threat or report of a weapon",
     "evacuation": "Evacuation or shelter (fire, hazmat)",

@@ -1,18 +1,19 @@
-"""The demo district's organisations and one account per role, with a published password.
+"""The demo district's organisations and accounts (service.demo.staff): one per permission
+role and someone for every playbook position, with a published password.
 
 The usernames are the people who act in service.demo.incidents's incidents. Seeding again adds
 nothing and changes no password. The password is for the demo only: it is printed in the README.
 """
 
-import re
 from contextlib import suppress
-from dataclasses import dataclass
 
 from domain.account import AlreadyExists
 from domain.errors import DomainError, NotFound
 from domain.people import Actor
 from service.accounts.service import Accounts
-from service.demo.incidents import PARTNER_ORGANISATION, SCHOOLS
+from service.demo.staff import DEMO_ACCOUNTS, PARTNER_ORGANISATION, SCHOOLS, DemoAccount, slug
+
+__all__ = ["DEMO_ACCOUNTS", "DemoAccount", "slug"]
 
 DEMO_PASSWORD = "steady-demo-2026"
 DEMO_ACTOR = Actor("demo", "admin")
@@ -21,42 +22,6 @@ PARTNER = PARTNER_ORGANISATION
 # The playbooks' community mental-health role is Eastside's: applying the death, suicide,
 # lockdown, violence or recovery playbooks gives it that role's tasks.
 STAND_INS = [(PARTNER_ORGANISATION[0], "partner-mental-health")]
-
-
-def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    display_name: str
-    organisation: str
-    role: str
-    positions: tuple[str, ...] = ()
-    schools: tuple[str, ...] = ()  # schools given besides their organisation (ids)
-
-
-DEMO_ACCOUNTS = [
-    DemoAccount("admin", "District account administrator", "riverside-usd", "admin"),
-    DemoAccount("m.alvarez", "Maria Alvarez", "riverside-usd", "crisis-lead"),
-    DemoAccount("k.okafor", "Kemi Okafor", slug(SCHOOLS[3]), "responder", ("counselor",)),
-    DemoAccount("d.chen", "David Chen", slug(SCHOOLS[2]), "responder", ("principal",)),
-    # The district's school psychologist covers the two elementary schools.
-    DemoAccount(
-        "l.nguyen",
-        "Linh Nguyen",
-        "riverside-usd",
-        "responder",
-        ("school-psychologist",),
-        (slug(SCHOOLS[0]), slug(SCHOOLS[1])),
-    ),
-    DemoAccount("r.patel", "Ravi Patel", "riverside-usd", "district-leader"),
-    DemoAccount(
-        "j.brooks", "Jordan Brooks", "eastside-counseling", "partner", ("partner-mental-health",)
-    ),
-    DemoAccount("a.kim", "Alex Kim", "riverside-usd", "auditor"),
-]
 
 
 def seed_demo_accounts(accounts: Accounts) -> list[tuple[str, str, str]]:

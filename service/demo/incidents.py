@@ -5,7 +5,7 @@ Every command carries an idempotency key, so seeding twice adds nothing."""
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,35 +13,17 @@ from zoneinfo import ZoneInfo
 
 from domain.people import Actor
 from domain.task import Task
+from service.demo.staff import PARTNER_ORGANISATION, SCHOOLS, holder
 from service.incidents.application import Steady
 
-SCHOOLS = [
-    "Lincoln Elementary",
-    "Cesar Chavez Elementary",
-    "Jefferson Middle School",
-    "Roosevelt High School",
-]
+__all__ = ["PARTNER_ORGANISATION", "SCHOOLS", "seed_demo"]
 
 LEAD = Actor("m.alvarez", "crisis-lead")
-PRINCIPAL = Actor("d.chen", "principal")
 COUNSELOR = Actor("k.okafor", "counselor")
-PSYCHOLOGIST = Actor("l.nguyen", "school-psychologist")
 DISTRICT = Actor("r.patel", "district-leader")
 PARTNER = Actor("j.brooks", "partner-mental-health")
-# The community partner the demo shares an incident with: id, name, kind of organisation.
-PARTNER_ORGANISATION = (
-    "eastside-counseling",
-    "Eastside Counseling Center (mental-health agency)",
-    "partner",
-)
-
-DONE_NOTES = [
-    "Done as written; no concerns raised.",
-    "Completed; details shared with the crisis team lead.",
-    "Done. Two staff asked for follow-up; referred to the employee assistance programme.",
-    "Completed with the family liaison present.",
-    "Done; copies of the script kept in the crisis binder.",
-]
+# A task whose step has no note of its own in incidents.toml.
+DONE_NOTE = "Done as written; no concerns raised."
 
 
 @dataclass(frozen=True)
@@ -57,6 +39,11 @@ class DemoIncident:
     phase_steps: list[str]
     closed_with: str = ""
     case_team: tuple[str, ...] = ()  # who needs to know, for a confidential case
+    on: str = ""  # "school day": it happened Monday to Friday (default: any day)
+    opened_after: float = 12.0  # minutes from when it happened to when the lead opened it
+    done_notes: dict[str, str] = field(default_factory=dict)  # step id -> its completion note
+    blocked: dict[str, str] = field(default_factory=dict)  # {step, reason}: a task held up
+    notes: list[dict[str, str]] = field(default_factory=list)  # [{by, text, corrected, reason}]
 
 
 def load_incidents(path: Path) -> list[DemoIncident]:
@@ -90,9 +77,15 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
         # Seed against the first run's moment so every step, and every key, comes out the same.
         occurred = app.incident(seeded.reference).occurred_at
     else:
-        occurred = latest_at(demo.at_local, now - demo.age, zone)
+        occurred = latest_at(
+            demo.at_local,
+            now - demo.age,
+            zone,
+            school_day=demo.on == "school day",
+            shown_after=demo.age,
+        )
     now = occurred + demo.age
-    clock = _Clock(occurred + timedelta(minutes=12), now)
+    clock = _Clock(occurred + timedelta(minutes=demo.opened_after), now)
 
     opened = app.open_incident(
         **demo.opening,
@@ -113,31 +106,42 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
             playbook_id,
             actor=LEAD,
             idempotency_key=key(f"apply/{playbook_id}"),
-            at=clock.tick(4),
+            at=clock.tick(0.5),
         )
     incident = app.incident(ref)
     tasks = sorted(incident.tasks.values(), key=lambda t: (t.due_at or now, t.id))
     due_now = [t for t in tasks if t.due_at is None or t.due_at <= now]
-    to_finish = due_now[: round(len(due_now) * demo.done_fraction)]
-    people = [COUNSELOR, PRINCIPAL, PSYCHOLOGIST, LEAD]
-    for number, task in enumerate(to_finish):
-        # A task the playbook handed to the partner is done by the partner's own people.
-        on_partner = task.assignee is not None and task.assignee.kind == "partner"
-        actor = PARTNER if on_partner else people[number % len(people)]
-        at = max(clock.current, min(task.due_at or now, now) - timedelta(minutes=20))
-        _start(app, ref, task, actor, key, clock.at_least(at - timedelta(minutes=40)))
+    held = [t for t in due_now if demo.blocked and t.step_id == demo.blocked["step"]]
+    to_finish = [t for t in due_now if t not in held][: round(len(due_now) * demo.done_fraction)]
+    school = demo.opening["schools"][0]
+
+    def doer(task: Task) -> Actor:
+        # A task the playbook handed to the partner is done by the partner's own people; any
+        # other by someone holding the position that owns it, at the incident's school.
+        if task.assignee is not None and task.assignee.kind == "partner":
+            return PARTNER
+        return holder(task.owner_role, school) or LEAD
+
+    for task in to_finish:
+        actor = doer(task)
+        # Done a little before it fell due: a 3-minute step in under 3 minutes.
+        due = min(task.due_at or now, now)
+        at = max(clock.current, occurred + (due - occurred) * 0.8)
+        _start(app, ref, task, actor, key, clock.at_least(clock.current + (at - clock.current) / 2))
         app.change_task_status(
             ref,
             task.id,
             "done",
-            note=DONE_NOTES[number % len(DONE_NOTES)],
+            note=demo.done_notes.get(task.step_id or "", DONE_NOTE),
             actor=actor,
             idempotency_key=key(f"{task.id}/done"),
             at=clock.at_least(at),
         )
-    remaining = [t for t in due_now if t not in to_finish]
-    if remaining:
-        task = remaining[0]
+    remaining = [t for t in due_now if t not in to_finish and t not in held]
+    counselling = [t for t in remaining if t.owner_role == "counselor"]
+    if counselling:
+        # The lead hands one open counselor's task to the Roosevelt counselor, who has time.
+        task = counselling[0]
         _start(app, ref, task, COUNSELOR, key, clock.tick(30))
         app.assign_task(
             ref,
@@ -148,44 +152,38 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
             idempotency_key=key(f"{task.id}/assign"),
             at=clock.tick(2),
         )
-    if len(remaining) > 1:
-        task = remaining[1]
+    for task in held:
         app.change_task_status(
             ref,
             task.id,
             "blocked",
-            reason="Waiting for the police liaison to confirm what can be shared with families.",
-            actor=PRINCIPAL,
+            reason=demo.blocked["reason"],
+            actor=doer(task),
             idempotency_key=key(f"{task.id}/block"),
             at=clock.tick(15),
         )
-    app.add_note(
-        ref,
-        "Crisis team met in the library conference room. Family liaison named; the family asked "
-        "for contact through the liaison only.",
-        actor=LEAD,
-        idempotency_key=key("note/1"),
-        at=clock.tick(10),
-    )
-    wrong = app.add_note(
-        ref,
-        "Support room open in room 114 all day; 14 students visited before lunch.",
-        actor=COUNSELOR,
-        idempotency_key=key("note/2"),
-        at=clock.tick(60),
-    )
-    app.correct_note(
-        ref,
-        wrong.detail["note_id"],
-        "Support room open in room 214 (not 114) all day; 14 students visited before lunch.",
-        reason="Wrong room number in the first note.",
-        actor=COUNSELOR,
-        idempotency_key=key("note/2/correct"),
-        at=clock.tick(5),
-    )
+    for number, note in enumerate(demo.notes, start=1):
+        writer = holder(note["by"], school) or LEAD
+        written = app.add_note(
+            ref,
+            note["text"],
+            actor=writer,
+            idempotency_key=key(f"note/{number}"),
+            at=clock.tick(10 if number == 1 else 60),
+        )
+        if note.get("corrected"):
+            app.correct_note(
+                ref,
+                written.detail["note_id"],
+                note["corrected"],
+                reason=note["reason"],
+                actor=writer,
+                idempotency_key=key(f"note/{number}/correct"),
+                at=clock.tick(5),
+            )
     if demo.key == "student-death-jefferson":
         _share_with_partner(app, ref, [t for t in tasks if t not in due_now], key, clock)
-    if demo.key == "lockdown-roosevelt":
+    if demo.key == "lockdown-roosevelt":  # the key predates its move to Jefferson: keys stay
         app.change_severity(
             ref,
             2,
@@ -266,11 +264,28 @@ def _share_with_partner(
     )
 
 
-def latest_at(time_of_day: time, before: datetime, zone: ZoneInfo) -> datetime:
-    """The last moment at this time of day (district time) no later than `before`."""
+def latest_at(
+    time_of_day: time,
+    before: datetime,
+    zone: ZoneInfo,
+    *,
+    school_day: bool = False,
+    shown_after: timedelta = timedelta(0),
+) -> datetime:
+    """The last moment at this time of day (district time) no later than `before`; with
+    school_day, the last such moment on a Monday to Friday that is also a weekday
+    `shown_after` later."""
     local = before.astimezone(zone)
-    moment = datetime.combine(local.date(), time_of_day, tzinfo=zone)
-    return moment if moment <= local else moment - timedelta(days=1)
+    day = (
+        local.date()
+        if datetime.combine(local.date(), time_of_day, tzinfo=zone) <= local
+        else (local.date() - timedelta(days=1))
+    )
+    moment = datetime.combine(day, time_of_day, tzinfo=zone)
+    # On a school day, and shown on one: the demo's moment (it plus its age) is a weekday too.
+    while school_day and (moment.weekday() >= 5 or (moment + shown_after).weekday() >= 5):
+        moment = datetime.combine(moment.date() - timedelta(days=1), time_of_day, tzinfo=zone)
+    return moment
 
 
 class _Clock:

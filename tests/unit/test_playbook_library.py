@@ -1,5 +1,7 @@
 """The shipped library, and how a district's own playbooks add to or override it."""
 
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -22,11 +24,18 @@ SHIPPED_IDS = {
     "community-violence-nearby",
     "bullying-or-harassment-report",
     "long-term-recovery-follow-ups",
+    "hold-in-place",
+    "severe-weather-closure",
 }
 
 
 def shipped_text(playbook_id: str) -> str:
     return (SHIPPED_DIR / f"{playbook_id}.toml").read_text(encoding="utf-8")
+
+
+def with_version(text: str, version: int) -> str:
+    """The playbook's text with its version line replaced, whatever version it ships at."""
+    return re.sub(r"^version = \d+$", f"version = {version}", text, count=1, flags=re.MULTILINE)
 
 
 def district(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -92,13 +101,49 @@ def test_bullying_clocks_count_school_days():
     assert due["complete-investigation"] == Offset(10, "school days")
 
 
-def test_long_term_follow_ups_reach_the_first_anniversary():
+def test_long_term_follow_ups_count_school_days_then_reach_the_first_anniversary():
     playbook = Library.load().get("long-term-recovery-follow-ups")
-    due = {step.id: step.due for _, step in playbook.steps()}
-    assert due["one-week-check-in"] == Offset(7, "days")
-    assert due["one-month-review"] == Offset(30, "days")
-    assert due["six-month-review"] == Offset(182, "days")
-    assert due["anniversary-day"] == Offset(365, "days")
+    due = {step.id: str(step.due) for _, step in playbook.steps()}
+    assert due["one-week-check-in"] == "5 school days"
+    assert due["one-month-review"] == "20 school days"
+    assert due["six-month-review"] == "182 days"
+    assert due["anniversary-day"] == "365 days"
+    watched = {
+        step.id for plan in playbook.phases if plan.phase is Phase.MONITORING for step in plan.steps
+    }
+    assert {"six-month-review", "anniversary-day", "close-the-year"} <= watched
+
+
+def test_every_role_a_playbook_declares_owns_one_of_its_steps():
+    # A role nobody's steps belong to is a position someone is assigned for nothing.
+    for playbook in Library.load().all():
+        owners = {step.owner for _, step in playbook.steps()}
+        assert {role.id for role in playbook.roles} == owners, playbook.id
+
+
+def test_a_hold_and_an_overnight_weather_closure_have_playbooks_of_their_own():
+    library = Library.load()
+    assert [p.id for p in library.for_kind("hold")] == ["hold-in-place"]
+    weather = {p.id for p in library.for_kind("severe-weather")}
+    assert {"severe-weather-closure", "evacuation-or-shelter"} <= weather
+    closure = library.get("severe-weather-closure")
+    first = [step.title for _, step in closure.steps()][:3]
+    assert not any("Evacuate" in title for title in first)
+
+
+def test_self_harm_steps_are_owned_by_someone_free_to_record_them():
+    # The staff member who found the student stays with them: nothing of theirs is due soon.
+    playbook = Library.load().get("self-harm-or-suicide-risk")
+    theirs = [step for _, step in playbook.steps() if step.owner == "reporting-staff"]
+    assert [str(step.due) for step in theirs] == ["by the end of the school day"]
+
+
+def test_lockdown_after_action_report_measures_time_to_seal_rooms():
+    document = tomllib.loads(shipped_text("lockdown-or-threat"))
+    steps = {step["id"] for phase in document["phases"] for step in phase["steps"]}
+    measures = {measure["id"]: measure for measure in document["measures"]}
+    assert measures["rooms-sealed"]["target"] == "3 minutes"
+    assert {measure["to"] for measure in measures.values()} <= steps
 
 
 def test_get_unknown_id_lists_known_ids():
@@ -123,12 +168,12 @@ def test_district_playbook_adds_to_the_library(tmp_path):
 
 
 def test_district_playbook_overrides_shipped_one_by_id(tmp_path):
-    text = shipped_text("suicide-postvention").replace("version = 1", "version = 2", 1)
+    text = with_version(shipped_text("suicide-postvention"), 9)
     text = text.replace('title = "Suicide postvention"', 'title = "Postvention (district)"', 1)
     folder = district(tmp_path, {"our-postvention.toml": text})
     library = Library.load(folder)
     playbook = library.get("suicide-postvention")
-    assert (playbook.version, playbook.title) == (2, "Postvention (district)")
+    assert (playbook.version, playbook.title) == (9, "Postvention (district)")
     assert playbook.source == str(folder / "our-postvention.toml")
     assert playbook.content_hash != Library.load().get("suicide-postvention").content_hash
     assert len(library.all()) == len(SHIPPED_IDS)
@@ -164,17 +209,17 @@ def test_unparseable_district_override_is_refused_by_file_stem(tmp_path):
 def test_invalid_new_district_playbook_is_refused_and_others_still_load(tmp_path):
     text = shipped_text("death-of-student-or-staff")
     text = text.replace('id = "death-of-student-or-staff"', 'id = "new-one"', 1)
-    text = text.replace("version = 1", "version = 0", 1)
-    good = shipped_text("bullying-or-harassment-report").replace("version = 1", "version = 3", 1)
+    text = with_version(text, 0)
+    good = with_version(shipped_text("bullying-or-harassment-report"), 9)
     library = Library.load(district(tmp_path, {"new-one.toml": text, "bullying.toml": good}))
     with pytest.raises(PlaybookInvalid, match=r"new-one\.toml: version: expected"):
         library.get("new-one")
-    assert library.get("bullying-or-harassment-report").version == 3
+    assert library.get("bullying-or-harassment-report").version == 9
     assert set(library.refused) == {"new-one"}
 
 
 def test_duplicate_district_ids_refuse_the_id(tmp_path):
-    text = shipped_text("evacuation-or-shelter").replace("version = 1", "version = 2", 1)
+    text = with_version(shipped_text("evacuation-or-shelter"), 9)
     library = Library.load(district(tmp_path, {"a.toml": text, "b.toml": text}))
     with pytest.raises(PlaybookInvalid, match=r"b\.toml: id: expected .* which a\.toml also uses"):
         library.get("evacuation-or-shelter")
