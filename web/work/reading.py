@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from litestar import Request
 
 from domain.account import Account
+from service.access.permissions import scopes
 from service.incidents.application import Steady
 from service.work.holders import RoleHolders
 from service.work.my_work import my_work, no_one_can_pick_up
@@ -34,7 +35,7 @@ def work_of(
         no_one_can_pick_up(
             account, viewer, incidents, role_holders.held(), titles=titles, now=now, zone=zone
         )
-        if organisation is None
+        if organisation is None and not account.disabled and scopes(account.roles, "assign_task")
         else []
     )
     return {
