@@ -1,7 +1,7 @@
 """The composition root: builds the application from settings, store and playbook library,
 and every part that lives beside it in a process (accounts, the partner feed, timelines, the
-log of views, the schools' names), each given what it needs. Entry points (the web app, the
-`steady` command) build their parts here and nowhere else."""
+log of views, the schools' names, who holds each role), each given what it needs. Entry points
+(the web app, the `steady` command) build their parts here and nowhere else."""
 
 import sqlite3
 from dataclasses import dataclass
@@ -18,6 +18,7 @@ from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
 from service.timelines.reading import Timelines
 from service.views_log.recording import ViewLog
+from service.work.holders import RoleHolders
 
 UNREADABLE_STORE = (
     "stored events cannot be read with this key: set STEADY_CIPHER_KEY to the key this store "
@@ -58,6 +59,7 @@ class Parts:
     timelines: Timelines  # told timelines: cached in this process, and stored
     view_log: ViewLog  # who saw which incident, saved in the background
     school_names: SchoolNames  # which schools a responder's incidents are at
+    role_holders: RoleHolders  # which playbook roles someone holds (or a partner stands in for)
 
 
 def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = None) -> Parts:
@@ -72,4 +74,5 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         timelines=Timelines(steady),
         view_log=ViewLog(steady),
         school_names=SchoolNames(accounts),
+        role_holders=RoleHolders(accounts),
     )

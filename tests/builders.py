@@ -1,7 +1,7 @@
 """What many tests build the same way: the people who act, a lockdown opened, a story that has
 every kind of event, and an app with the demo accounts signed in (a token header each)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -138,9 +138,11 @@ class SignedIn:
 
 
 @contextmanager
-def signed_in_app(database_url: str, **options) -> Iterator[SignedIn]:
+def signed_in_app(
+    database_url: str, *, clock: Callable[[], datetime] | None = None, **options
+) -> Iterator[SignedIn]:
     settings = Settings(database_url=database_url)
-    steady = open_steady(settings)
+    steady = open_steady(settings, clock=clock) if clock else open_steady(settings)
     accounts = Accounts(steady, hasher=FAST_HASHER)
     seed_demo_accounts(accounts)
     app = create_app(

@@ -54,6 +54,8 @@ from web.live.revocation import account_changes, people_named, rescope
 from web.playbooks.api import PLAYBOOK_API_HANDLERS
 from web.playbooks.pages import PLAYBOOK_PAGES
 from web.sharing.api import SHARING_HANDLERS
+from web.work.api import WORK_API_HANDLERS
+from web.work.pages import WORK_PAGES
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -65,6 +67,7 @@ HANDLERS = [
     *NEED_TO_KNOW_HANDLERS,
     *PLAYBOOK_API_HANDLERS,
     *AUDIT_HANDLERS,
+    *WORK_API_HANDLERS,
     board_feed,
     *BOARD_HANDLERS,
     *OPENING_HANDLERS,
@@ -77,6 +80,7 @@ HANDLERS = [
     *ADMIN_HANDLERS,
     *MY_TOKEN_HANDLERS,
     *VIEWS_LOG_HANDLERS,
+    *WORK_PAGES,
 ]
 
 
@@ -209,6 +213,7 @@ def create_app_from(
     app.state.partner_feed = partner_feed
     app.state.accounts = parts.accounts
     app.state.school_names = parts.school_names
+    app.state.role_holders = parts.role_holders
     app.state.viewing = parts.view_log
     app.state.timelines = parts.timelines
     return app

@@ -46,6 +46,7 @@ FROM_STATE = {
     "partner_feed": "partner_feed",
     "view_log": "viewing",
     "timelines": "timelines",
+    "role_holders": "role_holders",
 }
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 

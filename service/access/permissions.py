@@ -50,6 +50,7 @@ ACTIONS: dict[str, str] = {
     "export": "export an incident's complete event stream",
     "verify": "check that incident streams are intact",
     "view_audit_log": "see who viewed an incident, and the changes to accounts",
+    "view_summary": "see the totals across schools: incidents, overdue tasks, roles no one holds",
     "manage_accounts": "add accounts, grant and revoke roles, disable, issue API tokens",
 }
 
@@ -78,6 +79,7 @@ _ROWS: dict[str, tuple[Scope | None, ...]] = {
     "export":          (_,    A,          _,        A,              _,      A),
     "verify":          (_,    A,          _,        A,              _,      A),
     "view_audit_log":  (_,    _,          _,        _,              _,      A),
+    "view_summary":    (_,    A,          _,        A,              _,      A),
     "manage_accounts": (A,    _,          _,        _,              _,      _),
 }  # fmt: skip
 

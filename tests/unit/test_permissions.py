@@ -47,6 +47,7 @@ view_timeline    -  y  school  y    -       y
 export           -  y  -    y    -       y
 verify           -  y  -    y    -       y
 view_audit_log   -  -  -    -    -       y
+view_summary     -  y  -    y    -       y
 manage_accounts  y  -  -    -    -       -
 """
 COLUMNS = ["admin", "crisis-lead", "responder", "district-leader", "partner", "auditor"]

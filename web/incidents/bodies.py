@@ -38,8 +38,8 @@ MaybeOutcome = Annotated[
     str | None,
     field(one_of(TaskOutcome, nullable=True),
           description="what becomes of every open task not named in task_outcomes: done, "
-          "not_applicable (both with the review summary as the reason), or follow_up (carried "
-          "into a follow-up incident opened as this one closes)"),
+          "not_applicable (both recorded as decided when the incident closed), or follow_up "
+          "(carried into a follow-up incident opened as this one closes)"),
 ]  # fmt: skip
 Outcomes = Annotated[
     dict[str, str] | None,

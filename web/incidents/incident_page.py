@@ -17,6 +17,7 @@ from service.accounts.service import Accounts
 from service.incidents.application import Steady
 from service.incidents.as_json import RECENT_NOTES
 from service.incidents.assignees import assignee_choices
+from service.work.holders import RoleHolders, unheld_tasks
 from web.access.auth import partner_organisation
 from web.dependencies import NoteView
 from web.incidents.access import incident_view_for
@@ -41,6 +42,7 @@ def incident_page(
     accounts: NamedDependency[Accounts],
     signed_in_as: NamedDependency[Account],
     zone: NamedDependency[ZoneInfo],
+    role_holders: NamedDependency[RoleHolders],
     ref: FromPath[str],
 ) -> Response:
     account = signed_in_as
@@ -67,6 +69,12 @@ def incident_page(
             milestone["recorded"]["moment_shown"] = shown
     parts = board_parts(view, titles, zone, now)
     mark_permissions(parts["groups"], parts["note_threads"], account)
+    # A partner sees only their own tasks, which are theirs by name: nothing to flag.
+    unheld = (
+        mark_unheld(parts["groups"], incident, role_holders.held(), titles)
+        if partner_organisation(account) is None
+        else []
+    )
     share_names = dict(incident.shares)
     mark_shares(parts["note_threads"], account, share_names)
     later_phases = [p for p in Phase if p.rank > incident.phase.rank]
@@ -94,6 +102,7 @@ def incident_page(
             partner_names=share_names,
             assign_to=assign_options(accounts, account, incident),
             case_team_candidates=joiners,
+            unheld_tasks=unheld,
             percent=round(100 * view["tasks"]["done"] / view["tasks"]["total"])
             if view["tasks"]["total"]
             else 0,
@@ -145,6 +154,24 @@ def assign_options(accounts: Accounts, account: Account, incident: Incident) -> 
         if options:
             groups.append({"kind": kind, "label": label, "options": options})
     return groups
+
+
+def mark_unheld(
+    groups: list[dict[str, Any]], incident: Incident, held: frozenset[str], titles: dict[str, str]
+) -> list[dict[str, str]]:
+    """Flags each open task whose role no one holds ("No one holds Family liaison"), and lists
+    them for the top of the page."""
+    waiting = {task.id: titles.get(role, role) for task, role in unheld_tasks(incident, held)}
+    listed = []
+    for group in groups:
+        for role in group["roles"]:
+            for task in role["tasks"]:
+                if task["id"] in waiting:
+                    task["no_one_holds"] = waiting[task["id"]]
+                    listed.append(
+                        {"id": task["id"], "title": task["title"], "role": waiting[task["id"]]}
+                    )
+    return listed
 
 
 def mark_permissions(

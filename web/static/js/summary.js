@@ -1,0 +1,29 @@
+// The summary across schools: drawn again when the live feed brings a change to incidents or
+// tasks, and every minute (tasks turn overdue with the clock alone).
+import { LiveFeed, refreshPage } from "./steady.js";
+
+const main = document.getElementById("main");
+const IGNORED = new Set(["note_added", "note_corrected", "note_shared"]);
+let timer = null;
+
+function soon() {
+  if (timer) return;
+  timer = setTimeout(() => {
+    timer = null;
+    refreshPage({ flash: true });
+  }, 200 + Math.random() * 800);
+}
+
+new LiveFeed({
+  position: main.dataset.position,
+  onEvent(event) {
+    if (!IGNORED.has(event.type)) soon();
+  },
+  onCaughtUp({ resumed, missed }) {
+    if (resumed && missed) soon();
+  },
+}).start();
+
+setInterval(() => {
+  if (document.visibilityState === "visible") refreshPage();
+}, 60000);

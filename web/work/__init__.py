@@ -1,0 +1,1 @@
+"""My work and the district summary: the pages and the API."""
