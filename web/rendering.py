@@ -301,8 +301,11 @@ def group_tasks(
                 "roles": [
                     {
                         "role": role,
-                        "title": titles.get(role, role_label(role)),
-                        "tasks": [decorate_task(t, zone, now) for t in role_tasks],
+                        "title": (title := titles.get(role, role_label(role))),
+                        "tasks": [
+                            {**decorate_task(t, zone, now), "owner_title": title}
+                            for t in role_tasks
+                        ],
                     }
                     for role, role_tasks in roles.items()
                 ],

@@ -155,6 +155,7 @@ ENDPOINTS = [
     Endpoint("GET", "/", "view_board"),
     Endpoint("GET", "/incidents/new", "open_incident"),
     Endpoint("GET", "/incidents/{ref}", "view_incident"),
+    Endpoint("GET", "/incidents/{ref}/parts", "view_incident"),
     Endpoint("GET", "/incidents/{ref}/card", "view_board"),
     Endpoint("GET", "/incidents/{ref}/timeline", "view_timeline"),
     Endpoint("GET", "/incidents/{ref}/replay", "replay"),
