@@ -13,7 +13,7 @@ import pytest
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
-from service.access.permissions import MATRIX
+from service.access.permissions import ACTIONS, MATRIX
 from service.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from service.incidents.application import Steady
 from tests.builders import LEAD, SignedIn, signed_in_app
@@ -245,7 +245,7 @@ def test_every_role_against_every_endpoint(world, username, endpoint):
     want = expected(username, endpoint)
     assert response.status_code == want, (username, path, response.text[:300])
     if want == 403 and path.startswith("/api/"):
-        assert f"may not {endpoint.action}" in response.json()["error"]
+        assert f"your role may not {ACTIONS[endpoint.action]}" in response.json()["error"]
 
 
 @pytest.fixture(scope="module")
@@ -336,7 +336,7 @@ def test_the_websocket_refuses_no_credentials_and_roles_without_the_board(world)
     refusals = [
         ({}, "sign in first"),
         ({"Authorization": "Bearer stdy_wrong"}, "sign in first"),
-        (world.headers["admin"], "your role may not view_board"),
+        (world.headers["admin"], "your role may not see the board of open incidents"),
         ({**world.headers["m.alvarez"], "Origin": "https://elsewhere.example"}, "sign in first"),
     ]
     for headers, reason in refusals:
