@@ -26,8 +26,8 @@ def known_schools(accounts: Accounts, incidents: Iterable[Incident]) -> list[str
 def chosen_schools(accounts: Accounts, schools: list[str]) -> list[str]:
     """The district's schools these name (by name, in any case, or by id), as their names; a
     404 naming the field and listing the district's schools for any other. A district that has
-    not recorded its schools yet (a new install, before `steady orgs add ... school`) takes the
-    names as given."""
+    recorded no school yet (a new install, before `steady orgs add ... --kind school`) takes
+    the names as given."""
     known = [o for o in accounts.organisations() if o.kind == "school"]
     if not known:
         return schools

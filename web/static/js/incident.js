@@ -264,6 +264,7 @@ function fillAssignee(kind, name) {
     (option) => option.dataset.kind === kind && option.value === name,
   );
   dialogAssignee.selectedIndex = current ? current.index : 0;
+  echoChoice(dialogAssignee);
 }
 
 function openDialog(mode, { taskId, noteId, subject, text, opener }) {
@@ -576,6 +577,15 @@ document.addEventListener("submit", async (event) => {
     const button = still && still.querySelector("button[type=submit]");
     if (button) button.disabled = false;
   }
+});
+
+// A select's chosen option in full beneath it, where a narrow screen cuts the select's text.
+function echoChoice(select) {
+  const echo = select && document.getElementById(select.dataset.echo);
+  if (echo) echo.textContent = select.selectedOptions[0] ? select.selectedOptions[0].textContent : "";
+}
+document.addEventListener("change", (event) => {
+  if (event.target.dataset && event.target.dataset.echo) echoChoice(event.target);
 });
 
 // The "read this playbook" link follows the chosen playbook.

@@ -289,11 +289,16 @@ export function refreshPage({ flash = false } = {}) {
 }
 
 async function refreshOnce(options) {
-  const response = await fetch(location.pathname + location.search, {
-    headers: { Accept: "text/html" },
-    credentials: "same-origin",
-    cache: "no-store",
-  });
+  let response;
+  try {
+    response = await fetch(location.pathname + location.search, {
+      headers: { Accept: "text/html" },
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+  } catch (error) {
+    return; // cannot reach Steady: the page stays as it is, and the banner says so
+  }
   if (response.redirected && new URL(response.url).pathname === "/signin") {
     location.assign(response.url);
     return;
