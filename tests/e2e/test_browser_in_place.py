@@ -116,6 +116,16 @@ def test_skip_links_and_compact_rows_keep_the_panels_a_few_tabs_away(server, ope
     print(f"Tabs from the top, {len(lockdown['task_list'])} tasks: {without_skipping}")
     assert without_skipping["note-text"] < len(lockdown["task_list"]) + 30
 
+    # A phase's count counts what the filter shows.
+    page.locator("label[for=filter-open]").click()
+    response = page.locator("#phase-response-count")
+    in_response = [t for t in lockdown["task_list"] if t["phase"] == "response"]
+    not_done = sum(1 for t in in_response if t["status"] != "done")
+    expect(response).to_have_text(re.compile(rf"^{not_done} not done"), use_inner_text=True)
+    page.locator("label[for=filter-all]").click()
+    done_of = rf"^{len(in_response) - not_done} of {len(in_response)} done"
+    expect(response).to_have_text(re.compile(done_of), use_inner_text=True)
+
     # The skip links: the second and third Tab, and Enter lands in the field.
     from_the_top(page)
     for _ in range(3):
