@@ -459,7 +459,7 @@ def test_a_responder_may_correct_only_their_own_notes(world):
         json={"text": "x", "reason": "y"},
         headers=world.headers["k.okafor"],
     )
-    assert response.status_code == 403 and "only yours" in response.json()["error"]
+    assert response.status_code == 403 and "only your own notes" in response.json()["error"]
 
 
 def test_the_incident_page_shows_only_the_controls_a_person_may_use(world):
