@@ -29,9 +29,9 @@ async function refresh(options = {}) {
   if (taskId && (document.activeElement === document.body || !document.activeElement)) {
     const task = document.getElementById(`task-${taskId}`);
     if (task) {
-      const next = task.querySelector(".task__actions button") || task.querySelector("h5");
-      if (next.tagName === "H5") next.setAttribute("tabindex", "-1");
-      next.focus();
+      // Its row's summary if no button is left: one Tab from the next task, as before.
+      const next = task.querySelector(".task__actions button") || task.querySelector("summary");
+      if (next) next.focus();
     }
   }
 }
@@ -300,11 +300,8 @@ function closeDialog() {
     opener.focus();
   } else if (taskId) {
     const task = document.getElementById(`task-${taskId}`);
-    const target = task && (task.querySelector(".task__actions button") || task.querySelector("h5"));
-    if (target) {
-      if (target.tagName === "H5") target.setAttribute("tabindex", "-1");
-      target.focus();
-    }
+    const target = task && (task.querySelector(".task__actions button") || task.querySelector("summary"));
+    if (target) target.focus();
   }
 }
 
