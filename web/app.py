@@ -23,6 +23,7 @@ from service.config import Settings
 from service.incidents.application import Steady
 from service.live.follower import LogFollower
 from service.timelines.projection import TimelineProjector
+from web.access.compression import compression_config
 from web.access.headers import add_security_headers
 from web.access.options import AnswerOptions
 from web.access.sessions import (
@@ -204,6 +205,7 @@ def create_app_from(
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(title="Steady", version="1", path="/schema"),
         response_cache_config=ResponseCacheConfig(),
+        compression_config=compression_config(),
     )
     # Each part under its own name: the dependencies (web.dependencies), the sign-in code and
     # the live feed read them from here.

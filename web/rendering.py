@@ -6,7 +6,7 @@ module; it imports no slice, so no slice needs another to draw a page.
 """
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -45,10 +45,9 @@ POSITION_TITLES: dict[str, str] = {
     "teacher": "Teacher",
     "district-leader": "District leader",
     "partner": "Community partner",
-    "auditor": "Auditor (reads only)",
+    "auditor": "Auditor",  # the page says it is read-only: "(reads only)" nested badly in (...)
 }
 STATUS_LABELS = {status.value: status.label for status in Status}
-ONE_YEAR = timedelta(days=366)
 WRITES = ("update_task", "add_note", "open_incident", "correct_note")
 
 
@@ -117,7 +116,7 @@ def format_time(
         text = f"yesterday {clock}"
     elif days == 1:
         text = f"tomorrow {clock}"
-    elif abs(local - now) < ONE_YEAR:
+    elif local.year == in_zone(now, zone).year:
         text = f"{local:%a} {local.day} {local:%b}, {clock}"
     else:
         text = f"{local.day} {local:%b} {local.year:04d}, {clock}"
@@ -313,8 +312,11 @@ def group_tasks(
                 "roles": [
                     {
                         "role": role,
-                        "title": titles.get(role, role_label(role)),
-                        "tasks": [decorate_task(t, zone, now) for t in role_tasks],
+                        "title": (title := titles.get(role, role_label(role))),
+                        "tasks": [
+                            {**decorate_task(t, zone, now), "owner_title": title}
+                            for t in role_tasks
+                        ],
                     }
                     for role, role_tasks in roles.items()
                 ],

@@ -86,6 +86,7 @@ def test_a_task_completed_in_one_browser_changes_in_another_without_reload(serve
         page.evaluate("window.steadyMarker = 'loaded once'")
     done_before = incident["tasks"]["done"]
 
+    mine.locator(f"#task-{task['id']}-more > summary").click()  # the row opens to its buttons
     mine.locator(f"#task-{task['id']}").get_by_role("button", name=re.compile("^Mark done")).click()
     dialog = mine.get_by_role("dialog", name="Mark done")
     dialog.get_by_label("Completion note (optional)").fill("Called the family; everyone is safe.")

@@ -27,7 +27,7 @@ def open_assign_dialog(page: object) -> str:
     """Opens the dialog on the first task no one holds yet; returns the task's id."""
     button = page.locator("button[data-action='assign']:not([data-assignee])").first
     task_id = button.get_attribute("data-task")
-    button.scroll_into_view_if_needed()
+    page.locator(f"#task-{task_id}-more > summary").click()  # the row opens to its buttons
     button.click()
     expect(page.locator("#task-dialog")).to_be_visible()
     return task_id

@@ -31,6 +31,7 @@ def test_the_lead_reschedules_a_task_and_marks_a_step_not_applicable(server, ope
     page = open_page(server.url, f"/incidents/{ref}", viewport=DESKTOP)
 
     task = page.locator(f"#task-{moved}")
+    task.locator(f"#task-{moved}-more > summary").click()  # the row opens to its buttons
     task.get_by_role("button", name=re.compile("^Reschedule")).click()
     dialog = page.get_by_role("dialog", name="Reschedule")
     expect(dialog.get_by_role("button", name="Reschedule")).to_be_visible()
@@ -50,11 +51,12 @@ def test_the_lead_reschedules_a_task_and_marks_a_step_not_applicable(server, ope
     expect(task).to_contain_text("The family asked to meet after the weekend")
 
     step = page.locator(f"#task-{set_aside}")
+    step.locator(f"#task-{set_aside}-more > summary").click()
     step.get_by_role("button", name=re.compile("^Mark not applicable")).click()
     dialog = page.get_by_role("dialog", name="Mark not applicable")
     # Saying why is required: the dialog says so and records nothing.
     dialog.get_by_role("button", name="Mark not applicable").click()
-    expect(dialog.locator("#dialog-error")).to_contain_text("is needed")
+    expect(dialog.locator("#dialog-error")).to_contain_text("Say why this step does not apply")
     dialog.get_by_label("Why it does not apply to this incident").fill("No buses were on site")
     screenshot(page, "not-applicable-dialog-desk")
     dialog.get_by_role("button", name="Mark not applicable").click()

@@ -54,7 +54,12 @@ def test_with_the_store_cut_off_everything_answers_503_at_once_and_recovers_by_i
         api = httpx.Client(base_url=server.url, headers=auth, timeout=30)
         opened = api.post(
             "/api/v1/incidents",
-            json={"title": "Lockdown", "kind": "lockdown", "severity": 1, "schools": ["Roosevelt"]},
+            json={
+                "title": "Lockdown",
+                "kind": "lockdown",
+                "severity": 1,
+                "schools": ["Roosevelt High School"],
+            },
         ).json()
         ref = opened["reference"]
         notes = f"/api/v1/incidents/{ref}/notes"

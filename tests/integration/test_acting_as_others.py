@@ -17,7 +17,12 @@ from service.config import Settings
 from service.demo.accounts import DEMO_PASSWORD
 from tests.builders import SignedIn, bearer, signed_in_app
 
-INCIDENT = {"title": "Fire alarm", "kind": "lockdown", "severity": 3, "schools": ["Roosevelt"]}
+INCIDENT = {
+    "title": "Fire alarm",
+    "kind": "lockdown",
+    "severity": 3,
+    "schools": ["Roosevelt High School"],
+}
 SCRIPT = {
     "username": "nightly.sync",
     "display_name": "Nightly sync",

@@ -169,6 +169,21 @@ def test_unknown_incident_task_or_playbook_is_a_404(client):
     assert client.get("/api/v1/playbooks/nope").status_code == 404
 
 
+def test_an_incident_names_only_the_districts_schools(client):
+    misspelt = client.post("/api/v1/incidents", json={**LOCKDOWN, "schools": ["Rosevelt High"]})
+    assert misspelt.status_code == 404, misspelt.text
+    error = misspelt.json()
+    assert error["field"] == "schools"
+    assert "'Rosevelt High' is not one of the district's schools" in error["error"]
+    assert "Roosevelt High School" in error["error"] and "Lincoln Elementary" in error["error"]
+    # Its id, or its name in another case, is the school itself, named as the district names it.
+    ref = open_incident(client, schools=["roosevelt-high-school", "lincoln elementary"])
+    shown = client.get(f"/api/v1/incidents/{ref['reference']}").json()
+    assert shown["schools"] == ["Roosevelt High School", "Lincoln Elementary"]
+    board = client.get("/").text
+    assert "Rosevelt" not in board
+
+
 def test_a_stale_change_to_the_same_task_is_a_409(client):
     ref = open_incident(client)["reference"]
     base = f"/api/v1/incidents/{ref}"

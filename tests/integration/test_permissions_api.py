@@ -13,7 +13,7 @@ import pytest
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
-from service.access.permissions import MATRIX
+from service.access.permissions import ACTIONS, MATRIX
 from service.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from service.incidents.application import Steady
 from tests.builders import LEAD, SignedIn, signed_in_app
@@ -171,6 +171,7 @@ ENDPOINTS = [
     Endpoint("GET", "/", "view_board"),
     Endpoint("GET", "/incidents/new", "open_incident"),
     Endpoint("GET", "/incidents/{ref}", "view_incident"),
+    Endpoint("GET", "/incidents/{ref}/parts", "view_incident"),
     Endpoint("GET", "/incidents/{ref}/card", "view_board"),
     Endpoint("GET", "/incidents/{ref}/timeline", "view_timeline"),
     Endpoint("GET", "/incidents/{ref}/replay", "replay"),
@@ -260,7 +261,7 @@ def test_every_role_against_every_endpoint(world, username, endpoint):
     want = expected(username, endpoint)
     assert response.status_code == want, (username, path, response.text[:300])
     if want == 403 and path.startswith("/api/"):
-        assert f"may not {endpoint.action}" in response.json()["error"]
+        assert f"your role may not {ACTIONS[endpoint.action]}" in response.json()["error"]
 
 
 @pytest.fixture(scope="module")
@@ -351,7 +352,7 @@ def test_the_websocket_refuses_no_credentials_and_roles_without_the_board(world)
     refusals = [
         ({}, "sign in first"),
         ({"Authorization": "Bearer stdy_wrong"}, "sign in first"),
-        (world.headers["admin"], "your role may not view_board"),
+        (world.headers["admin"], "your role may not see the board of open incidents"),
         ({**world.headers["m.alvarez"], "Origin": "https://elsewhere.example"}, "sign in first"),
     ]
     for headers, reason in refusals:
@@ -474,7 +475,7 @@ def test_a_responder_may_correct_only_their_own_notes(world):
         json={"text": "x", "reason": "y"},
         headers=world.headers["k.okafor"],
     )
-    assert response.status_code == 403 and "only yours" in response.json()["error"]
+    assert response.status_code == 403 and "only your own notes" in response.json()["error"]
 
 
 def test_the_incident_page_shows_only_the_controls_a_person_may_use(world):

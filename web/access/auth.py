@@ -91,7 +91,7 @@ def account_of(connection: ASGIConnection) -> Account:
 
 
 def forbidden(action: str) -> Forbidden:
-    return Forbidden(f"your role may not {action} ({ACTIONS[action]})")
+    return Forbidden(f"your role may not {ACTIONS[action]}")
 
 
 def sees_incidents(account: Account) -> bool:
@@ -168,7 +168,7 @@ def allow_task_update(request: Request, ref: str, task_id: str) -> Account:
         if partner_organisation(account) is not None:
             raise NotFound(f"{ref} has no task {task_id!r}")  # not theirs to know of
         raise Forbidden(
-            f"your role may not update_task {task_id}: it is not one of yours "
+            f"you may not change task {task_id}: it is not one of yours "
             f"(it belongs to {task.owner_role})"
         )
     return account
@@ -196,7 +196,7 @@ def allow_note_correction(request: Request, ref: str, note_id: str) -> Account:
     if note is None or (organisation is not None and organisation not in note.shared_with):
         raise NotFound(f"{ref} has no note {note_id}")
     if note.by.user != account.username:
-        raise Forbidden(f"your role may not correct_note {note_id}: you may correct only yours")
+        raise Forbidden(f"you may not correct note {note_id}: you may correct only your own notes")
     return account
 
 

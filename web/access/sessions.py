@@ -22,6 +22,14 @@ the CSRF token from the ``csrftoken`` cookie in the ``X-CSRFToken`` header (or a
 ``_csrf_token``). The token is bound to the session: it is a nonce with an HMAC over the nonce and
 the session id, so a token from another session (an attacker's own, planted as a cookie) is
 refused, and signing in (a new session id) renews it.
+
+Pages are compressed (gzip), which opens them to BREACH: an attacker who can make a browser
+send many requests and watch the compressed sizes can guess a secret in the body a character at
+a time when their own text is reflected beside it. The token is the secret a page carries, so a
+page never carries it as it is: each response holds the token masked with a fresh random pad
+(``masked_token``, as Django does), and a form's masked token is unmasked before it is compared
+with the cookie. The pad changes every response, so the compressed size tells nothing of the
+token. (What else is done against BREACH: docs/architecture.md, "Compression".)
 """
 
 import hashlib
@@ -55,6 +63,7 @@ CSRF_COOKIE = "csrftoken"
 CSRF_HEADER = "x-csrftoken"
 SESSION_HOURS = 12
 SESSION_ID_BYTES = 16
+TOKEN_BYTES = 64  # a 32-byte nonce and its 32-byte HMAC: 128 hex digits
 
 
 @dataclass(frozen=True)
@@ -131,7 +140,7 @@ class BearerAwareCSRF(CSRFMiddleware):
             RequestEncodingType.URL_ENCODED,
             RequestEncodingType.MULTI_PART,
         }:
-            submitted = (await request.form()).get("_csrf_token")
+            submitted = unmasked_token((await request.form()).get("_csrf_token"))
         state = ScopeState.from_scope(scope)
         if request.method in self.config.safe_methods:
             valid = cookie is not None and self._bound(cookie, session_id)
@@ -227,9 +236,33 @@ async def secure_cookies_over_https(message: Message, scope: Scope) -> None:
 
 
 def csrf_token_of(connection: ASGIConnection) -> str:
-    """The CSRF token for this page's forms (the same value as the csrftoken cookie)."""
+    """The CSRF token for this page's forms: the csrftoken cookie's value, masked afresh."""
     token = ScopeState.from_scope(connection.scope).csrf_token
-    return "" if token is Empty else str(token)
+    return "" if token is Empty else masked_token(str(token))
+
+
+def masked_token(token: str) -> str:
+    """The token (hex) as a random pad followed by the token XOR the pad: a different text each
+    time, from which unmasked_token gets the token back."""
+    raw = bytes.fromhex(token)
+    pad = secrets.token_bytes(len(raw))
+    return (pad + bytes(a ^ b for a, b in zip(raw, pad, strict=True))).hex()
+
+
+def unmasked_token(submitted: object) -> object:
+    """The token a form sent: unmasked when masked, as it came otherwise (a script may send
+    the cookie's value itself); anything unreadable is returned as it is, to be refused."""
+    if not isinstance(submitted, str) or len(submitted) % 4:
+        return submitted
+    try:
+        both = bytes.fromhex(submitted)
+    except ValueError:
+        return submitted
+    half = len(both) // 2
+    pad, masked = both[:half], both[half:]
+    if half != TOKEN_BYTES:
+        return submitted
+    return bytes(a ^ b for a, b in zip(masked, pad, strict=True)).hex()
 
 
 def session_account(

@@ -36,6 +36,7 @@ from web.incidents.bodies import (
     RescheduleTask,
     read_moment,
 )
+from web.incidents.schools import chosen_schools
 
 CHANGED = {"sync_to_thread": True, "status_code": HTTP_200_OK, "responses": COMMAND_ERRORS}
 ADDED = {"sync_to_thread": True, "status_code": HTTP_201_CREATED, "responses": COMMAND_ERRORS}
@@ -50,12 +51,13 @@ class IncidentCommandsController(Controller):
         sync_to_thread=True,
         status_code=HTTP_201_CREATED,
         summary="Open an incident",
-        responses=error_responses(400, 401, 403, 409, 422, 503),
+        responses=error_responses(400, 401, 403, 404, 409, 422, 503),
         guards=[requires("open_incident")],
     )
     def open_incident(
         self,
         steady: NamedDependency[Steady],
+        accounts: NamedDependency[Accounts],
         zone: NamedDependency[ZoneInfo],
         command_options: NamedDependency[CommandOptions],
         data: JSONBody[OpenIncident],
@@ -64,7 +66,7 @@ class IncidentCommandsController(Controller):
             title=data.title,
             kind=data.kind,
             severity=data.severity,
-            schools=data.schools,
+            schools=chosen_schools(accounts, data.schools),
             summary=data.summary,
             occurred_at=read_moment(data.occurred_at, zone, "occurred_at"),
             actor=command_options.actor(),

@@ -1,14 +1,19 @@
 """One incident's page: its header, tasks by phase and position, notes, and what the person may
-do there (the buttons, the people to assign, the partners to share with)."""
+do there (the buttons, the people to assign, the partners to share with); and the same page's
+parts one at a time (its header and counts, one task, one note's thread), which the page fetches
+when a live event changes only those. Both are drawn from one context, so a part never shows
+what the whole page would not: a partner gets no part of a task or note not shared with them
+(404, as for an incident they may not know of)."""
 
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from domain.account import Account
+from domain.errors import NotFound
 from domain.incident import Incident
 from domain.phase import Phase
 from service.access.need_to_know import case_team_candidates
@@ -45,8 +50,53 @@ def incident_page(
     role_holders: NamedDependency[RoleHolders],
     ref: FromPath[str],
 ) -> Response:
-    account = signed_in_as
     note_view(ref, "page")
+    ctx = page_context(request, steady, accounts, role_holders, signed_in_as, zone, ref)
+    return page("incident.html", ctx)
+
+
+@page_route("/incidents/{ref:str}/parts", "incident_parts", "view_incident")
+def incident_parts(
+    request: Request,
+    steady: NamedDependency[Steady],
+    note_view: NamedDependency[NoteView],
+    accounts: NamedDependency[Accounts],
+    signed_in_as: NamedDependency[Account],
+    zone: NamedDependency[ZoneInfo],
+    role_holders: NamedDependency[RoleHolders],
+    ref: FromPath[str],
+    task: FromQuery[str] = "",
+    note: FromQuery[str] = "",
+) -> Response:
+    """The incident's header and counts, and the task and the note's thread asked for: what a
+    live event about one task or one note changes. The guard is the page's; a task or note this
+    person's page would not show is a 404."""
+    note_view(ref, "page")  # the same content as the page: the same view (once a window)
+    ctx = page_context(request, steady, accounts, role_holders, signed_in_as, zone, ref)
+    found_task = next(
+        (t for g in ctx["groups"] for r in g["roles"] for t in r["tasks"] if t["id"] == task),
+        None,
+    )
+    found_thread = next(
+        (th for th in ctx["note_threads"] if any(n["id"] == note for n in th)), None
+    )
+    if task and found_task is None:
+        raise NotFound(f"{ref} has no task {task}")
+    if note and found_thread is None:
+        raise NotFound(f"{ref} has no note {note}")
+    return page("incident_parts.html", {**ctx, "t": found_task, "thread": found_thread})
+
+
+def page_context(
+    request: Request,
+    steady: Steady,
+    accounts: Accounts,
+    role_holders: RoleHolders,
+    account: Account,
+    zone: ZoneInfo,
+    ref: str,
+) -> dict[str, Any]:
+    """Everything the incident page draws, as this person may see it."""
     position = steady.last_position()
     now = steady.clock()
     incident = steady.incident(ref)
@@ -80,33 +130,30 @@ def incident_page(
     later_phases = [p for p in Phase if p.rank > incident.phase.rank]
     may_restrict = scopes(account.roles, "restrict_incident") and not incident.closed
     joiners = case_team_candidates(accounts, incident) if may_restrict else []
-    return page(
-        "incident.html",
-        context(
-            request,
-            f"{view['reference']}: {view['title']}",
-            **parts,
-            roles_for_tasks=titles,
-            task_options=[{"id": t["id"], "title": t["title"]} for t in view["task_list"]],
-            open_tasks=[{"id": t.id, "title": t.title} for t in incident.open_tasks()],
-            notes_total=view["notes_total"],
-            notes_shown=len(view["notes"]),
-            later_phases=[{"value": p.value, "label": p.label} for p in later_phases],
-            all_phases=[{"value": p.value, "label": p.label} for p in Phase],
-            suggested_playbooks=suggested,
-            other_playbooks=others,
-            unapplied_suggestions=[p for p in suggested if not p["applied"]],
-            position=position,
-            partner=partner_of_page(accounts, account),
-            share_options=share_options(accounts, account, incident),
-            partner_names=share_names,
-            assign_to=assign_options(accounts, account, incident),
-            case_team_candidates=joiners,
-            unheld_tasks=unheld,
-            percent=round(100 * view["tasks"]["done"] / view["tasks"]["total"])
-            if view["tasks"]["total"]
-            else 0,
-        ),
+    return context(
+        request,
+        f"{view['reference']}: {view['title']}",
+        **parts,
+        roles_for_tasks=titles,
+        task_options=[{"id": t["id"], "title": t["title"]} for t in view["task_list"]],
+        open_tasks=[{"id": t.id, "title": t.title} for t in incident.open_tasks()],
+        notes_total=view["notes_total"],
+        notes_shown=len(view["notes"]),
+        later_phases=[{"value": p.value, "label": p.label} for p in later_phases],
+        all_phases=[{"value": p.value, "label": p.label} for p in Phase],
+        suggested_playbooks=suggested,
+        other_playbooks=others,
+        unapplied_suggestions=[p for p in suggested if not p["applied"]],
+        position=position,
+        partner=partner_of_page(accounts, account),
+        share_options=share_options(accounts, account, incident),
+        partner_names=share_names,
+        assign_to=assign_options(accounts, account, incident),
+        case_team_candidates=joiners,
+        unheld_tasks=unheld,
+        percent=round(100 * view["tasks"]["done"] / view["tasks"]["total"])
+        if view["tasks"]["total"]
+        else 0,
     )
 
 
@@ -196,4 +243,4 @@ def mark_permissions(
             )
 
 
-INCIDENT_PAGE_HANDLERS = [incident_page]
+INCIDENT_PAGE_HANDLERS = [incident_page, incident_parts]

@@ -139,7 +139,7 @@ async def _admit(
         return None
     audience = await sync_to_thread(audience_for, account, state)
     if audience is None:
-        await socket.close(POLICY_VIOLATION, "your role may not view_board")
+        await socket.close(POLICY_VIOLATION, "your role may not see the board of open incidents")
         return None
     return audience, Holder(account.id, credential)
 

@@ -103,7 +103,7 @@ def refusal(
     if account is None or not credential_holds(account, holder.credential):
         return "signed out: the account, its token or its session is no longer valid"
     if now is None:
-        return "your role may not view_board"
+        return "your role may not see the board of open incidents"
     if now.key != audience.key:
         return RESCOPED
     return ""

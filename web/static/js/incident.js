@@ -3,9 +3,11 @@
 import {
   ApiError,
   LiveFeed,
+  Outbox,
   announce,
   apiPost,
   makeChangeAnnouncer,
+  morph,
   refreshPage,
   showError,
 } from "./steady.js";
@@ -27,10 +29,141 @@ async function refresh(options = {}) {
   if (taskId && (document.activeElement === document.body || !document.activeElement)) {
     const task = document.getElementById(`task-${taskId}`);
     if (task) {
-      const next = task.querySelector(".task__actions button") || task.querySelector("h5");
-      if (next.tagName === "H5") next.setAttribute("tabindex", "-1");
-      next.focus();
+      // Its row's summary if no button is left: one Tab from the next task, as before.
+      const next = task.querySelector(".task__actions button") || task.querySelector("summary");
+      if (next) next.focus();
     }
+  }
+}
+
+// An event about one task or one note changes that task or note's thread and the counts: only
+// those parts are fetched (/incidents/REF/parts). Any other event changes more of the page (a
+// playbook's tasks, a share, the phase and the forms that follow it): the page is fetched whole.
+const PART_OF = {
+  task_status_changed: (data) => (data.task_id ? { task: data.task_id } : null),
+  task_assigned: (data) => (data.task_id ? { task: data.task_id } : null),
+  task_rescheduled: (data) => (data.task_id ? { task: data.task_id } : null),
+  note_added: (data) => (data.note_id ? { note: data.note_id } : null),
+  note_corrected: (data) => (data.note_id ? { note: data.note_id } : null),
+  note_shared: (data) => (data.note_id ? { note: data.note_id } : null),
+};
+const waiting = []; // events not yet shown, in the order the feed sent them
+let showing = null;
+
+function show(event) {
+  waiting.push(event);
+  if (!showing) {
+    showing = showWaiting().finally(() => {
+      showing = null;
+    });
+  }
+}
+
+async function showWaiting() {
+  while (waiting.length) {
+    const burst = waiting.splice(0);
+    const wanted = burst.map((event) => (PART_OF[event.type] || (() => null))(event.data || {}));
+    const last = Math.max(...burst.map((event) => Number(event.version) || 0));
+    // A burst of more than a few, or anything the parts do not cover: the whole page, once.
+    if (wanted.includes(null) || wanted.length > 4 || !(await showParts(wanted))) {
+      await refresh({ flash: true });
+    } else if (last > version()) {
+      main.dataset.version = String(last); // what the page now shows, at least
+    }
+  }
+}
+
+// Puts each part in place of the element with its id; false if one has no place yet (a new
+// note's list, say), so the caller fetches the page instead.
+async function showParts(wanted) {
+  const merged = [];
+  for (const part of wanted) {
+    if (!merged.some((m) => m.task === part.task && m.note === part.note)) merged.push(part);
+  }
+  for (const { task, note } of merged) {
+    const query = new URLSearchParams();
+    if (task) query.set("task", task);
+    if (note) query.set("note", note);
+    let response;
+    try {
+      response = await fetch(`${base}/parts?${query}`, {
+        headers: { Accept: "text/html" },
+        credentials: "same-origin",
+        cache: "no-store",
+      });
+    } catch (error) {
+      return false;
+    }
+    if (!response.ok || response.redirected) return false;
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const template = doc.getElementById("parts");
+    if (!template) return false;
+    for (const fresh of Array.from(template.content.children)) {
+      const current = document.getElementById(fresh.id);
+      if (current) {
+        morph(current, fresh, { flash: true });
+      } else if (fresh.classList.contains("note")) {
+        const list = document.querySelector("#notes .note-list");
+        if (!list) return false; // the first note: the list is not there yet
+        list.prepend(document.importNode(fresh, true)); // newest first
+      } else if (fresh.id !== "notes-older") {
+        return false;
+      }
+    }
+  }
+  document.dispatchEvent(new CustomEvent("steady:refreshed"));
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands while Steady cannot be reached: kept (with their idempotency keys), shown as waiting
+// to send, and sent when the connection returns.
+
+const outboxPanel = document.getElementById("outbox");
+const outboxList = document.getElementById("outbox-list");
+const refusedWhileAway = [];
+
+function drawOutbox(items) {
+  if (!outboxPanel) return;
+  const lines = [
+    ...items.map((item) => `${item.label}: waiting to send`),
+    ...refusedWhileAway.map(({ item, message }) => `${item.label}: not sent. ${message}`),
+  ];
+  outboxList.replaceChildren(
+    ...lines.map((line) => {
+      const li = document.createElement("li");
+      li.textContent = line;
+      return li;
+    }),
+  );
+  outboxPanel.hidden = !lines.length;
+  outboxPanel.querySelector("p").hidden = !items.length;
+}
+
+const outbox = new Outbox({
+  onChange: drawOutbox,
+  onRefused(item, error) {
+    refusedWhileAway.push({ item, message: error.message });
+  },
+  async onSent(count) {
+    announce(`Sent ${count} change${count === 1 ? "" : "s"} kept while Steady could not be reached.`);
+    await refresh();
+  },
+});
+drawOutbox(outbox.items);
+
+// Sends a command; true once Steady has it, false if it was kept to send later.
+async function send(path, body, label) {
+  try {
+    await apiPost(path, body);
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 0) {
+      outbox.keep(path, body, error.key, label);
+      announce(`Waiting to send: ${label}. It goes when Steady can be reached again.`);
+      return false;
+    }
+    throw error;
   }
 }
 
@@ -41,10 +174,11 @@ const feed = new LiveFeed({
     if (!event.incident || event.incident.id !== incidentId) return;
     if (typeof event.version === "number" && event.version <= version()) return; // shown already
     announceChange(event);
-    refresh({ flash: true });
+    show(event);
   },
   onCaughtUp({ resumed }) {
     if (resumed) refresh({ flash: true });
+    outbox.flush();
   },
 });
 feed.start();
@@ -91,6 +225,7 @@ const MODES = {
     hint: "Say what is needed, so someone can help unblock it.",
     confirm: "Mark blocked",
     required: true,
+    missing: "Say what is blocking it, so someone can help.",
   },
   reopen: {
     done: "Task reopened.",
@@ -99,6 +234,7 @@ const MODES = {
     hint: "The task goes back to to do.",
     confirm: "Reopen",
     required: true,
+    missing: "Say why the task needs doing again.",
   },
   reschedule: {
     done: "Task rescheduled.",
@@ -108,6 +244,7 @@ const MODES = {
     confirm: "Reschedule",
     required: true,
     due: true,
+    missing: "Say why the task moves.",
   },
   not_applicable: {
     done: "Task marked not applicable.",
@@ -116,6 +253,7 @@ const MODES = {
     hint: "It no longer counts as open or overdue, nor as done. It can be reopened.",
     confirm: "Mark not applicable",
     required: true,
+    missing: "Say why this step does not apply to this incident.",
   },
   assign: {
     done: "Task assigned.",
@@ -133,6 +271,7 @@ const MODES = {
     hint: "The original stays on record, struck through, with your correction and reason.",
     confirm: "Save correction",
     required: true,
+    missing: "Write the corrected text.",
   },
 };
 
@@ -148,6 +287,7 @@ function fillAssignee(kind, name) {
     (option) => option.dataset.kind === kind && option.value === name,
   );
   dialogAssignee.selectedIndex = current ? current.index : 0;
+  echoChoice(dialogAssignee);
 }
 
 function openDialog(mode, { taskId, noteId, subject, text, opener }) {
@@ -186,11 +326,8 @@ function closeDialog() {
     opener.focus();
   } else if (taskId) {
     const task = document.getElementById(`task-${taskId}`);
-    const target = task && (task.querySelector(".task__actions button") || task.querySelector("h5"));
-    if (target) {
-      if (target.tagName === "H5") target.setAttribute("tabindex", "-1");
-      target.focus();
-    }
+    const target = task && (task.querySelector(".task__actions button") || task.querySelector("summary"));
+    if (target) target.focus();
   }
 }
 
@@ -219,7 +356,7 @@ dialogForm.addEventListener("submit", async (event) => {
   }
   if (spec.required && !spec.picker && !text) {
     dialogText.setAttribute("aria-invalid", "true");
-    showError(dialogError, `${spec.label} is needed.`);
+    showError(dialogError, spec.missing || `Fill in: ${spec.label}.`);
     dialogText.focus();
     return;
   }
@@ -256,10 +393,12 @@ dialogForm.addEventListener("submit", async (event) => {
   }
   dialogConfirm.disabled = true;
   try {
-    await apiPost(path, body);
+    const sent = await send(path, body, `${spec.confirm}: ${dialogSubject.textContent}`);
     closeDialog();
-    announce(spec.done);
-    await refresh();
+    if (sent) {
+      announce(spec.done);
+      await refresh();
+    }
   } catch (error) {
     dialogConfirm.disabled = false;
     showError(dialogError, messageFor(error));
@@ -297,11 +436,15 @@ document.addEventListener("click", async (event) => {
     showError(errorSlot, "");
     button.disabled = true;
     try {
-      await apiPost(`${base}/notes/${button.dataset.note}/shares`, {
-        organisation: button.dataset.organisation,
-      });
-      announce(`Note ${button.dataset.note} shared with ${button.dataset.name}.`);
-      await refresh();
+      const sent = await send(
+        `${base}/notes/${button.dataset.note}/shares`,
+        { organisation: button.dataset.organisation },
+        `Share note ${button.dataset.note} with ${button.dataset.name}`,
+      );
+      if (sent) {
+        announce(`Note ${button.dataset.note} shared with ${button.dataset.name}.`);
+        await refresh();
+      }
     } catch (error) {
       showError(errorSlot, messageFor(error));
       const still = document.getElementById(button.id);
@@ -318,12 +461,15 @@ document.addEventListener("click", async (event) => {
     button.disabled = true;
     button.setAttribute("aria-busy", "true");
     try {
-      await apiPost(`${base}/tasks/${taskId}/status`, {
-        status: "in_progress",
-        based_on_version: version(),
-      });
-      announce(`Started ${title}.`);
-      await refresh();
+      const sent = await send(
+        `${base}/tasks/${taskId}/status`,
+        { status: "in_progress", based_on_version: version() },
+        `Start ${title}`,
+      );
+      if (sent) {
+        announce(`Started ${title}.`);
+        await refresh();
+      }
     } catch (error) {
       showError(errorSlot, messageFor(error));
       if (error instanceof ApiError && error.status === 409) await refresh();
@@ -505,6 +651,22 @@ const REQUIRED = {
   "case-add": { username: "Choose the person to add." },
 };
 
+const LABELS = {
+  note: "Add a note",
+  severity: "Change the severity",
+  phase: "Move to the next phase",
+  playbook: "Apply a playbook",
+  task: "Add a task",
+  share: "Share the incident",
+  "end-share": "End a share",
+  confidential: "Mark confidential",
+  unconfidential: "Unmark confidential",
+  "case-add": "Add to the case team",
+  "case-remove": "Take off the case team",
+  close: "Close the incident",
+  reopen: "Reopen the incident",
+};
+
 const DONE_MESSAGES = {
   note: "Note added.",
   severity: "Severity changed.",
@@ -544,10 +706,12 @@ document.addEventListener("submit", async (event) => {
   submit.disabled = true;
   showError(errorSlot, "");
   try {
-    await apiPost(path, body);
+    const sent = await send(path, body, LABELS[command]);
     form.reset();
-    announce(DONE_MESSAGES[command]);
-    await refresh();
+    if (sent) {
+      announce(DONE_MESSAGES[command]);
+      await refresh();
+    }
   } catch (error) {
     showError(errorSlot, messageFor(error));
     if (error instanceof ApiError && error.field && form.elements[error.field]) {
@@ -559,6 +723,15 @@ document.addEventListener("submit", async (event) => {
     const button = still && still.querySelector("button[type=submit]");
     if (button) button.disabled = false;
   }
+});
+
+// A select's chosen option in full beneath it, where a narrow screen cuts the select's text.
+function echoChoice(select) {
+  const echo = select && document.getElementById(select.dataset.echo);
+  if (echo) echo.textContent = select.selectedOptions[0] ? select.selectedOptions[0].textContent : "";
+}
+document.addEventListener("change", (event) => {
+  if (event.target.dataset && event.target.dataset.echo) echoChoice(event.target);
 });
 
 // The "read this playbook" link follows the chosen playbook.
@@ -590,3 +763,17 @@ document.addEventListener("change", (event) => {
     document.body.dataset.taskFilter = saved;
   }
 })();
+
+// Skip links: focus the panel's first control or heading, so the next Tab goes on from there.
+const skipLinks = document.getElementById("skip-links");
+if (skipLinks) {
+  skipLinks.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-focus]");
+    const target = link && document.getElementById(link.dataset.focus);
+    if (!target) return;
+    event.preventDefault();
+    if (!target.matches("input, select, textarea, button, a[href]")) target.setAttribute("tabindex", "-1");
+    target.focus();
+    target.scrollIntoView({ block: "center" });
+  });
+}

@@ -91,7 +91,7 @@ function fieldError(name, message) {
 
 function focusTarget(name) {
   if (name === "severity") return document.getElementById("severity-1");
-  if (name === "schools") return document.getElementById("school-1");
+  if (name === "schools") return document.getElementById("school-1") || document.getElementById("other-schools");
   return document.getElementById(FIELD_IDS[name] || name) || form;
 }
 
@@ -122,7 +122,7 @@ form.addEventListener("submit", async (event) => {
   if (!title) problems.push(["title", "Say in a few words what happened."]);
   if (!kind.value) problems.push(["kind", "Choose the kind of incident."]);
   if (!data.get("severity")) problems.push(["severity", "Choose a severity; you can change it later."]);
-  if (!schools.length) problems.push(["schools", "Choose at least one school, or name another."]);
+  if (!schools.length) problems.push(["schools", "Choose at least one school."]);
   if (!occurred) problems.push(["occurred_at", "Say when it happened (district time)."]);
   if (problems.length) {
     for (const [name, message] of problems) fieldError(name, message);

@@ -33,14 +33,14 @@ export async function apiGet(path) {
   return readResponse(response);
 }
 
-export async function apiPost(path, body) {
+export async function apiPost(path, body, { key: givenKey } = {}) {
   const text = JSON.stringify(body);
   const signature = path + "\n" + text;
-  let key = pendingKeys.get(signature);
+  let key = givenKey || pendingKeys.get(signature);
   if (!key) {
     key = newKey();
-    pendingKeys.set(signature, key);
   }
+  pendingKeys.set(signature, key);
   let response;
   try {
     response = await fetch(API + path, {
@@ -56,7 +56,9 @@ export async function apiPost(path, body) {
     });
   } catch (error) {
     // The same key goes with the retry: if the first attempt did land, nothing doubles.
-    throw new ApiError(0, "Steady could not be reached. Check the connection and try again.");
+    const unreachable = new ApiError(0, "Steady could not be reached.");
+    unreachable.key = key;
+    throw unreachable;
   }
   const result = await readResponse(response);
   pendingKeys.delete(signature);
@@ -92,6 +94,70 @@ function newKey() {
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands kept while Steady cannot be reached: in memory and in sessionStorage (a reload keeps
+// them), each with its Idempotency-Key, sent in order when the connection returns. The server
+// answers a key it has seen with the first answer, so a command that did land is not done twice.
+
+const OUTBOX_KEY = "steady-outbox";
+
+export class Outbox {
+  constructor({ onChange = () => {}, onSent = () => {}, onRefused = () => {} } = {}) {
+    this.onChange = onChange;
+    this.onSent = onSent;
+    this.onRefused = onRefused;
+    this.items = [];
+    this.sending = null;
+    try {
+      this.items = JSON.parse(sessionStorage.getItem(OUTBOX_KEY) || "[]");
+    } catch (error) {
+      this.items = [];
+    }
+    window.addEventListener("online", () => this.flush());
+  }
+
+  save() {
+    try {
+      sessionStorage.setItem(OUTBOX_KEY, JSON.stringify(this.items));
+    } catch (error) {
+      /* private mode: kept in memory only */
+    }
+    this.onChange(this.items);
+  }
+
+  keep(path, body, key, label) {
+    this.items.push({ path, body, key, label });
+    this.save();
+  }
+
+  // Sends what is kept, oldest first; stops at the first that still cannot reach Steady.
+  flush() {
+    if (this.sending || !this.items.length) return this.sending;
+    this.sending = (async () => {
+      let sent = 0;
+      try {
+        while (this.items.length) {
+          const item = this.items[0];
+          try {
+            await apiPost(item.path, item.body, { key: item.key });
+            sent += 1;
+          } catch (error) {
+            // Still away (or the store is: a 503 saved nothing): try again on the next return.
+            if (error instanceof ApiError && (error.status === 0 || error.status >= 500)) break;
+            this.onRefused(item, error); // refused on its merits: say so, keep no longer
+          }
+          this.items.shift();
+          this.save();
+        }
+      } finally {
+        this.sending = null;
+      }
+      if (sent) this.onSent(sent);
+    })();
+    return this.sending;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,11 +289,16 @@ export function refreshPage({ flash = false } = {}) {
 }
 
 async function refreshOnce(options) {
-  const response = await fetch(location.pathname + location.search, {
-    headers: { Accept: "text/html" },
-    credentials: "same-origin",
-    cache: "no-store",
-  });
+  let response;
+  try {
+    response = await fetch(location.pathname + location.search, {
+      headers: { Accept: "text/html" },
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+  } catch (error) {
+    return; // cannot reach Steady: the page stays as it is, and the banner says so
+  }
   if (response.redirected && new URL(response.url).pathname === "/signin") {
     location.assign(response.url);
     return;
@@ -316,9 +387,9 @@ export class LiveFeed {
     const at = this.heardAt || new Date();
     const timeZone = document.body.dataset.timezone || undefined;
     try {
-      return at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone });
+      return at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
     } catch (error) {
-      return at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      return at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     }
   }
 
