@@ -19,4 +19,6 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/pytest "$@"
+# Two workers, a test file each at a time: much of a test's time is waiting (on fsync, a server
+# starting, a browser), which the other worker fills. `./test.sh -n 0` runs in one process.
+exec .venv/bin/pytest -n "${STEADY_TEST_WORKERS:-2}" --dist loadfile "$@"

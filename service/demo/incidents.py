@@ -110,7 +110,10 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
         )
     incident = app.incident(ref)
     tasks = sorted(incident.tasks.values(), key=lambda t: (t.due_at or now, t.id))
-    due_now = [t for t in tasks if t.due_at is None or t.due_at <= now]
+    # A task waiting for a milestone (a discharge not yet recorded) is not due: nobody did it.
+    due_now = [
+        t for t in tasks if (t.due_at is None and not t.waits_for) or (t.due_at and t.due_at <= now)
+    ]
     held = [t for t in due_now if demo.blocked and t.step_id == demo.blocked["step"]]
     to_finish = [t for t in due_now if t not in held][: round(len(due_now) * demo.done_fraction)]
     school = demo.opening["schools"][0]

@@ -78,7 +78,8 @@ def test_not_applicable_needs_a_lead_and_a_reason_and_is_neither_open_nor_done(a
     ref = incident_with_tasks(client, lead)
     path = f"/api/v1/incidents/{ref}/tasks/T1/status"
     own = client.post(path, json={"status": "not_applicable", "reason": "x"}, headers=counselor)
-    assert own.status_code == 403 and "may not reschedule a task, or mark it not applicable" in own.json()["error"]
+    assert own.status_code == 403
+    assert "may not reschedule a task, or mark it not applicable" in own.json()["error"]
     bare = client.post(path, json={"status": "not_applicable"}, headers=lead)
     assert bare.status_code == 422 and "does not apply" in bare.json()["error"]
     body = {"status": "not_applicable", "reason": "The student moved out of district"}
