@@ -3,30 +3,24 @@
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.chain import GENESIS
-from domain.errors import DomainError
-from domain.ids import STEADY_NAMESPACE
 from domain.incident_course import IncidentCourse
+from domain.incident_opening import IncidentOpening
 from domain.incident_tasks import AppliedPlaybook, IncidentTasks
-from domain.kinds import check_kind
 from domain.milestones import IncidentMilestones, RecordedMilestone
-from domain.moments import check_occurred_at
 from domain.need_to_know import IncidentNeedToKnow
 from domain.notes import IncidentNotes, Note
 from domain.people import Actor, Assignee
 from domain.phase import Phase
-from domain.recording import ChainedEvent, chained
-from domain.severity import check_severity
+from domain.recording import ChainedEvent
 from domain.sharing import IncidentSharing
 from domain.task import Status, Task
-from domain.text import MAX_TITLE, check_text
 
 
 class Incident(
+    IncidentOpening,
     IncidentCourse,
     IncidentTasks,
     IncidentMilestones,
@@ -340,53 +334,6 @@ class Incident(
         def apply(self, incident: "Incident") -> None:
             incident.case_team = [u for u in incident.case_team if u != self.username]
 
-    # -- creation -----------------------------------------------------------------------------
-
-    @staticmethod
-    def id_for(reference: str) -> UUID:
-        """Ids derive from the human reference, which holds nothing personal."""
-        return uuid5(STEADY_NAMESPACE, reference.strip().upper())
-
-    @classmethod
-    def open(
-        cls,
-        *,
-        reference: str,
-        title: str,
-        kind: str,
-        severity: int,
-        schools: list[str],
-        summary: str,
-        occurred_at: datetime,
-        actor: Actor,
-        at: datetime,
-    ) -> "Incident":
-        check_occurred_at(occurred_at, at)
-        if not isinstance(schools, list) or not all(isinstance(s, str) for s in schools):
-            raise DomainError("schools must be a list of school names")
-        # A school that shows nothing is left out, as an empty one always was.
-        schools = [check_text("school", s, limit=MAX_TITLE, required=False) for s in schools]
-        schools = [s for s in schools if s]
-        if not schools:
-            raise DomainError("name at least one school affected by the incident")
-        incident_id = cls.id_for(reference)
-        fields: dict[str, Any] = {
-            "reference": reference,
-            "title": check_text("title", title, limit=MAX_TITLE),
-            "kind": check_kind(kind),
-            "severity": check_severity(severity),
-            "schools": list(dict.fromkeys(schools)),
-            "summary": check_text("summary", summary, required=False, multiline=True),
-            "occurred_at": occurred_at,
-        }
-        return cls._create(
-            cls.Opened,
-            id=incident_id,
-            timestamp=at,
-            **chained(GENESIS, incident_id, cls.Opened, actor, at, fields),
-            **fields,
-        )
-
     def __init__(
         self,
         *,
@@ -427,11 +374,3 @@ class Incident(
         self.ended_shares: set[str] = set()  # partners whose share a lead ended, not renewed
         self.follows = ""  # the reference of the incident this one follows up, if any
         self.follow_ups: list[str] = []  # references of follow-ups its open tasks went into
-
-    # -- internals ----------------------------------------------------------------------------
-
-    def _require_open(self, action: str) -> None:
-        if self.closed:
-            raise DomainError(
-                f"{self.reference} is closed; reopen it with a reason before you {action}"
-            )

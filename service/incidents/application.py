@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import Application
 from eventsourcing.utils import Environment
 
-from domain.incident import STEADY_NAMESPACE
+from domain.ids import STEADY_NAMESPACE
 from playbooks.library import Library
 from service.config import Settings
 from service.incidents.board import Board
 from service.incidents.commands import IncidentCommands
 from service.incidents.execution import CommandExecution
 from service.incidents.held import HeldIncidents
+from service.incidents.need_to_know_commands import NeedToKnowCommands
 from service.incidents.queries import IncidentQueries
 from service.incidents.snapshots import snapshot_if_due
 from service.incidents.writers import IncidentWriters
@@ -33,7 +34,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Steady(IncidentCommands, IncidentQueries, CommandExecution, Application[UUID]):
+class Steady(
+    IncidentCommands, NeedToKnowCommands, IncidentQueries, CommandExecution, Application[UUID]
+):
     name = "Steady"
     env: ClassVar[dict[str, str]] = {
         # Decoding is most of the cost of replaying a long incident; this reads the same format.
