@@ -1,6 +1,6 @@
 // My work: the person's open tasks across incidents, kept current by the live feed, and
 // marking one done in two taps (the button, then the dialog's confirm).
-import { ApiError, LiveFeed, announce, apiPost, makeChangeAnnouncer, refreshPage, showError } from "./steady.js";
+import { ApiError, LiveFeed, announce, apiPost, makeChangeAnnouncer, refreshPage, refreshSoon, showError } from "./steady.js";
 
 const main = document.getElementById("main");
 const announceChange = makeChangeAnnouncer();
@@ -40,15 +40,7 @@ function touches(event) {
   return false;
 }
 
-let timer = null;
-function soon() {
-  if (timer) return;
-  // A short, random wait gathers a burst into one fetch.
-  timer = setTimeout(() => {
-    timer = null;
-    refreshPage({ flash: true });
-  }, 60 + Math.random() * 240);
-}
+const soon = () => refreshSoon(60, 240);
 
 const feed = new LiveFeed({
   position: main.dataset.position,

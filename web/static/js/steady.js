@@ -288,6 +288,17 @@ export function refreshPage({ flash = false } = {}) {
   return refreshing;
 }
 
+// For pages that redraw on any of many live events: a short, random wait gathers a burst into
+// one fetch (and spreads the fetches of many open pages).
+let refreshTimer = null;
+export function refreshSoon(least = 60, spread = 240) {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    refreshPage({ flash: true });
+  }, least + Math.random() * spread);
+}
+
 async function refreshOnce(options) {
   let response;
   try {

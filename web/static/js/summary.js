@@ -1,18 +1,10 @@
 // The summary across schools: drawn again when the live feed brings a change to incidents or
 // tasks, and every minute (tasks turn overdue with the clock alone).
-import { LiveFeed, refreshPage } from "./steady.js";
+import { LiveFeed, refreshPage, refreshSoon } from "./steady.js";
 
 const main = document.getElementById("main");
 const IGNORED = new Set(["note_added", "note_corrected", "note_shared"]);
-let timer = null;
-
-function soon() {
-  if (timer) return;
-  timer = setTimeout(() => {
-    timer = null;
-    refreshPage({ flash: true });
-  }, 200 + Math.random() * 800);
-}
+const soon = () => refreshSoon(200, 800);
 
 new LiveFeed({
   position: main.dataset.position,
