@@ -88,3 +88,18 @@ def test_refusals_are_domain_errors_the_cli_prints(run):
     with pytest.raises(DomainError, match="no organisation 'nowhere'"):
         run("users", "add", "x.y", "--name", "X", "--org", "nowhere",
             "--role", "auditor", "--no-password")  # fmt: skip
+
+
+def test_an_admin_sets_a_schools_day_and_the_list_shows_it(run):
+    run("orgs", "add", "riverside-usd", "--name", "Riverside", "--kind", "district")
+    run("orgs", "add", "lincoln-elementary", "--name", "Lincoln Elementary", "--kind", "school")
+    _, listed, _ = run("orgs", "list")
+    assert "Lincoln Elementary" in listed and "08:00" in listed  # the default until set
+    _, out, _ = run("orgs", "hours", "lincoln-elementary", "07:45", "14:20")
+    assert "lincoln-elementary's school day is 07:45" in out and "14:20" in out
+    _, listed, _ = run("orgs", "list")
+    assert "07:45" in listed and "14:20" in listed
+    with pytest.raises(DomainError, match="after"):
+        run("orgs", "hours", "lincoln-elementary", "15:00", "08:00")
+    with pytest.raises(DomainError, match="school"):
+        run("orgs", "hours", "riverside-usd", "08:00", "15:00")  # a district has no school day
