@@ -93,6 +93,19 @@ def test_not_applicable_needs_a_lead_and_a_reason_and_is_neither_open_nor_done(a
     assert client.post(path, json=back, headers=lead).status_code == 200
 
 
+def test_the_progress_bar_fills_with_settled_tasks_and_says_how_each_was_settled(api):
+    client, headers = api
+    lead = headers["m.alvarez"]
+    ref = incident_with_tasks(client, lead)
+    base = f"/api/v1/incidents/{ref}/tasks"
+    client.post(f"{base}/T1/status", json={"status": "done"}, headers=lead)
+    body = {"status": "not_applicable", "reason": "The camera was replaced"}
+    client.post(f"{base}/T2/status", json=body, headers=lead)
+    html = client.get(f"/incidents/{ref}", headers=lead).text
+    assert '<progress class="progress__bar" max="3" value="2"' in html
+    assert 'id="incident-progress">2 of 3 tasks settled: 1 done, 1 not applicable<' in html
+
+
 def test_closing_with_open_tasks_is_refused_until_each_has_an_outcome(api):
     client, headers = api
     lead = headers["m.alvarez"]

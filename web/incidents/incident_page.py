@@ -151,9 +151,6 @@ def page_context(
         assign_to=assign_options(accounts, account, incident),
         case_team_candidates=joiners,
         unheld_tasks=unheld,
-        percent=round(100 * view["tasks"]["done"] / view["tasks"]["total"])
-        if view["tasks"]["total"]
-        else 0,
     )
 
 
