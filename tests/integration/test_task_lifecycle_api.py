@@ -121,6 +121,30 @@ def test_closing_with_open_tasks_is_refused_until_each_has_an_outcome(api):
     assert client.get(f"/api/v1/incidents/{ref}", headers=lead).json()["status"] == "open"
 
 
+def test_closing_with_a_decision_for_a_task_settled_meanwhile_is_a_conflict_naming_it(api):
+    client, headers = api
+    lead = headers["m.alvarez"]
+    ref = incident_with_tasks(client, lead)
+    version = client.get(f"/api/v1/incidents/{ref}", headers=lead).json()["version"]
+    # The lead opens the close dialog; meanwhile the debrief is marked done (in another tab).
+    done = client.post(
+        f"/api/v1/incidents/{ref}/tasks/T3/status", json={"status": "done"}, headers=lead
+    )
+    assert done.status_code == 200, done.text
+    body = {
+        "review_summary": "Safe dismissal.",
+        "based_on_version": version,
+        "task_outcomes": {"T1": "done", "T2": "not_applicable", "T3": "not_applicable"},
+    }
+    refused = client.post(f"/api/v1/incidents/{ref}/close", json=body, headers=lead)
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert "task T3 'Debrief the staff' is done now, not open" in error
+    assert "Look again at the tasks still open" in error
+    shown = client.get(f"/api/v1/incidents/{ref}", headers=lead).json()
+    assert shown["status"] == "open" and shown["task_list"][2]["status"] == "done"
+
+
 def test_closing_carries_open_tasks_into_a_follow_up_linked_both_ways(api):
     client, headers = api
     lead = headers["m.alvarez"]
