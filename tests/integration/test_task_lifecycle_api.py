@@ -226,3 +226,15 @@ def test_the_close_and_its_follow_up_are_one_save(api):
     shown = client.get(f"/api/v1/incidents/{ref}", headers=lead).json()
     assert shown["status"] == "open" and shown["follow_ups"] == []
     assert [t["status"] for t in shown["task_list"]] == ["todo", "todo", "todo"]
+
+
+def test_a_notes_correct_button_shows_correct_and_its_ellipsis_together(api):
+    client, headers = api
+    lead = headers["m.alvarez"]
+    ref = incident_with_tasks(client, lead)
+    client.post(f"/api/v1/incidents/{ref}/notes", json={"text": "Room 114"}, headers=lead)
+    html = client.get(f"/incidents/{ref}", headers=lead).text
+    button = html[html.index('id="note-N1-correct"') :]
+    button = button[: button.index("</button>")]
+    # The button lays its children out apart (a flex gap): the word and "…" must be one child.
+    assert button.endswith('><span>Correct<span class="visually-hidden"> this note</span>…</span>')
