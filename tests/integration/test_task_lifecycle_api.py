@@ -26,7 +26,9 @@ def api(tmp_path_factory) -> Iterator[tuple[TestClient, dict[str, dict[str, str]
 
 
 def incident_with_tasks(client: TestClient, lead: dict[str, str]) -> str:
-    ref = client.post("/api/v1/incidents", json=LOCKDOWN, headers=lead).json()["reference"]
+    opened = client.post("/api/v1/incidents", json=LOCKDOWN, headers=lead)
+    assert opened.status_code == 201, opened.text
+    ref = opened.json()["reference"]
     for title, owner, due in [
         ("Call the family", "counselor", "2026-11-24T09:00"),
         ("Check the east gate camera", "safety-officer", None),
@@ -195,6 +197,19 @@ def test_closing_carries_open_tasks_into_a_follow_up_linked_both_ways(api):
     )
 
 
+def test_a_notes_correct_button_shows_correct_and_its_ellipsis_together(api):
+    client, headers = api
+    lead = headers["m.alvarez"]
+    ref = incident_with_tasks(client, lead)
+    client.post(f"/api/v1/incidents/{ref}/notes", json={"text": "Room 114"}, headers=lead)
+    html = client.get(f"/incidents/{ref}", headers=lead).text
+    button = html[html.index('id="note-N1-correct"') :]
+    button = button[: button.index("</button>")]
+    # The button lays its children out apart (a flex gap): the word and "…" must be one child.
+    assert button.endswith('><span>Correct<span class="visually-hidden"> this note</span>…</span>')
+
+
+# Last: it leaves the reference sequence behind a squatter, so no incident opens after it.
 def test_the_close_and_its_follow_up_are_one_save(api):
     """When the follow-up cannot be saved, the close is refused whole: nothing of it is
     recorded, neither the tasks' outcomes nor the close."""
@@ -226,15 +241,3 @@ def test_the_close_and_its_follow_up_are_one_save(api):
     shown = client.get(f"/api/v1/incidents/{ref}", headers=lead).json()
     assert shown["status"] == "open" and shown["follow_ups"] == []
     assert [t["status"] for t in shown["task_list"]] == ["todo", "todo", "todo"]
-
-
-def test_a_notes_correct_button_shows_correct_and_its_ellipsis_together(api):
-    client, headers = api
-    lead = headers["m.alvarez"]
-    ref = incident_with_tasks(client, lead)
-    client.post(f"/api/v1/incidents/{ref}/notes", json={"text": "Room 114"}, headers=lead)
-    html = client.get(f"/incidents/{ref}", headers=lead).text
-    button = html[html.index('id="note-N1-correct"') :]
-    button = button[: button.index("</button>")]
-    # The button lays its children out apart (a flex gap): the word and "…" must be one child.
-    assert button.endswith('><span>Correct<span class="visually-hidden"> this note</span>…</span>')
