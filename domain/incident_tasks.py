@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain import moments
-from domain.errors import DomainError, NotFound
+from domain.errors import Conflict, DomainError, NotFound
 from domain.people import Actor, Assignee
 from domain.recording import ChainedEvent, RecordsInChain
 from domain.task import Status, Task, TaskPlan
@@ -237,10 +237,17 @@ class IncidentTasks(RecordsInChain):
         for task_id in outcomes:
             task = self.task(task_id)
             if not task.is_open:
-                state = f"carried into {task.carried_to}" if task.carried_to else task.status.label
-                raise DomainError(
-                    f"task {task_id} '{task.title}' is {state.lower()}, not open: "
-                    "leave it out of the decisions"
+                # Most often settled by someone else after the close was begun: a conflict, so
+                # the close dialog draws its list of open tasks again.
+                state = (
+                    f"carried into {task.carried_to}"
+                    if task.carried_to
+                    else task.status.label.lower()
+                )
+                raise Conflict(
+                    f"task {task_id} '{task.title}' is {state} now, not open: it was "
+                    "settled after you looked. Look again at the tasks still open and say what "
+                    "becomes of those"
                 )
         decided: dict[str, TaskOutcome] = {}
         undecided = []

@@ -27,6 +27,7 @@ PHASES = {phase: phase.value for phase in Phase}  # quicker than .value, once pe
 PLAYBOOK_APPLIED = Incident.PlaybookApplied.NAME
 CORRECTED = Incident.NoteCorrected.NAME
 RESCHEDULED = Incident.TaskRescheduled.NAME
+MILESTONE_RECORDED = Incident.MilestoneRecorded.NAME
 NOTE_WRITTEN = frozenset({Incident.NoteAdded.NAME, CORRECTED})
 
 
@@ -71,6 +72,8 @@ class Teller:
         was = BEFORE[name](event, before) if before is not None and name in BEFORE else None
         if name == RESCHEDULED:  # due times are told in the district's time, as entries are
             was = (self.times(was)[1] if was else "", self.times(event.due_at)[1])
+        elif name == MILESTONE_RECORDED:  # its moment too, in the district's words
+            was = self.times(event.moment)[1]
         incident = self.incident = event.mutate(before)
         assert incident is not None
         self.version = event.originator_version
@@ -200,11 +203,11 @@ def _playbook_applied(event: Incident.PlaybookApplied, incident: Incident, was: 
 
 
 def _milestone_recorded(
-    event: Incident.MilestoneRecorded, incident: Incident, was: Any
+    event: Incident.MilestoneRecorded, incident: Incident, was: str
 ) -> Sentence:
-    count = len(event.due)
+    count = len(event.due)  # `was` is the moment in the district's time
     text = (
-        f"recorded '{event.title}' at {event.moment.isoformat()}: "
+        f"recorded '{event.title}' at {was}: "
         f"{count} task{'' if count == 1 else 's'} now due from it"
     )
     return (f"{text} (again: {event.reason})" if event.reason else text), None

@@ -258,3 +258,31 @@ def test_pages_ask_you_to_sign_in_first(client, told):
         response = client.get(f"/incidents/{told.ref}/{path}", follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == f"/signin?next=/incidents/{told.ref}/{path}"
+
+
+def test_the_report_shows_set_aside_tasks_apart_from_done_and_open_ones(client, told):
+    steady = client.app.state.steady
+    aside, carried = (
+        steady.add_task(told.ref, title=title, owner_role="counselor", actor=LEAD).detail["task_id"]
+        for title in ("Check the buses", "Meet the family again")
+    )
+    steady.change_task_status(
+        told.ref, aside, "not_applicable", reason="No buses run on Saturday.", actor=LEAD
+    )
+    closed = steady.close_incident(
+        told.ref,
+        "Handed over.",
+        task_outcomes={carried: "follow_up"},
+        actor=LEAD,
+    )
+    follow_up = closed.detail["follow_up"]
+    progress = steady.incident(told.ref).progress()  # the story carried its own tasks before
+    html = page(client, f"/incidents/{told.ref}/report").text
+    assert (
+        f'id="report-task-counts">{progress.done} done, 1 not applicable, '
+        f"{progress.carried} carried into a follow-up, 0 open, of {progress.total}<"
+    ) in html
+    assert "Not applicable: No buses run on Saturday." in html
+    assert f'Carried into <a href="/incidents/{follow_up}">{follow_up}</a>' in html
+    assert 'Open follow-ups <span class="muted">(0)</span>' in html
+    assert "No task is left open." in html

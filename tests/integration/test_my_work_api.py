@@ -207,10 +207,10 @@ def test_a_lead_sees_the_tasks_no_one_can_pick_up_until_someone_holds_the_role(w
     ]
     assert d.work("k.okafor")["no_one_holds"] == []  # leads are the ones who assign
     lead_page = d.get("m.alvarez", f"/incidents/{ref}").text
-    assert "No one holds Family liaison: assign it" in lead_page
+    assert "No one holds the role of family liaison: assign it" in lead_page
     assert 'id="unheld-tasks"' in lead_page
     responder_page = d.get("k.okafor", f"/incidents/{ref}").text
-    assert "No one holds Family liaison: a crisis lead can assign it" in responder_page
+    assert "No one holds the role of family liaison: a crisis lead can assign it" in responder_page
     assert 'id="unheld-tasks"' not in responder_page
     assert "Tasks no one can pick up" in d.get("m.alvarez", "/my-work").text
 

@@ -26,7 +26,9 @@ def api(tmp_path_factory) -> Iterator[tuple[TestClient, dict[str, dict[str, str]
 
 
 def incident_with_tasks(client: TestClient, lead: dict[str, str]) -> str:
-    ref = client.post("/api/v1/incidents", json=LOCKDOWN, headers=lead).json()["reference"]
+    opened = client.post("/api/v1/incidents", json=LOCKDOWN, headers=lead)
+    assert opened.status_code == 201, opened.text
+    ref = opened.json()["reference"]
     for title, owner, due in [
         ("Call the family", "counselor", "2026-11-24T09:00"),
         ("Check the east gate camera", "safety-officer", None),
@@ -93,6 +95,19 @@ def test_not_applicable_needs_a_lead_and_a_reason_and_is_neither_open_nor_done(a
     assert client.post(path, json=back, headers=lead).status_code == 200
 
 
+def test_the_progress_bar_fills_with_settled_tasks_and_says_how_each_was_settled(api):
+    client, headers = api
+    lead = headers["m.alvarez"]
+    ref = incident_with_tasks(client, lead)
+    base = f"/api/v1/incidents/{ref}/tasks"
+    client.post(f"{base}/T1/status", json={"status": "done"}, headers=lead)
+    body = {"status": "not_applicable", "reason": "The camera was replaced"}
+    client.post(f"{base}/T2/status", json=body, headers=lead)
+    html = client.get(f"/incidents/{ref}", headers=lead).text
+    assert '<progress class="progress__bar" max="3" value="2"' in html
+    assert 'id="incident-progress">2 of 3 tasks settled: 1 done, 1 not applicable<' in html
+
+
 def test_closing_with_open_tasks_is_refused_until_each_has_an_outcome(api):
     client, headers = api
     lead = headers["m.alvarez"]
@@ -106,6 +121,30 @@ def test_closing_with_open_tasks_is_refused_until_each_has_an_outcome(api):
     refused = client.post(close, json=partly, headers=lead)
     assert refused.status_code == 422 and "2 open tasks (T2, T3)" in refused.json()["error"]
     assert client.get(f"/api/v1/incidents/{ref}", headers=lead).json()["status"] == "open"
+
+
+def test_closing_with_a_decision_for_a_task_settled_meanwhile_is_a_conflict_naming_it(api):
+    client, headers = api
+    lead = headers["m.alvarez"]
+    ref = incident_with_tasks(client, lead)
+    version = client.get(f"/api/v1/incidents/{ref}", headers=lead).json()["version"]
+    # The lead opens the close dialog; meanwhile the debrief is marked done (in another tab).
+    done = client.post(
+        f"/api/v1/incidents/{ref}/tasks/T3/status", json={"status": "done"}, headers=lead
+    )
+    assert done.status_code == 200, done.text
+    body = {
+        "review_summary": "Safe dismissal.",
+        "based_on_version": version,
+        "task_outcomes": {"T1": "done", "T2": "not_applicable", "T3": "not_applicable"},
+    }
+    refused = client.post(f"/api/v1/incidents/{ref}/close", json=body, headers=lead)
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert "task T3 'Debrief the staff' is done now, not open" in error
+    assert "Look again at the tasks still open" in error
+    shown = client.get(f"/api/v1/incidents/{ref}", headers=lead).json()
+    assert shown["status"] == "open" and shown["task_list"][2]["status"] == "done"
 
 
 def test_closing_carries_open_tasks_into_a_follow_up_linked_both_ways(api):
@@ -158,6 +197,19 @@ def test_closing_carries_open_tasks_into_a_follow_up_linked_both_ways(api):
     )
 
 
+def test_a_notes_correct_button_shows_correct_and_its_ellipsis_together(api):
+    client, headers = api
+    lead = headers["m.alvarez"]
+    ref = incident_with_tasks(client, lead)
+    client.post(f"/api/v1/incidents/{ref}/notes", json={"text": "Room 114"}, headers=lead)
+    html = client.get(f"/incidents/{ref}", headers=lead).text
+    button = html[html.index('id="note-N1-correct"') :]
+    button = button[: button.index("</button>")]
+    # The button lays its children out apart (a flex gap): the word and "…" must be one child.
+    assert button.endswith('><span>Correct<span class="visually-hidden"> this note</span>…</span>')
+
+
+# Last: it leaves the reference sequence behind a squatter, so no incident opens after it.
 def test_the_close_and_its_follow_up_are_one_save(api):
     """When the follow-up cannot be saved, the close is refused whole: nothing of it is
     recorded, neither the tasks' outcomes nor the close."""

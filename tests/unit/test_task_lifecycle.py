@@ -94,7 +94,7 @@ def test_closing_with_open_tasks_needs_an_outcome_for_each():
         incident.close("Reviewed", actor=LEAD, at=NOW)
     with pytest.raises(DomainError, match=r"has 1 open task \(T2\): say what becomes of it"):
         incident.close("Reviewed", outcomes={"T1": TaskOutcome.DONE}, actor=LEAD, at=NOW)
-    with pytest.raises(DomainError, match="T3 'Check the gate' is done, not open"):
+    with pytest.raises(DomainError, match="T3 'Check the gate' is done now, not open"):
         incident.close("Reviewed", all_open=TaskOutcome.DONE, outcomes={"T3": TaskOutcome.DONE},
                        actor=LEAD, at=NOW)  # fmt: skip
     with pytest.raises(DomainError, match="need the follow-up's reference"):

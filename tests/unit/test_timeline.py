@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -189,3 +189,26 @@ def test_a_kind_of_event_without_a_sentence_is_still_told_by_its_name(told):
     assert len(entries) == len(events) + 1
     assert entries[-1]["text"] == "m.alvarez (crisis-lead) recorded incident archived"
     assert entries[-1]["phase"] == "recovery" and entries[-1]["task_id"] is None
+
+
+def test_a_recorded_milestone_is_told_at_its_moment_in_district_time():
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    ref = app.open_incident(
+        title="Student at risk",
+        kind="self-harm-risk",
+        severity=2,
+        schools=["Lincoln Elementary"],
+        actor=LEAD,
+        at=START,
+    ).reference
+    app.apply_playbook(ref, "self-harm-or-suicide-risk", actor=LEAD, at=START)
+    discharged = (START + timedelta(days=1)).astimezone(UTC)  # stored in UTC, told in Chicago
+    app.record_milestone(ref, "discharge", discharged, actor=LEAD, at=START + timedelta(days=1))
+    entries = Timelines(app).timeline(ref, zone=ZONE)
+    told = entries[-1]["text"]
+    assert told.startswith(
+        "m.alvarez (crisis-lead) recorded 'Student discharged from hospital or care' at "
+        "Tue 24 Nov 2026, 14:02:31 CST: "
+    )
+    rows = list(csv.reader(io.StringIO(timeline_csv(entries))))
+    assert rows[-1][CSV_COLUMNS.index("text")] == told

@@ -72,6 +72,7 @@ def report_page(
             follow_ups=_follow_ups(view, titles, zone),
             note_threads=threads_with_titles(view, zone, now),
             counts=_counts(view, incident, entries),
+            task_totals=_task_counts(view),
             generated=local_time(now, zone)[1],
             first_position=events[0].position,
             last_position=events[-1].position,
@@ -180,7 +181,7 @@ def _report_phases(
             {
                 "value": phase.value,
                 "label": phase.label,
-                "done": sum(1 for t in tasks if t["status"] == "done"),
+                "counts": _task_counts({"task_list": tasks}),
                 "tasks": [
                     {
                         **t,
@@ -194,6 +195,7 @@ def _report_phases(
                         if t["status"] == "done"
                         else "",
                         "component_label": COMPONENTS.get(t["component"], t["component"]),
+                        "settled_as": _settled_as(t),
                     }
                     for t in tasks
                 ],
@@ -208,7 +210,7 @@ def _follow_ups(
     """Work not done, recovery and monitoring first (what the district still owes), then by due."""
     far = "9999"
     rank = {p.value: (0 if p in (Phase.RECOVERY, Phase.MONITORING) else 1) for p in Phase}
-    open_tasks = [t for t in view["task_list"] if t["status"] != "done"]
+    open_tasks = [t for t in view["task_list"] if not _settled_as(t)]
     open_tasks.sort(key=lambda t: (rank[t["phase"]], t["due_at"] or far, t["id"]))
     return [
         {
@@ -220,6 +222,22 @@ def _follow_ups(
         }
         for t in open_tasks
     ]
+
+
+def _settled_as(task: dict[str, Any]) -> str:
+    """How a task was settled: "done", "not_applicable", "carried" (into a follow-up), or ""
+    while it is open. A carried task keeps the status it had, so carried is asked first."""
+    if task["carried_to"]:
+        return "carried"
+    return task["status"] if task["status"] in ("done", "not_applicable") else ""
+
+
+def _task_counts(view: dict[str, Any]) -> dict[str, int]:
+    """Done, not applicable, carried and open tasks apart: set-aside work is not done work."""
+    counts = {"done": 0, "not_applicable": 0, "carried": 0, "open": 0}
+    for task in view["task_list"]:
+        counts[_settled_as(task) or "open"] += 1
+    return counts | {"total": len(view["task_list"])}
 
 
 def _counts(

@@ -24,11 +24,9 @@ from web.rendering import context, format_time, not_found, page, page_route
 
 
 def card(summary: dict[str, Any], zone: ZoneInfo, now: datetime) -> dict[str, Any]:
-    done, total = summary["tasks"]["done"], summary["tasks"]["total"]
     return {
         **summary,
         "kind_label": KINDS.get(summary["kind"], summary["kind"]),
-        "percent": round(100 * done / total) if total else 0,
         "occurred": format_time(summary["occurred_at"], zone, now),
         "last_activity": format_time(summary["last_activity_at"], zone, now),
         "phase_label": summary["phase"].capitalize(),

@@ -151,9 +151,6 @@ def page_context(
         assign_to=assign_options(accounts, account, incident),
         case_team_candidates=joiners,
         unheld_tasks=unheld,
-        percent=round(100 * view["tasks"]["done"] / view["tasks"]["total"])
-        if view["tasks"]["total"]
-        else 0,
     )
 
 
@@ -203,12 +200,24 @@ def assign_options(accounts: Accounts, account: Account, incident: Incident) -> 
     return groups
 
 
+def in_running_text(title: str) -> str:
+    """A role's title as it reads inside a sentence: "family liaison", but "PIO liaison" (a
+    title that starts with an acronym keeps it)."""
+    first = title.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def mark_unheld(
     groups: list[dict[str, Any]], incident: Incident, held: frozenset[str], titles: dict[str, str]
 ) -> list[dict[str, str]]:
-    """Flags each open task whose role no one holds ("No one holds Family liaison"), and lists
-    them for the top of the page."""
-    waiting = {task.id: titles.get(role, role) for task, role in unheld_tasks(incident, held)}
+    """Flags each open task whose role no one holds ("No one holds the role of family
+    liaison"), and lists them for the top of the page."""
+    waiting = {
+        task.id: in_running_text(titles.get(role, role))
+        for task, role in unheld_tasks(incident, held)
+    }
     listed = []
     for group in groups:
         for role in group["roles"]:

@@ -497,7 +497,9 @@ const OUTCOMES = [
   ["follow_up", "Carry into a follow-up"],
 ];
 
-function openCloseDialog() {
+// The dialog's list of open tasks, from the page's (hidden) list, so it is as fresh as the page;
+// `chosen` keeps what was chosen for a task still open when the list is drawn again.
+function fillCloseTasks(chosen = {}) {
   const source = document.getElementById("close-source");
   const open = source ? [...source.children] : [];
   const list = document.getElementById("close-task-list");
@@ -513,6 +515,7 @@ function openCloseDialog() {
       select.id = `close-task-${id}`;
       select.dataset.task = id;
       for (const [value, text] of OUTCOMES) select.add(new Option(text, value));
+      select.value = chosen[id] || "";
       row.append(label, select);
       return row;
     }),
@@ -521,6 +524,10 @@ function openCloseDialog() {
   fieldset.hidden = open.length === 0;
   document.getElementById("close-tasks-legend").textContent =
     open.length === 1 ? "1 task is still open" : `${open.length} tasks are still open`;
+}
+
+function openCloseDialog() {
+  fillCloseTasks();
   document.getElementById("close-all").value = "";
   showError(document.getElementById("close-error"), "");
   document.getElementById("close-confirm").disabled = false;
@@ -587,8 +594,15 @@ if (closeIncidentDialog) {
       await refresh();
     } catch (error) {
       confirm.disabled = false;
+      if (error instanceof ApiError && error.status === 409) {
+        // Someone changed the incident meanwhile (settled a task named here): the page is drawn
+        // again, and with it the list of tasks still open, keeping the choices made for them.
+        const review = summary.value;
+        await refresh();
+        summary.value = review;
+        fillCloseTasks(outcomes);
+      }
       showError(errorSlot, messageFor(error));
-      if (error instanceof ApiError && error.status === 409) await refresh();
     }
   });
 }
