@@ -101,6 +101,33 @@ class FieldChecks:
         self.add(field, f"a table with keys {', '.join(allowed)}, got {got(value)}")
         return None
 
+    def declared(
+        self, document: dict[str, object], key: str, allowed: tuple[str, ...], noun: str
+    ) -> list[tuple[str, str]]:
+        """The (id, title) of each entry of an array of tables such as [[roles]], each id
+        declared once."""
+        found: list[tuple[str, str]] = []
+        seen: dict[str, str] = {}
+        for index, entry in enumerate(self.tables(document, key, "", f"[[{key}]]")):
+            prefix = field_path(key, index)
+            table = self.table(entry, prefix, allowed)
+            if table is None:
+                continue
+            entry_id = self.ident(table, "id", prefix)
+            title = self.text(table, "title", prefix)
+            if entry_id is not None and entry_id in seen:
+                self.add(
+                    field_path(prefix, "id"),
+                    f"a {noun} id not already declared, got {entry_id!r} which "
+                    f"{seen[entry_id]} already declares",
+                )
+                continue
+            if entry_id is not None:
+                seen[entry_id] = prefix
+            if entry_id is not None and title is not None:
+                found.append((entry_id, title))
+        return found
+
     # -- the playbook -----------------------------------------------------------------------------
 
     def offset(self, table: dict[str, object], key: str, prefix: str, what: str) -> Offset | None:

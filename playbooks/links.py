@@ -86,27 +86,8 @@ class LinkChecks(FieldChecks):
     def milestones(self, document: dict[str, object]) -> list[Milestone]:
         if "milestones" not in document:
             return []
-        found: list[Milestone] = []
-        seen: dict[str, str] = {}
-        for index, entry in enumerate(self.tables(document, "milestones", "", "[[milestones]]")):
-            prefix = field_path("milestones", index)
-            table = self.table(entry, prefix, MILESTONE_KEYS)
-            if table is None:
-                continue
-            milestone_id = self.ident(table, "id", prefix)
-            title = self.text(table, "title", prefix)
-            if milestone_id is not None and milestone_id in seen:
-                self.add(
-                    field_path(prefix, "id"),
-                    f"a milestone id not already declared, got {milestone_id!r} which "
-                    f"{seen[milestone_id]} already declares",
-                )
-                continue
-            if milestone_id is not None:
-                seen[milestone_id] = prefix
-            if milestone_id is not None and title is not None:
-                found.append(Milestone(milestone_id, title))
-        return found
+        declared = self.declared(document, "milestones", MILESTONE_KEYS, "milestone")
+        return [Milestone(i, t) for i, t in declared]
 
     def measures(self, document: dict[str, object], step_ids: set[str]) -> list[Measure]:
         if "measures" not in document:

@@ -148,27 +148,7 @@ class _Checker(LinkChecks):
         return kinds
 
     def roles(self, document: dict[str, object]) -> list[Role]:
-        roles: list[Role] = []
-        seen: dict[str, str] = {}
-        for index, entry in enumerate(self.tables(document, "roles", "", "[[roles]]")):
-            prefix = field_path("roles", index)
-            table = self.table(entry, prefix, ROLE_KEYS)
-            if table is None:
-                continue
-            role_id = self.ident(table, "id", prefix)
-            title = self.text(table, "title", prefix)
-            if role_id is not None and role_id in seen:
-                self.add(
-                    field_path(prefix, "id"),
-                    f"a role id not already declared, got {role_id!r} which {seen[role_id]} "
-                    "already declares",
-                )
-                continue
-            if role_id is not None:
-                seen[role_id] = prefix
-            if role_id is not None and title is not None:
-                roles.append(Role(role_id, title))
-        return roles
+        return [Role(i, t) for i, t in self.declared(document, "roles", ROLE_KEYS, "role")]
 
     def phases(self, document: dict[str, object], role_ids: set[str]) -> list[PhasePlan]:
         plans: list[PhasePlan] = []
