@@ -8,7 +8,10 @@ milestone), in the district's local time. The forms are those of playbooks/FORMA
   that school day when it falls outside school hours;
 - anchors on the school day: "before school starts", "by the end of the school day",
   "next school morning", and "N school days, before school starts" / "N school days, by the
-  end of the school day" for the anchor on the Nth school day after.
+  end of the school day" for the anchor on the Nth school day after;
+- "first day of the next school year" (the start of school that day, from the school calendar)
+  and "N school days after the first day of the next school year"; refused with a clear
+  message when no school calendar in force says when the next year starts.
 """
 
 import re
@@ -22,19 +25,22 @@ UNITS = ("minutes", "hours", "days", "school days")
 START = "before school starts"
 END = "by the end of the school day"
 MORNING = "next school morning"
-ANCHORS = (START, END, MORNING)
+NEXT_YEAR = "first day of the next school year"
+ANCHORS = (START, END, MORNING, NEXT_YEAR)
 # Recovery runs for a school year and its anniversary; an offset beyond three years is a typo,
 # and a huge one would overflow a date or count school days for ever.
 MAX_DAYS = 3 * 365
 _DAYS_PER = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1.0, "school days": 7 / 5}
 _COUNT = re.compile(r"^(\d+) (minute|minutes|hour|hours|day|days|school day|school days)$")
 _COUNTED_ANCHOR = re.compile(rf"^(\d+) school days?, ({START}|{END})$")
+_AFTER_NEXT_YEAR = re.compile(rf"^(\d+) school days? after the {NEXT_YEAR}$")
 # A staff meeting "next school morning" is an hour into the day: time to gather first.
 MORNING_DELAY = timedelta(hours=1)
 FORMS = (
     "'30 minutes', '4 hours', '7 days', '10 school days', 'before school starts', "
     "'by the end of the school day', 'next school morning', "
-    "'2 school days, before school starts' or '2 school days, by the end of the school day'"
+    "'2 school days, before school starts', '2 school days, by the end of the school day', "
+    f"'{NEXT_YEAR}' or '5 school days after the {NEXT_YEAR}'"
 )
 
 
@@ -51,8 +57,11 @@ class Offset:
         if phrase in ANCHORS:
             return cls(0, "", phrase)
         counted = _COUNTED_ANCHOR.match(phrase)
+        after_next_year = _AFTER_NEXT_YEAR.match(phrase)
         if counted:
             offset = cls(int(counted.group(1)), "school days", counted.group(2))
+        elif after_next_year:
+            offset = cls(int(after_next_year.group(1)), "school days", NEXT_YEAR)
         else:
             match = _COUNT.match(phrase)
             if not match:
@@ -93,6 +102,16 @@ class Offset:
         if self.unit == "days":
             return local(clock.zone, here.date() + timedelta(days=self.amount), here.time())
         calendar = clock.calendar
+        if self.anchor == NEXT_YEAR:
+            starts = calendar.next_year_starts(here.date())
+            if starts is None:
+                raise DomainError(
+                    f"a step due on the '{self}' needs a school calendar that says when the next "
+                    f"school year starts, and none does ({calendar.description}): import the "
+                    "calendar with its 'First day of school' events (steady calendar import "
+                    "FILE.ics) and try again"
+                )
+            return clock.start(calendar.after(starts, self.amount) if self.amount else starts)
         if self.anchor == START and not self.unit:
             day = calendar.on_or_after(here.date())
             if clock.start(day) < moment:
@@ -122,4 +141,6 @@ class Offset:
             return self.anchor
         unit = self.unit[:-1] if self.amount == 1 else self.unit
         counted = f"{self.amount} {unit}"
+        if self.anchor == NEXT_YEAR:
+            return f"{counted} after the {NEXT_YEAR}"
         return f"{counted}, {self.anchor}" if self.anchor else counted

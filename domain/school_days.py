@@ -1,8 +1,9 @@
 """School days and school hours: which dates a school is open and when its day starts and ends.
 
-A district's calendar (breaks, holidays, late starts) comes with a later issue; until then every
-Monday to Friday is a school day. Everything that counts school days asks a SchoolCalendar, so a
-calendar with holidays plugs in without touching the arithmetic (domain/schedule.py)."""
+Without a school calendar every Monday to Friday is a school day. A district's or a school's
+imported calendar (holidays, breaks, the first and last days of school) is a subclass
+(domain/school_calendar.py). Everything that counts school days asks a SchoolCalendar, so the
+arithmetic (domain/schedule.py) is the same whichever calendar is in force."""
 
 import re
 from collections.abc import Iterable
@@ -60,23 +61,59 @@ class SchoolHours:
 DEFAULT_HOURS = SchoolHours()
 
 
+# No calendar keeps school closed this long (a summer is under three months): a longer run of
+# days without school means the calendar ends there, and counting stops with a clear message.
+LONGEST_CLOSURE = 200
+
+NO_CALENDAR = "No school calendar is loaded: school days are Monday to Friday"
+
+
 class SchoolCalendar:
-    """Which dates are school days. Monday to Friday, until the district calendar arrives."""
+    """Which dates are school days: Monday to Friday when no school calendar is loaded."""
 
     def is_school_day(self, day: date) -> bool:
         return day.weekday() < 5
 
+    @property
+    def description(self) -> str:
+        """Which calendar this is, in words a page can show."""
+        return NO_CALENDAR
+
+    def next_year_starts(self, after: date) -> date | None:
+        """The first day of the next school year after `after`; None when no calendar says."""
+        return None
+
     def after(self, day: date, count: int = 1) -> date:
         """The count-th school day after `day` (not counting `day` itself)."""
-        found = day
+        found, closed = day, 0
         while count > 0:
             found += timedelta(days=1)
             if self.is_school_day(found):
-                count -= 1
+                count, closed = count - 1, 0
+            else:
+                closed += 1
+                if closed > LONGEST_CLOSURE:
+                    raise self._runs_out(day)
         return found
 
     def on_or_after(self, day: date) -> date:
         return day if self.is_school_day(day) else self.after(day)
+
+    def nearest(self, day: date) -> date:
+        """The nearest school day: the day itself if school is open, else the closer of the
+        school days before and after it (the earlier one on a tie)."""
+        for distance in range(LONGEST_CLOSURE + 1):
+            for candidate in (day - timedelta(days=distance), day + timedelta(days=distance)):
+                if self.is_school_day(candidate):
+                    return candidate
+        raise self._runs_out(day)
+
+    def _runs_out(self, day: date) -> DomainError:
+        return DomainError(
+            f"{self.description} has no school day within {LONGEST_CLOSURE} days of "
+            f"{day.isoformat()}: import a school calendar that covers that time, with the first "
+            "day of its school year"
+        )
 
 
 WEEKDAYS = SchoolCalendar()

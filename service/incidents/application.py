@@ -15,6 +15,7 @@ from eventsourcing.utils import Environment
 
 from domain.ids import STEADY_NAMESPACE
 from playbooks.library import Library
+from service.calendars.in_force import CalendarsInForce
 from service.config import Settings
 from service.incidents.board import Board
 from service.incidents.commands import IncidentCommands
@@ -22,6 +23,7 @@ from service.incidents.execution import CommandExecution
 from service.incidents.held import HeldIncidents
 from service.incidents.need_to_know_commands import NeedToKnowCommands
 from service.incidents.queries import IncidentQueries
+from service.incidents.recounting import DueRecounting
 from service.incidents.snapshots import snapshot_if_due
 from service.incidents.writers import IncidentWriters
 from service.store.folding import fold
@@ -35,7 +37,12 @@ def utc_now() -> datetime:
 
 
 class Steady(
-    IncidentCommands, NeedToKnowCommands, IncidentQueries, CommandExecution, Application[UUID]
+    IncidentCommands,
+    NeedToKnowCommands,
+    DueRecounting,
+    IncidentQueries,
+    CommandExecution,
+    Application[UUID],
 ):
     name = "Steady"
     env: ClassVar[dict[str, str]] = {
@@ -61,6 +68,8 @@ class Steady(
         self.zone = zone or ZoneInfo(Settings.timezone)
         self._references: dict[UUID, str] = {}
         self.board = Board(self.events_after)
+        # The school calendars imported (service.calendars): every count of school days asks.
+        self.calendars_in_force = CalendarsInForce(self.repository)
         # The incidents lately used, and the one writer per incident that decides on them.
         self.held = HeldIncidents(
             lambda incident_id: self.repository.get(incident_id, projector_func=fold),

@@ -19,6 +19,7 @@ from domain.numbers import check_whole_number
 from domain.organisation import Organisation, StandIns, school_key
 from domain.school_days import DEFAULT_HOURS, SchoolClock, SchoolHours
 from domain.sharing import StandIn
+from service.calendars.in_force import CalendarsInForce
 from service.incidents.board import Board
 from service.incidents.held import HeldIncidents
 from service.live.feed_events import INCIDENT_TOPICS, FeedEvent, to_feed_event
@@ -42,6 +43,7 @@ class IncidentQueries:
     held: HeldIncidents
     _references: dict[UUID, str]
     zone: ZoneInfo
+    calendars_in_force: CalendarsInForce
 
     def stand_ins(self) -> dict[str, StandIn]:
         """The partner organisations standing in for playbook roles, by role id (set by an
@@ -62,10 +64,11 @@ class IncidentQueries:
 
     def school_clock(self, schools: Iterable[str]) -> SchoolClock:
         """The district's clock with the school day of these schools (names or ids, as an
-        incident gives them): the earliest start and end among them. A school without its own
-        hours, or not an organisation here, has the default school day."""
+        incident gives them): the earliest start and end among them, and the calendar in force
+        for them (service.calendars.in_force). A school without its own hours, or not an
+        organisation here, has the default school day and the district's calendar."""
         wanted = {school_key(s) for s in schools}
-        position, found = 0, {}
+        position, found, slugs = 0, {}, {}
         while True:
             section = self.recorder.select_notifications(
                 position, 1000, topics=[ORGANISATION_CREATED], inclusive_of_start=False
@@ -75,11 +78,13 @@ class IncidentQueries:
                 keys = {organisation.slug, school_key(organisation.name)} & wanted
                 if organisation.kind == "school" and keys:
                     found.update(dict.fromkeys(keys, organisation.school_hours))
+                    slugs.update(dict.fromkeys(keys, organisation.slug))
             if len(section) < 1000:
                 break
             position = section[-1].id
         hours = [found.get(key, DEFAULT_HOURS) for key in wanted]
-        return SchoolClock(self.zone, SchoolHours.earliest(hours))
+        calendar = self.calendars_in_force.for_schools(slugs.get(key) for key in sorted(wanted))
+        return SchoolClock(self.zone, SchoolHours.earliest(hours), calendar)
 
     def find(self, ref: str) -> UUID:
         """An incident's id from its reference (INC-2026-0007) or its id."""
