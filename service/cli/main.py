@@ -18,8 +18,11 @@ from service.accounts.service import Accounts
 from service.bootstrap import UNREADABLE_STORE, StoreUnavailable, open_steady
 from service.cli import console
 from service.cli.accounts import add_commands as add_account_commands
+from service.cli.calendars import add_commands as add_calendar_commands
 from service.config import ConfigError, Settings
+from service.calendars.service import Calendars
 from service.demo.accounts import seed_demo_accounts, seed_demo_stand_ins
+from service.demo.calendar import seed_demo_calendar
 from service.demo.incidents import seed_demo
 from service.incidents.application import Steady
 from service.incidents.as_json import incident_summary, incident_view, playbook_view
@@ -138,6 +141,7 @@ def build_parser(more: Sequence[CommandAdder] = ()) -> argparse.ArgumentParser:
     sub.add_argument("--limit", type=int, default=100, help="at most this many (1 to 1000)")
     sub.add_argument("--follow", action="store_true", help="keep printing new events as they come")
     add_account_commands(commands)
+    add_calendar_commands(commands)
     for add in more:
         add(commands)
     return parser
@@ -154,6 +158,8 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> None:
         accounts = Accounts(app)
         seed_demo_accounts(accounts)
         seed_demo_stand_ins(accounts)
+        # The calendar before the incidents: their school-day due dates count on it.
+        seed_demo_calendar(Calendars(app, district=settings.district))
         references = seed_demo(app, app.clock(), settings.zone())
         added = app.last_position() - before
         if not args.json:
