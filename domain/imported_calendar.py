@@ -21,7 +21,7 @@ MAX_SOURCE = 2000  # a file name or an address
 
 
 def scope_for(school: str | None) -> str:
-    """"district", or "school/<slug>" for one school's own calendar."""
+    """ "district", or "school/<slug>" for one school's own calendar."""
     return DISTRICT if not school else f"school/{check_slug(school)}"
 
 

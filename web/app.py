@@ -39,6 +39,7 @@ from web.audit.pages import TIMELINE_PAGES
 from web.audit.replay import REPLAY_PAGES
 from web.audit.report import REPORT_PAGES
 from web.audit.views_log import VIEWS_LOG_HANDLERS
+from web.calendars.api import CALENDAR_HANDLERS
 from web.dependencies import DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
 from web.incidents.board import BOARD_HANDLERS
@@ -69,6 +70,7 @@ HANDLERS = [
     *PLAYBOOK_API_HANDLERS,
     *AUDIT_HANDLERS,
     *WORK_API_HANDLERS,
+    *CALENDAR_HANDLERS,
     board_feed,
     *BOARD_HANDLERS,
     *OPENING_HANDLERS,
@@ -216,6 +218,7 @@ def create_app_from(
     app.state.accounts = parts.accounts
     app.state.school_names = parts.school_names
     app.state.role_holders = parts.role_holders
+    app.state.calendars = parts.calendars
     app.state.viewing = parts.view_log
     app.state.timelines = parts.timelines
     return app

@@ -52,6 +52,8 @@ ACTIONS: dict[str, str] = {
     "view_audit_log": "see who viewed an incident, and the changes to accounts",
     "view_summary": "see the totals across schools: incidents, overdue tasks, roles no one holds",
     "manage_accounts": "add accounts, grant and revoke roles, disable, issue API tokens",
+    "view_calendar": "see the school calendar in force, the district's and each school's",
+    "import_calendar": "import the district's school calendar, or a school's own",
 }
 
 _ = None
@@ -81,6 +83,8 @@ _ROWS: dict[str, tuple[Scope | None, ...]] = {
     "view_audit_log":  (_,    _,          _,        _,              _,      A),
     "view_summary":    (_,    A,          _,        A,              _,      A),
     "manage_accounts": (A,    _,          _,        _,              _,      _),
+    "view_calendar":   (A,    A,          _,        A,              _,      A),
+    "import_calendar": (A,    _,          _,        _,              _,      _),
 }  # fmt: skip
 
 # MATRIX[role][action] is the scope in which that role may take that action.

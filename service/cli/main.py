@@ -16,11 +16,11 @@ from playbooks.library import Library, UnknownPlaybook
 from playbooks.problems import PlaybookInvalid
 from service.accounts.service import Accounts
 from service.bootstrap import UNREADABLE_STORE, StoreUnavailable, open_steady
+from service.calendars.service import Calendars
 from service.cli import console
 from service.cli.accounts import add_commands as add_account_commands
 from service.cli.calendars import add_commands as add_calendar_commands
 from service.config import ConfigError, Settings
-from service.calendars.service import Calendars
 from service.demo.accounts import seed_demo_accounts, seed_demo_stand_ins
 from service.demo.calendar import seed_demo_calendar
 from service.demo.incidents import seed_demo

@@ -27,7 +27,9 @@ class DueRecounting:
         in force for the incident's schools puts them; None when nothing moves."""
         # An incident's schools never change: their calendar is read before the writer's turn.
         clock: SchoolClock = self.school_clock(self.incident(ref).schools)
-        reason = f"{CALENDAR_CHANGED}: due dates now count school days on {clock.calendar.description}"
+        reason = (
+            f"{CALENDAR_CHANGED}: due dates now count school days on {clock.calendar.description}"
+        )
 
         def moves(incident: Incident, now: datetime) -> dict[str, datetime]:
             found = {}

@@ -49,6 +49,8 @@ verify           -  y  -    y    -       y
 view_audit_log   -  -  -    -    -       y
 view_summary     -  y  -    y    -       y
 manage_accounts  y  -  -    -    -       -
+view_calendar    y  y  -    y    -       y
+import_calendar  y  -  -    -    -       -
 """
 COLUMNS = ["admin", "crisis-lead", "responder", "district-leader", "partner", "auditor"]
 MARKS = {
@@ -78,6 +80,7 @@ WRITES = {
     "share_incident",
     "restrict_incident",
     "manage_accounts",
+    "import_calendar",
 }
 
 
@@ -98,7 +101,7 @@ def test_the_rules_of_the_issue_hold():
     writes = {role: {a for a in WRITES if can([role], a)} for role in COLUMNS}
     assert writes["auditor"] == set()  # reads everything, changes nothing
     assert writes["district-leader"] == {"add_note", "correct_note"}  # nothing but notes
-    assert writes["admin"] == {"manage_accounts"}
+    assert writes["admin"] == {"manage_accounts", "import_calendar"}
     assert all(can(["auditor"], a) for a in ACTIONS.keys() - WRITES)
     responder = {a for a in ACTIONS if can(["responder"], a)}
     assert responder <= {a for a in ACTIONS if can(["crisis-lead"], a)}

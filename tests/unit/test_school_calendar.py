@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.errors import DomainError
-from domain.school_calendar import AnyOpen, CalendarInvalid
 from domain.schedule import Offset
+from domain.school_calendar import AnyOpen, CalendarInvalid
 from domain.school_days import WEEKDAYS, SchoolClock
 from service.calendars.ics import read_calendar
 

@@ -16,6 +16,7 @@ from domain.account import Account
 from domain.errors import NotFound
 from domain.incident import Incident
 from domain.phase import Phase
+from domain.school_days import NO_CALENDAR, SchoolCalendar
 from service.access.need_to_know import case_team_candidates
 from service.access.permissions import Scope, may_update_task, scopes
 from service.accounts.service import Accounts
@@ -151,7 +152,15 @@ def page_context(
         assign_to=assign_options(accounts, account, incident),
         case_team_candidates=joiners,
         unheld_tasks=unheld,
+        school_calendar=calendar_line(steady.school_clock(incident.schools).calendar),
     )
+
+
+def calendar_line(calendar: SchoolCalendar) -> str:
+    """Which calendar the due dates count school days on, said near them."""
+    if calendar.description == NO_CALENDAR:
+        return f"{NO_CALENDAR}."
+    return f"Due dates count school days on {calendar.description}."
 
 
 def mark_shares(threads: list[list[dict]], account: Account, share_names: dict[str, str]) -> None:
