@@ -32,9 +32,7 @@ def test_an_admin_imports_the_district_calendar_and_others_read_it(world: Signed
     assert before["own"] is False
     assert before["description"].startswith("No school calendar is loaded")
 
-    answer = client.put(
-        "/api/v1/calendars/district", json={"ics": ICS}, headers=headers["admin"]
-    )
+    answer = client.put("/api/v1/calendars/district", json={"ics": ICS}, headers=headers["admin"])
     assert answer.status_code == 200, answer.text
     assert answer.json()["name"] == "Riverside USD 2026-27 calendar"
     assert answer.json()["school_years"][0] == {

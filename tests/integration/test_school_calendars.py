@@ -27,11 +27,11 @@ LEAD = Actor("m.alvarez", "crisis-lead")
 ADMIN = Actor("admin", "admin")
 # A Thursday before winter break (Dec 21 to Jan 1 on the demo calendar).
 THURSDAY = datetime(2026, 12, 17, 10, 0, tzinfo=CHICAGO)
-MONDAY = datetime(2026, 12, 21, 9, 0, tzinfo=CHICAGO)
+MONDAY = datetime(2026, 12, 21, 12, 0, tzinfo=CHICAGO)
 RECOVERY = playbook(
     "winter-test",
     "",
-    step("check-in-tomorrow", "1 school day")  # Fri Dec 18: overdue by Monday
+    step("check-in", "2 school days")  # Mon Dec 21 10:00: overdue by Monday noon
     + step("meeting", "3 school days")  # Tue Dec 22 on weekdays, still ahead on Monday
     + step("done-early", "4 school days")
     + step("moved-by-hand", "5 school days", "all-staff")
@@ -132,7 +132,8 @@ def test_an_import_moves_the_school_day_due_dates_still_ahead(steady: Steady, cl
 
     after = due(steady, ref)
     assert after["meeting"] == "2027-01-05 10:00"  # counted across the break
-    assert after["check-in-tomorrow"] == before["check-in-tomorrow"]  # overdue: stays
+    assert before["check-in"] == "2026-12-21 10:00"
+    assert after["check-in"] == before["check-in"]  # overdue: stays, though the break has it
     assert after["done-early"] == before["done-early"]  # done: stays
     assert after["moved-by-hand"] == "2026-12-28 12:00"  # the lead's own date stands
     assert after["visit"] == before["visit"]  # calendar days

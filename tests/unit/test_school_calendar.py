@@ -7,13 +7,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain.due_recount import recounted_due
 from domain.errors import DomainError
+from domain.milestones import RecordedMilestone
+from domain.people import Actor
+from domain.phase import Phase
 from domain.schedule import Offset
 from domain.school_calendar import AnyOpen, CalendarInvalid
 from domain.school_days import WEEKDAYS, SchoolClock
+from domain.task import Task
 from service.calendars.ics import read_calendar
 
 CHICAGO = ZoneInfo("America/Chicago")
+LEAD_ACTOR = Actor("m.alvarez", "crisis-lead")
 DEMO = Path(__file__).parents[2] / "service" / "demo" / "calendar-2026-27.ics"
 
 
@@ -209,3 +215,37 @@ def test_several_schools_count_a_day_when_any_is_open(demo: object) -> None:
     assert not both.is_school_day(date(2026, 11, 26))  # Thanksgiving: all are closed
     assert "Riverside USD 2026-27 calendar and Lincoln" in both.description
     assert WEEKDAYS.description.startswith("No school calendar is loaded")
+
+
+def a_task(due_rule: str, due_at: datetime, **more: object) -> Task:
+    return Task(
+        id="T1",
+        title="Check in",
+        instructions="",
+        phase=Phase.RECOVERY,
+        owner_role="counselor",
+        due_at=due_at,
+        stakeholder="students",
+        component="crisis-support",
+        playbook_id="p",
+        step_id="s",
+        due_rule=due_rule,
+        **more,  # type: ignore[arg-type]
+    )
+
+
+def test_a_task_counted_from_a_milestone_is_counted_again_from_it(demo: object) -> None:
+    discharged = datetime(2026, 12, 17, 10, tzinfo=CHICAGO)
+    milestone = RecordedMilestone("discharge", "Discharged", discharged, discharged, LEAD_ACTOR)
+    on_weekdays = Offset.parse("5 school days").at(discharged, SchoolClock(CHICAGO))
+    task = a_task("5 school days", on_weekdays, waits_for="discharge")
+    clock = SchoolClock(CHICAGO, calendar=demo)
+    now = datetime(2026, 12, 18, 9, tzinfo=CHICAGO)
+    moved = recounted_due(
+        task, occurred_at=now, milestones={"discharge": milestone}, clock=clock, now=now
+    )
+    assert moved == datetime(2027, 1, 7, 10, tzinfo=CHICAGO)
+    # Without the milestone recorded there is nothing to count from; hours never move.
+    assert recounted_due(task, occurred_at=now, milestones={}, clock=clock, now=now) is None
+    hours = a_task("48 hours", on_weekdays)
+    assert recounted_due(hours, occurred_at=now, milestones={}, clock=clock, now=now) is None
