@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.errors import NotFound
+from domain.errors import DomainError, NotFound
 from domain.imported_calendar import DISTRICT, ImportedCalendar, scope_for
 from domain.organisation import Organisation, check_slug
 from domain.people import Actor
@@ -112,7 +112,10 @@ class Calendars:
         an incident the import does not touch has nothing to move, and records nothing."""
         moved = {}
         for incident in self.steady.incidents():
-            result = self.steady.recount_due_dates(incident.reference, actor=actor)
+            try:
+                result = self.steady.recount_due_dates(incident.reference, actor=actor)
+            except DomainError:
+                continue  # closed meanwhile: its tasks are settled and keep their dates
             if result is not None:
                 moved[incident.reference] = result.detail["moved"]
         return moved

@@ -72,7 +72,7 @@ def test_refusals_say_what_to_fix(world: SignedIn):
     assert bad.status_code == 422
     assert "not an iCalendar file" in bad.json()["error"]
     neither = client.put("/api/v1/calendars/district", json={}, headers=admin)
-    assert neither.status_code == 400
+    assert neither.status_code == 422  # valid by the document: neither field is required
     assert "`ics`" in neither.json()["error"] and neither.json()["field"] == "ics"
     unknown = client.put("/api/v1/calendars/schools/hillside", json={"ics": ICS}, headers=admin)
     assert unknown.status_code == 404

@@ -3,7 +3,8 @@
 PUT takes the calendar as iCalendar text (`ics`) or the https address it is published at
 (`url`); the import moves the school-day due dates still ahead and answers which. A guard checks
 the permission before the body is read, so someone who may not import gets 403 whatever they
-sent. A file that is no school calendar, or an address that gives none, is a 422 saying why."""
+sent. A file that is no school calendar, an address that gives none, or a body with neither
+(or both) of `ics` and `url`, is a 422 saying why."""
 
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -22,7 +23,7 @@ from web.access.auth import account_of
 from web.access.guards import requires
 from web.access.sessions import bearer_of
 from web.api_fields import field, in_path, matching
-from web.errors import COMMAND_ERRORS, ITEM_ERRORS, BadInput
+from web.errors import COMMAND_ERRORS, ITEM_ERRORS, RefusedInput
 
 SchoolSlug = Annotated[
     str, in_path(matching(SLUG_PATTERN.pattern, most=MAX_SLUG), description="a school's id")
@@ -68,7 +69,7 @@ def imported(
     calendars: Calendars, source: CalendarSource, school: str | None, actor: Actor
 ) -> dict[str, Any]:
     if (source.ics is None) == (source.url is None):
-        raise BadInput(
+        raise RefusedInput(
             "give the calendar as `ics` (its iCalendar text) or as `url` (its https address), "
             "one of the two",
             field="ics" if source.ics is None else "url",
