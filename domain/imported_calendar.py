@@ -66,6 +66,7 @@ class ImportedCalendar(RecordsWhoActed, Aggregate):
 
     def __init__(self, *, scope: str, actor: dict[str, Any]) -> None:
         self.scope = scope
+        self.started_by = Actor.from_dict(actor)
         self.text = ""
         self.name = ""
         self.source = ""

@@ -113,3 +113,16 @@ def test_the_calendar_command_imports_and_shows(database_url: str, tmp_path):
     assert "steady: this is not an iCalendar file" in refused.stderr
     missing = run_steady(database_url, "calendar", "import", str(tmp_path / "none.ics"))
     assert missing.returncode == 1 and "there is no file" in missing.stderr
+
+
+def test_the_demo_loads_its_calendar_once(sqlite_url: str):
+    assert run_steady(sqlite_url, "demo").returncode == 0
+    shown = json.loads(run_steady(sqlite_url, "calendar", "show", "--json").stdout)
+    assert shown["description"] == "Riverside USD 2026-27 calendar"
+    assert shown["school_years"] == [
+        {"first_day": "2026-08-17", "last_day": "2027-05-28"},
+        {"first_day": "2027-08-16", "last_day": None},
+    ]
+    assert run_steady(sqlite_url, "demo").returncode == 0
+    again = json.loads(run_steady(sqlite_url, "calendar", "show", "--json").stdout)
+    assert again["imports"] == 1  # seeding again imports nothing
