@@ -117,6 +117,47 @@ class KeyDates:
     next_school_year: date | None = None
     anniversary: date | None = None  # the incident's date a year on; None: the start's
 
+    def as_dict(self) -> dict[str, str]:
+        """The dates given, as text (how events store them): a birthday as MM-DD."""
+        shape = {
+            "return_to_school": self.return_to_school,
+            "graduation": self.graduation,
+            "next_school_year": self.next_school_year,
+            "anniversary": self.anniversary,
+        }
+        found = {k: v.isoformat() for k, v in shape.items() if v is not None}
+        if self.birthday is not None:
+            found["birthday"] = f"{self.birthday[0]:02d}-{self.birthday[1]:02d}"
+        return found
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, str]) -> "KeyDates":
+        def day(key: str) -> date | None:
+            return date.fromisoformat(data[key]) if data.get(key) else None
+
+        birthday = data.get("birthday")
+        month_day = (int(birthday[:2]), int(birthday[3:])) if birthday else None
+        return cls(
+            return_to_school=day("return_to_school"),
+            birthday=month_day,
+            graduation=day("graduation"),
+            next_school_year=day("next_school_year"),
+            anniversary=day("anniversary"),
+        )
+
+    def checked(self) -> "KeyDates":
+        """The same dates, refused with a clear message if a birthday is no day of the year."""
+        if self.birthday is not None:
+            month, day = self.birthday
+            try:
+                date(2024, month, day)  # a leap year: 29 February is a birthday
+            except (TypeError, ValueError):
+                raise DomainError(
+                    f"birthday {self.birthday!r} is not a day of the year: give the month and "
+                    "the day, such as (3, 17) for 17 March"
+                ) from None
+        return self
+
 
 @dataclass(frozen=True)
 class PlannedCheckIn:

@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import moments
 from domain.errors import DomainError, NotFound
-from domain.follow_up_plan import PlannedCheckIn, check_tier
+from domain.follow_up_plan import KeyDates, PlannedCheckIn, check_tier
 from domain.ids import STEADY_NAMESPACE
 from domain.people import Actor
 from domain.recording import ActorEvent, RecordsWhoActed
@@ -120,6 +120,8 @@ class FollowUps(RecordsWhoActed, Aggregate):
         tier: int
         owner: str
         source: str  # where the plan came from: "playbook-id v3", or the district's default
+        start: str  # the moment the plan counts from (the triage), ISO 8601
+        key_dates: dict[str, str]  # KeyDates.as_dict(): what a new calendar recounts from
         check_ins: list[dict[str, str]]
 
     class Replanned(Event):
@@ -130,6 +132,8 @@ class FollowUps(RecordsWhoActed, Aggregate):
 
         tier: int
         source: str
+        start: str
+        key_dates: dict[str, str]
         cancelled: list[str]
         check_ins: list[dict[str, str]]
 
@@ -140,6 +144,8 @@ class FollowUps(RecordsWhoActed, Aggregate):
                 )
             follow_ups.tier = self.tier
             follow_ups.source = self.source
+            follow_ups.start = datetime.fromisoformat(self.start)
+            follow_ups.key_dates = KeyDates.from_dict(self.key_dates)
             follow_ups._add(_loaded(self.check_ins))
 
     class CheckInRecorded(Event):
@@ -187,6 +193,8 @@ class FollowUps(RecordsWhoActed, Aggregate):
         tier: int,
         owner: str,
         source: str,
+        start: str,
+        key_dates: dict[str, str],
         check_ins: list[dict[str, str]],
     ) -> None:
         self.person_ref = person_ref
@@ -194,10 +202,14 @@ class FollowUps(RecordsWhoActed, Aggregate):
         self.tier = tier
         self.owner = owner
         self.source = source
+        self.start = datetime.fromisoformat(start)
+        self.key_dates = KeyDates.from_dict(key_dates)
         self.check_ins: dict[str, CheckIn] = {}
+        self.plan_ids: list[str] = []  # the check-ins of the latest plan, in planned order
         self._add(_loaded(check_ins))
 
     def _add(self, check_ins: list[CheckIn]) -> None:
+        self.plan_ids = [check_in.id for check_in in check_ins]
         for check_in in check_ins:
             self.check_ins[check_in.id] = check_in
 
@@ -215,6 +227,8 @@ class FollowUps(RecordsWhoActed, Aggregate):
         tier: int,
         owner: str,
         source: str,
+        start: datetime,
+        key_dates: KeyDates,
         check_ins: list[PlannedCheckIn],
         actor: Actor,
         at: datetime,
@@ -232,6 +246,8 @@ class FollowUps(RecordsWhoActed, Aggregate):
             tier=check_tier(tier),
             owner=check_owner(owner),
             source=source,
+            start=moments.check_moment("start", start).isoformat(),
+            key_dates=key_dates.checked().as_dict(),
             check_ins=_stored(numbered),
         )
 
@@ -257,6 +273,9 @@ class FollowUps(RecordsWhoActed, Aggregate):
             "tier": self.tier,
             "owner": self.owner,
             "source": self.source,
+            "start": self.start.isoformat(),
+            "key_dates": self.key_dates.as_dict(),
+            "plan_ids": list(self.plan_ids),
             "check_ins": [
                 {
                     "id": c.id,
@@ -285,6 +304,8 @@ class FollowUps(RecordsWhoActed, Aggregate):
         *,
         tier: int,
         source: str,
+        start: datetime,
+        key_dates: KeyDates,
         check_ins: list[PlannedCheckIn],
         actor: Actor,
         at: datetime,
@@ -302,6 +323,8 @@ class FollowUps(RecordsWhoActed, Aggregate):
             at,
             tier=check_tier(tier),
             source=source,
+            start=moments.check_moment("start", start).isoformat(),
+            key_dates=key_dates.checked().as_dict(),
             cancelled=cancelled,
             check_ins=_stored(numbered),
         )

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import DomainError, NotFound
-from domain.follow_up_plan import PlannedCheckIn
+from domain.follow_up_plan import KeyDates, PlannedCheckIn
 from domain.follow_ups import OUTCOMES, FollowUps
 from domain.people import Actor
 
@@ -30,6 +30,8 @@ def follow_ups(*days: int) -> FollowUps:
         tier=3,
         owner="k.okafor",
         source="death-of-student-or-staff v4",
+        start=START,
+        key_dates=KeyDates(birthday=(3, 17)),
         check_ins=planned(*days),
         actor=LEAD,
         at=START,
@@ -81,6 +83,8 @@ def test_a_re_plan_replaces_the_open_check_ins_ahead_and_keeps_a_missed_one():
     plan.replan(
         tier=2,
         source="district default",
+        start=START + timedelta(days=3),
+        key_dates=KeyDates(),
         check_ins=planned(20),
         actor=LEAD,
         at=START + timedelta(days=3),
@@ -116,6 +120,8 @@ def test_references_are_checked_and_ids_hold_nothing_but_them():
             tier=5,
             owner="k.okafor",
             source="x",
+            start=START,
+            key_dates=KeyDates(),
             check_ins=[],
             actor=LEAD,
             at=START,
@@ -162,7 +168,13 @@ def test_replay_at_every_version_is_exact(steps):
                 )
             elif step[0] == "replan":
                 plan.replan(
-                    tier=step[1], source="again", check_ins=planned(*step[2]), actor=LEAD, at=at
+                    tier=step[1],
+                    source="again",
+                    start=at,
+                    key_dates=KeyDates(graduation=START.date()),
+                    check_ins=planned(*step[2]),
+                    actor=LEAD,
+                    at=at,
                 )
             elif step[0] == "move":
                 check_in = plan.check_ins.get(step[1])
