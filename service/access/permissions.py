@@ -52,6 +52,10 @@ ACTIONS: dict[str, str] = {
     "view_audit_log": "see who viewed an incident, and the changes to accounts",
     "view_summary": "see the totals across schools: incidents, overdue tasks, roles no one holds",
     "manage_accounts": "add accounts, grant and revoke roles, disable, issue API tokens",
+    "record_check_in": (
+        "see follow-up check-ins and record them (own: the person's own; shared: those owned "
+        "by their organisation)"
+    ),
 }
 
 _ = None
@@ -81,6 +85,7 @@ _ROWS: dict[str, tuple[Scope | None, ...]] = {
     "view_audit_log":  (_,    _,          _,        _,              _,      A),
     "view_summary":    (_,    A,          _,        A,              _,      A),
     "manage_accounts": (A,    _,          _,        _,              _,      _),
+    "record_check_in": (_,    A,          M,        _,              S,      _),
 }  # fmt: skip
 
 # MATRIX[role][action] is the scope in which that role may take that action.
@@ -162,6 +167,36 @@ def may_update_task(
     if Scope.SHARED in found and assignee_kind == "partner":
         return assignee.strip().casefold() == account.organisation
     return False
+
+
+# The school-team jobs that hold follow-ups: mental-health staff and the partner standing in.
+CHECK_IN_POSITIONS = frozenset(
+    {"counselor", "social-worker", "school-psychologist", "partner-mental-health"}
+)
+
+
+def may_own_follow_ups(account: Account) -> bool:
+    """Whether a person's follow-ups may be given to this account: a crisis lead, a partner's
+    clinician, or a responder who is a counselor, social worker or school psychologist."""
+    if account.disabled:
+        return False
+    found = scopes(account.roles, "record_check_in")
+    if Scope.ALL in found or Scope.SHARED in found:
+        return True
+    return Scope.OWN in found and bool(CHECK_IN_POSITIONS & set(account.positions))
+
+
+def may_record_check_in(account: Account, *, owner: str, owner_organisation: str) -> bool:
+    """Whether the account may see and record the check-ins of follow-ups with this owner:
+    crisis leads everyone's, a responder their own, a partner's people their organisation's."""
+    if account.disabled:
+        return False
+    found = scopes(account.roles, "record_check_in")
+    if Scope.ALL in found:
+        return True
+    if Scope.OWN in found and owner == account.username:
+        return True
+    return Scope.SHARED in found and owner_organisation == account.organisation
 
 
 def matrix_markdown() -> str:

@@ -49,6 +49,7 @@ verify           -  y  -    y    -       y
 view_audit_log   -  -  -    -    -       y
 view_summary     -  y  -    y    -       y
 manage_accounts  y  -  -    -    -       -
+record_check_in  -  y  own  -    shared  -
 """
 COLUMNS = ["admin", "crisis-lead", "responder", "district-leader", "partner", "auditor"]
 MARKS = {
@@ -78,6 +79,7 @@ WRITES = {
     "share_incident",
     "restrict_incident",
     "manage_accounts",
+    "record_check_in",
 }
 
 
@@ -175,4 +177,4 @@ def test_the_markdown_table_has_a_row_per_action_and_a_column_per_role():
     assert len(rows) == len(ACTIONS)
     assert markdown.splitlines()[0] == "| action | " + " | ".join(COLUMNS) + " |"
     partner_cells = [row.split(" | ")[5] for row in rows]
-    assert partner_cells.count("shared") == 4 and "**shared**" in markdown
+    assert partner_cells.count("shared") == 5 and "**shared**" in markdown
