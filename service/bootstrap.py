@@ -13,6 +13,8 @@ from playbooks.library import Library
 from service.access.need_to_know import SchoolNames
 from service.accounts.service import Accounts
 from service.config import Settings
+from service.follow_ups.commands import FollowUpCommands
+from service.follow_ups.due import FollowUpsDue
 from service.incidents.application import Clock, Steady, utc_now
 from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
@@ -60,12 +62,15 @@ class Parts:
     view_log: ViewLog  # who saw which incident, saved in the background
     school_names: SchoolNames  # which schools a responder's incidents are at
     role_holders: RoleHolders  # which playbook roles someone holds (or a partner stands in for)
+    follow_ups: FollowUpCommands  # planning people's check-ins, recording them
+    follow_ups_due: FollowUpsDue  # who has which check-ins due, kept from the log
 
 
 def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = None) -> Parts:
     """Builds the parts around an application that is already open. `accounts` lets a test
     bring its own (with a quick password hasher, say)."""
     accounts = accounts or Accounts(steady)
+    follow_ups = FollowUpCommands(steady, accounts.account)
     return Parts(
         steady=steady,
         settings=settings,
@@ -75,4 +80,6 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         view_log=ViewLog(steady),
         school_names=SchoolNames(accounts),
         role_holders=RoleHolders(accounts),
+        follow_ups=follow_ups,
+        follow_ups_due=FollowUpsDue(steady, follow_ups.owner_organisation),
     )
