@@ -7,10 +7,10 @@ import re
 import tomllib
 from pathlib import Path
 
+from domain.follow_up_plan import FollowUpPlan, parse_plan
 from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
 from domain.kinds import KINDS
 from domain.numbers import is_whole_number
-from domain.follow_up_plan import FollowUpPlan, parse_plan
 from domain.phase import Phase
 from domain.schedule import Offset
 from playbooks.checking import MISSING, field_path, got

@@ -41,6 +41,8 @@ from web.audit.report import REPORT_PAGES
 from web.audit.views_log import VIEWS_LOG_HANDLERS
 from web.dependencies import DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
+from web.follow_ups.api import FOLLOW_UPS_API_HANDLERS
+from web.follow_ups.pages import FOLLOW_UPS_PAGES
 from web.incidents.board import BOARD_HANDLERS
 from web.incidents.commands import COMMAND_HANDLERS
 from web.incidents.incident_page import INCIDENT_PAGE_HANDLERS
@@ -69,6 +71,7 @@ HANDLERS = [
     *PLAYBOOK_API_HANDLERS,
     *AUDIT_HANDLERS,
     *WORK_API_HANDLERS,
+    *FOLLOW_UPS_API_HANDLERS,
     board_feed,
     *BOARD_HANDLERS,
     *OPENING_HANDLERS,
@@ -82,6 +85,7 @@ HANDLERS = [
     *MY_TOKEN_HANDLERS,
     *VIEWS_LOG_HANDLERS,
     *WORK_PAGES,
+    *FOLLOW_UPS_PAGES,
 ]
 
 
@@ -218,4 +222,6 @@ def create_app_from(
     app.state.role_holders = parts.role_holders
     app.state.viewing = parts.view_log
     app.state.timelines = parts.timelines
+    app.state.follow_ups = parts.follow_ups
+    app.state.follow_ups_due = parts.follow_ups_due
     return app

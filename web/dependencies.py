@@ -47,6 +47,8 @@ FROM_STATE = {
     "view_log": "viewing",
     "timelines": "timelines",
     "role_holders": "role_holders",
+    "follow_ups": "follow_ups",
+    "follow_ups_due": "follow_ups_due",
 }
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 
