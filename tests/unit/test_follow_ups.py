@@ -190,3 +190,34 @@ def test_replay_at_every_version_is_exact(steps):
     for version, state in enumerate(states, start=1):
         assert app.repository.get(plan.id, version=version).as_record() == state
     assert app.repository.get(plan.id).as_record() == plan.as_record()
+
+
+def test_the_stored_shape_of_each_event_is_pinned():
+    """Events are kept forever: these field names are the contract (class version 1)."""
+    app = Application[object](env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    plan = follow_ups(1, 8)
+    plan.record_check_in("C1", outcome="declined", actor=COUNSELOR, at=START)
+    plan.reschedule({"C2": START + timedelta(days=9)}, reason="calendar", actor=LEAD, at=START)
+    plan.change_owner("p.rivera", actor=LEAD, at=START)
+    plan.replan(
+        tier=1, source="x", start=START, key_dates=KeyDates(), check_ins=[], actor=LEAD, at=START
+    )
+    app.save(plan)
+    base = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
+    shapes = {}
+    for stored in app.recorder.select_notifications(0, 10):
+        event = app.mapper.to_domain_event(stored)
+        shapes[event.NAME] = (type(event).class_version, set(event.__dict__) - base)
+    assert shapes == {
+        "follow_ups_planned": (
+            1,
+            {"person_ref", "incident_ref", "tier", "owner", "source", "start", "key_dates",
+             "check_ins"},
+        ),
+        "check_in_recorded": (1, {"check_in_id", "outcome", "note", "next_step"}),
+        "check_ins_rescheduled": (1, {"moved", "reason"}),
+        "follow_ups_owner_changed": (1, {"owner"}),
+        "follow_ups_replanned": (
+            1, {"tier", "source", "start", "key_dates", "cancelled", "check_ins"}
+        ),
+    }  # fmt: skip
