@@ -243,3 +243,17 @@ def test_ids_and_stored_rows_hold_no_note_text(world, database_url):
     notifications = steady.recorder.select_notifications(0, 1000)
     assert all(NOTE.encode() not in n.state for n in notifications)
     assert FollowUps.id_for("P-0007", world.ref) in {n.originator_id for n in notifications}
+
+
+def test_the_page_lists_pseudonyms_and_the_header_links_to_it(world, clock):
+    clock.now = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+    world.sign_in(world.client, "k.okafor")
+    page = world.client.get("/my-follow-ups")
+    assert page.status_code == 200, page.text
+    assert 'href="/my-follow-ups" aria-current="page">My follow-ups</a>' in page.text
+    assert "1 overdue" in page.text and f"check-in-P-0007-{world.ref}-C1" in page.text
+    assert "P-0008" not in page.text and "P-0009" not in page.text  # p.rivera's, j.brooks's
+    world.sign_in(world.client, "r.patel")
+    board = world.client.get("/")
+    assert board.status_code == 200 and "/my-follow-ups" not in board.text  # no follow-ups
+    assert world.client.get("/my-follow-ups").status_code == 403
