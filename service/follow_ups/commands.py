@@ -135,14 +135,16 @@ class FollowUpCommands:
         open check-ins still ahead give way to the new tier's (after a re-triage)."""
         tier = check_tier(tier)
         owner = self._owner(owner)
-        key_dates = (key_dates or KeyDates()).checked()
+        given = key_dates.checked() if key_dates is not None else None
         incident = self.steady.incident(incident_ref)
         plan, source = self.tier_plan(incident, tier)
 
         def attempt() -> FollowUps:
             now = self.steady.clock()
-            check_ins = self.laid_out(incident, plan, now, key_dates)
             existing = self._existing(person_ref, incident.reference)
+            # A re-triage that gives no key dates keeps those the plan has.
+            key_dates = given or (existing.key_dates if existing else KeyDates())
+            check_ins = self.laid_out(incident, plan, now, key_dates)
             if existing is None:
                 follow_ups = FollowUps.plan(
                     person_ref=person_ref,
@@ -172,6 +174,18 @@ class FollowUpCommands:
             return follow_ups
 
         return retry_on_conflict(attempt, too_busy=TOO_BUSY)
+
+    def after_triage(
+        self, person_ref: str, incident_ref: str, tier: int, counselor: str | None, actor: Actor
+    ) -> FollowUps:
+        """The hook the people part calls after each triage (its `after_triage` list): plans,
+        or plans again, for the new tier. The owner is the counselor assigned; without one, the
+        follow-ups' owner so far, or else whoever triaged."""
+        owner = counselor
+        if not owner:
+            existing = self._existing(person_ref, incident_ref)
+            owner = existing.owner if existing else actor.user
+        return self.plan(person_ref, incident_ref, tier=int(tier), owner=owner, actor=actor)
 
     def change_owner(
         self, person_ref: str, incident_ref: str, owner: str, *, actor: Actor

@@ -82,29 +82,31 @@ class FollowUpsDue:
 
     def open_check_ins(self, at: datetime | None = None) -> list[DueCheckIn]:
         """Every open check-in of everyone, in due order; overdue as of `at` (now)."""
-        return self._due(at or self._steady.clock())
+        return self._due(at or self._steady.clock(), lambda _: True)
 
     def for_owner(self, username: str, at: datetime) -> list[DueCheckIn]:
-        return [row for row in self._due(at) if row.owner == username]
+        return self._due(at, lambda owner: owner == username)
 
     def for_viewer(self, account: Account, at: datetime) -> list[DueCheckIn]:
         """What this person may see and record: their own, their organisation's, or all."""
-        organisations: dict[str, str] = {}
+        return self._due(
+            at,
+            lambda owner: may_record_check_in(
+                account, owner=owner, owner_organisation=self._owner_organisation(owner)
+            ),
+        )
 
-        def may(owner: str) -> bool:
-            if owner not in organisations:
-                organisations[owner] = self._owner_organisation(owner)
-            return may_record_check_in(
-                account, owner=owner, owner_organisation=organisations[owner]
-            )
-
-        return [row for row in self._due(at) if may(row.owner)]
-
-    def _due(self, at: datetime) -> list[DueCheckIn]:
+    def _due(self, at: datetime, owner_wanted: Callable[[str], bool]) -> list[DueCheckIn]:
         self.catch_up()
+        with self._lock:
+            owners = {f.owner for f in self._streams.values()}
+        # Asked outside the lock (it may read an account from the store), once an owner.
+        wanted = {owner for owner in owners if owner_wanted(owner)}
         # Rows are built under the lock: a catch-up folds events into the streams in place.
         with self._lock:
-            rows = [row for f in self._streams.values() for row in _rows(f, at)]
+            rows = [
+                row for f in self._streams.values() if f.owner in wanted for row in _rows(f, at)
+            ]
         return sorted(rows, key=lambda r: (r.due, r.incident_ref, r.person_ref, r.check_in_id))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from domain.errors import DomainError
+from domain.follow_up_plan import KeyDates
 from domain.follow_ups import FollowUps
 from domain.people import Actor
 from domain.school_days import SchoolCalendar
@@ -257,3 +258,21 @@ def test_the_page_lists_pseudonyms_and_the_header_links_to_it(world, clock):
     board = world.client.get("/")
     assert board.status_code == 200 and "/my-follow-ups" not in board.text  # no follow-ups
     assert world.client.get("/my-follow-ups").status_code == 403
+
+
+def test_after_triage_plans_again_keeping_the_owner_and_the_key_dates(world, clock):
+    commands = world.client.app.state.follow_ups
+    back = KeyDates(return_to_school=date(2026, 12, 7))  # a Monday
+    commands.plan("P-0010", world.ref, tier=3, owner="k.okafor", key_dates=back, actor=LEAD)
+    shown = [c for group in listed(world, "k.okafor").values() for c in group]
+    assert "P-0010 C3 Re-entry meeting before the return on 2026-12-04" in shown
+    clock.now = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
+    # Re-triaged to tier 2 with no counselor named: k.okafor keeps them, the return stays.
+    commands.after_triage("P-0010", world.ref, 2, None, LEAD)
+    follow_ups = commands.follow_ups("P-0010", world.ref)
+    assert (follow_ups.tier, follow_ups.owner, follow_ups.key_dates) == (2, "k.okafor", back)
+    labels = {c.label for c in follow_ups.open_check_ins()}
+    assert {"Re-entry meeting before the return", "First day back"} <= labels
+    # A counselor named at triage takes them over.
+    commands.after_triage("P-0010", world.ref, 2, "p.rivera", LEAD)
+    assert "P-0010" in people(world, "p.rivera") and "P-0010" not in people(world, "k.okafor")
