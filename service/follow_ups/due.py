@@ -18,6 +18,7 @@ from domain.account import Account
 from domain.follow_ups import EVENT_CLASSES, FollowUps
 from service.access.permissions import may_record_check_in
 from service.incidents.application import Steady
+from service.recovery.district import CheckInState
 
 TOPICS = [get_topic(cls) for cls in EVENT_CLASSES]
 PLANNED_TOPIC = get_topic(FollowUps.Planned)
@@ -95,6 +96,22 @@ class FollowUpsDue:
                 account, owner=owner, owner_organisation=self._owner_organisation(owner)
             ),
         )
+
+    def check_in_states(self, school_of: Callable[[str], str]) -> list[CheckInState]:
+        """Every check-in planned and not replaced, recorded or not, for the district's
+        recovery picture (service/recovery/district.py); `school_of` gives a person's school."""
+        self.catch_up()
+        with self._lock:
+            found = [
+                (f.person_ref, f.incident_ref, c.due, c.recorded.at if c.recorded else None)
+                for f in self._streams.values()
+                for c in f.check_ins.values()
+                if not c.cancelled
+            ]
+        return [
+            CheckInState(person, incident, school_of(person), due, recorded)
+            for person, incident, due, recorded in found
+        ]
 
     def _due(self, at: datetime, owner_wanted: Callable[[str], bool]) -> list[DueCheckIn]:
         self.catch_up()

@@ -276,3 +276,16 @@ def test_after_triage_plans_again_keeping_the_owner_and_the_key_dates(world, clo
     # A counselor named at triage takes them over.
     commands.after_triage("P-0010", world.ref, 2, "p.rivera", LEAD)
     assert "P-0010" in people(world, "p.rivera") and "P-0010" not in people(world, "k.okafor")
+
+
+def test_the_district_picture_counts_check_ins_done_against_due(world, clock):
+    clock.now = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+    record(world, "k.okafor", "P-0007", "C1", note=NOTE)
+    states = world.client.app.state.follow_ups_due.check_in_states(lambda person: "Roosevelt")
+    due_by_now = [s for s in states if s.due < clock.now]
+    assert len(states) == 12  # three people, four check-ins each
+    assert sorted((s.person_ref, s.recorded_at is not None) for s in due_by_now) == [
+        ("P-0007", True),
+        ("P-0008", False),
+        ("P-0009", False),
+    ]
