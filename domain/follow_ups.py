@@ -5,7 +5,7 @@ One FollowUps stream per (person, incident), named by the person's pseudonymous 
 (P-0007) and the incident's reference: neither is personal, so the id may derive from them."""
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
@@ -13,6 +13,17 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain import moments
+from domain.check_ins import (
+    NEEDS_NEXT_STEP,
+    NEEDS_NOTE,
+    OUTCOMES,
+    CheckIn,
+    Recorded,
+    in_due_order,
+    in_number_order,
+    loaded,
+    stored,
+)
 from domain.errors import DomainError, NotFound
 from domain.follow_up_plan import KeyDates, PlannedCheckIn, check_tier
 from domain.ids import STEADY_NAMESPACE
@@ -22,14 +33,6 @@ from domain.text import MAX_TEXT, MAX_TITLE, check_text
 
 PERSON_REF = re.compile(r"^P-\d{4,}$")
 INCIDENT_REF = re.compile(r"^INC-\d{4}-\d{4,}$")
-OUTCOMES: dict[str, str] = {
-    "seen_no_concern": "Seen, no concern",
-    "concern_next_step": "Concern, next step",
-    "could_not_reach": "Could not reach",
-    "declined": "Declined",
-}
-NEEDS_NOTE = ("concern_next_step", "could_not_reach")  # what was tried, what was seen
-NEEDS_NEXT_STEP = ("concern_next_step",)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
@@ -61,48 +64,6 @@ def check_owner(owner: object) -> str:
             "follow-ups, such as k.okafor"
         )
     return text
-
-
-@dataclass(frozen=True)
-class Recorded:
-    outcome: str  # a key of OUTCOMES
-    note: str
-    next_step: str
-    at: datetime
-    by: Actor
-
-
-@dataclass(frozen=True)
-class CheckIn:
-    id: str  # C1, C2, ... within the person's follow-ups on the incident
-    label: str
-    due: datetime
-    milestone: str = ""
-    recorded: Recorded | None = None
-    cancelled: bool = False  # replaced by a re-plan before it was recorded
-
-    @property
-    def is_open(self) -> bool:
-        return self.recorded is None and not self.cancelled
-
-    def overdue(self, at: datetime) -> bool:
-        """A check-in is overdue once its due moment has passed and nothing is recorded."""
-        return self.is_open and self.due < at
-
-
-def _stored(check_ins: list[tuple[str, PlannedCheckIn]]) -> list[dict[str, str]]:
-    # Plain values: the stored shape of the events is a contract, kept forever.
-    return [
-        {"id": i, "label": c.label, "due": c.due.isoformat(), "milestone": c.milestone}
-        for i, c in check_ins
-    ]
-
-
-def _loaded(stored: list[dict[str, str]]) -> list[CheckIn]:
-    return [
-        CheckIn(s["id"], s["label"], datetime.fromisoformat(s["due"]), s["milestone"])
-        for s in stored
-    ]
 
 
 class FollowUps(RecordsWhoActed, Aggregate):
@@ -146,7 +107,7 @@ class FollowUps(RecordsWhoActed, Aggregate):
             follow_ups.source = self.source
             follow_ups.start = datetime.fromisoformat(self.start)
             follow_ups.key_dates = KeyDates.from_dict(self.key_dates)
-            follow_ups._add(_loaded(self.check_ins))
+            follow_ups._add(loaded(self.check_ins))
 
     class CheckInRecorded(Event):
         NAME = "check_in_recorded"
@@ -206,7 +167,7 @@ class FollowUps(RecordsWhoActed, Aggregate):
         self.key_dates = KeyDates.from_dict(key_dates)
         self.check_ins: dict[str, CheckIn] = {}
         self.plan_ids: list[str] = []  # the check-ins of the latest plan, in planned order
-        self._add(_loaded(check_ins))
+        self._add(loaded(check_ins))
 
     def _add(self, check_ins: list[CheckIn]) -> None:
         self.plan_ids = [check_in.id for check_in in check_ins]
@@ -248,13 +209,13 @@ class FollowUps(RecordsWhoActed, Aggregate):
             source=source,
             start=moments.check_moment("start", start).isoformat(),
             key_dates=key_dates.checked().as_dict(),
-            check_ins=_stored(numbered),
+            check_ins=stored(numbered),
         )
 
     # -- reading ----------------------------------------------------------------------------
 
     def open_check_ins(self) -> list[CheckIn]:
-        return sorted((c for c in self.check_ins.values() if c.is_open), key=_in_due_order)
+        return sorted((c for c in self.check_ins.values() if c.is_open), key=in_due_order)
 
     def check_in(self, check_in_id: str) -> CheckIn:
         found = self.check_ins.get(check_in_id.strip().upper())
@@ -293,7 +254,7 @@ class FollowUps(RecordsWhoActed, Aggregate):
                         "by": c.recorded.by.as_dict(),
                     },
                 }
-                for c in sorted(self.check_ins.values(), key=_in_number_order)
+                for c in sorted(self.check_ins.values(), key=in_number_order)
             ],
         }
 
@@ -326,7 +287,7 @@ class FollowUps(RecordsWhoActed, Aggregate):
             start=moments.check_moment("start", start).isoformat(),
             key_dates=key_dates.checked().as_dict(),
             cancelled=cancelled,
-            check_ins=_stored(numbered),
+            check_ins=stored(numbered),
         )
 
     def record_check_in(
@@ -398,18 +359,6 @@ class FollowUps(RecordsWhoActed, Aggregate):
         owner = check_owner(owner)
         if owner != self.owner:
             self._record(self.OwnerChanged, actor, at, owner=owner)
-
-
-def _in_due_order(check_in: CheckIn) -> tuple[datetime, int]:
-    return check_in.due, _number(check_in)
-
-
-def _in_number_order(check_in: CheckIn) -> int:
-    return _number(check_in)
-
-
-def _number(check_in: CheckIn) -> int:
-    return int(check_in.id[1:])
 
 
 EVENT_CLASSES: list[type[FollowUps.Event]] = [

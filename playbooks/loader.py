@@ -7,7 +7,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from domain.follow_up_plan import FollowUpPlan, parse_plan
+from domain.follow_up_format import parse_plan
+from domain.follow_up_plan import FollowUpPlan
 from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
 from domain.kinds import KINDS
 from domain.numbers import is_whole_number

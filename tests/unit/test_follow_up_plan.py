@@ -6,13 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain.follow_up_format import parse_plan
 from domain.follow_up_plan import (
     KeyDates,
     Span,
     TierPlan,
     add_months,
     nearest_school_day,
-    parse_plan,
     plan_check_ins,
 )
 from domain.school_days import SchoolCalendar, SchoolHours

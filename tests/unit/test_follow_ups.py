@@ -9,9 +9,10 @@ from eventsourcing.application import Application
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domain.check_ins import OUTCOMES
 from domain.errors import DomainError, NotFound
 from domain.follow_up_plan import KeyDates, PlannedCheckIn
-from domain.follow_ups import OUTCOMES, FollowUps
+from domain.follow_ups import FollowUps
 from domain.people import Actor
 
 COUNSELOR = Actor("k.okafor", "responder")

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from domain.account import Account
-from domain.follow_ups import OUTCOMES
+from domain.check_ins import OUTCOMES
 from domain.text import MAX_TITLE
 from service.follow_ups.commands import FollowUpCommands
 from service.follow_ups.due import FollowUpsDue

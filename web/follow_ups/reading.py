@@ -6,8 +6,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.account import Account
+from domain.check_ins import OUTCOMES
 from domain.follow_up_plan import TIER_NAMES
-from domain.follow_ups import OUTCOMES
 from service.follow_ups.due import DueCheckIn, FollowUpsDue
 from service.work.due_days import DUE_GROUPS, due_group
 
