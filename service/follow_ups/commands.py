@@ -217,7 +217,11 @@ class FollowUpCommands:
         and nothing is saved twice; anything else on a recorded check-in is refused."""
 
         def attempt() -> Recorded:
-            follow_ups = self.follow_ups(person_ref, incident_ref)
+            try:
+                follow_ups = self.follow_ups(person_ref, incident_ref)
+            except NotFound:
+                # The same words as for someone else's: whether there are any is not theirs.
+                raise NotFound(_not_yours(person_ref, incident_ref, by)) from None
             self.check_may_record(by, follow_ups)
             check_in = follow_ups.check_in(check_in_id)
             done = check_in.recorded
@@ -301,10 +305,15 @@ class FollowUpCommands:
             account, owner=follow_ups.owner, owner_organisation=organisation
         ):
             # Not a 403 that says they exist: someone else's follow-ups are not theirs to know.
-            raise NotFound(
-                f"{follow_ups.person_ref} has no follow-ups on {follow_ups.incident_ref} that "
-                f"{account.username} may see: ask the crisis lead who owns them"
-            )
+            raise NotFound(_not_yours(follow_ups.person_ref, follow_ups.incident_ref, account))
+
+
+def _not_yours(person_ref: str, incident_ref: str, account: Account) -> str:
+    return (
+        f"{check_person_ref(person_ref)} has no follow-ups on {check_incident_ref(incident_ref)} "
+        f"that {account.username} may see: check the reference on your list of follow-ups, or "
+        "ask the crisis lead"
+    )
 
 
 def _matched(follow_ups: FollowUps, again: list[PlannedCheckIn]) -> dict[str, datetime]:
