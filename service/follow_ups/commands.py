@@ -246,13 +246,15 @@ class FollowUpCommands:
         return retry_on_conflict(attempt, too_busy=TOO_BUSY)
 
     def reschedule_for_calendar(
-        self, incident_refs: Sequence[str], *, reason: str, actor: Actor
+        self, incident_refs: Sequence[str] | None = None, *, reason: str, actor: Actor
     ) -> dict[str, list[str]]:
         """Recounts the open check-ins still ahead of every person's follow-ups on these
-        incidents on the calendar as it is now, recording each move (CheckInsRescheduled);
-        returns, per "P-0007 INC-2026-0003", the check-ins moved."""
+        incidents (None: on every incident, as after a calendar import) on the calendar as it
+        is now, recording each move (CheckInsRescheduled); returns, per "P-0007
+        INC-2026-0003", the check-ins moved."""
         moved: dict[str, list[str]] = {}
-        for stream_id in self._streams_of({check_incident_ref(r) for r in incident_refs}):
+        wanted = None if incident_refs is None else {check_incident_ref(r) for r in incident_refs}
+        for stream_id in self._streams_of(wanted):
             follow_ups = self._reschedule(stream_id, reason=reason, actor=actor)
             if follow_ups is not None:
                 moved[f"{follow_ups[0]} {follow_ups[1]}"] = follow_ups[2]
@@ -277,9 +279,11 @@ class FollowUpCommands:
         found = retry_on_conflict(attempt, too_busy=TOO_BUSY)
         return found if found[2] else None
 
-    def _streams_of(self, incident_refs: set[str]) -> list[UUID]:
-        """The follow-ups streams of these incidents, from the log of Planned events."""
-        return [i for i, ref in planned_streams(self.steady) if ref in incident_refs]
+    def _streams_of(self, incident_refs: set[str] | None) -> list[UUID]:
+        """The follow-ups streams of these incidents (None: all), from the log of Planned
+        events."""
+        streams = planned_streams(self.steady)
+        return [i for i, ref in streams if incident_refs is None or ref in incident_refs]
 
     # -- who may -----------------------------------------------------------------------------
 

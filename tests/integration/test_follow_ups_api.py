@@ -222,8 +222,9 @@ def test_a_new_calendar_moves_the_check_ins_still_ahead(world, clock):
     ]
     follow_ups = commands.follow_ups("P-0007", world.ref)
     assert follow_ups.version == 2
-    # The same calendar again moves nothing and records nothing.
+    # The same calendar again moves nothing and records nothing, on this incident or any.
     assert commands.reschedule_for_calendar([world.ref], reason="again", actor=LEAD) == {}
+    assert commands.reschedule_for_calendar(reason="again", actor=LEAD) == {}
 
 
 def test_the_read_model_rebuilt_from_the_log_matches_the_store(world, clock):
