@@ -7,6 +7,8 @@ import re
 import tomllib
 from pathlib import Path
 
+from domain.follow_up_format import parse_plan
+from domain.follow_up_plan import FollowUpPlan
 from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
 from domain.kinds import KINDS
 from domain.numbers import is_whole_number
@@ -28,6 +30,7 @@ TOP_KEYS = (
     "milestones",
     "phases",
     "measures",
+    "follow_ups",
 )
 ROLE_KEYS = ("id", "title")
 PHASE_KEYS = ("phase", "goal", "steps")
@@ -105,6 +108,7 @@ class _Checker(LinkChecks):
         phases = self.phases(document, {role.id for role in roles})
         step_ids = {step.id for plan in phases for step in plan.steps}
         measures = self.measures(document, step_ids)
+        follow_ups = self.follow_ups(document)
         # The None checks are implied by "no problems"; they are spelled out for the type checker.
         if self.problems or not (playbook_id and title and version and summary):
             return None
@@ -121,7 +125,17 @@ class _Checker(LinkChecks):
             milestones=tuple(milestones),
             used_with=tuple(used_with),
             measures=tuple(measures),
+            follow_ups=follow_ups,
         )
+
+    def follow_ups(self, document: dict[str, object]) -> FollowUpPlan | None:
+        """The optional per-tier plan of check-ins (domain/follow_up_plan.py reads it)."""
+        if "follow_ups" not in document:
+            return None
+        plan, problems = parse_plan(document["follow_ups"])
+        for where, expected in problems:
+            self.add(where, expected)
+        return plan
 
     def version(self, document: dict[str, object]) -> int | None:
         value = document.get("version", MISSING)

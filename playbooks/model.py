@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from domain.follow_up_plan import FollowUpPlan
 from domain.phase import Phase
 from domain.schedule import Offset
 
@@ -84,6 +85,8 @@ class Playbook:
     milestones: tuple[Milestone, ...] = ()
     used_with: tuple[str, ...] = ()  # ids of the playbooks it is meant to be applied beside
     measures: tuple[Measure, ...] = ()
+    # The check-ins each tier of need gets ([[follow_ups]]); None: the district's default plan.
+    follow_ups: FollowUpPlan | None = None
 
     def steps(self) -> Iterator[tuple[PhasePlan, Step]]:
         for plan in self.phases:

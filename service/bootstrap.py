@@ -15,6 +15,8 @@ from service.access.need_to_know import SchoolNames
 from service.accounts.service import Accounts
 from service.calendars.service import Calendars
 from service.config import Settings
+from service.follow_ups.commands import FollowUpCommands
+from service.follow_ups.due import FollowUpsDue
 from service.incidents.application import Clock, Steady, utc_now
 from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
@@ -63,12 +65,19 @@ class Parts:
     school_names: SchoolNames  # which schools a responder's incidents are at
     role_holders: RoleHolders  # which playbook roles someone holds (or a partner stands in for)
     calendars: Calendars  # the school calendars: importing them, and which one is in force
+    follow_ups: FollowUpCommands  # planning people's check-ins, recording them
+    follow_ups_due: FollowUpsDue  # who has which check-ins due, kept from the log
 
 
 def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = None) -> Parts:
     """Builds the parts around an application that is already open. `accounts` lets a test
     bring its own (with a quick password hasher, say)."""
     accounts = accounts or Accounts(steady)
+    calendars = Calendars(steady, district=settings.district)
+    follow_ups = FollowUpCommands(steady, accounts.account, calendar_for=calendars.calendar_for)
+    calendars.after_import.append(
+        lambda reason, actor: follow_ups.reschedule_for_calendar(reason=reason, actor=actor)
+    )
     return Parts(
         steady=steady,
         settings=settings,
@@ -78,5 +87,7 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         view_log=ViewLog(steady),
         school_names=SchoolNames(accounts),
         role_holders=RoleHolders(accounts),
-        calendars=Calendars(steady, district=settings.district),
+        calendars=calendars,
+        follow_ups=follow_ups,
+        follow_ups_due=FollowUpsDue(steady, follow_ups.owner_organisation),
     )

@@ -42,6 +42,8 @@ from web.audit.views_log import VIEWS_LOG_HANDLERS
 from web.calendars.api import CALENDAR_HANDLERS
 from web.dependencies import DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
+from web.follow_ups.api import FOLLOW_UPS_API_HANDLERS
+from web.follow_ups.pages import FOLLOW_UPS_PAGES
 from web.incidents.board import BOARD_HANDLERS
 from web.incidents.commands import COMMAND_HANDLERS
 from web.incidents.incident_page import INCIDENT_PAGE_HANDLERS
@@ -71,6 +73,7 @@ HANDLERS = [
     *AUDIT_HANDLERS,
     *WORK_API_HANDLERS,
     *CALENDAR_HANDLERS,
+    *FOLLOW_UPS_API_HANDLERS,
     board_feed,
     *BOARD_HANDLERS,
     *OPENING_HANDLERS,
@@ -84,6 +87,7 @@ HANDLERS = [
     *MY_TOKEN_HANDLERS,
     *VIEWS_LOG_HANDLERS,
     *WORK_PAGES,
+    *FOLLOW_UPS_PAGES,
 ]
 
 
@@ -221,4 +225,6 @@ def create_app_from(
     app.state.calendars = parts.calendars
     app.state.viewing = parts.view_log
     app.state.timelines = parts.timelines
+    app.state.follow_ups = parts.follow_ups
+    app.state.follow_ups_due = parts.follow_ups_due
     return app

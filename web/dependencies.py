@@ -48,6 +48,8 @@ FROM_STATE = {
     "timelines": "timelines",
     "role_holders": "role_holders",
     "calendars": "calendars",
+    "follow_ups": "follow_ups",
+    "follow_ups_due": "follow_ups_due",
 }
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 

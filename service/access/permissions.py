@@ -54,6 +54,10 @@ ACTIONS: dict[str, str] = {
     "manage_accounts": "add accounts, grant and revoke roles, disable, issue API tokens",
     "view_calendar": "see the school calendar in force, the district's and each school's",
     "import_calendar": "import the district's school calendar, or a school's own",
+    "record_check_in": (
+        "see follow-up check-ins and record them (own: the person's own; shared: those owned "
+        "by their organisation)"
+    ),
 }
 
 _ = None
@@ -85,6 +89,7 @@ _ROWS: dict[str, tuple[Scope | None, ...]] = {
     "manage_accounts": (A,    _,          _,        _,              _,      _),
     "view_calendar":   (A,    A,          _,        A,              _,      A),
     "import_calendar": (A,    _,          _,        _,              _,      _),
+    "record_check_in": (_,    A,          M,        _,              S,      _),
 }  # fmt: skip
 
 # MATRIX[role][action] is the scope in which that role may take that action.
@@ -166,6 +171,36 @@ def may_update_task(
     if Scope.SHARED in found and assignee_kind == "partner":
         return assignee.strip().casefold() == account.organisation
     return False
+
+
+# The school-team jobs that hold follow-ups: mental-health staff and the partner standing in.
+CHECK_IN_POSITIONS = frozenset(
+    {"counselor", "social-worker", "school-psychologist", "partner-mental-health"}
+)
+
+
+def may_own_follow_ups(account: Account) -> bool:
+    """Whether a person's follow-ups may be given to this account: a crisis lead, a partner's
+    clinician, or a responder who is a counselor, social worker or school psychologist."""
+    if account.disabled:
+        return False
+    found = scopes(account.roles, "record_check_in")
+    if Scope.ALL in found or Scope.SHARED in found:
+        return True
+    return Scope.OWN in found and bool(CHECK_IN_POSITIONS & set(account.positions))
+
+
+def may_record_check_in(account: Account, *, owner: str, owner_organisation: str) -> bool:
+    """Whether the account may see and record the check-ins of follow-ups with this owner:
+    crisis leads everyone's, a responder their own, a partner's people their organisation's."""
+    if account.disabled:
+        return False
+    found = scopes(account.roles, "record_check_in")
+    if Scope.ALL in found:
+        return True
+    if Scope.OWN in found and owner == account.username:
+        return True
+    return Scope.SHARED in found and owner_organisation == account.organisation
 
 
 def matrix_markdown() -> str:

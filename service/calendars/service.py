@@ -3,7 +3,7 @@ address, showing what is in force, and the calendar an incident's schools count 
 An import moves the school-day due dates still ahead of the open incidents it touches, each move
 an event (service.incidents.recounting)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,6 +31,8 @@ class CalendarImport:
     scope: str
     calendar: LoadedCalendar
     moved: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Follow-up check-ins moved ("P-0007 INC-2026-0003" -> check-in ids).
+    check_ins_moved: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +41,7 @@ class CalendarImport:
             "school_years": years_view(self.calendar),
             "days_without_school": len(self.calendar.days_off),
             "moved": self.moved,
+            "check_ins_moved": self.check_ins_moved,
         }
 
     def __str__(self) -> str:
@@ -54,6 +57,11 @@ class CalendarImport:
             f"Moved {count} due date{'' if count == 1 else 's'} still ahead"
             + (f" in {', '.join(self.moved)}." if self.moved else "."),
         ]
+        if self.check_ins_moved:
+            moved = sum(len(ids) for ids in self.check_ins_moved.values())
+            lines.append(
+                f"Moved {moved} follow-up check-in{'' if moved == 1 else 's'} still ahead."
+            )
         return "\n".join(lines)
 
 
@@ -70,6 +78,9 @@ class Calendars:
         self.steady = steady
         self.district = district  # the district's name, for a calendar file that gives none
         self._transport = transport  # how addresses are fetched: the network, unless a test
+        # Called after each import with who imported, each returning what it moved: the
+        # composition root adds the follow-ups' recount of check-ins still ahead.
+        self.after_import: list[Callable[[str, Actor], dict[str, list[str]]]] = []
 
     def calendar_for(self, schools: Sequence[str]) -> SchoolCalendar:
         """The calendar these schools (names or ids) count school days on: each school's own
@@ -105,7 +116,15 @@ class Calendars:
             return stream
 
         retry_on_conflict(attempt, too_busy="the store is too busy to import now; try again")
-        return CalendarImport(scope, calendar, self._recount(actor))
+        moved = self._recount(actor)
+        reason = (
+            f"the school calendar changed: check-ins now count school days on "
+            f"{calendar.description}"
+        )
+        check_ins: dict[str, list[str]] = {}
+        for hook in self.after_import:
+            check_ins.update(hook(reason, actor))
+        return CalendarImport(scope, calendar, moved, check_ins)
 
     def _recount(self, actor: Actor) -> dict[str, dict[str, str]]:
         """Every open incident is counted again on the calendar now in force for its schools:

@@ -15,6 +15,8 @@ from service.access.permissions import (
     Scope,
     can,
     matrix_markdown,
+    may_own_follow_ups,
+    may_record_check_in,
     may_update_task,
     require,
     scopes,
@@ -51,6 +53,7 @@ view_summary     -  y  -    y    -       y
 manage_accounts  y  -  -    -    -       -
 view_calendar    y  y  -    y    -       y
 import_calendar  y  -  -    -    -       -
+record_check_in  -  y  own  -    shared  -
 """
 COLUMNS = ["admin", "crisis-lead", "responder", "district-leader", "partner", "auditor"]
 MARKS = {
@@ -81,6 +84,7 @@ WRITES = {
     "restrict_incident",
     "manage_accounts",
     "import_calendar",
+    "record_check_in",
 }
 
 
@@ -178,4 +182,20 @@ def test_the_markdown_table_has_a_row_per_action_and_a_column_per_role():
     assert len(rows) == len(ACTIONS)
     assert markdown.splitlines()[0] == "| action | " + " | ".join(COLUMNS) + " |"
     partner_cells = [row.split(" | ")[5] for row in rows]
-    assert partner_cells.count("shared") == 4 and "**shared**" in markdown
+    assert partner_cells.count("shared") == 5 and "**shared**" in markdown
+
+
+def test_who_may_own_and_record_follow_ups():
+    counselor = person("k.okafor", "responder", positions=["counselor"])
+    principal = person("d.chen", "responder", positions=["principal"])
+    lead = person("m.alvarez", "crisis-lead")
+    clinician = person("j.brooks", "partner", kind="partner")
+    leader = person("r.patel", "district-leader")
+    assert [may_own_follow_ups(a) for a in (counselor, principal, lead, clinician, leader)] == [
+        True, False, True, True, False,
+    ]  # fmt: skip
+    own = {"owner": "k.okafor", "owner_organisation": counselor.organisation}
+    assert may_record_check_in(counselor, **own) and may_record_check_in(lead, **own)
+    assert not may_record_check_in(principal, **own) and not may_record_check_in(clinician, **own)
+    theirs = {"owner": "x.partner", "owner_organisation": clinician.organisation}
+    assert may_record_check_in(clinician, **theirs) and not may_record_check_in(counselor, **theirs)
