@@ -1,6 +1,6 @@
 """The composition root: builds the application from settings, store and playbook library,
 and every part that lives beside it in a process (accounts, the partner feed, timelines, the
-log of views, the schools' names, who holds each role), each given what it needs. Entry points
+log of views, the schools' names, who holds each role, affected people), each given what it needs. Entry points
 (the web app, the `steady` command) build their parts here and nowhere else."""
 
 import sqlite3
@@ -14,6 +14,7 @@ from service.access.need_to_know import SchoolNames
 from service.accounts.service import Accounts
 from service.config import Settings
 from service.incidents.application import Clock, Steady, utc_now
+from service.people.service import People
 from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
 from service.timelines.reading import Timelines
@@ -60,6 +61,7 @@ class Parts:
     view_log: ViewLog  # who saw which incident, saved in the background
     school_names: SchoolNames  # which schools a responder's incidents are at
     role_holders: RoleHolders  # which playbook roles someone holds (or a partner stands in for)
+    people: People  # affected people, their triage, referrals and identities
 
 
 def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = None) -> Parts:
@@ -75,4 +77,5 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         view_log=ViewLog(steady),
         school_names=SchoolNames(accounts),
         role_holders=RoleHolders(accounts),
+        people=People(steady, accounts),
     )
