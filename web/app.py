@@ -52,6 +52,7 @@ from web.live.feed import board_feed, heartbeats
 from web.live.feed_server import FeedServer
 from web.live.hub import Hub
 from web.live.revocation import account_changes, people_named, rescope
+from web.people.api import PEOPLE_API_HANDLERS
 from web.playbooks.api import PLAYBOOK_API_HANDLERS
 from web.playbooks.pages import PLAYBOOK_PAGES
 from web.sharing.api import SHARING_HANDLERS
@@ -69,6 +70,7 @@ HANDLERS = [
     *PLAYBOOK_API_HANDLERS,
     *AUDIT_HANDLERS,
     *WORK_API_HANDLERS,
+    *PEOPLE_API_HANDLERS,
     board_feed,
     *BOARD_HANDLERS,
     *OPENING_HANDLERS,
@@ -218,4 +220,5 @@ def create_app_from(
     app.state.role_holders = parts.role_holders
     app.state.viewing = parts.view_log
     app.state.timelines = parts.timelines
+    app.state.people = parts.people
     return app

@@ -8,7 +8,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
 from domain.affected_person import AffectedPerson, check_person_reference
-from domain.errors import NotFound
+from domain.errors import DomainError, NotFound
 from domain.incident import Incident
 from service.access.need_to_know import (
     Sight,
@@ -27,7 +27,10 @@ class PeopleQueries:
     steady: Steady  # given by the People it is part of
 
     def person(self, ref: str) -> AffectedPerson:
-        reference = check_person_reference(ref)
+        try:
+            reference = check_person_reference(ref)
+        except DomainError:
+            raise NotFound(f"{ref!r} is not a person's reference: write it as P-0007") from None
         try:
             person = self.steady.repository.get(AffectedPerson.id_for(reference))
         except AggregateNotFoundError:
