@@ -169,11 +169,7 @@ def partner_referrals(viewer: Viewer, person: AffectedPerson) -> list[str]:
     partner may know of a person, and only while one is open."""
     if Scope.SHARED not in scopes(viewer.roles, "view_people") or viewer.disabled:
         return []
-    return [
-        r.id
-        for r in person.referred_to_partner(viewer.organisation)
-        if r.status != "closed"
-    ]
+    return [r.id for r in person.referred_to_partner(viewer.organisation) if r.status != "closed"]
 
 
 def person_incidents(
