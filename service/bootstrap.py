@@ -1,7 +1,8 @@
 """The composition root: builds the application from settings, store and playbook library,
 and every part that lives beside it in a process (accounts, the partner feed, timelines, the
-log of views, the schools' names, who holds each role, affected people), each given what it needs. Entry points
-(the web app, the `steady` command) build their parts here and nowhere else."""
+log of views, the schools' names, who holds each role, affected people), each given what it
+needs. Entry points (the web app, the `steady` command) build their parts here and nowhere
+else."""
 
 import sqlite3
 from dataclasses import dataclass

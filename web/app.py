@@ -53,6 +53,7 @@ from web.live.feed_server import FeedServer
 from web.live.hub import Hub
 from web.live.revocation import account_changes, people_named, rescope
 from web.people.api import PEOPLE_API_HANDLERS
+from web.people.pages import PEOPLE_PAGES
 from web.playbooks.api import PLAYBOOK_API_HANDLERS
 from web.playbooks.pages import PLAYBOOK_PAGES
 from web.sharing.api import SHARING_HANDLERS
@@ -84,6 +85,7 @@ HANDLERS = [
     *MY_TOKEN_HANDLERS,
     *VIEWS_LOG_HANDLERS,
     *WORK_PAGES,
+    *PEOPLE_PAGES,
 ]
 
 

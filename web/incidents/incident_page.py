@@ -27,6 +27,7 @@ from web.access.auth import partner_organisation
 from web.dependencies import NoteView
 from web.incidents.access import incident_view_for
 from web.incidents.shares_shown import partner_of_page, share_options
+from web.people.section import people_section
 from web.rendering import (
     board_parts,
     context,
@@ -151,6 +152,7 @@ def page_context(
         assign_to=assign_options(accounts, account, incident),
         case_team_candidates=joiners,
         unheld_tasks=unheld,
+        people_affected=people_section(request, account, incident),
     )
 
 
