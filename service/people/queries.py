@@ -18,8 +18,10 @@ from service.access.need_to_know import (
     person_sight,
 )
 from service.incidents.application import Steady
+from service.recovery.district import PersonInRecovery, ReferralState
 
 AFFECTED_TOPIC = get_topic(AffectedPerson.AffectedBy)
+RECORDED_TOPIC = get_topic(AffectedPerson.Recorded)
 PAGE = 1000
 
 
@@ -58,6 +60,37 @@ class PeopleQueries:
             if len(section) < PAGE:
                 return found
             position = section[-1].id
+
+    def everyone(self) -> list[AffectedPerson]:
+        """Every affected person of the district, in the order they were recorded."""
+        found: list[AffectedPerson] = []
+        position = 0
+        while True:
+            section = self.steady.recorder.select_notifications(
+                position, PAGE, topics=[RECORDED_TOPIC], inclusive_of_start=False
+            )
+            found += [self.steady.repository.get(n.originator_id) for n in section]
+            if len(section) < PAGE:
+                return found
+            position = section[-1].id
+
+    def in_recovery(self) -> tuple[list[PersonInRecovery], list[ReferralState]]:
+        """What the district's recovery picture (service.recovery.district) counts: each person
+        on each incident with their tier there, and each referral, open or not. No names."""
+        people, referrals = [], []
+        for person in self.everyone():
+            for ref in person.incidents:
+                tier = person.tier(ref)
+                people.append(
+                    PersonInRecovery(
+                        person.reference, ref, person.school, int(tier) if tier else None
+                    )
+                )
+            referrals += [
+                ReferralState(person.reference, r.incident_ref, person.school, r.status != "closed")
+                for r in person.referrals.values()
+            ]
+        return people, referrals
 
     def on_incident(self, incident_ref: str) -> list[AffectedPerson]:
         return [self.person(ref) for ref in self.references_on(incident_ref)]

@@ -143,5 +143,12 @@ def test_a_second_incident_finds_the_same_person_by_their_student_id(opened, dat
     )
     assert (again, known) == (ref, True)
     assert list(people.person(ref).incidents) == [first, second]
+    # The district's recovery picture counts them on each incident, by pseudonym.
+    counted, referrals = people.in_recovery()
+    assert [(p.person_ref, p.incident_ref, p.tier) for p in counted] == [
+        (ref, first, None),
+        (ref, second, None),
+    ]
+    assert referrals == []
     # The student id is in no id, no topic and no row in clear.
     assert clear_text_found(database_url, [STUDENT_ID]) == []

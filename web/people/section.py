@@ -45,6 +45,7 @@ def people_section(request: Request, account: Account, incident: Incident) -> di
         "flash": take_flash(request) if request.method == "GET" else "",
         "rows": rows,
         "may_record": may_record,
+        "may_triage": bool(scopes(account.roles, "triage")) and not incident.closed,
         "kinds": KINDS,
         "grades": GRADES,
         "schools": list(incident.schools),
