@@ -60,6 +60,8 @@ class Api:
 
 def test_a_warning_sign_makes_tier_3_and_an_urgent_task_and_names_stay_out_of_the_incident(world):
     api = Api(world)
+    hooked: list[tuple] = []
+    world.client.app.state.people.after_triage.append(lambda *given: hooked.append(given))
     ref = api.incident()
     person = api.person(ref)
     assert person.startswith("P-")
@@ -85,6 +87,10 @@ def test_a_warning_sign_makes_tier_3_and_an_urgent_task_and_names_stay_out_of_th
     ]
     assert len(urgent) == 1 and urgent[0]["due_at"]
     assert urgent[0]["assignee"]["name"] == "k.okafor"
+    # The follow-up plans' hook heard of it: who, where, the tier, the counselor, who triaged.
+    assert [(p, i, int(t), c, a.user) for p, i, t, c, a in hooked] == [
+        (person, ref, 3, "k.okafor", "k.okafor")
+    ]
     # A re-triage is a new event: the history keeps both, and no second urgent task.
     again = api.post(
         "k.okafor",

@@ -3,13 +3,16 @@ why) and the rules of an affected person's record: pseudonyms, kinds and grades,
 referrals and what may happen to an identity."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from domain.affected_person import AffectedPerson, PersonSequence, check_person_reference
 from domain.errors import DomainError
 from domain.people import Actor
+from domain.school_days import SchoolClock
 from domain.triage import Tier, decide_tier
+from service.people.commands import urgent_due, urgent_title
 
 LEAD = Actor("m.alvarez", "crisis-lead")
 AT = datetime(2026, 10, 6, 9, 0, tzinfo=UTC)
@@ -130,3 +133,17 @@ def test_an_erased_identity_cannot_be_recorded_seen_or_shared_again():
         with pytest.raises(DomainError, match="was erased"):
             change()
     assert p.reference == "P-0007" and p.erased is not None and p.erased[1] == "the family asked"
+
+
+def test_the_urgent_task_is_due_by_the_end_of_the_school_day():
+    zone = ZoneInfo("America/Chicago")
+    clock = SchoolClock(zone)
+
+    def local(day: int, hour: int) -> datetime:
+        return datetime(2026, 10, day, hour, 0, tzinfo=zone)
+
+    assert urgent_due(clock, local(5, 7)) == local(5, 15)  # Monday before school: today
+    assert urgent_due(clock, local(5, 14)) == local(5, 15)  # Monday in school: today
+    assert urgent_due(clock, local(9, 16)) == local(12, 15)  # Friday after school: Monday
+    assert urgent_due(clock, local(10, 11)) == local(12, 15)  # Saturday: Monday
+    assert urgent_title("P-0007") == "Urgent: Refer P-0007 to intensive support today"
