@@ -79,23 +79,6 @@ class PersonSequence(RecordsWhoActed, Aggregate):
         self.last_number = number
 
 
-class IdentityMatch(Aggregate):
-    """Which pseudonym a student or staff id belongs to, so that the same person in a second
-    incident is the same record. Its id is a keyed digest of the id (the service derives it with
-    the store's key): the id itself is nowhere, and without the key no one can tell from the
-    store whether a given student is recorded."""
-
-    class Made(Aggregate.Created):
-        reference: str
-
-    @classmethod
-    def make(cls, match_id: UUID, reference: str) -> "IdentityMatch":
-        return cls._create(cls.Made, id=match_id, reference=reference)
-
-    def __init__(self, reference: str) -> None:
-        self.reference = reference
-
-
 @dataclass(frozen=True)
 class OnIncident:
     """How one incident touched the person."""

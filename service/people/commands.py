@@ -6,18 +6,15 @@ module knows nothing of them). A triage whose warning signs put the person into 
 urgent task to the incident, due by the end of the school day, with the incident's own command."""
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.affected_person import (
-    AffectedPerson,
-    IdentityMatch,
-    PersonSequence,
-    check_person_reference,
-)
+from domain.affected_person import AffectedPerson, PersonSequence, check_person_reference
 from domain.errors import DomainError, NotFound
 from domain.identity import Identity
 from domain.people import Actor
@@ -26,12 +23,21 @@ from domain.school_days import SchoolClock
 from domain.triage import Tier, Triage
 from service.accounts.service import Accounts
 from service.incidents.application import Steady
+from service.people.vault import IdentityVault
 from service.store.retrying import retry_on_conflict
 
 log = logging.getLogger(__name__)
 # (person_ref, incident_ref, tier, counselor's username or None, actor)
 AfterTriage = Callable[[str, str, Tier, str | None, Actor], None]
 TOO_BUSY = "the store is too busy to record this now; try again"
+
+
+def match_id_of(steady: Steady, kind: str, identity: Identity | None) -> UUID | None:
+    """The keyed digest that finds a student or staff member again by their id: none for a
+    family, or without an id."""
+    if identity is None or not identity.person_id or kind not in ("student", "staff"):
+        return None
+    return steady.private_id("person-match", kind, identity.person_id.casefold())
 
 
 def urgent_due(clock: SchoolClock, now: datetime) -> datetime:
@@ -53,9 +59,12 @@ class PeopleCommands:
     accounts: Accounts
     after_triage: list[AfterTriage]
 
+    _matching: threading.Lock
+
     # Given by the other parts of People.
     person: Callable[[str], AffectedPerson]
     store_identity: Callable[[AffectedPerson, Identity], None]
+    _vault_now: Callable[[], IdentityVault]
 
     def _now(self, at: datetime | None) -> datetime:
         return at or self.steady.clock()
@@ -88,43 +97,40 @@ class PeopleCommands:
         """Records a person on the incident; (their pseudonym, whether they were already known
         from another incident by their student or staff id)."""
         incident = self.steady.incident(incident_ref)  # NotFound for no such incident
-        match_id = None
-        if identity is not None and identity.person_id and kind in ("student", "staff"):
-            match_id = self.steady.private_id("person-match", kind, identity.person_id.casefold())
+        match_id = match_id_of(self.steady, kind, identity)
+        # One recording of a student or staff id at a time in this process, so that two
+        # requests for the same student make one record (across processes, see docs/domain.md).
+        with self._matching:
+            known = self._vault_now().match(match_id) if match_id is not None else None
+            if known is not None:
+                self._change(
+                    known,
+                    lambda p: p.add_to_incident(
+                        incident.reference, how_affected, actor=actor, at=self._now(at)
+                    ),
+                )
+                return known, True
 
-        def attempt() -> tuple[str, bool] | None:
-            now = self._now(at)
-            if match_id is not None:
-                try:
-                    match: IdentityMatch = self.steady.repository.get(match_id)
-                except AggregateNotFoundError:
-                    pass
-                else:
-                    person = self.person(match.reference)
-                    person.add_to_incident(incident.reference, how_affected, actor=actor, at=now)
-                    self.steady.save(person)
-                    return person.reference, True
-            sequence = self._sequence()
-            reference = sequence.next_reference()
-            person = AffectedPerson.record(
-                reference=reference,
-                kind=kind,
-                school=school,
-                grade=grade,
-                incident_ref=incident.reference,
-                how_affected=how_affected,
-                actor=actor,
-                at=now,
-            )
-            made = [IdentityMatch.make(match_id, reference)] if match_id is not None else []
-            self.steady.save(person, sequence, *made)
-            return reference, False
+            def attempt() -> str | None:
+                sequence = self._sequence()
+                reference = sequence.next_reference()
+                person = AffectedPerson.record(
+                    reference=reference,
+                    kind=kind,
+                    school=school,
+                    grade=grade,
+                    incident_ref=incident.reference,
+                    how_affected=how_affected,
+                    actor=actor,
+                    at=self._now(at),
+                )
+                self.steady.save(person, sequence)
+                return reference
 
-        reference, known = retry_on_conflict(attempt, too_busy=TOO_BUSY)
-        # A person found again keeps the identity on file: it is corrected on their own page.
-        if identity is not None and not (known and self.person(reference).has_identity):
-            self.record_identity(reference, identity, actor=actor, at=at)
-        return reference, known
+            reference = retry_on_conflict(attempt, too_busy=TOO_BUSY)
+            if identity is not None:
+                self.record_identity(reference, identity, actor=actor, at=at)
+        return reference, False
 
     def _sequence(self) -> PersonSequence:
         try:

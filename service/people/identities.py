@@ -11,6 +11,7 @@ from domain.errors import DomainError
 from domain.identity import Identity
 from domain.people import Actor
 from service.incidents.application import Steady
+from service.people.commands import match_id_of
 from service.people.vault import IdentityVault
 
 # Where an identity can be seen, in the words of the person's history.
@@ -33,7 +34,22 @@ class Identities:
             return self._vault
 
     def store_identity(self, person: AffectedPerson, identity: Identity) -> None:
-        self._vault_now().put(person.id, identity)
+        """Seals the identity, and links its student or staff id to the pseudonym (moving the
+        link when the id changed); an id already linked to someone else is refused."""
+        vault = self._vault_now()
+        wanted = match_id_of(self.steady, person.kind, identity)
+        if wanted is not None:
+            linked = vault.claim_match(wanted, person.reference)
+            if linked != person.reference:
+                raise DomainError(
+                    f"that {person.kind} id belongs to {linked} already: record them on this "
+                    f"incident as {linked} instead"
+                )
+        before = vault.get(person.id) if person.has_identity else None
+        earlier = match_id_of(self.steady, person.kind, before)
+        vault.put(person.id, identity)
+        if earlier is not None and earlier != wanted:
+            vault.drop_match(earlier)
 
     def identity(
         self, ref: str, *, surface: str, actor: Actor, at: datetime | None = None
@@ -64,11 +80,15 @@ class Identities:
         """Records who erased the identity and why, then destroys its key. An erasure whose key
         was not destroyed (the process stopped between) destroys it when asked again."""
         person = self.person(ref)
+        vault = self._vault_now()
+        # While the key still opens it: the student or staff id whose link to the pseudonym
+        # goes with it.
+        match_id = match_id_of(self.steady, person.kind, vault.get(person.id))
         if person.identity_erased:
-            self._vault_now().destroy_key(person.id)
+            vault.destroy_key(person.id, match_id)
             raise DomainError(f"the identity of {person.reference} was erased already")
         self._change(
             person.reference,
             lambda p: p.erase_identity(reason, actor=actor, at=at or self.steady.clock()),
         )
-        self._vault_now().destroy_key(person.id)
+        vault.destroy_key(person.id, match_id)

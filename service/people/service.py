@@ -21,3 +21,4 @@ class People(PeopleCommands, Identities, PeopleQueries):
         self.after_triage: list[AfterTriage] = []
         self._vault: IdentityVault | None = None
         self._vault_lock = threading.Lock()
+        self._matching = threading.Lock()

@@ -8,12 +8,18 @@ Two tables (the row format is a contract, FORMAT 1):
   its row: a key moved to another row does not open there.
 - steady_person_identities: `person_id` and `sealed_identity`: nonce (12 bytes) + AES-GCM of the
   identity's JSON (domain.identity) under the person's key, with the person id as associated data.
+- steady_person_matches: `match_id`, a keyed digest of a student or staff id (the service derives
+  it with the store's key), and `sealed_reference`: cipher.encrypt(match_id's 16 bytes + the
+  person's pseudonym). It finds the same person again on another incident; it is kept here, not
+  in the event log, so that erasure can delete it too: after erasure, not even the store's key
+  links the student id to the pseudonym.
 
-Erasure deletes the key's row and rewrites the table's storage (VACUUM, and on SQLite a truncating
-checkpoint of the write-ahead log), so the key's bytes are gone from the database file: the sealed
-identity that stays (in the table, in backups) can no longer be opened by anyone, the store's key
-included. On PostgreSQL, the key's sealed bytes may stay in the write-ahead log and its archive
-until they are recycled; they are sealed with the store's key there too.
+Erasure deletes the key's row and the person's match, and rewrites the tables' storage (VACUUM,
+and on SQLite a truncating checkpoint of the write-ahead log), so their bytes are gone from the
+database file: the sealed identity that stays (in the table, in backups) can no longer be opened
+by anyone, the store's key included. On PostgreSQL, the key's sealed bytes may stay in the
+write-ahead log and its archive until they are recycled; they are sealed with the store's key
+there too.
 """
 
 import os
@@ -33,6 +39,7 @@ from domain.identity import Identity
 
 KEYS = "steady_person_keys"
 IDENTITIES = "steady_person_identities"
+MATCHES = "steady_person_matches"
 NONCE = 12
 
 
@@ -83,14 +90,38 @@ class IdentityVault:
             raise VaultDamaged(f"the identity row of {person_id} does not open") from None
         return Identity.from_json(plain)
 
-    def destroy_key(self, person_id: UUID) -> bool:
-        """Deletes the person's key and rewrites the table so its bytes are gone; True if there
-        was one."""
+    def destroy_key(self, person_id: UUID, match_id: UUID | None = None) -> bool:
+        """Deletes the person's key (and their match) and rewrites the tables so their bytes are
+        gone; True if there was a key."""
         with self._sql.writing() as curs:
+            if match_id is not None:
+                self._sql.run(curs, "delete_match", (self._sql.id(match_id),))
             self._sql.run(curs, "delete_key", (self._sql.id(person_id),))
             deleted = self._sql.rowcount(curs) > 0
         self._sql.compact()
         return deleted
+
+    def match(self, match_id: UUID) -> str | None:
+        """The pseudonym a student or staff id belongs to, if one was recorded."""
+        with self._sql.reading() as curs:
+            row = self._sql.one(curs, "match", (self._sql.id(match_id),))
+        if row is None:
+            return None
+        plain = self._cipher.decrypt(bytes(row["sealed"]))
+        if plain[:16] != match_id.bytes:
+            raise VaultDamaged(f"the match row {match_id} belongs to another id")
+        return plain[16:].decode()
+
+    def claim_match(self, match_id: UUID, reference: str) -> str:
+        """Links the id to the pseudonym unless another is linked already; the one linked."""
+        sealed = self._cipher.encrypt(match_id.bytes + reference.encode())
+        with self._sql.writing() as curs:
+            self._sql.run(curs, "insert_match", (self._sql.id(match_id), sealed))
+        return self.match(match_id) or reference
+
+    def drop_match(self, match_id: UUID) -> None:
+        with self._sql.writing() as curs:
+            self._sql.run(curs, "delete_match", (self._sql.id(match_id),))
 
     def _open_key(self, person_id: UUID, sealed: bytes) -> bytes:
         plain = self._cipher.decrypt(sealed)
@@ -136,6 +167,7 @@ class _Postgres(_Dialect):
             "schema": Identifier(recorder.datastore.schema),
             "k": Identifier(KEYS),
             "i": Identifier(IDENTITIES),
+            "m": Identifier(MATCHES),
         }
 
         def sql(text: str) -> Any:
@@ -150,6 +182,10 @@ class _Postgres(_Dialect):
                 "CREATE TABLE IF NOT EXISTS {schema}.{i} (person_id uuid PRIMARY KEY, "
                 "sealed_identity bytea NOT NULL)"
             ),
+            sql(
+                "CREATE TABLE IF NOT EXISTS {schema}.{m} (match_id uuid PRIMARY KEY, "
+                "sealed_reference bytea NOT NULL)"
+            ),
         ]
         self.statements = {
             "key": sql("SELECT sealed_key AS sealed FROM {schema}.{k} WHERE person_id = %s"),
@@ -162,8 +198,11 @@ class _Postgres(_Dialect):
                 "DO UPDATE SET sealed_identity = excluded.sealed_identity"
             ),
             "delete_key": sql("DELETE FROM {schema}.{k} WHERE person_id = %s"),
+            "match": sql("SELECT sealed_reference AS sealed FROM {schema}.{m} WHERE match_id = %s"),
+            "insert_match": sql("INSERT INTO {schema}.{m} VALUES (%s, %s) ON CONFLICT DO NOTHING"),
+            "delete_match": sql("DELETE FROM {schema}.{m} WHERE match_id = %s"),
         }
-        self.vacuum = sql("VACUUM FULL {schema}.{k}")
+        self.vacuum = sql("VACUUM FULL {schema}.{k}, {schema}.{m}")
 
     def create_tables(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
@@ -192,6 +231,8 @@ class _SQLite(_Dialect):
             "sealed_key BLOB NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {IDENTITIES} (person_id TEXT PRIMARY KEY, "
             "sealed_identity BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {MATCHES} (match_id TEXT PRIMARY KEY, "
+            "sealed_reference BLOB NOT NULL)",
         ]
         self.statements = {
             "key": f"SELECT sealed_key AS sealed FROM {KEYS} WHERE person_id = ?",
@@ -200,6 +241,9 @@ class _SQLite(_Dialect):
             "upsert_identity": f"INSERT INTO {IDENTITIES} VALUES (?, ?) ON CONFLICT (person_id) "
             "DO UPDATE SET sealed_identity = excluded.sealed_identity",
             "delete_key": f"DELETE FROM {KEYS} WHERE person_id = ?",
+            "match": f"SELECT sealed_reference AS sealed FROM {MATCHES} WHERE match_id = ?",
+            "insert_match": f"INSERT OR IGNORE INTO {MATCHES} VALUES (?, ?)",
+            "delete_match": f"DELETE FROM {MATCHES} WHERE match_id = ?",
         }
 
     def id(self, person_id: UUID) -> Any:

@@ -17,7 +17,7 @@ from service.config import Settings
 from service.demo.accounts import seed_demo_accounts
 from service.incidents.application import Steady
 from service.people.service import People
-from service.people.vault import IDENTITIES, KEYS
+from service.people.vault import IDENTITIES, KEYS, MATCHES
 from tests.builders import FAST_HASHER, LEAD
 from tests.integration.test_privacy_at_rest import Store, clear_text_found, sqlite_files
 
@@ -87,7 +87,7 @@ def all_keys(database_url: str) -> list[bytes]:
 
 def test_erasure_destroys_the_key_and_nothing_opens_the_identity_again(opened, database_url):
     steady, people = opened
-    _, ref = record(steady, people)
+    incident, ref = record(steady, people)
     person_id = people.person(ref).id
     secrets = [NAME, STUDENT_ID, GUARDIAN, "555-0142", "Igbo"]
 
@@ -124,6 +124,23 @@ def test_erasure_destroys_the_key_and_nothing_opens_the_identity_again(opened, d
     assert person.erased[0] == ADMIN and person.erased[1] == "the family asked for erasure"
     with pytest.raises(Exception, match="was erased"):
         people.identity(ref, surface="cli", actor=LEAD)
+    # Not even the store's key links the student id to the pseudonym now: recorded again, the
+    # student is someone new.
+    store = Store(database_url)
+    try:
+        assert store.run(f"SELECT count(*) FROM {MATCHES}") == [(0,)]
+    finally:
+        store.close()
+    again, known = people.record_person(
+        incident,
+        kind="student",
+        school="Roosevelt High School",
+        grade="10",
+        how_affected="recorded again after erasure",
+        identity=Identity.parse({"name": NAME, "person_id": STUDENT_ID}),
+        actor=LEAD,
+    )
+    assert again != ref and known is False
 
 
 def test_a_second_incident_finds_the_same_person_by_their_student_id(opened, database_url):
