@@ -130,6 +130,8 @@ def test_only_the_counselor_and_crisis_leads_see_the_identity_and_each_view_is_r
     assert api.get("k.okafor", f"/api/v1/people/{person}").status_code == 200
     refused = api.get("k.okafor", path)
     assert refused.status_code == 403 and "counselor" in refused.json()["error"]
+    # Nor may she replace what she may not see.
+    assert api.post("k.okafor", path, {"name": "Someone Else"}).status_code == 403
     api.post(
         "m.alvarez",
         f"/api/v1/people/{person}/counselor",
@@ -138,6 +140,8 @@ def test_only_the_counselor_and_crisis_leads_see_the_identity_and_each_view_is_r
     seen = api.get("k.okafor", path)
     assert seen.status_code == 200 and seen.json()["identity"]["name"] == NAME
     assert api.get("m.alvarez", path).json()["identity"]["language"] == "Spanish"
+    # Once she is the counselor she may correct it too.
+    assert api.post("k.okafor", path, {"name": NAME, "person_id": "S-5551"}).status_code == 200
     # An auditor and a district leader see the pseudonymous record, never the identity.
     for who in ("a.kim", "r.patel"):
         assert api.get(who, f"/api/v1/people/{person}").status_code == 200

@@ -129,6 +129,8 @@ def record_identity(
     data: JSONBody[IdentityBody],
 ) -> dict[str, Any]:
     found = whole(request, people, person, "record_people")
+    if found.person.has_identity and not found.person.identity_erased:
+        identity_allowed(found)  # replacing one is for those who may see the one it replaces
     identity = Identity.parse(data.as_data())
     people.record_identity(found.person.reference, identity, actor=command_options.actor())
     return {"reference": found.person.reference, "identity_recorded": True}
