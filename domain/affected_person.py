@@ -7,76 +7,21 @@ with a key of its own (service.people.vault). Events say only that it was record
 shared with a partner, or erased, and by whom. The aggregate's id derives from the pseudonym; the
 event class names are generic; nothing personal is in either."""
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
 from domain.errors import DomainError
 from domain.ids import STEADY_NAMESPACE
 from domain.people import Actor
+from domain.person_identity import IdentityRecord
+from domain.person_reference import KINDS, MAX_AFFECTED, check_grade, check_person_reference
 from domain.recording import ActorEvent, RecordsWhoActed
 from domain.referral import Referral, ReferralStatus, ReferredTo, check_target, check_text
 from domain.triage import Tier, Triage, check_factors, check_warning_signs, decide_tier
-
-KINDS = ("student", "staff", "family")
-GRADES = ("PK", "K", *(str(n) for n in range(1, 13)))
-REFERENCE_PATTERN = re.compile(r"^P-\d{4,}$")
-MAX_AFFECTED = 2000
-
-
-def format_person_reference(number: int) -> str:
-    return f"P-{number:04d}"
-
-
-def check_person_reference(ref: object) -> str:
-    value = ref.strip().upper() if isinstance(ref, str) else ""
-    if not REFERENCE_PATTERN.match(value):
-        raise DomainError(f"{ref!r} is not a person's reference: write it as P-0007")
-    return value
-
-
-def check_grade(kind: str, grade: object) -> str:
-    value = str(grade).strip().upper() if grade not in (None, "") else ""
-    if kind != "student":
-        if value:
-            raise DomainError(f"a grade is for students only: leave it out for {kind}")
-        return ""
-    if value not in GRADES:
-        raise DomainError(
-            f"grade {grade!r} is not a grade: give one of {', '.join(GRADES)} for a student"
-        )
-    return value
-
-
-class PersonSequence(RecordsWhoActed, Aggregate):
-    """The district-wide sequence of pseudonyms. Drawing a number and recording the person are
-    saved together, so two writers who draw the same number conflict and one draws again."""
-
-    @staticmethod
-    def id_for() -> UUID:
-        return uuid5(STEADY_NAMESPACE, "person-sequence")
-
-    @classmethod
-    def start(cls) -> "PersonSequence":
-        return cls._create(cls.Started, id=cls.id_for())
-
-    class Started(Aggregate.Created):
-        pass
-
-    def __init__(self) -> None:
-        self.last_number = 0
-
-    def next_reference(self) -> str:
-        self._issue(self.last_number + 1)
-        return format_person_reference(self.last_number)
-
-    @event("Issued")
-    def _issue(self, number: int) -> None:
-        self.last_number = number
 
 
 @dataclass(frozen=True)
@@ -89,7 +34,7 @@ class OnIncident:
     at: datetime
 
 
-class AffectedPerson(RecordsWhoActed, Aggregate):
+class AffectedPerson(IdentityRecord, RecordsWhoActed, Aggregate):
     class Event(ActorEvent):
         NAME = "person_event"
 
@@ -437,53 +382,3 @@ class AffectedPerson(RecordsWhoActed, Aggregate):
             self.ReferralMoved, actor, at, referral_id=referral.id, status=status, note=note.strip()
         )
         return self.referrals[referral.id]
-
-    def _identity_kept(self) -> None:
-        if self.erased is not None:
-            raise DomainError(
-                f"the identity of {self.reference} was erased: it cannot be recorded, seen or "
-                "shared again"
-            )
-
-    def identity_recorded(self, *, actor: Actor, at: datetime) -> None:
-        self._identity_kept()
-        self._record(self.IdentityRecorded, actor, at)
-
-    def identity_viewed(self, surface: str, *, actor: Actor, at: datetime) -> None:
-        self._identity_kept()
-        if not self.has_identity:
-            raise DomainError(f"no identity is recorded for {self.reference}")
-        self._record(self.IdentityViewed, actor, at, surface=surface)
-
-    def share_identity(self, organisation: str, *, actor: Actor, at: datetime) -> None:
-        self._identity_kept()
-        if not self.has_identity:
-            raise DomainError(f"no identity is recorded for {self.reference}: nothing to share")
-        open_referrals = [
-            r
-            for r in self.referred_to_partner(organisation)
-            if r.status is not ReferralStatus.CLOSED
-        ]
-        if not open_referrals:
-            raise DomainError(
-                f"{self.reference} has no open referral to {organisation}: refer them first; "
-                "an identity is shared only with a partner the person is referred to"
-            )
-        if organisation in self.shared_with:
-            raise DomainError(
-                f"the identity of {self.reference} is already shared with {organisation}"
-            )
-        self._record(self.IdentityShared, actor, at, organisation=organisation)
-
-    def revoke_share(self, organisation: str, reason: str, *, actor: Actor, at: datetime) -> None:
-        if organisation not in self.shared_with:
-            raise DomainError(f"the identity of {self.reference} is not shared with {organisation}")
-        said = check_text("why the sharing ends", reason, "referral closed")
-        self._record(self.IdentityShareRevoked, actor, at, organisation=organisation, reason=said)
-
-    def erase_identity(self, reason: str, *, actor: Actor, at: datetime) -> None:
-        self._identity_kept()
-        if not self.has_identity:
-            raise DomainError(f"no identity is recorded for {self.reference}: nothing to erase")
-        said = check_text("why the identity is erased", reason, "the family asked for erasure")
-        self._record(self.IdentityErased, actor, at, reason=said)

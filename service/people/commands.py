@@ -14,10 +14,11 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.affected_person import AffectedPerson, PersonSequence, check_person_reference
+from domain.affected_person import AffectedPerson
 from domain.errors import DomainError, NotFound
 from domain.identity import Identity
 from domain.people import Actor
+from domain.person_reference import PersonSequence, check_person_reference
 from domain.referral import Referral
 from domain.school_days import SchoolClock
 from domain.triage import Tier, Triage

@@ -7,9 +7,10 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
-from domain.affected_person import AffectedPerson, check_person_reference
+from domain.affected_person import AffectedPerson
 from domain.errors import DomainError, NotFound
 from domain.incident import Incident
+from domain.person_reference import check_person_reference
 from service.access.need_to_know import (
     Sight,
     Viewer,

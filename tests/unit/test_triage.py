@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.affected_person import AffectedPerson, PersonSequence, check_person_reference
+from domain.affected_person import AffectedPerson
 from domain.errors import DomainError
 from domain.people import Actor
+from domain.person_reference import PersonSequence, check_person_reference
 from domain.school_days import SchoolClock
 from domain.triage import Tier, decide_tier
 from service.people.commands import urgent_due, urgent_title

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Annotated, Any
 
-from domain.affected_person import GRADES, KINDS
+from domain.person_reference import GRADES, KINDS
 from domain.referral import MAX_TEXT, ReferralStatus, ReferredTo
 from domain.triage import FACTORS, MAX_REASON, WARNING_SIGNS
 from web.api_fields import field, one_of, text

@@ -6,8 +6,8 @@ from typing import Any
 from litestar import Request
 
 from domain.account import Account
-from domain.affected_person import GRADES, KINDS
 from domain.incident import Incident
+from domain.person_reference import GRADES, KINDS
 from service.access.need_to_know import Sight
 from service.access.permissions import scopes
 from service.people.service import People
