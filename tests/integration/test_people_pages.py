@@ -109,3 +109,27 @@ def test_the_incident_page_the_person_page_and_erasure(sqlite_url):
         page = client.get(person_url)
         assert "Identity erased by admin (family asked)" in page.text
         assert "Show identity" not in page.text
+
+
+def test_a_partner_sees_on_the_person_page_only_what_they_are_asked_to_do(sqlite_url):
+    with signed_in_app(sqlite_url) as world:
+        api = Api(world)
+        ref = api.incident()
+        person = api.person(ref)
+        other = api.person(ref, name="Someone Else", student_id="S-8")
+        referred = api.post(
+            "m.alvarez",
+            f"/api/v1/people/{person}/referrals",
+            {"incident": ref, "to_kind": "partner", "to": "eastside-counseling",
+             "reason": "nightmares since the event", "asked_to": "offer grief counselling"},
+        )  # fmt: skip
+        assert referred.status_code == 201, referred.text
+        partner = TestClient(world.client.app)
+        world.sign_in(partner, "j.brooks")
+        page = partner.get(f"/people/{person}")
+        assert page.status_code == 200
+        assert "offer grief counselling" in page.text and "nightmares since the event" in page.text
+        assert "Roosevelt High School" not in page.text and "grade" not in page.text
+        assert "Show identity" not in page.text and "Not shared with your organisation" in page.text
+        assert NAME not in page.text
+        assert partner.get(f"/people/{other}").status_code == 404
