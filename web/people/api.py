@@ -53,11 +53,12 @@ def incident_people(
     request: Request, people: NamedDependency[People], ref: FromPath[str]
 ) -> dict[str, Any]:
     viewer = viewer_of(request, allow(request, "view_people"))
+    reference = people.steady.incident(ref).reference  # the path may give the incident's id
     shown = []
-    for person in people.on_incident(ref.strip().upper()):
+    for person in people.on_incident(reference):
         if people.sight_of(viewer, person) is not Sight.NONE:
             shown.append(people.view(viewer, person))
-    return {"incident": ref.strip().upper(), "people": shown}
+    return {"incident": reference, "people": shown}
 
 
 @post(
