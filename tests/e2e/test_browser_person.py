@@ -47,4 +47,14 @@ def test_record_triage_and_show_identity_on_desk_and_phone(server, open_page):
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], "the page fits a phone's width"
     screenshot(phone, "person-page-phone")
+    # The incident page lists them by pseudonym and tier, with the urgent task; never the name.
+    page.goto(f"/incidents/{ref}")
+    people = page.locator("#people")
+    expect(people).to_contain_text(reference)
+    expect(people).to_contain_text("Tier 3")
+    urgent = f"Urgent: Refer {reference} to intensive support today"
+    expect(page.locator("#task-T1-title")).to_contain_text(urgent)
+    assert NAME not in page.content()
+    people.scroll_into_view_if_needed()
+    screenshot(page, "incident-people-desk")
     assert page.script_errors == [] and phone.script_errors == []
