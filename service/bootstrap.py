@@ -1,8 +1,8 @@
 """The composition root: builds the application from settings, store and playbook library,
 and every part that lives beside it in a process (accounts, the partner feed, timelines, the
-log of views, the schools' names, who holds each role, the school calendars), each given what
-it needs. Entry points (the web app, the `steady` command) build their parts here and nowhere
-else."""
+log of views, the schools' names, who holds each role, the school calendars, affected people
+and their follow-ups), each given what it needs. Entry points (the web app, the `steady`
+command) build their parts here and nowhere else."""
 
 import sqlite3
 from dataclasses import dataclass
@@ -18,6 +18,7 @@ from service.config import Settings
 from service.follow_ups.commands import FollowUpCommands
 from service.follow_ups.due import FollowUpsDue
 from service.incidents.application import Clock, Steady, utc_now
+from service.people.service import People
 from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
 from service.timelines.reading import Timelines
@@ -67,6 +68,7 @@ class Parts:
     calendars: Calendars  # the school calendars: importing them, and which one is in force
     follow_ups: FollowUpCommands  # planning people's check-ins, recording them
     follow_ups_due: FollowUpsDue  # who has which check-ins due, kept from the log
+    people: People  # affected people, their triage, referrals and identities
 
 
 def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = None) -> Parts:
@@ -78,6 +80,9 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
     calendars.after_import.append(
         lambda reason, actor: follow_ups.reschedule_for_calendar(reason=reason, actor=actor)
     )
+    people = People(steady, accounts)
+    # A triage plans (or plans again) the person's check-ins for their tier.
+    people.after_triage.append(follow_ups.after_triage)
     return Parts(
         steady=steady,
         settings=settings,
@@ -90,4 +95,5 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         calendars=calendars,
         follow_ups=follow_ups,
         follow_ups_due=FollowUpsDue(steady, follow_ups.owner_organisation),
+        people=people,
     )

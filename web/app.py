@@ -55,6 +55,8 @@ from web.live.feed import board_feed, heartbeats
 from web.live.feed_server import FeedServer
 from web.live.hub import Hub
 from web.live.revocation import account_changes, people_named, rescope
+from web.people.api import PEOPLE_API_HANDLERS
+from web.people.pages import PEOPLE_PAGES
 from web.playbooks.api import PLAYBOOK_API_HANDLERS
 from web.playbooks.pages import PLAYBOOK_PAGES
 from web.sharing.api import SHARING_HANDLERS
@@ -74,6 +76,7 @@ HANDLERS = [
     *WORK_API_HANDLERS,
     *CALENDAR_HANDLERS,
     *FOLLOW_UPS_API_HANDLERS,
+    *PEOPLE_API_HANDLERS,
     board_feed,
     *BOARD_HANDLERS,
     *OPENING_HANDLERS,
@@ -88,6 +91,7 @@ HANDLERS = [
     *VIEWS_LOG_HANDLERS,
     *WORK_PAGES,
     *FOLLOW_UPS_PAGES,
+    *PEOPLE_PAGES,
 ]
 
 
@@ -227,4 +231,5 @@ def create_app_from(
     app.state.timelines = parts.timelines
     app.state.follow_ups = parts.follow_ups
     app.state.follow_ups_due = parts.follow_ups_due
+    app.state.people = parts.people
     return app

@@ -50,6 +50,7 @@ FROM_STATE = {
     "calendars": "calendars",
     "follow_ups": "follow_ups",
     "follow_ups_due": "follow_ups_due",
+    "people": "people",
 }
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 

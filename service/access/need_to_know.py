@@ -16,11 +16,12 @@ person taken off a case team no longer receives its history on any surface.
 """
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
 from domain.account import Account
+from domain.affected_person import AffectedPerson
 from domain.errors import DomainError, NotFound
 from domain.incident import Incident
 from domain.organisation import school_key
@@ -161,6 +162,57 @@ def is_personal(viewer: Viewer, incidents: Iterable[Incident]) -> bool:
     if viewer.every_case or not viewer.district_person:
         return False
     return any(on_case_team(viewer, i) or named_on_a_task(viewer, i) for i in incidents)
+
+
+def partner_referrals(viewer: Viewer, person: AffectedPerson) -> list[str]:
+    """The ids of the person's referrals to the viewer's partner organisation still open: all a
+    partner may know of a person, and only while one is open."""
+    if Scope.SHARED not in scopes(viewer.roles, "view_people") or viewer.disabled:
+        return []
+    return [r.id for r in person.referred_to_partner(viewer.organisation) if r.status != "closed"]
+
+
+def person_incidents(
+    viewer: Viewer, person: AffectedPerson, incidents: Mapping[str, Incident]
+) -> list[str]:
+    """The incidents of the person this viewer sees the person on (pseudonym, triage,
+    referrals): those whose incident they see whole, and those where they are the person's
+    counselor. `incidents` holds the person's incidents by reference."""
+    if viewer.disabled or not scopes(viewer.roles, "view_people") - {Scope.SHARED}:
+        return []
+    return [
+        ref
+        for ref in person.incidents
+        if (ref in incidents and sight(viewer, incidents[ref]) is Sight.WHOLE)
+        or (viewer.username and person.counselors.get(ref) == viewer.username)
+    ]
+
+
+def person_sight(
+    viewer: Viewer, person: AffectedPerson, incidents: Mapping[str, Incident]
+) -> Sight:
+    """THE rule for an affected person: WHOLE (their record, on the incidents the viewer sees),
+    SHARED (a partner they are referred to: their referrals only) or NONE (no such person)."""
+    if person_incidents(viewer, person, incidents):
+        return Sight.WHOLE
+    return Sight.SHARED if partner_referrals(viewer, person) else Sight.NONE
+
+
+def may_see_identity(viewer: Viewer, person: AffectedPerson) -> bool:
+    """Need-to-know for an identity: crisis leads, the person's counselor, and a partner it is
+    shared with while their referral is open. No one once it is erased."""
+    found = frozenset() if viewer.disabled else scopes(viewer.roles, "view_identity")
+    if person.identity_erased or not person.has_identity or not found:
+        return False
+    if Scope.ALL in found:
+        return True
+    if Scope.OWN in found and person.is_counselor(viewer.username):
+        return True
+    return (
+        Scope.SHARED in found
+        and viewer.organisation in person.shared_with
+        and bool(partner_referrals(viewer, person))
+    )
 
 
 class SchoolNames:

@@ -58,6 +58,14 @@ ACTIONS: dict[str, str] = {
         "see follow-up check-ins and record them (own: the person's own; shared: those owned "
         "by their organisation)"
     ),
+    "view_people": "see the people an incident affected, by pseudonym: tier, triage, referrals",
+    "record_people": "record a person affected by an incident, with their identity",
+    "triage": "triage an affected person (PREPaRE) and assign their counselor",
+    "refer": "refer an affected person to a mental-health professional or a partner",
+    "update_referral": "accept or close a referral made to you or your organisation",
+    "view_identity": "see an affected person's identity (every view is recorded)",
+    "share_identity": "share an affected person's identity with the partner they are referred to",
+    "erase_identity": "erase an affected person's identity by destroying its key",
 }
 
 _ = None
@@ -90,6 +98,14 @@ _ROWS: dict[str, tuple[Scope | None, ...]] = {
     "view_calendar":   (A,    A,          _,        A,              _,      A),
     "import_calendar": (A,    _,          _,        _,              _,      _),
     "record_check_in": (_,    A,          M,        _,              S,      _),
+    "view_people":     (_,    A,          C,        A,              S,      A),
+    "record_people":   (_,    A,          C,        _,              _,      _),
+    "triage":          (_,    A,          C,        _,              _,      _),
+    "refer":           (_,    A,          C,        _,              _,      _),
+    "update_referral": (_,    A,          C,        _,              S,      _),
+    "view_identity":   (_,    A,          M,        _,              S,      _),
+    "share_identity":  (_,    A,          _,        _,              _,      _),
+    "erase_identity":  (A,    _,          _,        _,              _,      _),
 }  # fmt: skip
 
 # MATRIX[role][action] is the scope in which that role may take that action.
@@ -221,6 +237,12 @@ def matrix_markdown() -> str:
         lines.append(f"| `{action}`: {description} | " + " | ".join(cells) + " |")
     lines.append("")
     lines += [f"- {note}" for note in SCOPE_NOTES.values()]
+    lines.append(
+        "- **Affected people**: school scope reaches the people of the incidents the person "
+        "sees; own scope (`view_identity`) is the identity of a person they are the counselor "
+        "of; shared scope is the people referred to their organisation (pseudonym, reason, what "
+        "they are asked to do), and an identity only once a crisis lead shares it with them."
+    )
     lines.append("- —: not allowed. A person with several roles may do what any of them allows.")
     lines.append(
         "- **Confidential incidents** (self-harm or suicide risk, bullying, and any a crisis lead "

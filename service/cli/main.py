@@ -20,6 +20,7 @@ from service.calendars.service import Calendars
 from service.cli import console
 from service.cli.accounts import add_commands as add_account_commands
 from service.cli.calendars import add_commands as add_calendar_commands
+from service.cli.people import add_commands as add_people_commands
 from service.config import ConfigError, Settings
 from service.demo.accounts import seed_demo_accounts, seed_demo_stand_ins
 from service.demo.calendar import seed_demo_calendar
@@ -142,6 +143,7 @@ def build_parser(more: Sequence[CommandAdder] = ()) -> argparse.ArgumentParser:
     sub.add_argument("--follow", action="store_true", help="keep printing new events as they come")
     add_account_commands(commands)
     add_calendar_commands(commands)
+    add_people_commands(commands)
     for add in more:
         add(commands)
     return parser

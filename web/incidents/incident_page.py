@@ -28,6 +28,7 @@ from web.access.auth import partner_organisation
 from web.dependencies import NoteView
 from web.incidents.access import incident_view_for
 from web.incidents.shares_shown import partner_of_page, share_options
+from web.people.section import people_section
 from web.rendering import (
     board_parts,
     context,
@@ -153,6 +154,7 @@ def page_context(
         case_team_candidates=joiners,
         unheld_tasks=unheld,
         school_calendar=calendar_line(steady.school_clock(incident.schools).calendar),
+        people_affected=people_section(request, account, incident),
     )
 
 
