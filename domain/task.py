@@ -122,7 +122,6 @@ class Task:
     carried_from: str = ""
     urgent: bool = False  # urgent work: its assignee is emailed when it is assigned
 
-
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Task":
         return cls(

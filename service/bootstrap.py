@@ -14,6 +14,8 @@ from service.access.need_to_know import SchoolNames
 from service.accounts.service import Accounts
 from service.config import Settings
 from service.incidents.application import Clock, Steady, utc_now
+from service.outbox.reminders import Reminders
+from service.outbox.tables import NoOutbox
 from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
 from service.timelines.reading import Timelines
@@ -60,12 +62,19 @@ class Parts:
     view_log: ViewLog  # who saw which incident, saved in the background
     school_names: SchoolNames  # which schools a responder's incidents are at
     role_holders: RoleHolders  # which playbook roles someone holds (or a partner stands in for)
+    # The outbox: urgent-task emails and the morning digest (None: a store that keeps none).
+    reminders: Reminders | None = None
 
 
 def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = None) -> Parts:
     """Builds the parts around an application that is already open. `accounts` lets a test
     bring its own (with a quick password hasher, say)."""
     accounts = accounts or Accounts(steady)
+    school_names = SchoolNames(accounts)
+    try:
+        reminders: Reminders | None = Reminders(steady, accounts, school_names, settings)
+    except NoOutbox:
+        reminders = None
     return Parts(
         steady=steady,
         settings=settings,
@@ -73,6 +82,7 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         partner_feed=PartnerFeed(steady.events_after),
         timelines=Timelines(steady),
         view_log=ViewLog(steady),
-        school_names=SchoolNames(accounts),
+        school_names=school_names,
         role_holders=RoleHolders(accounts),
+        reminders=reminders,
     )

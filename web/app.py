@@ -172,6 +172,14 @@ def create_app_from(
             projecting.start(await asyncio.to_thread(projector.start))
             stored.projector_started(projecting.waiter.wake)
             follower.append(projecting)
+        # The outbox derives its messages with a follower of its own, and sends on its own
+        # schedule (service.outbox.reminders).
+        reminders = parts.reminders
+        if reminders is not None:
+            outboxing = LogFollower(steady, reminders.derive, interval=poll_seconds)
+            outboxing.start(await asyncio.to_thread(reminders.start))
+            follower.append(outboxing)
+            tasks.append(asyncio.create_task(reminders.keep_sending()))
         # Long-lived objects made at start-up need no collecting: this avoids long GC pauses
         # under many connections.
         gc.collect()
@@ -218,4 +226,5 @@ def create_app_from(
     app.state.role_holders = parts.role_holders
     app.state.viewing = parts.view_log
     app.state.timelines = parts.timelines
+    app.state.reminders = parts.reminders
     return app

@@ -18,6 +18,7 @@ from service.accounts.service import Accounts
 from service.bootstrap import UNREADABLE_STORE, StoreUnavailable, open_steady
 from service.cli import console
 from service.cli.accounts import add_commands as add_account_commands
+from service.cli.reminders import add_commands as add_reminder_commands
 from service.config import ConfigError, Settings
 from service.demo.accounts import seed_demo_accounts, seed_demo_stand_ins
 from service.demo.incidents import seed_demo
@@ -138,6 +139,7 @@ def build_parser(more: Sequence[CommandAdder] = ()) -> argparse.ArgumentParser:
     sub.add_argument("--limit", type=int, default=100, help="at most this many (1 to 1000)")
     sub.add_argument("--follow", action="store_true", help="keep printing new events as they come")
     add_account_commands(commands)
+    add_reminder_commands(commands, parse_moment)
     for add in more:
         add(commands)
     return parser

@@ -157,7 +157,12 @@ CHANGES: dict[str, Change] = {
     "revoke-token": _revoke_token,
 }
 # What the form held, to draw it again after a refusal (never a password).
-KEPT = {"positions": ("positions",), "email": ("email",), "disable": ("reason",), "grant-role": ("role",)}
+KEPT = {
+    "positions": ("positions",),
+    "email": ("email",),
+    "disable": ("reason",),
+    "grant-role": ("role",),
+}
 
 
 def issue_token(visit: Visit, actor: Actor, username: str, data: dict[str, Any]) -> Response:

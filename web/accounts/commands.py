@@ -7,9 +7,9 @@ last admin, a partner's roles) stay DomainErrors (422).
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from domain.email_address import check_email
 from domain.account import MAX_LABEL, TOKEN_ID_PATTERN, Account
 from domain.credentials import check_password, check_username
+from domain.email_address import check_email
 from domain.errors import DomainError, NotFound
 from domain.organisation import MAX_NAME, Organisation, check_organisation_kind, check_slug
 from domain.people import Actor
