@@ -9,7 +9,6 @@ id and version), the task and the account (id): the same event derives the same 
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -142,7 +141,7 @@ class UrgentEmails:
         self.public_url = public_url
         self.lookup = IncidentLookup(steady)
 
-    def derive(self, events: Sequence[FeedEvent], at: datetime) -> list[Message]:
+    def derive(self, events: Sequence[FeedEvent]) -> list[Message]:
         work = urgent_work(events, self.lookup)
         if not work:
             return []
