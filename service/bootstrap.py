@@ -12,8 +12,10 @@ from eventsourcing.persistence import PersistenceError
 from playbooks.library import Library
 from service.access.need_to_know import SchoolNames
 from service.accounts.service import Accounts
+from service.calendar_feed.feeds import CalendarFeeds
 from service.config import Settings
 from service.incidents.application import Clock, Steady, utc_now
+from service.outbox.digest import FEED_GROUPS, open_tasks
 from service.outbox.reminders import Reminders
 from service.outbox.tables import NoOutbox
 from service.sharing.feed import PartnerFeed
@@ -62,6 +64,7 @@ class Parts:
     view_log: ViewLog  # who saw which incident, saved in the background
     school_names: SchoolNames  # which schools a responder's incidents are at
     role_holders: RoleHolders  # which playbook roles someone holds (or a partner stands in for)
+    calendar_feeds: CalendarFeeds  # each person's private calendar feed, and its sources
     # The outbox: urgent-task emails and the morning digest (None: a store that keeps none).
     reminders: Reminders | None = None
 
@@ -75,6 +78,9 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         reminders: Reminders | None = Reminders(steady, accounts, school_names, settings)
     except NoOutbox:
         reminders = None
+    # A calendar feed holds every open task of the person's with a due time (the digest only
+    # those due today and overdue); the composition root may add sources to either list.
+    feed_sources = [open_tasks(steady, accounts, school_names, groups=FEED_GROUPS)]
     return Parts(
         steady=steady,
         settings=settings,
@@ -84,5 +90,6 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         view_log=ViewLog(steady),
         school_names=school_names,
         role_holders=RoleHolders(accounts),
+        calendar_feeds=CalendarFeeds(accounts, feed_sources),
         reminders=reminders,
     )

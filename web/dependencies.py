@@ -47,6 +47,7 @@ FROM_STATE = {
     "view_log": "viewing",
     "timelines": "timelines",
     "role_holders": "role_holders",
+    "calendar_feeds": "calendar_feeds",
 }
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 

@@ -24,6 +24,7 @@ from service.work.my_work import my_work
 
 KIND = "digest"
 WANTED_GROUPS = ("overdue", "today")  # My work's groups a digest holds
+FEED_GROUPS = ("overdue", "today", "this_week", "later")  # a calendar feed's: with a due time
 
 
 @dataclass(frozen=True)

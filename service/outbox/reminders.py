@@ -78,6 +78,7 @@ class Reminders:
         )
         self.position = 0
         self._wake: Callable[[], None] = lambda: None
+        self._stopping = False
 
     # -- deriving -----------------------------------------------------------------------------
 
@@ -132,17 +133,25 @@ class Reminders:
 
     async def keep_sending(self, interval: float = SEND_INTERVAL) -> None:
         """The server's background task: digests and deliveries every `interval` seconds, and
-        at once when the follower adds a message. Never stops for a failure."""
+        at once when the follower adds a message. Never stops for a failure; stops after the
+        round under way once `stop` is called (the store must stay open until then: await it)."""
         loop = asyncio.get_running_loop()
         woken = asyncio.Event()
         self._wake = lambda: loop.call_soon_threadsafe(woken.set)
-        while True:
+        while not self._stopping:
             try:
                 now = self.steady.clock()
                 await asyncio.to_thread(self.make_digests, now)
                 await self.sender.send_due(now)
             except Exception:  # the store may be away: the next round tries again
                 log.warning("the outbox's round failed; trying again", exc_info=True)
+            if self._stopping:
+                break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(woken.wait(), interval)
             woken.clear()
+
+    def stop(self) -> None:
+        """Ends `keep_sending` after its round under way."""
+        self._stopping = True
+        self._wake()
