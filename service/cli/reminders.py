@@ -94,7 +94,9 @@ def show_reminders(args: argparse.Namespace, settings: Settings) -> int:
                             "kind": m.kind,
                             "created_at": m.created_at.isoformat(),
                             "attempts": m.attempts,
-                            "next_attempt_at": m.next_attempt_at.isoformat(),
+                            "next_attempt_at": m.next_attempt_at.isoformat()
+                            if m.next_attempt_at
+                            else None,
                             "sent_at": m.sent_at.isoformat() if m.sent_at else None,
                         }
                         for m in messages
@@ -116,11 +118,12 @@ def show_reminders(args: argparse.Namespace, settings: Settings) -> int:
     zone = settings.zone()
     lines = [f"{len(messages)} message(s):"]
     for m in messages:
-        state = (
-            f"sent {m.sent_at.astimezone(zone):%Y-%m-%d %H:%M}"
-            if m.sent_at
-            else f"waiting, next attempt {m.next_attempt_at.astimezone(zone):%Y-%m-%d %H:%M}"
-        )
+        if m.sent_at:
+            state = f"sent {m.sent_at.astimezone(zone):%Y-%m-%d %H:%M}"
+        elif m.next_attempt_at:
+            state = f"waiting, next attempt {m.next_attempt_at.astimezone(zone):%Y-%m-%d %H:%M}"
+        else:
+            state = "waiting to be sent"
         lines.append(f"  {m.key}  {m.kind}  {m.attempts} attempt(s)  {state}")
     lines.append(f"{len(attempts)} delivery attempt(s):")
     for a in attempts:

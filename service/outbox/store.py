@@ -54,7 +54,7 @@ class Listed:
     kind: str
     created_at: datetime
     attempts: int
-    next_attempt_at: datetime
+    next_attempt_at: datetime | None  # None: due at once (no attempt has failed)
     sent_at: datetime | None
 
 
@@ -120,7 +120,9 @@ class Outbox:
                     message.key,
                     {"to": message.to, "subject": message.subject, "body": message.body},
                 )
-                params = (message.key, message.kind, _seconds(at), sealed, _seconds(at))
+                # Due at once, whatever moment a sender asks about (`steady reminders run
+                # --at` a moment before it was derived, say): only a failure puts it later.
+                params = (message.key, message.kind, _seconds(at), sealed, 0.0)
                 self._sql.execute(curs, "add", params)
                 added += self._sql.rowcount(curs)
             if tracking is not None:
@@ -182,7 +184,7 @@ class Outbox:
                 kind=str(kind),
                 created_at=_moment(created),
                 attempts=int(attempts),
-                next_attempt_at=_moment(next_at),
+                next_attempt_at=_moment(next_at) if next_at else None,
                 sent_at=_moment(sent) if sent is not None else None,
             )
             for key, kind, created, attempts, next_at, sent in rows
