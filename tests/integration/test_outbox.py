@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from litestar.testing import TestClient
 
 from domain.people import Actor
 from service.accounts.service import Accounts
@@ -24,6 +25,7 @@ from service.outbox.reminders import Reminders
 from service.outbox.store import Outbox
 from tests.builders import FAST_HASHER
 from tests.outbox_smtp import SmtpServer
+from web.app import create_app
 
 MONDAY_0630 = datetime(2026, 11, 23, 12, 30, tzinfo=UTC)  # 06:30 in Chicago
 MONDAY_0701 = datetime(2026, 11, 23, 13, 1, tzinfo=UTC)
@@ -248,3 +250,47 @@ def test_two_senders_at_once_send_each_message_once(world):
     asyncio.run(both())
     subjects = inbox.subjects()
     assert len(subjects) == 6 and len(set(subjects)) == 6
+
+
+def test_the_server_sends_an_urgent_task_by_itself_once_it_is_assigned(database_url, smtp):
+    settings = Settings(database_url=database_url, smtp_url=smtp.url, public_url=PUBLIC)
+    steady = open_steady(settings)
+    accounts = Accounts(steady, hasher=FAST_HASHER)
+    seed_demo_accounts(accounts)
+    token = accounts.issue_token("m.alvarez", "tests", actor=LEAD)
+    lead = {"Authorization": f"Bearer {token}"}
+    app = create_app(steady, settings, poll_seconds=0.2, accounts=accounts)
+    with TestClient(app) as client:
+        opened = client.post(
+            "/api/v1/incidents",
+            json={
+                "title": TITLE,
+                "kind": "threat",
+                "severity": 2,
+                "schools": ["Lincoln Elementary"],
+            },
+            headers=lead,
+        )
+        ref = opened.json()["reference"]
+        body = {"title": "Call the family tonight", "owner_role": "crisis-lead", "urgent": True}
+        added = client.post(f"/api/v1/incidents/{ref}/tasks", json=body, headers=lead)
+        assert added.status_code == 201, added.text
+        task_id = added.json()["task_id"]
+        [task] = client.get(f"/api/v1/incidents/{ref}", headers=lead).json()["task_list"]
+        assert task["urgent"] is True  # and the task row says "Urgent"
+        shown = client.get(f"/incidents/{ref}", headers=lead)
+        assert '<strong class="task__urgent-flag">Urgent</strong>' in shown.text
+        client.post(
+            f"/api/v1/incidents/{ref}/tasks/{task_id}/assignment",
+            json={"kind": "person", "name": "l.nguyen"},
+            headers=lead,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not smtp.inbox.to("l.nguyen@riverside.example"):
+            time.sleep(0.1)
+        [email] = smtp.inbox.to("l.nguyen@riverside.example")
+        assert email["Subject"] == f"Urgent: {task_id} Call the family tonight ({ref})"
+        page = client.get(f"/api/v1/incidents/{ref}", headers=lead)
+        assert page.status_code == 200
+    time.sleep(0.5)
+    assert len(smtp.inbox.to("l.nguyen@riverside.example")) == 1
