@@ -2,6 +2,7 @@
 when urgent, so older tasks keep their hash; set by playbook steps), when the morning digest is
 due, how long a failed delivery waits, and the calendar feed's form."""
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -56,14 +57,18 @@ def test_an_account_takes_an_email_address_and_keeps_its_domain_in_lower_case(gi
     ],
 )
 def test_what_is_not_an_email_address_is_refused_saying_what_one_looks_like(given):
-    with pytest.raises(DomainError, match="is not an email address: give one like m.alvarez@"):
+    with pytest.raises(
+        DomainError, match=re.escape("is not an email address: give one like m.alvarez@")
+    ):
         _account().set_email(given, actor=LEAD, at=NOW)
 
 
 def test_setting_the_same_address_again_says_it_is_already_set():
     account = _account()
     account.set_email("k@riverside.example", actor=LEAD, at=NOW)
-    with pytest.raises(DomainError, match="k.okafor already has the email address k@riverside"):
+    with pytest.raises(
+        DomainError, match=re.escape("k.okafor already has the email address k@riverside")
+    ):
         account.set_email("k@riverside.example", actor=LEAD, at=NOW)
 
 
