@@ -161,3 +161,35 @@ def test_people_set_their_own_email_and_admins_set_anyones(world):
     assert page.status_code == 200, page.text
     assert "Steady emails d.chen at david.chen@riverside.example." in page.text
     assert world.accounts.account("d.chen").email == "david.chen@riverside.example"
+
+
+def test_the_account_page_sets_the_email_and_shows_a_new_feed_address_once(world):
+    browser = world.client
+    world.sign_in(browser, "k.okafor")
+    page = browser.get("/account")
+    assert page.status_code == 200
+    assert 'value="k.okafor@riverside.example"' in page.text  # the demo's address
+    assert "You have no calendar feed." in page.text
+
+    def post(path: str, **data: str):
+        return browser.post(
+            path, data={**data, "_csrf_token": browser.cookies.get("csrftoken", "")}
+        )
+
+    refused = post("/account/email", email="kemi@")
+    assert refused.status_code == 400
+    assert "&#39;kemi@&#39; is not an email address" in refused.text
+    saved = post("/account/email", email="kemi.okafor@riverside.example")
+    assert "Steady emails you at kemi.okafor@riverside.example." in saved.text
+
+    made = post("/account/calendar-feed")
+    assert made.status_code == 200
+    shown = made.text.split('<code id="feed-url">')[1].split("</code>")[0]
+    path = _path(shown)
+    assert world.client.get(path).status_code == 200
+    later = browser.get("/account")
+    assert "You have a calendar feed, made" in later.text
+    assert path not in later.text  # shown once: Steady keeps only its digest
+    revoked = post("/account/calendar-feed/revoke")
+    assert "Revoked your calendar feed: its address stops working." in revoked.text
+    assert world.client.get(path).status_code == 404
