@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from domain.account import Account
-from domain.school_days import SchoolCalendar
+from domain.school_days import WEEKDAYS, SchoolCalendar
 from service.access.need_to_know import SchoolNames
 from service.access.permissions import Scope, scopes
 from service.accounts.service import Accounts
@@ -120,8 +120,25 @@ def digest_email(
     )
 
 
+CalendarFor = Callable[[Sequence[str]], SchoolCalendar]
+
+
+def weekdays(schools: Sequence[str]) -> SchoolCalendar:
+    """Monday to Friday for every school: until the district's calendars are wired in."""
+    return WEEKDAYS
+
+
+def schools_of(account: Account) -> list[str]:
+    """The schools (ids) whose calendar says whether a day is a school day for this person:
+    their school's, and those they are given; none (the district's calendar) for others."""
+    own = [account.organisation] if account.organisation_kind == "school" else []
+    return [*own, *account.schools]
+
+
 class Digests:
-    """Makes each school day's digests once the digest time has come."""
+    """Makes each school day's digests once the digest time has come: a person's day is a
+    school day by the calendar of their schools (`calendar_for`, the district's for people of
+    no school)."""
 
     def __init__(
         self,
@@ -130,20 +147,24 @@ class Digests:
         sources: list[DigestSource],
         *,
         when: time,
-        calendar: Callable[[], SchoolCalendar],
+        calendar_for: CalendarFor = weekdays,
         public_url: str,
     ) -> None:
         self.steady = steady
         self.accounts = accounts
         self.sources = sources  # shared with Reminders: the composition root may add more
         self.when = when
-        self.calendar = calendar
+        self.calendar_for = calendar_for
         self.public_url = public_url
         self._made: date | None = None  # the day this process made digests for
 
     def due(self, at: datetime) -> date | None:
-        day = digest_day(at, self.steady.zone, self.when, self.calendar())
-        return None if day is None or day == self._made else day
+        """The day whose digests are to be made at `at` (past the digest time, not made yet by
+        this process); whether it is a school day is each person's calendar's to say."""
+        local = at.astimezone(self.steady.zone)
+        if local.time() < self.when or local.date() == self._made:
+            return None
+        return local.date()
 
     def make(self, at: datetime) -> list[Message]:
         """The digests due at `at` and not yet made by this process (another process, or this
@@ -152,15 +173,16 @@ class Digests:
         if day is None:
             return []
         messages = []
+        zone = self.steady.zone
         for account in self.accounts.list_users():
             if account.disabled or not account.email:
                 continue
+            if digest_day(at, zone, self.when, self.calendar_for(schools_of(account))) != day:
+                continue  # not a school day where they work
             items = [item for source in self.sources for item in source(account.username, at)]
             if items:
                 messages.append(
-                    digest_email(
-                        account, day, items, public_url=self.public_url, zone=self.steady.zone
-                    )
+                    digest_email(account, day, items, public_url=self.public_url, zone=zone)
                 )
         return messages
 

@@ -17,13 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.school_days import WEEKDAYS, SchoolCalendar, parse_clock
+from domain.school_days import parse_clock
 from service.access.need_to_know import SchoolNames
 from service.accounts.service import Accounts
 from service.config import Settings
 from service.incidents.application import Steady
 from service.live.feed_events import FeedEvent
-from service.outbox.digest import Digests, DigestSource, open_tasks
+from service.outbox.digest import CalendarFor, Digests, DigestSource, open_tasks, weekdays
 from service.outbox.sender import BACKOFF, LEASE, Delivery, Sender
 from service.outbox.store import Outbox
 from service.outbox.urgent import UrgentEmails
@@ -52,7 +52,7 @@ class Reminders:
         settings: Settings,
         *,
         sources: Sequence[DigestSource] = (),
-        calendar: Callable[[], SchoolCalendar] = lambda: WEEKDAYS,
+        calendar_for: CalendarFor = weekdays,
         backoff: float = BACKOFF,
         lease: float = LEASE,
     ) -> None:
@@ -66,7 +66,7 @@ class Reminders:
             accounts,
             self.sources,
             when=parse_clock("STEADY_DIGEST_TIME", settings.digest_time),
-            calendar=calendar,
+            calendar_for=calendar_for,
             public_url=settings.public_url,
         )
         self.sender = Sender(

@@ -10,12 +10,13 @@ import asyncio
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from litestar.testing import TestClient
 
 from domain.people import Actor
+from domain.school_days import WEEKDAYS, SchoolCalendar
 from service.accounts.service import Accounts
 from service.bootstrap import assemble, open_steady
 from service.config import Settings
@@ -294,3 +295,30 @@ def test_the_server_sends_an_urgent_task_by_itself_once_it_is_assigned(database_
         assert page.status_code == 200
     time.sleep(0.5)
     assert len(smtp.inbox.to("l.nguyen@riverside.example")) == 1
+
+
+class ClosedAt(SchoolCalendar):
+    """The calendar of a school closed on some days (a district's would say more)."""
+
+    def __init__(self, *closed: date) -> None:
+        self.closed = set(closed)
+
+    def is_school_day(self, day: date) -> bool:
+        return day not in self.closed and super().is_school_day(day)
+
+
+def test_a_school_closed_for_the_day_gets_no_digest_while_the_district_does(world):
+    inbox = world.smtp.inbox
+    ref = world.open()
+    due = MONDAY_0701 + timedelta(hours=2)
+    world.task(ref, "Meet the students' teachers", urgent=False, due_at=due)
+    world.task(ref, "Brief the district", urgent=False, owner="crisis-lead", due_at=due)
+    closed = ClosedAt(MONDAY_0701.date())
+
+    def calendar_for(schools):
+        return closed if "roosevelt-high-school" in schools else WEEKDAYS
+
+    world.run(MONDAY_0701, reminders=world.another_sender(calendar_for=calendar_for))
+    assert inbox.to("k.okafor@riverside.example", "Steady:") == []  # Roosevelt is closed
+    [digest] = inbox.to("m.alvarez@riverside.example", "Steady:")
+    assert f"{ref} T2 Brief the district" in digest.get_content()
