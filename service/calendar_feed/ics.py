@@ -1,7 +1,7 @@
 """A person's calendar feed as iCalendar (RFC 5545), built with the icalendar library, in the
 form Google Calendar and Outlook subscribe to: METHOD:PUBLISH, a name (X-WR-CALNAME), times in
 UTC (so no VTIMEZONE is needed), and per item a UID that stays the same from one reading to the
-next (derived from the item's link), a DTSTAMP, a start and a length.
+next (derived from the item's key, or its link), a DTSTAMP, a start and a length.
 
 An item says what its source said (pseudonyms and references only) and links to Steady; the
 feed holds only items with a due time."""
@@ -20,7 +20,8 @@ LENGTH = timedelta(minutes=30)  # how long a due item shows in the calendar
 
 
 def uid_of(item: DigestItem, host: str) -> str:
-    return f"{hashlib.sha256(item.link.encode()).hexdigest()[:32]}@{host}"
+    identity = item.key or item.link
+    return f"{hashlib.sha256(identity.encode()).hexdigest()[:32]}@{host}"
 
 
 def feed_ics(items: Sequence[DigestItem], *, name: str, public_url: str, now: datetime) -> bytes:

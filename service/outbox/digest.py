@@ -8,9 +8,10 @@ source says an item in pseudonyms and references only; the digest adds nothing b
 A digest's key is the day and the account's id: made twice (a restart, a second process), it is
 kept once."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from domain.account import Account
@@ -36,9 +37,50 @@ class DigestItem:
     due: datetime | None
     overdue: bool
     link: str  # a path, such as /incidents/INC-2026-0007#task-T3
+    key: str = ""  # what the item is, for ever (a calendar's UID); the link when empty
 
 
 DigestSource = Callable[[str, datetime], list[DigestItem]]
+
+
+class DueCheckIn(Protocol):
+    """What a follow-ups read model says of a check-in due (service.follow_ups.due)."""
+
+    person_ref: str
+    incident_ref: str
+    check_in_id: str
+    label: str
+    due: datetime
+    overdue: bool
+
+
+def check_ins(
+    due_for_owner: Callable[[str, datetime], Iterable[DueCheckIn]],
+    zone: ZoneInfo,
+    *,
+    upcoming: bool = False,
+    link: str = "/my-follow-ups",
+) -> DigestSource:
+    """A source of the person's follow-up check-ins (FollowUpsDue.for_owner): those due today
+    or overdue, for the digest; with `upcoming`, every one ahead too, for the calendar feed.
+    A check-in is said by the person's reference and its label: never a name."""
+
+    def items(username: str, at: datetime) -> list[DigestItem]:
+        today = at.astimezone(zone).date()
+        return [
+            DigestItem(
+                what=f"{c.person_ref} {c.label}",
+                incident_ref=c.incident_ref,
+                due=c.due,
+                overdue=c.overdue,
+                link=link,
+                key=f"check-in/{c.incident_ref}/{c.person_ref}/{c.check_in_id}",
+            )
+            for c in due_for_owner(username, at)
+            if upcoming or c.overdue or c.due.astimezone(zone).date() <= today
+        ]
+
+    return items
 
 
 def partner_of(account: Account) -> str | None:

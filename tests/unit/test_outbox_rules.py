@@ -3,6 +3,7 @@ when urgent, so older tasks keep their hash; set by playbook steps), when the mo
 due, how long a failed delivery waits, and the calendar feed's form."""
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,7 @@ from domain.task import TaskPlan
 from playbooks.loader import load_playbook
 from playbooks.problems import PlaybookInvalid
 from service.calendar_feed.ics import feed_ics
-from service.outbox.digest import DigestItem, digest_day
+from service.outbox.digest import DigestItem, check_ins, digest_day
 from service.outbox.sender import MAX_BACKOFF, retry_delay
 from tests.builders import LEAD
 from tests.unit.test_playbook_loader import VALID, edit, write
@@ -190,3 +191,52 @@ def test_the_calendar_feed_is_published_in_utc_with_stable_uids_and_only_timed_i
     assert str(event["URL"]) == "https://s.example/incidents/INC-2026-0007#task-T3"
     assert [str(e["UID"]) for e in Calendar.from_ical(later).walk("VEVENT")] == [str(event["UID"])]
     assert first["METHOD"] == "PUBLISH" and str(first["X-WR-CALNAME"]) == "Steady: your work"
+
+
+@dataclass(frozen=True)
+class CheckIn:  # as FollowUpsDue.for_owner gives one
+    person_ref: str
+    incident_ref: str
+    check_in_id: str
+    label: str
+    due: datetime
+    overdue: bool
+
+
+def test_follow_up_check_ins_reach_the_digest_when_due_and_the_feed_ahead_by_reference():
+    monday_8am = datetime(2026, 11, 23, 8, 0, tzinfo=CHICAGO)
+    rows = [
+        CheckIn(
+            "P-0007", "INC-2026-0003", "C1", "Day 1 check-in", monday_8am - timedelta(days=1), True
+        ),
+        CheckIn(
+            "P-0007",
+            "INC-2026-0003",
+            "C2",
+            "Day 3 check-in",
+            monday_8am + timedelta(hours=4),
+            False,
+        ),
+        CheckIn(
+            "P-0012",
+            "INC-2026-0003",
+            "C1",
+            "Week 2 check-in",
+            monday_8am + timedelta(days=9),
+            False,
+        ),
+    ]
+    asked = []
+
+    def for_owner(username, at):
+        asked.append(username)
+        return rows
+
+    digest = check_ins(for_owner, CHICAGO)("k.okafor", monday_8am)
+    assert [i.what for i in digest] == ["P-0007 Day 1 check-in", "P-0007 Day 3 check-in"]
+    assert [i.overdue for i in digest] == [True, False] and asked == ["k.okafor"]
+    feed = check_ins(for_owner, CHICAGO, upcoming=True)("k.okafor", monday_8am)
+    assert len(feed) == 3
+    ics = feed_ics(feed, name="Steady: your work", public_url="https://s.example", now=NOW)
+    uids = [str(e["UID"]) for e in Calendar.from_ical(ics).walk("VEVENT")]
+    assert len(set(uids)) == 3  # one link, three check-ins: each its own calendar event
