@@ -111,3 +111,17 @@ def test_a_moment_that_is_not_one_is_refused_with_how_to_write_it(seeded):
     refused = steady(url, "reminders", "run", "--at", "monday morning")
     assert refused.returncode == 1
     assert "--at 'monday morning' is not a moment: write it like 2026-11-23T09:30" in refused.stderr
+
+
+def test_an_admin_sets_and_removes_an_address_from_the_command_line(seeded):
+    url, _ = seeded
+    set_ = steady(url, "users", "email", "k.okafor", "Kemi.Okafor@Riverside.example")
+    assert set_.returncode == 0, set_.stderr
+    assert set_.stdout.strip() == "Steady emails k.okafor at Kemi.Okafor@riverside.example"
+    wrong = steady(url, "users", "email", "k.okafor", "kemi")
+    assert wrong.returncode == 1
+    assert (
+        "'kemi' is not an email address: give one like m.alvarez@riverside.example" in wrong.stderr
+    )
+    removed = steady(url, "users", "email", "k.okafor", "--json")
+    assert json.loads(removed.stdout)["email"] == ""
