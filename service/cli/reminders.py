@@ -9,7 +9,7 @@ import argparse
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from service.bootstrap import assemble, open_steady
@@ -54,7 +54,7 @@ def run_reminders(args: argparse.Namespace, settings: Settings, at: datetime | N
         reminders = _reminders(assemble(steady, settings).reminders, settings)
         moment = at or steady.clock()
         done = asyncio.run(reminders.run_once(moment))
-        waiting = reminders.outbox.waiting()
+        waiting = reminders.outbox.waiting(moment)
     sent = [d for d in done.deliveries if d.outcome == "sent"]
     failed = [d for d in done.deliveries if d.outcome == "failed"]
     data: dict[str, Any] = {
@@ -98,6 +98,7 @@ def show_reminders(args: argparse.Namespace, settings: Settings) -> int:
                             if m.next_attempt_at
                             else None,
                             "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+                            "expires_at": m.expires_at.isoformat() if m.expires_at else None,
                         }
                         for m in messages
                     ],
@@ -116,10 +117,13 @@ def show_reminders(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0
     zone = settings.zone()
+    now = datetime.now(UTC)
     lines = [f"{len(messages)} message(s):"]
     for m in messages:
         if m.sent_at:
             state = f"sent {m.sent_at.astimezone(zone):%Y-%m-%d %H:%M}"
+        elif m.expires_at and m.expires_at <= now:
+            state = f"not sent: expired {m.expires_at.astimezone(zone):%Y-%m-%d %H:%M}"
         elif m.next_attempt_at:
             state = f"waiting, next attempt {m.next_attempt_at.astimezone(zone):%Y-%m-%d %H:%M}"
         else:

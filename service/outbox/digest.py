@@ -10,7 +10,7 @@ kept once."""
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -159,6 +159,8 @@ def digest_email(
         to=account.email,
         subject=f"Steady: {len(overdue)} overdue, {len(due)} due today ({day:%a %d %b})",
         body="\n".join(lines) + "\n",
+        # News of this morning only: not sent once its day is over (after an outage, say).
+        expires_at=datetime.combine(day + timedelta(days=1), time(0), zone),
     )
 
 

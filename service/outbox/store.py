@@ -37,6 +37,8 @@ class Message:
     to: str
     subject: str
     body: str
+    # After this it is not sent (a digest is news of its own morning only); None: never.
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Listed:
     attempts: int
     next_attempt_at: datetime | None  # None: due at once (no attempt has failed)
     sent_at: datetime | None
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,8 @@ class Outbox:
                 )
                 # Due at once, whatever moment a sender asks about (`steady reminders run
                 # --at` a moment before it was derived, say): only a failure puts it later.
-                params = (message.key, message.kind, _seconds(at), sealed, 0.0)
+                expires = _seconds(message.expires_at) if message.expires_at else 0.0
+                params = (message.key, message.kind, _seconds(at), sealed, 0.0, expires)
                 self._sql.execute(curs, "add", params)
                 added += self._sql.rowcount(curs)
             if tracking is not None:
@@ -135,7 +139,7 @@ class Outbox:
         """Keys of unsent messages whose next attempt is due and that no sender holds."""
         now = _seconds(at)
         with self._sql.reading() as curs:
-            rows = self._sql.fetch_all(curs, "due", (now, time.time(), limit))
+            rows = self._sql.fetch_all(curs, "due", (now, now, time.time(), limit))
         return [str(row[0]) for row in rows]
 
     def claim(self, key: str, claim: str, *, lease: float) -> Claimed | None:
@@ -186,8 +190,9 @@ class Outbox:
                 attempts=int(attempts),
                 next_attempt_at=_moment(next_at) if next_at else None,
                 sent_at=_moment(sent) if sent is not None else None,
+                expires_at=_moment(expires) if expires else None,
             )
-            for key, kind, created, attempts, next_at, sent in rows
+            for key, kind, created, attempts, next_at, sent, expires in rows
         ]
 
     def attempts(self) -> list[Attempt]:
@@ -204,7 +209,8 @@ class Outbox:
             row = self._sql.fetch_one(curs, "error", (key, number))
         return str(self._open(key, row[0])) if row else ""
 
-    def waiting(self) -> int:
+    def waiting(self, at: datetime) -> int:
+        """How many messages are still to be sent as of `at` (not sent, not expired)."""
         with self._sql.reading() as curs:
-            row = self._sql.fetch_one(curs, "waiting", ())
+            row = self._sql.fetch_one(curs, "waiting", (_seconds(at),))
         return int(row[0]) if row else 0

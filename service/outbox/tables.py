@@ -3,7 +3,8 @@ the store's events, and the statements that read and write them.
 
 - messages: one row per message, under its unique key (the follower derives the same key from
   the same event or morning, so deriving twice, or in two processes, adds it once). Clear: the
-  key (ids, a date), the kind, times and counts; sealed: `sealed` (recipient, subject, body).
+  key (ids, a date), the kind, times (`expires_at`: 0 for never) and counts; sealed: `sealed`
+  (recipient, subject, body).
 - attempts: one row per delivery attempt: when, the outcome, and the error (sealed: a mail
   server's refusal may quote the address).
 - tracking: per follower name, the log position it has derived messages up to.
@@ -30,7 +31,7 @@ _CREATE = [
     "CREATE TABLE IF NOT EXISTS {m} (message_key TEXT PRIMARY KEY, kind TEXT NOT NULL, "
     "created_at {real} NOT NULL, sealed {blob} NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
     "next_attempt_at {real} NOT NULL, claimed_until {real} NOT NULL DEFAULT 0, "
-    "claim TEXT NOT NULL DEFAULT '', sent_at {real})",
+    "claim TEXT NOT NULL DEFAULT '', sent_at {real}, expires_at {real} NOT NULL DEFAULT 0)",
     "CREATE INDEX IF NOT EXISTS {m}_waiting ON {m} (next_attempt_at) WHERE sent_at IS NULL",
     "CREATE TABLE IF NOT EXISTS {a} (message_key TEXT NOT NULL, attempt INTEGER NOT NULL, "
     "at {real} NOT NULL, outcome TEXT NOT NULL, error {blob} NOT NULL, "
@@ -38,13 +39,15 @@ _CREATE = [
     "CREATE TABLE IF NOT EXISTS {t} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
 ]
 _STATEMENTS = {
-    "add": "INSERT INTO {m} (message_key, kind, created_at, sealed, next_attempt_at) "
-    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_key) DO NOTHING",
+    "add": "INSERT INTO {m} (message_key, kind, created_at, sealed, next_attempt_at, expires_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_key) DO NOTHING",
     "track": "INSERT INTO {t} VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
     "SET position = excluded.position WHERE {t}.position < excluded.position",
     "tracked": "SELECT position FROM {t} WHERE name = ?",
+    # A message past its expiry (a digest after its day) is not sent: it stays, unsent.
     "due": "SELECT message_key FROM {m} WHERE sent_at IS NULL AND next_attempt_at <= ? "
-    "AND claimed_until < ? ORDER BY next_attempt_at, message_key LIMIT ?",
+    "AND (expires_at = 0 OR expires_at > ?) AND claimed_until < ? "
+    "ORDER BY next_attempt_at, message_key LIMIT ?",
     # A claim holds a message for one sender until the lease ends: of two senders (processes)
     # only the one whose UPDATE finds it unclaimed and unsent gets it.
     "claim": "UPDATE {m} SET claimed_until = ?, claim = ? WHERE message_key = ? "
@@ -56,11 +59,12 @@ _STATEMENTS = {
     "failed": "UPDATE {m} SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = 0 "
     "WHERE message_key = ? AND claim = ?",
     "attempt": "INSERT INTO {a} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-    "list": "SELECT message_key, kind, created_at, attempts, next_attempt_at, sent_at "
-    "FROM {m} ORDER BY created_at, message_key LIMIT ?",
+    "list": "SELECT message_key, kind, created_at, attempts, next_attempt_at, sent_at, "
+    "expires_at FROM {m} ORDER BY created_at, message_key LIMIT ?",
     "attempts_of": "SELECT message_key, attempt, at, outcome FROM {a} ORDER BY at, attempt",
     "error": "SELECT error FROM {a} WHERE message_key = ? AND attempt = ?",
-    "waiting": "SELECT count(*) FROM {m} WHERE sent_at IS NULL",
+    "waiting": "SELECT count(*) FROM {m} WHERE sent_at IS NULL "
+    "AND (expires_at = 0 OR expires_at > ?)",
 }
 
 

@@ -322,3 +322,21 @@ def test_a_school_closed_for_the_day_gets_no_digest_while_the_district_does(worl
     assert inbox.to("k.okafor@riverside.example", "Steady:") == []  # Roosevelt is closed
     [digest] = inbox.to("m.alvarez@riverside.example", "Steady:")
     assert f"{ref} T2 Brief the district" in digest.get_content()
+
+
+def test_a_digest_not_delivered_on_its_day_is_not_sent_late(world):
+    inbox = world.smtp.inbox
+    ref = world.open()
+    world.task(ref, "Call the families", urgent=False, due_at=MONDAY_0630)  # overdue from now on
+    world.smtp.stop()
+    done = world.run(MONDAY_0701)
+    assert [d.outcome for d in done.deliveries] == ["failed"]  # Monday's digest: server down
+    world.smtp.start()
+    tuesday = MONDAY_0701 + timedelta(days=1)
+    done = world.run(tuesday)
+    assert [d.key.split("/")[1] for d in done.deliveries] == ["2026-11-24"]
+    [digest] = inbox.to("k.okafor@riverside.example", "Steady:")
+    assert digest["Subject"] == "Steady: 1 overdue, 0 due today (Tue 24 Nov)"
+    monday = [m for m in world.reminders.outbox.messages() if "2026-11-23" in m.key]
+    assert [m.sent_at for m in monday] == [None]  # kept, as the record of what was not sent
+    assert world.reminders.outbox.waiting(tuesday) == 0
