@@ -10,7 +10,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from domain.account import Account
-from domain.email_address import MAX_EMAIL
+from domain.email_address import EMAIL_PATTERN, MAX_EMAIL
 from domain.errors import DomainError
 from service.accounts.service import Accounts, account_view
 from service.calendar_feed.feeds import CalendarFeeds
@@ -23,12 +23,17 @@ from web.errors import COMMAND_ERRORS, BadInput
 from web.rendering import context, format_time, page, page_route
 
 MY_ACCOUNT = "/account"
+# The document's pattern for an address, or nothing (no address): the domain's, anchored whole.
+EMAIL_OR_NOTHING = f"^(?:|{EMAIL_PATTERN.pattern[1:-1]})$"
 
 
 @dataclass
 class EmailBody:
     # Empty: no address (nothing is emailed).
-    email: Annotated[str, api_fields.field(api_fields.text(MAX_EMAIL, required=False))] = ""
+    email: Annotated[
+        str,
+        api_fields.field(api_fields.matching(EMAIL_OR_NOTHING, most=MAX_EMAIL)),
+    ] = ""
 
 
 def feed_url(request: Request, path: str) -> str:
