@@ -27,6 +27,7 @@ BACKOFF = 30.0  # seconds before the second attempt
 MAX_BACKOFF = 3600.0
 LEASE = 120.0  # seconds a claim holds a message: longer than one delivery's timeout
 SMTP_TIMEOUT = 30.0
+PAGE = 50  # messages read from the outbox at a time
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Delivery:
     key: str
     outcome: str  # "sent" or "failed"
     error: str = ""
+    unreachable: bool = False  # the server could not be reached (not this message's fault)
 
 
 def retry_delay(attempts: int, base: float = BACKOFF) -> float:
@@ -109,11 +111,35 @@ class Sender:
         if self.server is None:
             return []
         deliveries: list[Delivery] = []
-        for key in await asyncio.to_thread(self.outbox.due, at):
-            claimed = await asyncio.to_thread(self.outbox.claim, key, self.claim, lease=self.lease)
+        tried: set[str] = set()
+        while True:  # page by page: a morning's digests may be thousands
+            keys = [k for k in await asyncio.to_thread(self.outbox.due, at, PAGE) if k not in tried]
+            if not keys:
+                return deliveries
+            tried.update(keys)
+            try:
+                deliveries += await self._send_each(keys, at)
+            except _Unreachable as stopped:
+                return deliveries + stopped.deliveries
+
+    async def _send_each(self, keys: list[str], at: datetime) -> list[Delivery]:
+        deliveries: list[Delivery] = []
+        for key in keys:
+            try:
+                claimed = await asyncio.to_thread(
+                    self.outbox.claim, key, self.claim, lease=self.lease
+                )
+            except ValueError:  # sealed with another key, or for another row: never sent
+                log.error("outbox message %s does not open with this store's key", key)
+                continue
             if claimed is None:
                 continue  # another sender has it, or sent it meanwhile
-            deliveries.append(await self._deliver(claimed, at))
+            delivery = await self._deliver(claimed, at)
+            deliveries.append(delivery)
+            if delivery.unreachable:
+                # The server is down: the rest wait for the next round, unclaimed, rather than
+                # each waiting out a connection timeout now.
+                raise _Unreachable(deliveries)
         return deliveries
 
     async def _deliver(self, claimed: Claimed, at: datetime) -> Delivery:
@@ -141,6 +167,17 @@ class Sender:
                 type(error).__name__,
                 delay,
             )
-            return Delivery(claimed.message.key, "failed", reason)
+            unreachable = isinstance(error, ConnectionError | TimeoutError) or (
+                isinstance(error, OSError) and not isinstance(error, aiosmtplib.SMTPException)
+            )
+            return Delivery(claimed.message.key, "failed", reason, unreachable=unreachable)
         await asyncio.to_thread(self.outbox.sent, claimed, at)
         return Delivery(claimed.message.key, "sent")
+
+
+class _Unreachable(Exception):
+    """Ends a round when the mail server cannot be reached, with what the round did."""
+
+    def __init__(self, deliveries: list[Delivery]) -> None:
+        super().__init__("the mail server cannot be reached")
+        self.deliveries = deliveries
