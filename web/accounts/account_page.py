@@ -1,6 +1,6 @@
-"""One account's page, for admins: its roles, positions, schools, password, API tokens and
-status, each changed by a form of its own. A new API token is drawn once, on the page that
-answers the POST that issued it, and is kept nowhere."""
+"""One account's page, for admins: its roles, positions, schools, email address, password, API
+tokens and status, each changed by a form of its own. A new API token is drawn once, on the
+page that answers the POST that issued it, and is kept nowhere."""
 
 from collections.abc import Callable
 from typing import Any
