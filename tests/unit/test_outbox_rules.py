@@ -16,7 +16,7 @@ from domain.incident import Incident
 from domain.organisation import Organisation
 from domain.phase import Phase
 from domain.school_days import WEEKDAYS, SchoolCalendar
-from domain.task import TaskPlan
+from domain.task import Task, TaskPlan
 from playbooks.loader import load_playbook
 from playbooks.problems import PlaybookInvalid
 from service.calendar_feed.ics import feed_ics
@@ -240,3 +240,21 @@ def test_follow_up_check_ins_reach_the_digest_when_due_and_the_feed_ahead_by_ref
     ics = feed_ics(feed, name="Steady: your work", public_url="https://s.example", now=NOW)
     uids = [str(e["UID"]) for e in Calendar.from_ical(ics).walk("VEVENT")]
     assert len(set(uids)) == 3  # one link, three check-ins: each its own calendar event
+
+
+def test_a_task_recorded_before_tasks_could_be_urgent_loads_as_not_urgent():
+    # The record of a task added by an earlier release: no "urgent" key at all.
+    stored = {
+        "task_id": "T1",
+        "title": "Call the family",
+        "instructions": "",
+        "phase": "response",
+        "owner_role": "counselor",
+        "due_at": None,
+        "stakeholder": "",
+        "component": "",
+        "playbook_id": "",
+        "step_id": "",
+    }
+    assert Task.from_dict(stored).urgent is False
+    assert Task.from_dict(stored | {"urgent": True}).urgent is True
