@@ -20,6 +20,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.credentials import check_password_hash, check_username
+from domain.email_address import check_email
 from domain.errors import Conflict, DomainError, NotFound
 from domain.ids import STEADY_NAMESPACE
 from domain.organisation import Organisation, check_slug
@@ -112,6 +113,16 @@ class Account(RecordsWhoActed, Aggregate):
 
         def apply(self, account: "Account") -> None:
             account.schools = list(self.schools)
+
+    class EmailAddressSet(Event):
+        """Where Steady emails the person (urgent tasks, the morning digest); "" for none."""
+
+        NAME = "email_address_set"
+
+        email: str
+
+        def apply(self, account: "Account") -> None:
+            account.email = self.email
 
     class PasswordSet(Event):
         NAME = "password_set"
@@ -226,6 +237,7 @@ class Account(RecordsWhoActed, Aggregate):
         self.roles = list(roles)
         self.positions = list(positions)
         self.schools: list[str] = []  # schools given (ids); set by SchoolsSet, none at first
+        self.email = ""  # set by EmailAddressSet: until then nothing is emailed
         self.created_by = Actor.from_dict(actor)
         self.password_hash = ""
         self.password_set_at: datetime | None = None
@@ -269,6 +281,14 @@ class Account(RecordsWhoActed, Aggregate):
         if checked == self.schools:
             raise DomainError(f"{self.username} already has exactly these schools")
         self._record(self.SchoolsSet, actor, at, schools=checked)
+
+    def set_email(self, email: str, *, actor: Actor, at: datetime) -> None:
+        """A new address ("" removes it: nothing is emailed then)."""
+        checked = check_email(email, required=False)
+        if checked == self.email:
+            said = f"the email address {checked}" if checked else "no email address"
+            raise DomainError(f"{self.username} already has {said}")
+        self._record(self.EmailAddressSet, actor, at, email=checked)
 
     def set_password_hash(
         self, password_hash: str, *, actor: Actor, at: datetime, rehash: bool = False

@@ -34,7 +34,7 @@ from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.task import Status, Task
 
-FORMAT = 3
+FORMAT = 4
 
 
 def _format_1_to_2(record: dict[str, Any]) -> dict[str, Any]:
@@ -70,10 +70,19 @@ def _format_2_to_3(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _format_3_to_4(record: dict[str, Any]) -> dict[str, Any]:
+    """Format 4 added urgent tasks: before it no task was urgent."""
+    return record | {
+        "format": 4,
+        "tasks": [{"urgent": False} | task for task in record["tasks"]],
+    }
+
+
 # From a format to the next: each takes a record of its format and returns the next one's.
 UPCASTS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _format_1_to_2,
     2: _format_2_to_3,
+    3: _format_3_to_4,
 }
 
 

@@ -167,6 +167,7 @@ class IncidentTasks(RecordsInChain):
             due_at=None if plan.due_at is None else moments.check_moment("due_at", plan.due_at),
             stakeholder=plan.stakeholder,
             component=plan.component,
+            urgent=plan.urgent is True,
         )
         task_id = f"T{len(self.tasks) + 1}"
         self._record(self.TaskAdded, actor, at, task=plan.as_dict(task_id))

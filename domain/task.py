@@ -67,8 +67,11 @@ class TaskPlan:
     due_rule: str = ""  # the step's due phrase, kept to count from a milestone once recorded
     waits_for: str = ""  # a milestone id: no due date until the milestone is recorded
     same_as: str = ""  # "playbook-id:step-id" of the same step in a playbook used with this one
+    urgent: bool = False  # its assignee is emailed at once (service.outbox)
 
     def as_dict(self, task_id: str) -> dict[str, Any]:
+        # "urgent" came later: recorded (and so hashed) only when true, so that a task added
+        # before it existed, or not urgent, keeps the same record and hash.
         return {
             "task_id": task_id,
             "title": self.title,
@@ -83,7 +86,7 @@ class TaskPlan:
             "due_rule": self.due_rule,
             "waits_for": self.waits_for,
             "same_as": self.same_as,
-        }
+        } | ({"urgent": True} if self.urgent else {})
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class Task:
     # reference and task id a follow-up's task came from, e.g. "INC-2026-0003 T4".
     carried_to: str = ""
     carried_from: str = ""
+    urgent: bool = False  # urgent work: its assignee is emailed when it is assigned
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Task":
@@ -137,6 +141,7 @@ class Task:
             same_as=data.get("same_as", ""),
             # Only tasks carried into a follow-up say where they came from, and who had them.
             carried_from=data.get("carried_from", ""),
+            urgent=bool(data.get("urgent", False)),  # recorded only when true
             assignee=Assignee(data["assignee_kind"], data["assignee"])
             if data.get("assignee")
             else None,

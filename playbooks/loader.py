@@ -44,6 +44,7 @@ STEP_KEYS = (
     "same_as",
     "stakeholder",
     "component",
+    "urgent",
 )
 
 # The product owner requires both in every playbook (docs/domain.md: staff who are not looked
@@ -267,6 +268,9 @@ class _Checker(LinkChecks):
             table, "stakeholder", prefix, STAKEHOLDER_GROUPS, "stakeholder groups"
         )
         component = self.choice(table, "component", prefix, COMPONENTS, "components")
+        urgent = table.get("urgent", False)
+        if not isinstance(urgent, bool):
+            self.add(field_path(prefix, "urgent"), f"true or false, got {got(urgent)}")
         # The None checks are implied by "no new problems"; spelled out for the type checker.
         if (
             len(self.problems) > before
@@ -289,6 +293,7 @@ class _Checker(LinkChecks):
             component,
             milestone=milestone,
             same_as=same_as,
+            urgent=urgent is True,
         )
 
     def due(self, table: dict[str, object], prefix: str) -> Offset | None:

@@ -39,6 +39,7 @@ class Step:
     component: str  # key of domain.healing.COMPONENTS
     milestone: str = ""  # a Milestone.id of the same playbook: due counts from its moment
     same_as: StepRef | None = None  # the same step in a playbook this one is used with
+    urgent: bool = False  # its task's assignee is emailed at once when it is assigned
 
 
 @dataclass(frozen=True)

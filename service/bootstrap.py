@@ -13,11 +13,15 @@ from eventsourcing.persistence import PersistenceError
 from playbooks.library import Library
 from service.access.need_to_know import SchoolNames
 from service.accounts.service import Accounts
+from service.calendar_feed.feeds import CalendarFeeds
 from service.calendars.service import Calendars
 from service.config import Settings
 from service.follow_ups.commands import FollowUpCommands
 from service.follow_ups.due import FollowUpsDue
 from service.incidents.application import Clock, Steady, utc_now
+from service.outbox.digest import FEED_GROUPS, check_ins, open_tasks
+from service.outbox.reminders import Reminders
+from service.outbox.tables import NoOutbox
 from service.people.service import People
 from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
@@ -69,6 +73,9 @@ class Parts:
     follow_ups: FollowUpCommands  # planning people's check-ins, recording them
     follow_ups_due: FollowUpsDue  # who has which check-ins due, kept from the log
     people: People  # affected people, their triage, referrals and identities
+    calendar_feeds: CalendarFeeds  # each person's private calendar feed, and its sources
+    # The outbox: urgent-task emails and the morning digest (None: a store that keeps none).
+    reminders: Reminders | None = None
 
 
 def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = None) -> Parts:
@@ -83,6 +90,22 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
     people = People(steady, accounts)
     # A triage plans (or plans again) the person's check-ins for their tier.
     people.after_triage.append(follow_ups.after_triage)
+    follow_ups_due = FollowUpsDue(steady, follow_ups.owner_organisation)
+    school_names = SchoolNames(accounts)
+    try:
+        reminders: Reminders | None = Reminders(
+            steady, accounts, school_names, settings, calendar_for=calendars.calendar_for
+        )
+    except NoOutbox:
+        reminders = None
+    if reminders is not None:
+        reminders.sources.append(check_ins(follow_ups_due.for_owner, steady.zone))
+    # A calendar feed holds every open task of the person's with a due time and every check-in
+    # ahead (the digest only those due today and overdue).
+    feed_sources = [
+        open_tasks(steady, accounts, school_names, groups=FEED_GROUPS),
+        check_ins(follow_ups_due.for_owner, steady.zone, upcoming=True),
+    ]
     return Parts(
         steady=steady,
         settings=settings,
@@ -90,10 +113,12 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         partner_feed=PartnerFeed(steady.events_after),
         timelines=Timelines(steady),
         view_log=ViewLog(steady),
-        school_names=SchoolNames(accounts),
+        school_names=school_names,
         role_holders=RoleHolders(accounts),
         calendars=calendars,
         follow_ups=follow_ups,
-        follow_ups_due=FollowUpsDue(steady, follow_ups.owner_organisation),
+        follow_ups_due=follow_ups_due,
         people=people,
+        calendar_feeds=CalendarFeeds(accounts, feed_sources),
+        reminders=reminders,
     )

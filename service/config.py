@@ -19,8 +19,15 @@ VARIABLES = (
     "STEADY_DISTRICT",
     "STEADY_TRUSTED_PROXIES",
     "STEADY_STORE_TIMEOUT",
+    "STEADY_SMTP_URL",
+    "STEADY_MAIL_FROM",
+    "STEADY_DIGEST_TIME",
+    "STEADY_PUBLIC_URL",
 )
 DEFAULT_STORE_TIMEOUT = 3.0
+DEFAULT_DIGEST_TIME = "07:00"
+DEFAULT_PUBLIC_URL = "http://localhost:8000"
+DEFAULT_MAIL_FROM = "steady@localhost"
 
 
 def _cipher_key_from_environment() -> str:
@@ -47,6 +54,51 @@ def trusted_proxies(value: str) -> tuple[str, ...]:
             ) from None
         found.append(item)
     return tuple(found)
+
+
+def smtp_url(value: str) -> str:
+    """STEADY_SMTP_URL: smtp://[user:password@]host[:port] (STARTTLS when the server offers
+    it) or smtps://... (TLS from the start); empty: nothing is sent and messages wait."""
+    value = value.strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError(
+            "STEADY_SMTP_URL must be smtp://user:password@host:587 or smtps://user:password@"
+            "host:465 (or empty: nothing is emailed and messages wait in the outbox)"
+        )
+    try:
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        raise ConfigError("STEADY_SMTP_URL: the port must be a number, such as 587") from None
+    return value
+
+
+def digest_time(value: str) -> str:
+    """STEADY_DIGEST_TIME: HH:MM in STEADY_TIMEZONE, when the school-morning digest goes."""
+    value = value.strip() or DEFAULT_DIGEST_TIME
+    hours, _, minutes = value.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2) or not (
+        0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59
+    ):
+        raise ConfigError(
+            f"STEADY_DIGEST_TIME={value!r} is not a time of day; use HH:MM such as 07:00 "
+            "(district time, STEADY_TIMEZONE)"
+        )
+    return f"{int(hours):02d}:{minutes}"
+
+
+def public_url(value: str) -> str:
+    """STEADY_PUBLIC_URL: where people reach Steady, for the links in emails and feeds."""
+    value = value.strip().rstrip("/") or DEFAULT_PUBLIC_URL
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"STEADY_PUBLIC_URL={value!r} is not a web address; use the address people open "
+            "Steady at, such as https://steady.riverside.example"
+        )
+    return value
 
 
 def store_timeout(value: str) -> float:
@@ -78,6 +130,12 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # How long a request waits for PostgreSQL before answering 503 (service/store/outage.py).
     store_timeout: float = DEFAULT_STORE_TIMEOUT
+    # The outbox (service/outbox): where mail goes out ("" : nowhere, it waits), whom it is
+    # from, when the school-morning digest goes (district time), and the address in links.
+    smtp_url: str = field(default="", repr=False)  # may hold a password
+    mail_from: str = DEFAULT_MAIL_FROM
+    digest_time: str = DEFAULT_DIGEST_TIME
+    public_url: str = DEFAULT_PUBLIC_URL
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -91,6 +149,10 @@ class Settings:
             cipher_key=env.get("STEADY_CIPHER_KEY", "").strip(),
             trusted_proxies=trusted_proxies(env.get("STEADY_TRUSTED_PROXIES", "")),
             store_timeout=store_timeout(env.get("STEADY_STORE_TIMEOUT", "")),
+            smtp_url=smtp_url(env.get("STEADY_SMTP_URL", "")),
+            mail_from=env.get("STEADY_MAIL_FROM", "").strip() or DEFAULT_MAIL_FROM,
+            digest_time=digest_time(env.get("STEADY_DIGEST_TIME", "")),
+            public_url=public_url(env.get("STEADY_PUBLIC_URL", "")),
         )
         settings.zone()  # fail at start-up, not at the first timestamp shown
         settings.eventsourcing_env()

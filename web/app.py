@@ -3,6 +3,7 @@ files. The parts it serves from are built by the composition root (service.boots
 module only starts and stops what runs beside the requests (the log followers)."""
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import Coroutine
@@ -32,6 +33,8 @@ from web.access.sessions import (
     secure_cookies_over_https,
     session_config,
 )
+from web.accounts.email_api import EMAIL_API_HANDLERS
+from web.accounts.my_account import MY_ACCOUNT_HANDLERS
 from web.accounts.my_tokens import MY_TOKEN_HANDLERS
 from web.accounts.pages import ADMIN_HANDLERS
 from web.audit.api import AUDIT_HANDLERS
@@ -39,6 +42,7 @@ from web.audit.pages import TIMELINE_PAGES
 from web.audit.replay import REPLAY_PAGES
 from web.audit.report import REPORT_PAGES
 from web.audit.views_log import VIEWS_LOG_HANDLERS
+from web.calendar_feed.feed import CALENDAR_FEED_HANDLERS
 from web.calendars.api import CALENDAR_HANDLERS
 from web.dependencies import DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
@@ -88,6 +92,9 @@ HANDLERS = [
     *REPORT_PAGES,
     *ADMIN_HANDLERS,
     *MY_TOKEN_HANDLERS,
+    *MY_ACCOUNT_HANDLERS,
+    *EMAIL_API_HANDLERS,
+    *CALENDAR_FEED_HANDLERS,
     *VIEWS_LOG_HANDLERS,
     *WORK_PAGES,
     *FOLLOW_UPS_PAGES,
@@ -116,6 +123,7 @@ def create_app_from(
     steady, settings, partner_feed = parts.steady, parts.settings, parts.partner_feed
     hub = Hub()
     tasks: list[asyncio.Task[None]] = []
+    sending: list[asyncio.Task[None]] = []  # the outbox's rounds: awaited, not cancelled
     follower: list[LogFollower] = []
     running: set[asyncio.Task[None]] = set()
 
@@ -182,6 +190,14 @@ def create_app_from(
             projecting.start(await asyncio.to_thread(projector.start))
             stored.projector_started(projecting.waiter.wake)
             follower.append(projecting)
+        # The outbox derives its messages with a follower of its own, and sends on its own
+        # schedule (service.outbox.reminders).
+        reminders = parts.reminders
+        if reminders is not None:
+            outboxing = LogFollower(steady, reminders.derive, interval=poll_seconds)
+            outboxing.start(await asyncio.to_thread(reminders.start))
+            follower.append(outboxing)
+            sending.append(asyncio.create_task(reminders.keep_sending()))
         # Long-lived objects made at start-up need no collecting: this avoids long GC pauses
         # under many connections.
         gc.collect()
@@ -193,6 +209,12 @@ def create_app_from(
             task.cancel()
         for following in follower:
             following.stop()
+        if parts.reminders is not None and sending:
+            # A round may be reading the store in a worker thread: it ends before the store
+            # is closed under it.
+            parts.reminders.stop()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(sending[0]), 10)
         parts.view_log.close()  # saves the views still queued
         steady.close()
 
@@ -232,4 +254,6 @@ def create_app_from(
     app.state.follow_ups = parts.follow_ups
     app.state.follow_ups_due = parts.follow_ups_due
     app.state.people = parts.people
+    app.state.reminders = parts.reminders
+    app.state.calendar_feeds = parts.calendar_feeds
     return app

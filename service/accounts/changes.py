@@ -27,6 +27,7 @@ SHOWN: dict[type, tuple[str, ...]] = {
     Account.RoleRevoked: ("role",),
     Account.PositionsSet: ("positions",),
     Account.SchoolsSet: ("schools",),
+    Account.EmailAddressSet: ("email",),
     Account.PasswordSet: (),
     Account.Disabled: ("reason",),
     Account.Enabled: (),
@@ -63,6 +64,11 @@ SAYS: dict[type, Callable[[dict[str, Any], str], str]] = {
     Account.RoleRevoked: lambda d, who: f"revoked the role {d['role']} from {who}",
     Account.PositionsSet: lambda d, who: f"set the positions of {who} to {_list(d['positions'])}",
     Account.SchoolsSet: lambda d, who: f"set the schools of {who} to {_list(d['schools'])}",
+    Account.EmailAddressSet: lambda d, who: (
+        f"set the email address of {who} to {d['email']}"
+        if d["email"]
+        else f"removed the email address of {who}"
+    ),
     Account.PasswordSet: lambda d, who: f"set a new password for {who}",
     Account.Disabled: _disabled,
     Account.Enabled: lambda d, who: f"enabled {who}",

@@ -167,6 +167,10 @@ class AccountCommands(AccountQueries):
             username, actor, lambda a, now: a.set_schools(slugs, actor=actor, at=now)
         )
 
+    def set_email(self, username: str, email: str, *, actor: Actor) -> Account:
+        """Where the person is emailed ("" for nowhere): set by an admin or by the person."""
+        return self._change(username, actor, lambda a, now: a.set_email(email, actor=actor, at=now))
+
     def set_password(self, username: str, password: str, *, actor: Actor) -> Account:
         """A new password; every session signed in with the old one ends."""
         password_hash = self.hasher.hash(check_password(password, check_username(username)))

@@ -50,6 +50,7 @@ def account_view(account: Account) -> dict[str, Any]:
         "roles": list(account.roles),
         "positions": list(account.positions),
         "schools": list(account.schools),
+        "email": account.email,
         "disabled": account.disabled,
         "has_password": account.has_password,
         "created_at": account.created_on.isoformat(),

@@ -80,6 +80,17 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     )
 
     sub = _command(
+        user_commands, "email", run_users_email, "set where Steady emails a person (or remove it)"
+    )
+    sub.add_argument("username")
+    sub.add_argument(
+        "address",
+        nargs="?",
+        default="",
+        help="such as m.alvarez@riverside.example; none removes it",
+    )
+
+    sub = _command(
         user_commands,
         "token",
         run_users_token,
@@ -207,6 +218,17 @@ def run_users_schools(args: argparse.Namespace, settings: Settings) -> None:
         f"{account.username} sees the incidents of {account.organisation}"
         + (f" and of {', '.join(account.schools)}" if account.schools else ""),
     )
+
+
+def run_users_email(args: argparse.Namespace, settings: Settings) -> None:
+    with open_steady(settings) as steady:
+        account = Accounts(steady).set_email(args.username, args.address, actor=cli_actor())
+    said = (
+        f"emails {account.username} at {account.email}"
+        if account.email
+        else (f"emails {account.username} nothing: no address")
+    )
+    emit(args, account_view(account), f"Steady {said}")
 
 
 def read_own_password(username: str, from_stdin: bool) -> str:

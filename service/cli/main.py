@@ -21,6 +21,7 @@ from service.cli import console
 from service.cli.accounts import add_commands as add_account_commands
 from service.cli.calendars import add_commands as add_calendar_commands
 from service.cli.people import add_commands as add_people_commands
+from service.cli.reminders import add_commands as add_reminder_commands
 from service.config import ConfigError, Settings
 from service.demo.accounts import seed_demo_accounts, seed_demo_stand_ins
 from service.demo.calendar import seed_demo_calendar
@@ -144,6 +145,7 @@ def build_parser(more: Sequence[CommandAdder] = ()) -> argparse.ArgumentParser:
     add_account_commands(commands)
     add_calendar_commands(commands)
     add_people_commands(commands)
+    add_reminder_commands(commands, parse_moment)
     for add in more:
         add(commands)
     return parser

@@ -24,6 +24,14 @@ PARTNER = PARTNER_ORGANISATION
 STAND_INS = [(PARTNER_ORGANISATION[0], "partner-mental-health")]
 
 
+DEMO_MAIL_DOMAIN = "riverside.example"  # reserved for examples (RFC 2606): no one receives it
+
+
+def demo_email(demo: DemoAccount) -> str:
+    """The demo person's address, such as m.alvarez@riverside.example."""
+    return f"{demo.username}@{DEMO_MAIL_DOMAIN}"
+
+
 def seed_demo_accounts(accounts: Accounts) -> list[tuple[str, str, str]]:
     """Adds whatever of the demo organisations and accounts is missing; returns
     (username, role, password) for every demo account."""
@@ -50,6 +58,9 @@ def seed_demo_accounts(accounts: Accounts) -> list[tuple[str, str, str]]:
                 )
         if demo.schools and not accounts.account(demo.username).schools:
             accounts.set_schools(demo.username, list(demo.schools), actor=DEMO_ACTOR)
+        if not accounts.account(demo.username).email:
+            with suppress(DomainError):  # another process seeding at the same moment
+                accounts.set_email(demo.username, demo_email(demo), actor=DEMO_ACTOR)
     return [(d.username, d.role, DEMO_PASSWORD) for d in DEMO_ACCOUNTS]
 
 

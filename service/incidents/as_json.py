@@ -75,6 +75,7 @@ def task_view(
             "times_reopened": task.times_reopened,
             "carried_to": task.carried_to,
             "carried_from": task.carried_from,
+            "urgent": task.urgent,
             "updated_at": task.updated_at,
             "updated_by": task.updated_by.as_dict() if task.updated_by else None,
         }

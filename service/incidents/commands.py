@@ -92,6 +92,7 @@ class IncidentCommands:
                     due_rule=str(step.due),
                     waits_for=step.milestone,
                     same_as=str(step.same_as or ""),
+                    urgent=step.urgent,
                 )
                 for phase, step in playbook.steps()
             ]
@@ -156,15 +157,18 @@ class IncidentCommands:
         phase: str | None = None,
         instructions: str = "",
         due_at: datetime | None = None,
+        urgent: bool = False,
         **options: Unpack[CommandOptions],
     ) -> CommandResult:
-        arguments = {
+        arguments: dict[str, Any] = {
             "title": title,
             "owner_role": owner_role,
             "phase": phase,
             "instructions": instructions,
             "due_at": due_at,
         }
+        if urgent:  # only then: a receipt stored before tasks could be urgent still matches
+            arguments["urgent"] = True
 
         def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
             plan = TaskPlan(
@@ -173,6 +177,7 @@ class IncidentCommands:
                 phase=Phase.parse(phase) if phase else incident.phase,
                 owner_role=owner_role,
                 due_at=due_at,
+                urgent=urgent,
             )
             return {"task_id": incident.add_task(plan, actor=actor, at=now)}
 

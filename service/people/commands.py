@@ -51,8 +51,7 @@ def urgent_due(clock: SchoolClock, now: datetime) -> datetime:
 
 
 def urgent_title(reference: str) -> str:
-    # The task model has no urgent flag yet: the title says it.
-    return f"Urgent: Refer {reference} to intensive support today"
+    return f"Refer {reference} to intensive support today"
 
 
 class PeopleCommands:
@@ -222,6 +221,7 @@ class PeopleCommands:
                 "support today. Their identity is on their person page, for those who may see it."
             ),
             due_at=urgent_due(self.steady.school_clock(incident.schools), now),
+            urgent=True,  # its assignee is emailed at once (service/outbox/urgent.py)
             actor=actor,
             at=at,
         )

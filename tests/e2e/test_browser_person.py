@@ -52,7 +52,7 @@ def test_record_triage_and_show_identity_on_desk_and_phone(server, open_page):
     people = page.locator("#people")
     expect(people).to_contain_text(reference)
     expect(people).to_contain_text("Tier 3")
-    urgent = f"Urgent: Refer {reference} to intensive support today"
+    urgent = f"Refer {reference} to intensive support today"
     expect(page.locator("#task-T1-title")).to_contain_text(urgent)
     assert NAME not in page.content()
     people.scroll_into_view_if_needed()

@@ -82,10 +82,8 @@ def test_a_warning_sign_makes_tier_3_and_an_urgent_task_and_names_stay_out_of_th
     assert triage["tier"] == 3 and triage["raised_by_warning_signs"]
     assert triage["reason"].startswith("Raised to tier 3 (intensive) from tier 2 (targeted)")
     tasks = api.get("m.alvarez", f"/api/v1/incidents/{ref}").json()["task_list"]
-    urgent = [
-        t for t in tasks if t["title"] == f"Urgent: Refer {person} to intensive support today"
-    ]
-    assert len(urgent) == 1 and urgent[0]["due_at"]
+    urgent = [t for t in tasks if t["title"] == f"Refer {person} to intensive support today"]
+    assert len(urgent) == 1 and urgent[0]["due_at"] and urgent[0]["urgent"] is True
     assert urgent[0]["assignee"]["name"] == "k.okafor"
     # The follow-up plans' hook heard of it: who, where, the tier, the counselor, who triaged.
     assert [(p, i, int(t), c, a.user) for p, i, t, c, a in hooked] == [

@@ -65,7 +65,7 @@ def test_the_incident_page_the_person_page_and_erasure(sqlite_url):
         # The incident page lists the pseudonym, its tier and the urgent task; never the name.
         incident_page = client.get(f"/incidents/{ref}")
         assert person in incident_page.text and "Tier 3" in incident_page.text
-        assert f"Urgent: Refer {person} to intensive support today" in incident_page.text
+        assert f"Refer {person} to intensive support today" in incident_page.text
         assert NAME not in incident_page.text
         # Showing the identity is an action, recorded before the identity is drawn.
         shown = client.post(f"{person_url}/identity", data={"_csrf_token": csrf(page.text)})

@@ -15,6 +15,7 @@ from domain.people import Actor
 from service.bootstrap import open_steady
 from service.config import ConfigError, Settings
 from service.incidents.application import Steady
+from service.outbox.tables import MESSAGES
 from service.store.keys import generate_key
 from service.timelines.narration import narrate
 from service.timelines.projection import TimelineProjector
@@ -213,6 +214,15 @@ def test_no_table_steady_writes_and_no_database_file_holds_personal_text(databas
             actor=counselor,
         )
         server.change_severity(ref, 2, reason="escalated after the vigil", actor=lead)
+        # An urgent task: the outbox holds an email to m.alvarez with its title.
+        server.add_task(
+            ref,
+            title="Walk Tamsin to the quiet room",
+            owner_role="crisis-lead",
+            urgent=True,
+            actor=lead,
+        )
+        signed.client.app.state.reminders.catch_up()
         # Read as a reader would: the timeline through the API, the page (a view is logged).
         auditor = signed.headers["a.kim"]
         assert signed.client.get(f"/incidents/{ref}", headers=auditor).status_code == 200
@@ -225,7 +235,7 @@ def test_no_table_steady_writes_and_no_database_file_holds_personal_text(databas
         outline, entries = stored.read(server.find(ref))
         assert entries == expected  # Steady reads its stored timeline back...
         assert outline.title == "Bereavement for the Willow class"
-        assert outline.tasks[-1] == (task, "Walk Tamsin to the quiet room")
+        assert outline.tasks[0] == (task, "Walk Tamsin to the quiet room")
         assert "grandmother phoned at 8" in entries[4]["text"]
         assert entries[3]["corrected_by"]["reason"] == "misheard the caller"
         response = signed.client.get(f"/api/v1/incidents/{ref}/timeline", headers=auditor)
@@ -235,6 +245,8 @@ def test_no_table_steady_writes_and_no_database_file_holds_personal_text(databas
         for derived in (ENTRIES, OUTLINES):  # ...so the scan below is not of empty tables
             (rows,) = [rows for name, rows in tables.items() if name.endswith(derived)]
             assert len(rows) >= len(expected) if derived == ENTRIES else len(rows) >= 1
+        (outbox,) = [rows for name, rows in tables.items() if name.endswith(MESSAGES)]
+        assert len(outbox) == 1
         assert clear_text_found(database_url, SECRETS) == []  # ...while it is running
     assert clear_text_found(database_url, SECRETS) == []  # and once it has stopped
 

@@ -36,6 +36,13 @@ def test_messages_never_show_the_database_password():
         ({"STEADY_DATABASE_URL": "mysql://x@y/z"}, "is not supported: use sqlite:///"),
         ({"STEADY_DATABASE_URL": "postgresql://u:pw@host"}, "needs a host and a database"),
         ({"STEADY_TIMEZONE": "Mars/Olympus"}, "is not a time zone"),
+        (
+            {"STEADY_SMTP_URL": "mail.example:25"},
+            "STEADY_SMTP_URL must be smtp://user:password@host:587",
+        ),
+        ({"STEADY_SMTP_URL": "smtp://u:pw@mail.example:abc"}, "the port must be a number"),
+        ({"STEADY_DIGEST_TIME": "7am"}, "STEADY_DIGEST_TIME='7am' is not a time of day"),
+        ({"STEADY_PUBLIC_URL": "steady.example"}, "is not a web address"),
     ],
 )
 def test_bad_settings_name_the_variable_and_what_is_expected(env, message):
@@ -92,3 +99,19 @@ def test_the_store_timeout_bounds_every_wait_on_postgresql():
 def test_a_store_timeout_that_is_not_a_number_of_seconds_is_refused_by_name(value):
     with pytest.raises(ConfigError, match=r"STEADY_STORE_TIMEOUT=.* from 0.5 to 60"):
         Settings.from_env({"STEADY_STORE_TIMEOUT": value})
+
+
+def test_the_outbox_settings_default_to_sending_nothing_at_seven_in_the_morning():
+    settings = Settings.from_env({})
+    assert (settings.smtp_url, settings.digest_time) == ("", "07:00")
+    assert settings.public_url == "http://localhost:8000"
+    chosen = Settings.from_env(
+        {
+            "STEADY_SMTP_URL": "smtps://steady:pw@mail.riverside.example:465",
+            "STEADY_DIGEST_TIME": "6:30",
+            "STEADY_PUBLIC_URL": "https://steady.riverside.example/",
+        }
+    )
+    assert chosen.smtp_url == "smtps://steady:pw@mail.riverside.example:465"
+    assert "pw" not in repr(chosen)  # the mail server's password stays out of logs
+    assert (chosen.digest_time, chosen.public_url) == ("06:30", "https://steady.riverside.example")

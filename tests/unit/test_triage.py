@@ -147,4 +147,4 @@ def test_the_urgent_task_is_due_by_the_end_of_the_school_day():
     assert urgent_due(clock, local(5, 14)) == local(5, 15)  # Monday in school: today
     assert urgent_due(clock, local(9, 16)) == local(12, 15)  # Friday after school: Monday
     assert urgent_due(clock, local(10, 11)) == local(12, 15)  # Saturday: Monday
-    assert urgent_title("P-0007") == "Urgent: Refer P-0007 to intensive support today"
+    assert urgent_title("P-0007") == "Refer P-0007 to intensive support today"

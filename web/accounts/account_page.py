@@ -1,6 +1,6 @@
-"""One account's page, for admins: its roles, positions, schools, password, API tokens and
-status, each changed by a form of its own. A new API token is drawn once, on the page that
-answers the POST that issued it, and is kept nowhere."""
+"""One account's page, for admins: its roles, positions, schools, email address, password, API
+tokens and status, each changed by a form of its own. A new API token is drawn once, on the
+page that answers the POST that issued it, and is kept nowhere."""
 
 from collections.abc import Callable
 from typing import Any
@@ -110,6 +110,13 @@ def _schools(accounts: Accounts, actor: Actor, username: str, data: dict[str, An
     return f"Schools given to {username} are now: {given}."
 
 
+def _email(accounts: Accounts, actor: Actor, username: str, data: dict[str, Any]) -> str:
+    account = commands.set_email(accounts, actor, username, text(data, "email"))
+    if not account.email:
+        return f"Removed the email address of {username}: Steady emails them nothing."
+    return f"Steady emails {username} at {account.email}."
+
+
 def _password(accounts: Accounts, actor: Actor, username: str, data: dict[str, Any]) -> str:
     commands.set_password(accounts, actor, username, text(data, "password"))
     return f"Set a new password for {username}. Give it to them in person or by phone."
@@ -143,13 +150,19 @@ CHANGES: dict[str, Change] = {
     "revoke-role": _revoke,
     "positions": _positions,
     "schools": _schools,
+    "email": _email,
     "password": _password,
     "disable": _disable,
     "enable": _enable,
     "revoke-token": _revoke_token,
 }
 # What the form held, to draw it again after a refusal (never a password).
-KEPT = {"positions": ("positions",), "disable": ("reason",), "grant-role": ("role",)}
+KEPT = {
+    "positions": ("positions",),
+    "email": ("email",),
+    "disable": ("reason",),
+    "grant-role": ("role",),
+}
 
 
 def issue_token(visit: Visit, actor: Actor, username: str, data: dict[str, Any]) -> Response:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from domain.account import MAX_LABEL, TOKEN_ID_PATTERN, Account
 from domain.credentials import check_password, check_username
+from domain.email_address import check_email
 from domain.errors import DomainError, NotFound
 from domain.organisation import MAX_NAME, Organisation, check_organisation_kind, check_slug
 from domain.people import Actor
@@ -83,6 +84,11 @@ def revoke_role(accounts: Accounts, actor: Actor, username: str, role: str) -> A
 def set_positions(accounts: Accounts, actor: Actor, username: str, positions: list[str]) -> Account:
     checked("positions", lambda: check_positions(positions))
     return accounts.set_positions(username, positions, actor=actor)
+
+
+def set_email(accounts: Accounts, actor: Actor, username: str, email: str) -> Account:
+    checked("email", lambda: check_email(email, required=False))
+    return accounts.set_email(username, email, actor=actor)
 
 
 def set_schools(accounts: Accounts, actor: Actor, username: str, schools: list[str]) -> Account:

@@ -89,6 +89,7 @@ class AddTask:
     phase: MaybePhase = None
     instructions: MaybeWords = ""
     due_at: Moment = None  # ISO 8601; without an offset, district time
+    urgent: bool = False  # its assignee is emailed at once when it is assigned
 
 
 @dataclass

@@ -124,6 +124,7 @@ class IncidentCommandsController(Controller):
             phase=data.phase,
             instructions=data.instructions,
             due_at=read_moment(data.due_at, zone, "due_at"),
+            urgent=data.urgent,
             **command_options(),
         ).as_dict()
 

@@ -651,6 +651,7 @@ const COMMANDS = {
       instructions: data.instructions,
       // Empty: no due time. Without an offset, the server reads it in the district's time.
       due_at: data.due_at || null,
+      urgent: data.urgent === "yes",
     },
   }),
   reopen: (data) => ({ path: `${base}/reopen`, body: { reason: data.reason, phase: data.phase } }),
