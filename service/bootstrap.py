@@ -90,6 +90,7 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
     people = People(steady, accounts)
     # A triage plans (or plans again) the person's check-ins for their tier.
     people.after_triage.append(follow_ups.after_triage)
+    follow_ups.birthday_of = people.birthday_of
     follow_ups_due = FollowUpsDue(steady, follow_ups.owner_organisation)
     school_names = SchoolNames(accounts)
     try:

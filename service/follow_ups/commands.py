@@ -67,6 +67,9 @@ class FollowUpCommands:
         self.steady = steady
         self.account_of = account_of
         self.calendar_for = calendar_for
+        # The person's birthday (month, day) when their identity gives it: the composition root
+        # connects the people part's vault.
+        self.birthday_of: Callable[[str], tuple[int, int] | None] = lambda _ref: None
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -181,11 +184,14 @@ class FollowUpCommands:
         """The hook the people part calls after each triage (its `after_triage` list): plans,
         or plans again, for the new tier. The owner is the counselor assigned; without one, the
         follow-ups' owner so far, or else whoever triaged."""
-        owner = counselor
-        if not owner:
-            existing = self._existing(person_ref, incident_ref)
-            owner = existing.owner if existing else actor.user
-        return self.plan(person_ref, incident_ref, tier=int(tier), owner=owner, actor=actor)
+        existing = self._existing(person_ref, incident_ref)
+        owner = counselor or (existing.owner if existing else actor.user)
+        birthday = self.birthday_of(person_ref)
+        known = existing.key_dates if existing else KeyDates()
+        key_dates = replace(known, birthday=birthday) if birthday else None
+        return self.plan(
+            person_ref, incident_ref, tier=int(tier), owner=owner, key_dates=key_dates, actor=actor
+        )
 
     def change_owner(
         self, person_ref: str, incident_ref: str, owner: str, *, actor: Actor

@@ -74,6 +74,18 @@ class Identities:
         )
         return found
 
+    def birthday_of(self, ref: str) -> tuple[int, int] | None:
+        """(month, day) of the person's date of birth, for their birthday check-in; None when
+        not given or erased. No one sees it here, so no view is recorded: it leaves only as the
+        day of a check-in."""
+        person = self.person(ref)
+        if person.identity_erased or not person.has_identity:
+            return None
+        found = self._vault_now().get(person.id)
+        if found is None or found.date_of_birth is None:
+            return None
+        return found.date_of_birth.month, found.date_of_birth.day
+
     def erase_identity(
         self, ref: str, reason: str, *, actor: Actor, at: datetime | None = None
     ) -> None:
