@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.affected_person import AffectedPerson
+from domain.check_ins import CheckIn
 from domain.follow_up_plan import KeyDates, PlannedCheckIn
 from domain.identity import Identity
 from domain.incident import Incident
@@ -96,11 +97,18 @@ def _seed_person(
             )
         person = people.person(ref)
     ref = person.reference
-    if not person.triages_on(incident_ref):
+    triaged_now = not person.triages_on(incident_ref)
+    if triaged_now:
         with clock.at(_triage_moment(parts, incident, demo, now)):
             people.triage(ref, incident_ref, **_triage_args(demo.triage), actor=counselor)
     first = people.person(ref).triages_on(incident_ref)[0].at
-    recorded_at = _record_check_ins(parts, clock, demo, ref, incident_ref, counselor, now)
+    # Check-ins are recorded by the run that triaged: a run days later would otherwise find
+    # more of them due, and add to a demo seeded already.
+    recorded_at = (
+        _record_check_ins(parts, clock, demo, ref, incident_ref, counselor, now)
+        if triaged_now
+        else [c.recorded.at for c in _in_order(parts, ref, incident_ref) if c.recorded]
+    )
     later = max([first, *recorded_at]) + STEP
     if demo.retriage and len(people.person(ref).triages_on(incident_ref)) < 2:
         with clock.at(min(later, now)):
@@ -147,14 +155,9 @@ def _record_check_ins(
 ) -> list[datetime]:
     """Records the outcomes of the person's first check-ins, each a little after it fell due
     (none that is not due yet); returns when each was recorded."""
-    follow_ups = parts.follow_ups.follow_ups(ref, incident_ref)
-    in_order = sorted(follow_ups.check_ins.values(), key=lambda c: (c.due, c.id))
     done: list[datetime] = []
     by = parts.accounts.account(counselor.user)
-    for check_in, outcome in zip(in_order, demo.recorded, strict=False):
-        if check_in.recorded is not None:
-            done.append(check_in.recorded.at)
-            continue
+    for check_in, outcome in zip(_in_order(parts, ref, incident_ref), demo.recorded, strict=False):
         at = check_in.due + RECORDED_AFTER
         if at >= now:
             break
@@ -164,6 +167,11 @@ def _record_check_ins(
             )
         done.append(at)
     return done
+
+
+def _in_order(parts: Parts, ref: str, incident_ref: str) -> list[CheckIn]:
+    follow_ups = parts.follow_ups.follow_ups(ref, incident_ref)
+    return sorted(follow_ups.check_ins.values(), key=lambda c: (c.due, c.id))
 
 
 def _triage_moment(parts: Parts, incident: Incident, demo: DemoPerson, now: datetime) -> datetime:
