@@ -14,18 +14,15 @@ from domain.errors import DomainError
 from playbooks.directory import check_directory
 from playbooks.library import Library, UnknownPlaybook
 from playbooks.problems import PlaybookInvalid
-from service.accounts.service import Accounts
-from service.bootstrap import UNREADABLE_STORE, StoreUnavailable, open_steady
-from service.calendars.service import Calendars
+from service.bootstrap import UNREADABLE_STORE, StoreUnavailable, assemble, open_steady
 from service.cli import console
 from service.cli.accounts import add_commands as add_account_commands
 from service.cli.calendars import add_commands as add_calendar_commands
 from service.cli.people import add_commands as add_people_commands
 from service.cli.reminders import add_commands as add_reminder_commands
 from service.config import ConfigError, Settings
-from service.demo.accounts import seed_demo_accounts, seed_demo_stand_ins
-from service.demo.calendar import seed_demo_calendar
-from service.demo.incidents import seed_demo
+from service.demo.clock import DemoClock
+from service.demo.district import seed_demo_district
 from service.incidents.application import Steady
 from service.incidents.as_json import incident_summary, incident_view, playbook_view
 from service.incidents.diff import diff_incident
@@ -156,15 +153,12 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
 
 
 def run_demo(args: argparse.Namespace, settings: Settings) -> None:
-    with open_steady(settings) as app:
+    # The application's clock is the demo's: people are triaged and check-ins recorded in the
+    # demo's past, at the clock's moment (service/demo/clock.py).
+    clock = DemoClock()
+    with open_steady(settings, clock=clock) as app:
         before = app.last_position()
-        # Accounts and stand-ins first: the demo's playbooks hand Eastside its tasks.
-        accounts = Accounts(app)
-        seed_demo_accounts(accounts)
-        seed_demo_stand_ins(accounts)
-        # The calendar before the incidents: their school-day due dates count on it.
-        seed_demo_calendar(Calendars(app, district=settings.district))
-        references = seed_demo(app, app.clock(), settings.zone())
+        references = seed_demo_district(assemble(app, settings), clock, clock())
         added = app.last_position() - before
         if not args.json:
             print(f"Demo district seeded: {', '.join(references)} ({added} new events).\n")

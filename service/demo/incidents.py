@@ -109,7 +109,11 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
             at=clock.tick(0.5),
         )
     incident = app.incident(ref)
-    tasks = sorted(incident.tasks.values(), key=lambda t: (t.due_at or now, t.id))
+    # The playbooks' tasks: not those added on the way, such as the urgent task of a person's
+    # triage (service/demo/people.py), which would change what the same steps pick next time.
+    tasks = sorted(
+        (t for t in incident.tasks.values() if t.step_id), key=lambda t: (t.due_at or now, t.id)
+    )
     # A task waiting for a milestone (a discharge not yet recorded) is not due: nobody did it.
     due_now = [
         t for t in tasks if (t.due_at is None and not t.waits_for) or (t.due_at and t.due_at <= now)

@@ -57,6 +57,14 @@ def test_demo_seeds_once_and_prints_the_board(database_url):
     assert len(json.loads(again.stdout)) == 3  # the closed bullying case is not on the board
     assert steady(database_url, "events", "--limit", "1000", "--json").stdout.splitlines() == events
     assert len(events) > 100
+    # The demo's people: the first, the closest friend, raised to tier 3 by warning signs.
+    shown = steady(database_url, "people", "show", "P-0001", "--json")
+    person = json.loads(shown.stdout)
+    assert (person["kind"], person["tier"]) == ("student", 3)
+    on = person["incidents"][0]
+    assert on["counselor"] == "k.okafor"
+    assert [t["tier"] for t in on["triages"]] == [2, 3]
+    assert "Ejemplo" not in shown.stdout  # the record is pseudonymous: no identity in it
 
 
 def test_incidents_list_show_and_replay(database_url):
