@@ -18,6 +18,7 @@ from service.config import Settings
 from service.follow_ups.commands import FollowUpCommands
 from service.follow_ups.due import FollowUpsDue
 from service.incidents.application import Clock, Steady, utc_now
+from service.live.live_log import LiveLog
 from service.people.service import People
 from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
@@ -69,6 +70,7 @@ class Parts:
     follow_ups: FollowUpCommands  # planning people's check-ins, recording them
     follow_ups_due: FollowUpsDue  # who has which check-ins due, kept from the log
     people: People  # affected people, their triage, referrals and identities
+    live_log: LiveLog  # the log as the live feed reads it: incidents, follow-ups, people
 
 
 def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = None) -> Parts:
@@ -96,4 +98,5 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         follow_ups=follow_ups,
         follow_ups_due=FollowUpsDue(steady, follow_ups.owner_organisation),
         people=people,
+        live_log=LiveLog(steady, follow_ups.owner_organisation),
     )
