@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from domain.account import Account
 from domain.errors import NotFound
@@ -70,7 +70,7 @@ def incident_parts(
     task: FromQuery[str] = "",
     note: FromQuery[str] = "",
     # Not `people`: that name is the People part's dependency.
-    people_part: Annotated[bool, Parameter(query="people")] = False,
+    people_part: Annotated[bool, QueryParameter(name="people")] = False,
 ) -> Response:
     """The incident's header and counts, and the task and the note's thread asked for: what a
     live event about one task or one note changes; with `people`, the People affected section
