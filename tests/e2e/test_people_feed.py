@@ -23,6 +23,15 @@ def about_people(message: dict) -> bool:
 
 
 def test_follow_up_and_person_news_reaches_only_those_allowed(server):
+    news_reaches_only_those_allowed(server)
+
+
+def test_follow_up_and_person_news_on_postgres(postgres_url, start_server):
+    # PostgreSQL wakes the follower by NOTIFY, and reads the log with its own queries.
+    news_reaches_only_those_allowed(start_server(postgres_url, demo=True))
+
+
+def news_reaches_only_those_allowed(server) -> None:
     lead = server.auth("m.alvarez")
 
     def call(path: str, body: dict, who: dict = lead) -> dict:
