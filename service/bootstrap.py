@@ -19,6 +19,7 @@ from service.config import Settings
 from service.follow_ups.commands import FollowUpCommands
 from service.follow_ups.due import FollowUpsDue
 from service.incidents.application import Clock, Steady, utc_now
+from service.live.live_log import LiveLog
 from service.outbox.digest import FEED_GROUPS, check_ins, open_tasks
 from service.outbox.reminders import Reminders
 from service.outbox.tables import NoOutbox
@@ -74,6 +75,7 @@ class Parts:
     follow_ups_due: FollowUpsDue  # who has which check-ins due, kept from the log
     people: People  # affected people, their triage, referrals and identities
     calendar_feeds: CalendarFeeds  # each person's private calendar feed, and its sources
+    live_log: LiveLog  # the log as the live feed reads it: incidents, follow-ups, people
     # The outbox: urgent-task emails and the morning digest (None: a store that keeps none).
     reminders: Reminders | None = None
 
@@ -121,5 +123,6 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         follow_ups_due=follow_ups_due,
         people=people,
         calendar_feeds=CalendarFeeds(accounts, feed_sources),
+        live_log=LiveLog(steady, follow_ups.owner_organisation),
         reminders=reminders,
     )

@@ -22,7 +22,9 @@ from service.accounts.service import Accounts
 from service.bootstrap import Parts, assemble
 from service.config import Settings
 from service.incidents.application import Steady
+from service.live.feed_events import FeedEvent
 from service.live.follower import LogFollower
+from service.live.live_log import LiveEvent
 from service.timelines.projection import TimelineProjector
 from web.access.compression import compression_config
 from web.access.headers import add_security_headers
@@ -168,17 +170,18 @@ def create_app_from(
                 log.warning("cannot fold the log at start-up yet; trying again", exc_info=True)
                 await asyncio.sleep(poll_seconds)
 
-        def deliver(events: list) -> None:
-            partner_feed.fold(events)  # in the follower's thread: it may read the store
+        def deliver(events: list[LiveEvent]) -> None:
+            incident_events = [e for e in events if isinstance(e, FeedEvent)]
+            partner_feed.fold(incident_events)  # in the follower's thread: it may read the store
             # The live feed judges who may see each event by the board: bring it up to date
             # here, so that judging never reads the store on the event loop.
             steady.board.catch_up()
             loop.call_soon_threadsafe(hub.publish, events)
-            named = people_named(events)
+            named = people_named(incident_events)
             if named:  # after the board has folded the events: it decides who sees what
                 loop.call_soon_threadsafe(keep_running, rescope(hub, app.state, named))
 
-        following = LogFollower(steady, deliver, interval=poll_seconds)
+        following = LogFollower(steady, deliver, interval=poll_seconds, read=parts.live_log.after)
         following.start(hub.position)
         follower.append(following)
         # Told timelines are stored by a follower of their own: telling a long backlog after an
@@ -256,4 +259,5 @@ def create_app_from(
     app.state.people = parts.people
     app.state.reminders = parts.reminders
     app.state.calendar_feeds = parts.calendar_feeds
+    app.state.live_log = parts.live_log
     return app

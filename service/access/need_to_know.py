@@ -198,6 +198,35 @@ def person_sight(
     return Sight.SHARED if partner_referrals(viewer, person) else Sight.NONE
 
 
+def sees_follow_up(
+    viewer: Viewer, incident: Incident | None, owner: str, owner_organisation: str
+) -> bool:
+    """Whether news of a follow-up (a plan, a check-in recorded) reaches this viewer: they may
+    record the owner's check-ins (permissions.may_record_check_in's rule), or they see its
+    incident whole."""
+    if viewer.disabled:
+        return False
+    found = scopes(viewer.roles, "record_check_in")
+    if Scope.ALL in found or (Scope.OWN in found and viewer.username and owner == viewer.username):
+        return True
+    if Scope.SHARED in found and owner_organisation and owner_organisation == viewer.organisation:
+        return True
+    return incident is not None and sight(viewer, incident) is Sight.WHOLE
+
+
+def sees_person_on(
+    viewer: Viewer, incidents: Mapping[str, Incident], counselors: Mapping[str, str]
+) -> bool:
+    """Whether news of a person on these incidents (by reference) reaches this viewer: the rule
+    of person_incidents, asked of the incidents the news concerns. `counselors` gives the
+    person's counselor on each."""
+    if viewer.disabled or not scopes(viewer.roles, "view_people") - {Scope.SHARED}:
+        return False
+    return any(sight(viewer, incident) is Sight.WHOLE for incident in incidents.values()) or bool(
+        viewer.username and viewer.username in counselors.values()
+    )
+
+
 def may_see_identity(viewer: Viewer, person: AffectedPerson) -> bool:
     """Need-to-know for an identity: crisis leads, the person's counselor, and a partner it is
     shared with while their referral is open. No one once it is erased."""

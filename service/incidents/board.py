@@ -36,6 +36,12 @@ class Board(LogFold):
         with self._lock:
             return self._incidents.get(incident_id)
 
+    def folded(self, incident_id: UUID) -> Incident | None:
+        """The incident as the board has folded it so far, never reading the store: the live
+        feed brings the board up to date before it judges anything with it."""
+        with self._lock:
+            return self._incidents.get(incident_id)
+
     def _fold(self, events: list[FeedEvent]) -> None:
         copied: set[UUID] = set()
         for feed_event in events:

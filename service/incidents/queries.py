@@ -176,12 +176,11 @@ class IncidentQueries:
         notifications = self.recorder.select_notifications(
             position, limit, topics=INCIDENT_TOPICS, inclusive_of_start=False
         )
-        feed = []
-        for notification in notifications:
-            event = self.mapper.to_domain_event(notification)
-            reference = self._reference_of(event.originator_id, [event])
-            feed.append(to_feed_event(notification.id, reference, event))
-        return feed
+        return [self.feed_event(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+
+    def feed_event(self, position: int, event: Incident.Event) -> FeedEvent:
+        """An incident event read from the log at `position`, as the feeds carry it."""
+        return to_feed_event(position, self._reference_of(event.originator_id, [event]), event)
 
     def last_position(self) -> int:
         return self.recorder.max_notification_id() or 0

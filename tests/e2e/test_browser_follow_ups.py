@@ -1,6 +1,7 @@
 """My follow-ups in a real Chromium: a counselor on a phone records an overdue check-in in two
 taps (the row's Record, then the outcome), and the crisis lead's My follow-ups open on a desk
-sees it leave the overdue list without reloading. Plans are made in the test process on the
+sees it leave the overdue list without reloading and without polling: the live feed's
+follow-up event brings it. Plans are made in the test process on the
 server's own store (FollowUpCommands.plan, as triage will call it), ten days ago, so the first
 check-ins are overdue. Screenshots at desk and phone widths go to test-artifacts/."""
 
@@ -48,6 +49,9 @@ def test_a_check_in_recorded_on_a_phone_in_two_taps_leaves_the_overdue_list(serv
     expect(phone.locator("[data-person='P-0009']")).to_have_count(0)
     expect(desk.locator("[data-person='P-0009']").first).to_be_visible()
     desk.evaluate("window.steadyNotReloaded = true")  # gone if the page reloads
+    asked: list[str] = []  # what the desk asks Steady for from now on
+    desk.on("request", lambda request: asked.append(request.url))
+    expect(desk.locator("#connection-text")).to_have_text("Live")
     screenshot(desk, "my-follow-ups-desk")
     screenshot(phone, "my-follow-ups-phone")
 
@@ -71,6 +75,9 @@ def test_a_check_in_recorded_on_a_phone_in_two_taps_leaves_the_overdue_list(serv
     expect(desk.locator(row)).to_have_count(0)  # on the desk too, without a reload
     expect(desk.locator("#group-overdue li")).to_have_count(overdue_before - 1)
     assert desk.evaluate("window.steadyNotReloaded") is True
+    # Not by asking: the page fetched itself once the feed told it, and never polled the API.
+    assert not [url for url in asked if "/api/v1/my-follow-ups" in url], asked
+    assert any(url.endswith("/my-follow-ups") for url in asked), asked
     screenshot(desk, "my-follow-ups-desk-after")
     assert phone.script_errors == [] and desk.script_errors == []
 

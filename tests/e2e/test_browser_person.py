@@ -58,3 +58,43 @@ def test_record_triage_and_show_identity_on_desk_and_phone(server, open_page):
     people.scroll_into_view_if_needed()
     screenshot(page, "incident-people-desk")
     assert page.script_errors == [] and phone.script_errors == []
+
+
+def test_people_affected_updates_in_place_when_someone_else_records_and_triages(server, open_page):
+    lead = server.auth("m.alvarez")
+
+    def call(path: str, body: dict) -> dict:
+        response = httpx.post(f"{server.url}{path}", json=body, headers=lead, timeout=10)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    ref = call(
+        "/api/v1/incidents",
+        {"title": "Death of a student", "kind": "death", "severity": 2,
+         "schools": ["Roosevelt High School"]},
+    )["reference"]  # fmt: skip
+    # The school's counselor has the incident open; the lead records and triages elsewhere.
+    page = open_page(server.url, f"/incidents/{ref}", user="k.okafor", viewport=DESKTOP)
+    expect(page.locator("#people-empty")).to_be_visible()
+    expect(page.locator("#connection-text")).to_have_text("Live")
+    page.evaluate("window.steadyNotReloaded = true")  # gone if the page reloads
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    person = call(
+        f"/api/v1/incidents/{ref}/people",
+        {"kind": "student", "school": "Roosevelt High School", "grade": "9",
+         "how_affected": "his locker was next to the door", "identity": {"name": NAME}},
+    )["reference"]  # fmt: skip
+    row = page.locator(f"#person-{person}")
+    expect(row).to_contain_text("Not triaged")
+    call(
+        f"/api/v1/people/{person}/triage",
+        {"incident": ref, "tier": 1, "reason": "knew him from class", "factors": []},
+    )
+    expect(row).to_contain_text("Tier 1")
+    assert page.evaluate("window.steadyNotReloaded") is True
+    # Only the section was fetched, never the whole page, and never the name.
+    assert any("/parts?people=true" in url for url in asked), asked
+    assert not [url for url in asked if url.endswith(f"/incidents/{ref}")], asked
+    assert NAME not in page.content()
+    assert page.script_errors == []

@@ -75,6 +75,27 @@ def test_a_partner_gets_parts_of_what_is_shared_with_them_and_nothing_else(world
         assert SECRET not in refused.text and DISTRICT_TASK not in refused.text
 
 
+def test_the_people_part_holds_the_section_by_pseudonym_for_those_who_see_it(world, shared):
+    people = People(world)
+    ref = shared["ref"]
+    recorded = people.post(
+        "m.alvarez",
+        f"/api/v1/incidents/{ref}/people",
+        {"kind": "student", "school": "Jefferson Middle School", "grade": "7",
+         "how_affected": "sat beside him", "identity": {"name": "Tomasz Wiśniewski-Park"}},
+    )  # fmt: skip
+    assert recorded.status_code == 201, recorded.text
+    person = recorded.json()["reference"]
+    part = people.get("m.alvarez", f"/incidents/{ref}/parts?people=true")
+    assert part.status_code == 200, part.text
+    assert 'id="people"' in part.text and f'id="person-{person}"' in part.text
+    assert "Wiśniewski" not in part.text and "Not triaged" in part.text
+    assert 'id="people"' not in people.get("m.alvarez", f"/incidents/{ref}/parts").text
+    # A partner not referred to the person gets the section without them.
+    theirs = people.get("j.brooks", f"/incidents/{ref}/parts?people=true")
+    assert theirs.status_code == 200 and f'id="person-{person}"' not in theirs.text
+
+
 def test_no_part_of_an_incident_for_someone_who_may_not_know_of_it(world, shared):
     people = People(world)
     ref = shared["ref"]

@@ -70,7 +70,7 @@ def test_a_caught_up_connection_gets_each_frame_once_in_order_straight_from_the_
         link = Link()
         subscriber = hub.subscribe(EVERYONE, link)
         hub.publish([feed_event(1)])  # arrives while catching up: queued for its own task
-        assert [p for p, _ in subscriber.frames] == [1] and link.written == []
+        assert [p for p, _, _ in subscriber.frames] == [1] and link.written == []
         assert not hub.go_live(subscriber)  # not while something is queued
         subscriber.frames.clear()
         subscriber.last = 1  # its task has sent up to 1
@@ -90,7 +90,7 @@ def test_a_connection_that_caught_up_beyond_the_hub_stays_queued_until_the_hub_g
         subscriber.last = 5  # the log it read holds events the hub has yet to publish
         assert not hub.go_live(subscriber)
         hub.publish([feed_event(4), feed_event(5)])  # queued; its task skips them as sent
-        assert [p for p, _ in subscriber.frames] == [4, 5] and link.written == []
+        assert [p for p, _, _ in subscriber.frames] == [4, 5] and link.written == []
         subscriber.frames.clear()
         assert hub.go_live(subscriber)
         hub.publish([feed_event(6)])
@@ -150,7 +150,9 @@ def test_heartbeats_reach_live_and_queued_connections_alike():
         waiting = hub.subscribe(EVERYONE, queued)
         hub.heartbeat()
         assert payload(live.written[0]) == {"type": "heartbeat", "position": 9}
-        assert [json.loads(t) for _, t in waiting.frames] == [{"type": "heartbeat", "position": 9}]
+        assert [json.loads(t) for _, t, _ in waiting.frames] == [
+            {"type": "heartbeat", "position": 9}
+        ]
 
     asyncio.run(scenario())
 

@@ -1,4 +1,5 @@
-"""The My follow-ups page: the person's check-ins across incidents, recorded in two taps."""
+"""The My follow-ups page: the person's check-ins across incidents, recorded in two taps, kept
+current by the live feed's follow-up events (web/static/js/my-follow-ups.js)."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -10,6 +11,7 @@ from litestar.di import NamedDependency
 
 from domain.account import Account
 from service.follow_ups.due import FollowUpsDue
+from service.incidents.application import Steady
 from web.access.auth import partner_organisation
 from web.follow_ups.reading import follow_ups_of
 from web.rendering import context, format_time, page, page_route
@@ -26,8 +28,12 @@ def my_follow_ups_page(
     follow_ups_due: NamedDependency[FollowUpsDue],
     clock: NamedDependency[Callable[[], datetime]],
     zone: NamedDependency[ZoneInfo],
+    steady: NamedDependency[Steady],
 ) -> Response:
     now = clock()
+    # Where the page's live feed starts: read before the follow-ups, so nothing falls between
+    # (a change in both is only drawn twice).
+    live_from = steady.last_position()
     found = follow_ups_of(signed_in_as, follow_ups_due, now, zone)
     groups = [
         {**g, "check_ins": [shown(r, zone, now) for r in g["check_ins"]]} for g in found["groups"]
@@ -42,7 +48,7 @@ def my_follow_ups_page(
             total=found["total"],
             overdue=found["overdue"],
             outcomes=found["outcomes"],
-            position=found["position"],
+            position=live_from,
             partner=partner_organisation(signed_in_as) is not None,
             everyone=everyone,
             rendered=now.astimezone(zone).strftime("%H:%M"),

@@ -5,12 +5,12 @@ when a live event changes only those. Both are drawn from one context, so a part
 what the whole page would not: a partner gets no part of a task or note not shared with them
 (404, as for an incident they may not know of)."""
 
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from domain.account import Account
 from domain.errors import NotFound
@@ -69,10 +69,13 @@ def incident_parts(
     ref: FromPath[str],
     task: FromQuery[str] = "",
     note: FromQuery[str] = "",
+    # Not `people`: that name is the People part's dependency.
+    people_part: Annotated[bool, QueryParameter(name="people")] = False,
 ) -> Response:
     """The incident's header and counts, and the task and the note's thread asked for: what a
-    live event about one task or one note changes. The guard is the page's; a task or note this
-    person's page would not show is a 404."""
+    live event about one task or one note changes; with `people`, the People affected section
+    (what a person's event changes). The guard is the page's; a task or note this person's page
+    would not show is a 404, and so is the people section to someone it is not shown to."""
     note_view(ref, "page")  # the same content as the page: the same view (once a window)
     ctx = page_context(request, steady, accounts, role_holders, signed_in_as, zone, ref)
     found_task = next(
@@ -86,7 +89,12 @@ def incident_parts(
         raise NotFound(f"{ref} has no task {task}")
     if note and found_thread is None:
         raise NotFound(f"{ref} has no note {note}")
-    return page("incident_parts.html", {**ctx, "t": found_task, "thread": found_thread})
+    if people_part and not ctx["people_affected"]["shown"]:
+        raise NotFound(f"{ref} shows you no people affected: your role does not see them")
+    return page(
+        "incident_parts.html",
+        {**ctx, "t": found_task, "thread": found_thread, "people_part": people_part},
+    )
 
 
 def page_context(

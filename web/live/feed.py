@@ -23,6 +23,7 @@ from litestar.exceptions import WebSocketDisconnect
 from service.accounts.refusals import SignInFailed
 from service.incidents.application import Steady
 from service.live.feed_events import FeedEvent
+from service.live.live_log import LiveEvent, LiveLog
 from web.access.auth import credential_of, signed_in
 from web.errors import RETRY_AFTER, UNREACHABLE_READ
 from web.live.audiences import Audience, audience_for
@@ -71,13 +72,16 @@ def position_after(raw: str | None) -> int | None:
 
 
 def catch_up_page(
-    steady: Steady, audience: Audience, after: int
-) -> list[tuple[int, FeedEvent | None]]:
+    steady: Steady, live_log: LiveLog, audience: Audience, after: int
+) -> list[tuple[int, LiveEvent | None]]:
     """The next page of the log after a position, each event as the audience may see it.
     Runs in a worker thread: working out a partner's view may read the store."""
-    events = steady.events_after(after, CATCH_UP_PAGE)
-    if events:
-        audience.view(events[-1])  # first: a share that ended in this page withdraws its views
+    events = live_log.after(after, CATCH_UP_PAGE)
+    steady.board.catch_up()  # the follow-ups' and people's news is judged by the board
+    incident_events = [e for e in events if isinstance(e, FeedEvent)]
+    if incident_events:
+        # First: a share that ended in this page withdraws its views.
+        audience.view(incident_events[-1])
     return [(e.position, audience.view(e)) for e in events]
 
 
@@ -106,13 +110,14 @@ async def run_feed(
     audience, holder = admitted
     hub: Hub = state.hub
     steady: Steady = state.steady
+    live_log: LiveLog = state.live_log
     # Subscribe before reading the log, so no event falls between the two; check the account
     # again after subscribing, so no revocation does either.
     subscriber = hub.subscribe(audience, socket.link, holder)
     socket.watch(subscriber.ready)
     try:
         hub.accounts_changed([await sync_to_thread(as_changed, 0, holder.account_id, state)])
-        await _catch_up(socket, subscriber, steady, after)
+        await _catch_up(socket, subscriber, steady, live_log, after)
         if not subscriber.revoked:
             await socket.send_text(json.dumps({"type": "caught_up", "position": subscriber.last}))
         await _follow(socket, subscriber, hub)
@@ -144,15 +149,18 @@ async def _admit(
     return audience, Holder(account.id, credential)
 
 
-async def _catch_up(socket: FeedSocket, subscriber: Subscriber, steady: Steady, after: int) -> None:
+async def _catch_up(
+    socket: FeedSocket, subscriber: Subscriber, steady: Steady, live_log: LiveLog, after: int
+) -> None:
     audience = subscriber.audience
     subscriber.last = after
     while not subscriber.revoked:
-        page = await sync_to_thread(catch_up_page, steady, audience, subscriber.last)
+        page = await sync_to_thread(catch_up_page, steady, live_log, audience, subscriber.last)
         for position, view in page:
             if subscriber.revoked:
                 return
-            if view is not None and audience.shown(position):
+            # Only an incident event's view can be withdrawn (by the end of a share).
+            if view is not None and (not isinstance(view, FeedEvent) or audience.shown(position)):
                 await socket.send_text(encode(view))
             subscriber.last = position
         if len(page) < CATCH_UP_PAGE:
@@ -172,10 +180,10 @@ async def _follow(socket: FeedSocket, subscriber: Subscriber, hub: Hub) -> None:
             await socket.close(TOO_SLOW, reason)
             return
         if subscriber.frames:
-            position, text = subscriber.frames.popleft()
+            position, text, withdrawable = subscriber.frames.popleft()
             if position and position <= subscriber.last:
                 continue  # already sent while catching up
-            if position and not audience.shown(position):
+            if withdrawable and not audience.shown(position):
                 continue  # withdrawn since it was queued: the share it belonged to ended
             await socket.send_text(text)
             subscriber.last = position or subscriber.last

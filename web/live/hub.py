@@ -15,6 +15,7 @@ from uuid import UUID
 from websockets.frames import Frame, Opcode
 
 from service.live.feed_events import FeedEvent
+from service.live.live_log import LiveEvent
 from web.live.audiences import Audience
 from web.live.revocation import AccountChanged, Holder, refusal
 
@@ -59,18 +60,19 @@ class Subscriber:
         self.holder = holder
         self.live = False
         self.last = 0  # the last position sent (by its own task, before going live)
-        self.frames: deque[tuple[int, str]] = deque()
+        # (position, text, whether an ended share may withdraw it: an incident event's view)
+        self.frames: deque[tuple[int, str, bool]] = deque()
         self.ready = asyncio.Event()
         self.overflowed = False
         self.revoked = ""  # why the connection must close (1008), once it must
 
-    def push(self, position: int, text: str) -> None:
+    def push(self, position: int, text: str, withdrawable: bool = False) -> None:
         if self.overflowed or self.revoked:
             return
         if len(self.frames) >= self.limit:
             self.overflowed = True
         else:
-            self.frames.append((position, text))
+            self.frames.append((position, text, withdrawable))
         self.ready.set()
 
 
@@ -199,7 +201,7 @@ class Hub:
     def connections(self) -> int:
         return sum(len(group.members) for group in self._groups.values())
 
-    def publish(self, events: list[FeedEvent]) -> None:
+    def publish(self, events: list[LiveEvent]) -> None:
         """Runs on the event loop; the log follower calls it through call_soon_threadsafe."""
         for event in events:
             self.position = max(self.position, event.position)
@@ -207,7 +209,7 @@ class Hub:
                 shown = group.audience.view(event)
                 if shown is None:
                     continue
-                self._send(group, event.position, encode(shown))
+                self._send(group, event.position, encode(shown), isinstance(event, FeedEvent))
 
     def heartbeat(self) -> None:
         text = json.dumps({"type": "heartbeat", "position": self.position})
@@ -215,17 +217,17 @@ class Hub:
             self._send(group, 0, text)
 
     @staticmethod
-    def _send(group: Group, position: int, text: str) -> None:
+    def _send(group: Group, position: int, text: str, withdrawable: bool = False) -> None:
         if len(group.links) < len(group.members):  # some are catching up: queue it for them
             for subscriber in tuple(group.members):
                 if not subscriber.live:
-                    subscriber.push(position, text)
+                    subscriber.push(position, text, withdrawable)
         if group.links:
             group.sent = position or group.sent
             group.write(text_frame(text))
 
 
-def encode(event: FeedEvent) -> str:
+def encode(event: LiveEvent) -> str:
     return json.dumps(event.as_dict(), ensure_ascii=False, separators=(",", ":"))
 
 

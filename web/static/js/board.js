@@ -91,6 +91,7 @@ function updateSummary() {
 const feed = new LiveFeed({
   position: main.dataset.position,
   onEvent(event) {
+    if (!event.incident) return; // a follow-up's or a person's news: not on the board's cards
     announceChange(event);
     if (RELIST.has(event.type)) {
       relist = true;

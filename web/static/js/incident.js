@@ -48,6 +48,18 @@ const PART_OF = {
   note_shared: (data) => (data.note_id ? { note: data.note_id } : null),
 };
 const waiting = []; // events not yet shown, in the order the feed sent them
+
+// News of a person on this incident (recorded, triaged, a counselor, a referral) changes only
+// the People affected section: that part is fetched, once for a burst. A person's events have
+// their own stream and versions, so they never move the page's version.
+let peopleTimer = null;
+function showPeopleSoon() {
+  if (peopleTimer || !document.getElementById("people")) return;
+  peopleTimer = setTimeout(async () => {
+    peopleTimer = null;
+    if (!(await showParts([{ people: true }]))) await refresh({ flash: true });
+  }, 60 + Math.random() * 240);
+}
 let showing = null;
 
 function show(event) {
@@ -80,10 +92,11 @@ async function showParts(wanted) {
   for (const part of wanted) {
     if (!merged.some((m) => m.task === part.task && m.note === part.note)) merged.push(part);
   }
-  for (const { task, note } of merged) {
+  for (const { task, note, people } of merged) {
     const query = new URLSearchParams();
     if (task) query.set("task", task);
     if (note) query.set("note", note);
+    if (people) query.set("people", "true");
     let response;
     try {
       response = await fetch(`${base}/parts?${query}`, {
@@ -171,6 +184,10 @@ const announceChange = makeChangeAnnouncer();
 const feed = new LiveFeed({
   position: main.dataset.position,
   onEvent(event) {
+    if (event.person) {
+      if ((event.person.incidents || []).includes(reference)) showPeopleSoon();
+      return;
+    }
     if (!event.incident || event.incident.id !== incidentId) return;
     if (typeof event.version === "number" && event.version <= version()) return; // shown already
     announceChange(event);

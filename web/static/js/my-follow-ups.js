@@ -1,10 +1,9 @@
-// My follow-ups: the person's check-ins across incidents, kept current by asking for the
-// follow-ups' log position every few seconds (their events are not on the board's live feed),
-// and recording one in two taps: the row's Record, then the outcome.
-import { ApiError, announce, apiGet, apiPost, refreshPage, showError } from "./steady.js";
+// My follow-ups: the person's check-ins across incidents, kept current by the live feed (a
+// follow-up event the server sends only to those who may record its owner's check-ins, or who
+// see its incident), and recording one in two taps: the row's Record, then the outcome.
+import { ApiError, LiveFeed, announce, apiPost, refreshPage, refreshSoon, showError } from "./steady.js";
 
 const main = document.getElementById("main");
-const POLL_MS = 2000;
 
 const dialog = document.getElementById("check-in-dialog");
 const form = document.getElementById("check-in-form");
@@ -13,25 +12,34 @@ const note = document.getElementById("check-in-note");
 const nextStep = document.getElementById("check-in-next-step");
 const error = document.getElementById("check-in-error");
 let chosen = null;
+let changedMeanwhile = false; // news that came while the dialog was open: drawn once it closes
 
-async function lookAgain() {
-  if (document.visibilityState !== "visible" || dialog.open) return;
-  try {
-    const now = await apiGet("/my-follow-ups");
-    // A change anywhere in the follow-ups, or a day or a due time passed: draw again.
-    if (String(now.position) !== main.dataset.position || now.overdue !== overdueShown()) {
-      await refreshPage({ flash: true });
-    }
-  } catch (failure) {
-    // Out of reach for now: the next look tries again.
+// A short, random wait gathers a burst (a re-triage, a calendar import) into one fetch of the
+// page, morphed in place; never under an open dialog.
+function soon() {
+  if (dialog.open) {
+    changedMeanwhile = true;
+    return;
   }
+  refreshSoon(60, 240);
 }
 
-function overdueShown() {
-  return main.querySelectorAll(".task--overdue").length;
-}
+const feed = new LiveFeed({
+  position: main.dataset.position,
+  onEvent(event) {
+    if (event.follow_ups) soon();
+  },
+  onCaughtUp({ resumed, missed }) {
+    if (resumed && missed) soon();
+  },
+});
+feed.start();
 
-setInterval(lookAgain, POLL_MS);
+// Due times turn overdue, and days turn, without any event (and the socket may be down): look
+// again every minute, as the board does.
+setInterval(() => {
+  if (document.visibilityState === "visible" && !dialog.open) refreshPage();
+}, 60000);
 
 function openDialog(button) {
   chosen = { ...button.dataset };
@@ -48,6 +56,10 @@ function closeDialog() {
   const row = chosen && chosen.row;
   chosen = null;
   if (dialog.open) dialog.close();
+  if (changedMeanwhile) {
+    changedMeanwhile = false;
+    refreshSoon(0, 60);
+  }
   const still = row && document.getElementById(`${row}-record`);
   if (still) still.focus();
 }
@@ -70,6 +82,7 @@ form.addEventListener("submit", async (event) => {
     await apiPost(path, { outcome, note: note.value.trim(), next_step: nextStep.value.trim() });
     chosen = null;
     dialog.close();
+    changedMeanwhile = false; // the page is drawn again just below
     announce(`Recorded: ${person}, ${label}.`);
     await refreshPage();
     const next = main.querySelector("button[data-action='record']");
