@@ -1,8 +1,8 @@
 """The composition root: builds the application from settings, store and playbook library,
 and every part that lives beside it in a process (accounts, the partner feed, timelines, the
 log of views, the schools' names, who holds each role, the school calendars, affected people
-and their follow-ups), each given what it needs. Entry points (the web app, the `steady`
-command) build their parts here and nowhere else."""
+and their follow-ups, the recovery picture), each given what it needs. Entry points (the web
+app, the `steady` command) build their parts here and nowhere else."""
 
 import sqlite3
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ from service.follow_ups.commands import FollowUpCommands
 from service.follow_ups.due import FollowUpsDue
 from service.incidents.application import Clock, Steady, utc_now
 from service.people.service import People
+from service.recovery.picture import Recovery
 from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
 from service.timelines.reading import Timelines
@@ -69,6 +70,7 @@ class Parts:
     follow_ups: FollowUpCommands  # planning people's check-ins, recording them
     follow_ups_due: FollowUpsDue  # who has which check-ins due, kept from the log
     people: People  # affected people, their triage, referrals and identities
+    recovery: Recovery  # the district's recovery picture and each incident's progress
 
 
 def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = None) -> Parts:
@@ -83,6 +85,7 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
     people = People(steady, accounts)
     # A triage plans (or plans again) the person's check-ins for their tier.
     people.after_triage.append(follow_ups.after_triage)
+    follow_ups_due = FollowUpsDue(steady, follow_ups.owner_organisation)
     return Parts(
         steady=steady,
         settings=settings,
@@ -94,6 +97,7 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         role_holders=RoleHolders(accounts),
         calendars=calendars,
         follow_ups=follow_ups,
-        follow_ups_due=FollowUpsDue(steady, follow_ups.owner_organisation),
+        follow_ups_due=follow_ups_due,
         people=people,
+        recovery=Recovery(steady, people, follow_ups_due),
     )

@@ -51,6 +51,7 @@ FROM_STATE = {
     "follow_ups": "follow_ups",
     "follow_ups_due": "follow_ups_due",
     "people": "people",
+    "recovery": "recovery",
 }
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 
