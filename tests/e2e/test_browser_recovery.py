@@ -58,6 +58,7 @@ def test_the_district_leaders_recovery_view_at_desk_and_phone_widths(server, ope
     for page in (desk, phone):
         expect(page.locator("#recovery-totals")).to_contain_text("people in recovery")
         expect(page.locator("#recovery-small-cells")).to_contain_text("fewer than 10")
+        expect(page.locator("#recovery-small-cells")).to_contain_text("Why some counts are hidden")
         expect(page.locator("#recovery-calendar")).to_be_visible()
         incident_row = page.locator(".recovery-incident", has_text=ref)
         expect(incident_row).to_be_visible()

@@ -25,9 +25,10 @@ from web.errors import READ_ERRORS
         "loaded, Monday to Friday). `totals` the same across the district, with "
         "`check_ins_due` (due by now) and `check_ins_done`. `weeks[]`: week by week (`week_of` "
         "a Monday), the check-ins `due` that week by now, `done` and `missed`.\n\n"
-        "A count of people from 1 to 9 is `null` (hidden, so no one can be recognised), and "
-        "when only one count in a row would be hidden, the next smallest is hidden too "
-        "(`small_cell` is the threshold). Check-ins count the team's work and are never hidden. "
+        "A count of people from 1 to 9 is `null` (hidden, so no one can be recognised), and so "
+        "is any count that would let a hidden one be worked out from the others in its row or "
+        "column and their total (`small_cell` is the threshold): `null` may stand for 10 or "
+        "more. Check-ins count the team's work and are never hidden. "
         "`confidential_left_out` says whether some incident you may only count is left out."
     ),
     guards=[requires("view_summary")],
