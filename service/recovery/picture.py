@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from eventsourcing.utils import get_topic
+
+from domain.affected_person import AffectedPerson
 from domain.incident import Incident
 from domain.school_days import NO_CALENDAR
 from service.access.need_to_know import Sight, Viewer, sight
@@ -22,6 +25,18 @@ from service.recovery.district import (
     ReferralState,
     district_recovery,
 )
+
+# The people's events that change what is counted (an identity's events do not).
+COUNTED_TOPICS = [
+    get_topic(cls)
+    for cls in (
+        AffectedPerson.Recorded,
+        AffectedPerson.AffectedBy,
+        AffectedPerson.Triaged,
+        AffectedPerson.Referred,
+        AffectedPerson.ReferralMoved,
+    )
+]
 
 
 class PeopleRows(Protocol):
@@ -68,22 +83,29 @@ class Recovery:
         self._people = people
         self._follow_ups_due = follow_ups_due
         self._lock = threading.Lock()
-        self._cached: tuple[int, Rows] | None = None
+        self._people_rows: tuple[list[PersonInRecovery], list[ReferralState]] | None = None
+        self._position = 0  # the log's position when the people's rows were read
 
     def rows(self) -> Rows:
-        """Every person, check-in and referral. Reading every person costs a read each, so the
-        rows are kept until the log moves on (the board asks on every refresh)."""
-        position = self._steady.last_position()
-        with self._lock:
-            if self._cached is not None and self._cached[0] == position:
-                return self._cached[1]
-        people, referrals = self._people.in_recovery()
+        """Every person, check-in and referral. Reading every person costs a read each, and the
+        board asks on each refresh, so the people's rows are kept until an event that changes
+        them is in the log (one indexed query to know); the check-ins are in memory already."""
+        with self._lock:  # one reader reads the people again; the others wait for its rows
+            if self._people_rows is None or self._people_changed():
+                position = self._steady.last_position()
+                self._people_rows = self._people.in_recovery()
+                self._position = position
+            people, referrals = self._people_rows
         schools = {p.person_ref: p.school for p in people}
         check_ins = self._follow_ups_due.check_in_states(lambda ref: schools.get(ref, ""))
-        rows = Rows(people, check_ins, referrals)
-        with self._lock:
-            self._cached = (position, rows)
-        return rows
+        return Rows(people, check_ins, referrals)
+
+    def _people_changed(self) -> bool:
+        return bool(
+            self._steady.recorder.select_notifications(
+                self._position, 1, topics=COUNTED_TOPICS, inclusive_of_start=False
+            )
+        )
 
     def district(self, viewer: Viewer) -> dict[str, Any]:
         """The district's picture without names, over the incidents (open or closed: recovery

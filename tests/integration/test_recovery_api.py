@@ -58,14 +58,15 @@ class World:
     def people(self, ref: str, tiers: list[int]) -> list[str]:
         """Records and triages a student for each tier; a triage plans their check-ins."""
         found = []
-        for n, tier in enumerate(tiers):
+        for tier in tiers:
+            name = next(self.names)
             person, _ = self.state.people.record_person(
                 ref,
                 kind="student",
                 school=ROOSEVELT,
                 grade="10",
                 how_affected="was in the class",
-                identity=Identity(name=next(self.names), person_id=f"S-{ref[-4:]}{n:03}"),
+                identity=Identity(name=name, person_id=f"S-{NAMES.index(name):04}"),
                 actor=LEAD,
             )
             self.state.people.triage(
@@ -140,6 +141,10 @@ def test_a_district_leader_sees_counts_with_small_cells_hidden_and_no_confidenti
     assert lead["confidential_left_out"] is False
     # An auditor sees every case too.
     assert recovery(world, "a.kim")["totals"]["people"] == 35
+    # One more student triaged on the open incident is counted at once.
+    world.people(world.open_ref, [1])
+    after = recovery(world, "r.patel")["by_school"][0]
+    assert after["people"] == 25 and after["tiers"]["1"] == 13
 
 
 def test_check_ins_done_against_due_and_overdue_week_by_week(world):
@@ -234,6 +239,23 @@ def test_the_board_card_shows_recovery_progress_to_those_who_see_the_incident_wh
     # The card the live board fetches after a change says the same.
     one = world.get("m.alvarez", f"/incidents/{world.open_ref}/card").text
     assert card_line(one, world.open_ref) == line
+    # A check-in recorded shows on the card the board fetches next.
+    due = next(
+        c
+        for c in world.state.follow_ups_due.for_owner("k.okafor", world.clock.now)
+        if c.overdue and c.incident_ref == world.open_ref
+    )
+    recorded = world.client.post(
+        f"/api/v1/follow-ups/{due.person_ref}/{world.open_ref}/check-ins/{due.check_in_id}",
+        json={"outcome": "seen_no_concern", "note": "Talked at lunch"},
+        headers=world.headers["k.okafor"],
+    )
+    assert recorded.status_code == 200, recorded.text
+    total = int(re.search(r"of (\d+) check-ins", line).group(1))
+    line = card_line(
+        world.get("m.alvarez", f"/incidents/{world.open_ref}/card").text, world.open_ref
+    )
+    assert f"· 1 of {total} check-ins done · {open_overdue - 1} overdue" in line
     # A district leader: the open incident's card, and no card (a count) for the secret one.
     leader = world.get("r.patel", "/").text
     assert card_line(leader, world.open_ref) == line
