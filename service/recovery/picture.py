@@ -151,7 +151,8 @@ class Recovery:
                 due[c.incident_ref] += 1
             elif c.due <= now:
                 due[c.incident_ref] += 1
-                overdue[c.incident_ref] += 1 if c.due < now else 0
+                if c.due < now:  # due this very moment is not yet overdue
+                    overdue[c.incident_ref] += 1
         return {
             ref: Progress(people[ref], due[ref], done[ref], overdue[ref]) for ref in sorted(people)
         }
