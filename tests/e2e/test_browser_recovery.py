@@ -68,6 +68,7 @@ def test_the_district_leaders_recovery_view_at_desk_and_phone_widths(server, ope
         expect(page.locator(".recovery-weeks progress").first).to_be_visible()
         assert not PSEUDONYM.search(page.content())
     screenshot(desk, "recovery-desk")
+    screenshot(phone, "recovery-phone-top")
     phone.locator("#recovery-weeks").scroll_into_view_if_needed()
     screenshot(phone, "recovery-phone")
     phone.locator("#recovery-people").scroll_into_view_if_needed()
