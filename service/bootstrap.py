@@ -1,8 +1,8 @@
 """The composition root: builds the application from settings, store and playbook library,
 and every part that lives beside it in a process (accounts, the partner feed, timelines, the
 log of views, the schools' names, who holds each role, the school calendars, affected people
-and their follow-ups), each given what it needs. Entry points (the web app, the `steady`
-command) build their parts here and nowhere else."""
+and their follow-ups, the recovery picture), each given what it needs. Entry points (the web
+app, the `steady` command) build their parts here and nowhere else."""
 
 import sqlite3
 from dataclasses import dataclass
@@ -24,6 +24,7 @@ from service.outbox.digest import FEED_GROUPS, check_ins, open_tasks
 from service.outbox.reminders import Reminders
 from service.outbox.tables import NoOutbox
 from service.people.service import People
+from service.recovery.picture import Recovery
 from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
 from service.timelines.reading import Timelines
@@ -76,6 +77,7 @@ class Parts:
     people: People  # affected people, their triage, referrals and identities
     calendar_feeds: CalendarFeeds  # each person's private calendar feed, and its sources
     live_log: LiveLog  # the log as the live feed reads it: incidents, follow-ups, people
+    recovery: Recovery  # the district's recovery picture and each incident's progress
     # The outbox: urgent-task emails and the morning digest (None: a store that keeps none).
     reminders: Reminders | None = None
 
@@ -124,5 +126,6 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         people=people,
         calendar_feeds=CalendarFeeds(accounts, feed_sources),
         live_log=LiveLog(steady, follow_ups.owner_organisation),
+        recovery=Recovery(steady, people, follow_ups_due),
         reminders=reminders,
     )

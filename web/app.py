@@ -65,6 +65,8 @@ from web.people.api import PEOPLE_API_HANDLERS
 from web.people.pages import PEOPLE_PAGES
 from web.playbooks.api import PLAYBOOK_API_HANDLERS
 from web.playbooks.pages import PLAYBOOK_PAGES
+from web.recovery.api import RECOVERY_API_HANDLERS
+from web.recovery.pages import RECOVERY_PAGES
 from web.sharing.api import SHARING_HANDLERS
 from web.work.api import WORK_API_HANDLERS
 from web.work.pages import WORK_PAGES
@@ -83,6 +85,7 @@ HANDLERS = [
     *CALENDAR_HANDLERS,
     *FOLLOW_UPS_API_HANDLERS,
     *PEOPLE_API_HANDLERS,
+    *RECOVERY_API_HANDLERS,
     board_feed,
     *BOARD_HANDLERS,
     *OPENING_HANDLERS,
@@ -101,6 +104,7 @@ HANDLERS = [
     *WORK_PAGES,
     *FOLLOW_UPS_PAGES,
     *PEOPLE_PAGES,
+    *RECOVERY_PAGES,
 ]
 
 
@@ -260,4 +264,5 @@ def create_app_from(
     app.state.reminders = parts.reminders
     app.state.calendar_feeds = parts.calendar_feeds
     app.state.live_log = parts.live_log
+    app.state.recovery = parts.recovery
     return app

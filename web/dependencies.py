@@ -52,6 +52,7 @@ FROM_STATE = {
     "follow_ups_due": "follow_ups_due",
     "people": "people",
     "calendar_feeds": "calendar_feeds",
+    "recovery": "recovery",
 }
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 

@@ -50,7 +50,10 @@ ACTIONS: dict[str, str] = {
     "export": "export an incident's complete event stream",
     "verify": "check that incident streams are intact",
     "view_audit_log": "see who viewed an incident, and the changes to accounts",
-    "view_summary": "see the totals across schools: incidents, overdue tasks, roles no one holds",
+    "view_summary": (
+        "see the totals across schools: incidents, overdue tasks, roles no one holds, and "
+        "recovery (people by tier, check-ins, referrals) in counts"
+    ),
     "manage_accounts": "add accounts, grant and revoke roles, disable, issue API tokens",
     "view_calendar": "see the school calendar in force, the district's and each school's",
     "import_calendar": "import the district's school calendar, or a school's own",

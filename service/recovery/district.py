@@ -2,9 +2,11 @@
 and incident, check-ins done against due, overdue, and open referrals, week by week.
 
 It is an aggregated report, so it follows the district's small-cell rule (docs/domain.md,
-"Privacy and need-to-know"): a count of people between 1 and 9 is shown as "fewer than 10",
-never as its number, and a total that would let a hidden cell be worked out by subtraction is
-hidden with it. Check-ins are counts of the team's work, not of people, and are shown whole."""
+"Privacy and need-to-know"): a count of people between 1 and 9 is hidden (None), never shown
+as its number, and so is any count that would let a hidden one be worked out by subtraction:
+in a row (the tiers and its total), and down a column (a school's incidents and the school's
+count, the schools and the district's). Check-ins are counts of the team's work, not of people,
+and are shown whole."""
 
 from collections import Counter
 from collections.abc import Iterable
@@ -44,29 +46,77 @@ class ReferralState:
     open: bool
 
 
-def suppressed(counts: list[int]) -> list[int | None]:
-    """The counts of one row with small cells hidden (None). When exactly one cell is hidden, the
-    smallest other non-zero cell is hidden too, so the row's total does not give it away."""
-    shown: list[int | None] = [None if 0 < n < SMALL_CELL else n for n in counts]
-    hidden = [i for i, n in enumerate(shown) if n is None]
-    if len(hidden) == 1:
-        others = [(n, i) for i, n in enumerate(counts) if i not in hidden and n > 0]
-        if others:
-            shown[min(others)[1]] = None
-    return shown
+class _Cell:
+    """One count of people, and whether it is hidden."""
+
+    __slots__ = ("hidden", "n")
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.hidden = 0 < n < SMALL_CELL
+
+    @property
+    def shown(self) -> int | None:
+        return None if self.hidden else self.n
 
 
-def _row(label: dict[str, str], people: Iterable[PersonInRecovery]) -> dict[str, Any]:
+KEYS = (*(str(t) for t in TIERS), "not_triaged")  # a row's cells; "people" is its total
+
+
+def _cells(people: Iterable[PersonInRecovery]) -> dict[str, _Cell]:
     by_tier = Counter(p.tier for p in people)
     counts = [by_tier[t] for t in TIERS] + [by_tier[None]]
-    total = sum(counts)
-    cells = suppressed(counts)
-    row_total: int | None = total if total == 0 or total >= SMALL_CELL else None
+    cells = {key: _Cell(n) for key, n in zip(KEYS, counts, strict=True)}
+    cells["people"] = _Cell(sum(counts))
+    return cells
+
+
+@dataclass(frozen=True)
+class _Line:
+    """Counts that add up to a total: a row's tiers to its people, or one column of the rows
+    under a school (or of the schools) to the school's (or the district's)."""
+
+    parts: list[_Cell]
+    total: _Cell
+    hide_total_first: bool  # a column: hide the total, keep the finer rows readable
+
+
+def _protect(lines: list[_Line]) -> None:
+    """Until no line has exactly one hidden count (which its total, less the others, would
+    give away): hide one more in each such line, its total first for a column, else its
+    smallest other count. Hiding only grows, so this ends."""
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            cells = [*line.parts, line.total]
+            if sum(c.hidden for c in cells) != 1:
+                continue
+            others = [c for c in line.parts if not c.hidden and c.n > 0]
+            if line.total.hidden:
+                chosen = min(others, key=lambda c: c.n) if others else None
+            elif line.hide_total_first or not others:
+                chosen = line.total
+            else:
+                chosen = min(others, key=lambda c: c.n)
+            if chosen is not None:
+                chosen.hidden = changed = True
+
+
+def _row_lines(rows: list[dict[str, _Cell]]) -> list[_Line]:
+    return [_Line([r[k] for k in KEYS], r["people"], False) for r in rows]
+
+
+def _column_lines(parts: list[dict[str, _Cell]], total: dict[str, _Cell]) -> list[_Line]:
+    return [_Line([p[k] for p in parts], total[k], True) for k in (*KEYS, "people")]
+
+
+def _shown(label: dict[str, str], cells: dict[str, _Cell]) -> dict[str, Any]:
     return {
         **label,
-        "tiers": {str(t): cells[i] for i, t in enumerate(TIERS)},
-        "not_triaged": cells[-1],
-        "people": row_total,
+        "tiers": {str(t): cells[str(t)].shown for t in TIERS},
+        "not_triaged": cells["not_triaged"].shown,
+        "people": cells["people"].shown,
     }
 
 
@@ -91,27 +141,44 @@ def district_recovery(
     referrals = list(referrals)
     schools = sorted({p.school for p in people} | {c.school for c in check_ins}, key=str.casefold)
 
-    by_school = []
+    # Every count of people, then hidden together: a school's row is the sum of its
+    # incidents' rows and the district's of the schools', so a count hidden in one row could
+    # be worked out from the rows beside it and their total unless one more is hidden there.
+    totals = _cells(people)
+    school_cells: dict[str, dict[str, _Cell]] = {}
+    incident_cells: dict[str, dict[str, dict[str, _Cell]]] = {}
+    referral_cells: dict[str, _Cell] = {}
+    lines: list[_Line] = []
     for school in schools:
         here = [p for p in people if p.school == school]
-        incidents = sorted({p.incident_ref for p in here})
-        by_school.append(
-            {
-                **_row({"school": school}, here),
-                "by_incident": [
-                    _row({"incident": ref}, [p for p in here if p.incident_ref == ref])
-                    for ref in incidents
-                ],
-                "open_referrals": suppressed(
-                    [sum(1 for r in referrals if r.school == school and r.open)]
-                )[0],
-                "overdue_check_ins": sum(
-                    1
-                    for c in check_ins
-                    if c.school == school and c.recorded_at is None and c.due < now
-                ),
-            }
-        )
+        school_cells[school] = _cells(here)
+        incident_cells[school] = {
+            ref: _cells(p for p in here if p.incident_ref == ref)
+            for ref in sorted({p.incident_ref for p in here})
+        }
+        referral_cells[school] = _Cell(sum(1 for r in referrals if r.school == school and r.open))
+        under = list(incident_cells[school].values())
+        lines += _row_lines([school_cells[school], *under])
+        lines += _column_lines(under, school_cells[school])
+    lines += _row_lines([totals])
+    lines += _column_lines(list(school_cells.values()), totals)
+    referral_total = _Cell(sum(1 for r in referrals if r.open))
+    lines.append(_Line(list(referral_cells.values()), referral_total, True))
+    _protect(lines)
+
+    by_school = [
+        {
+            **_shown({"school": school}, school_cells[school]),
+            "by_incident": [
+                _shown({"incident": ref}, cells) for ref, cells in incident_cells[school].items()
+            ],
+            "open_referrals": referral_cells[school].shown,
+            "overdue_check_ins": sum(
+                1 for c in check_ins if c.school == school and c.recorded_at is None and c.due < now
+            ),
+        }
+        for school in schools
+    ]
 
     this_week = _week_of(now, zone)
     starts = [this_week - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
@@ -132,8 +199,8 @@ def district_recovery(
         "as_of": now.isoformat(),
         "small_cell": SMALL_CELL,
         "totals": {
-            **_row({}, people),
-            "open_referrals": suppressed([sum(1 for r in referrals if r.open)])[0],
+            **_shown({}, totals),
+            "open_referrals": referral_total.shown,
             "overdue_check_ins": sum(1 for c in check_ins if c.recorded_at is None and c.due < now),
             "check_ins_due": sum(1 for c in check_ins if c.due <= now),
             "check_ins_done": sum(1 for c in check_ins if c.recorded_at is not None),

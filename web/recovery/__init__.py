@@ -1,0 +1,1 @@
+"""The district's recovery picture: its JSON API and its page."""
