@@ -13,7 +13,7 @@ Counting rules, chosen so a plan never lands on a day without school and never d
   way to it), except the first day back and the first day
   of the next school year, which are school days on or after their date, and the re-entry
   meeting, the school day before the first day back.
-A check-in is due at the tier's declared time, or an hour into the school day."""
+A check-in is due at the tier's declared time, or by the end of the school day."""
 
 import re
 from collections.abc import Mapping
@@ -42,7 +42,6 @@ MILESTONES: dict[str, str] = {
 MAX_TIMES = 52  # a weekly series for a whole year; more is a typo
 MAX_SPAN = {"school days": 200, "weeks": 52, "months": 12}
 SCHOOL_DAYS_A_WEEK = 5
-FIRST_HOUR = timedelta(hours=1)  # an hour into the school day: the day has begun, not ended
 _SPAN = re.compile(r"^(\d+) (school day|school days|week|weeks|month|months)$")
 SPAN_FORMS = "'1 school day', '3 school days', '1 week', '2 weeks', '1 month' or '6 months'"
 # How far a search for a school day goes before it gives up: a calendar with none in a year
@@ -93,7 +92,7 @@ class TierPlan:
     title: str
     check_ins: tuple[Cadence, ...]
     milestones: tuple[str, ...] = ()  # keys of MILESTONES
-    at_time: time | None = None  # the declared time of day; None: an hour into the school day
+    at_time: time | None = None  # the declared time of day; None: the end of the school day
 
 
 @dataclass(frozen=True)
@@ -302,7 +301,8 @@ def plan_check_ins(
     meeting to plan."""
     start_day = start.astimezone(zone).date()
     anniversary = key_dates.anniversary or add_months(start_day, 12)
-    at = plan.at_time or (datetime.combine(start_day, hours.start) + FIRST_HOUR).time()
+    # By the end of the school day: missed only once the day is over.
+    at = plan.at_time or hours.end
     found: list[tuple[date, int, str, str]] = []
     for order, cadence in enumerate(plan.check_ins):
         for day in _cadence_days(cadence, calendar, start_day, anniversary):

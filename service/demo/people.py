@@ -176,8 +176,8 @@ def _in_order(parts: Parts, ref: str, incident_ref: str) -> list[CheckIn]:
 
 def _triage_moment(parts: Parts, incident: Incident, demo: DemoPerson, now: datetime) -> datetime:
     """When the person was first triaged: the latest school day morning that puts their next
-    open check-in where `next_due` says (when one can: a check-in falls due an hour into the
-    school day, so none is due today, not overdue, once that hour has passed); otherwise
+    open check-in where `next_due` says (when one can: a check-in falls due by the end of the
+    school day, so none is due today, not overdue, once that day's school is over); otherwise
     `after_incident` after the incident happened, on a school day."""
     zone = parts.steady.zone
     calendar = parts.calendars.calendar_for(incident.schools)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.affected_person import AffectedPerson
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from domain.identity import Identity
 from domain.people import Actor
 from service.incidents.application import Steady
@@ -78,7 +78,10 @@ class Identities:
         """(month, day) of the person's date of birth, for their birthday check-in; None when
         not given or erased. No one sees it here, so no view is recorded: it leaves only as the
         day of a check-in."""
-        person = self.person(ref)
+        try:
+            person = self.person(ref)
+        except NotFound:
+            return None  # follow-ups planned for someone the people part does not hold
         if person.identity_erased or not person.has_identity:
             return None
         found = self._vault_now().get(person.id)

@@ -87,7 +87,7 @@ def test_people_in_every_tier_and_the_counselors_day(demo: Demo) -> None:
     raised = [p for p in on_death if any(t.raised for t in p.triages)]
     assert len(raised) == 1 and int(raised[0].tier(death)) == 3
     assert [int(t.tier) for t in raised[0].triages] == [2, 3]
-    urgent = [t for t in demo.steady.incident(death).tasks.values() if t.title.startswith("Urgent")]
+    urgent = [t for t in demo.steady.incident(death).tasks.values() if t.urgent]
     assert [(raised[0].reference in t.title, t.assignee.name) for t in urgent] == [
         (True, "k.okafor")
     ]

@@ -100,7 +100,7 @@ def test_a_warning_sign_makes_tier_3_and_an_urgent_task_and_names_stay_out_of_th
     assert [t["reason"][-15:] for t in shown["incidents"][0]["triages"]][1] == "still panicking"
     assert len(shown["incidents"][0]["triages"]) == 2
     tasks = api.get("m.alvarez", f"/api/v1/incidents/{ref}").json()["task_list"]
-    assert sum(t["title"].startswith("Urgent:") for t in tasks) == 1
+    assert sum(t["urgent"] for t in tasks) == 1
     # The name is nowhere an incident shows.
     for path in [
         f"/api/v1/incidents/{ref}",

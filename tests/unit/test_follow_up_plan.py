@@ -107,8 +107,8 @@ def test_tier_two_weekly_counts_school_weeks_and_skips_a_holiday():
         ("Weekly check-in", date(2026, 10, 30)),
         ("One-month check-in", date(2026, 11, 16)),  # 15 Nov is a Sunday: Mon 16 is nearer
     ]
-    # An hour into the school day, in Chicago (CST from 1 Nov).
-    assert planned[2].due == datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
+    # By the end of the school day (15:00), in Chicago (CST from 1 Nov).
+    assert planned[2].due == datetime(2026, 11, 16, 21, 0, tzinfo=UTC)
 
 
 def test_a_month_that_lands_on_a_saturday_moves_to_the_friday_before():

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, delete, get, post, put
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from domain.account import MAX_LABEL, TOKEN_ID_PATTERN, Account
@@ -83,6 +83,9 @@ APassword = {"minLength": MIN_PASSWORD, "maxLength": MAX_PASSWORD, "pattern": r"
 TokenId = Annotated[str, in_path(matching(TOKEN_ID_PATTERN.pattern))]
 CLOCK = CLOCK_PATTERN.pattern
 OrganisationSlug = Annotated[str, in_path(matching(SLUG_PATTERN.pattern, most=MAX_SLUG))]
+# A username in a path, as the document declares it: what cannot be one is refused as
+# not matching, before any lookup.
+UsernamePath = Annotated[str, in_path(matching(USERNAME_PATTERN.pattern))]
 
 
 @dataclass
@@ -191,7 +194,7 @@ class AccountsController(Controller):
 
     @get("/{username:str}", sync_to_thread=True, summary="One account", responses=ITEM_ERRORS)
     def show_account(
-        self, accounts: NamedDependency[Accounts], username: FromPath[str]
+        self, accounts: NamedDependency[Accounts], username: UsernamePath
     ) -> dict[str, Any]:
         return account_view(accounts.account(username))
 
@@ -200,7 +203,7 @@ class AccountsController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
-        username: FromPath[str],
+        username: UsernamePath,
         data: JSONBody[Role],
     ) -> dict[str, Any]:
         """Grant a role."""
@@ -211,7 +214,7 @@ class AccountsController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
-        username: FromPath[str],
+        username: UsernamePath,
         role: Annotated[str, in_path(one_of(ROLES))],
     ) -> dict[str, Any]:
         """Revoke a role (not the account's only one: grant another first, or disable it)."""
@@ -222,7 +225,7 @@ class AccountsController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
-        username: FromPath[str],
+        username: UsernamePath,
         data: JSONBody[Positions],
     ) -> dict[str, Any]:
         """Set the positions (counselor, principal, ...) whose tasks the person owns."""
@@ -233,7 +236,7 @@ class AccountsController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
-        username: FromPath[str],
+        username: UsernamePath,
         data: JSONBody[Schools],
     ) -> dict[str, Any]:
         """Set the schools (ids) whose incidents the person sees besides their organisation's."""
@@ -244,7 +247,7 @@ class AccountsController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
-        username: FromPath[str],
+        username: UsernamePath,
         data: JSONBody[Password],
     ) -> dict[str, Any]:
         """Set a new password (at least 12 characters, not the username)."""
@@ -255,7 +258,7 @@ class AccountsController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
-        username: FromPath[str],
+        username: UsernamePath,
         data: JSONBody[Disabling],
     ) -> dict[str, Any]:
         """Disable an account: it can no longer sign in, and its tokens stop working."""
@@ -266,7 +269,7 @@ class AccountsController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
-        username: FromPath[str],
+        username: UsernamePath,
     ) -> dict[str, Any]:
         return account_view(accounts.enable(username, actor=admin))
 
@@ -275,7 +278,7 @@ class AccountsController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
-        username: FromPath[str],
+        username: UsernamePath,
         data: JSONBody[NewToken],
     ) -> dict[str, Any]:
         """Issue an API token. The token is in this response only: Steady keeps its digest."""
@@ -287,7 +290,7 @@ class AccountsController(Controller):
         self,
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
-        username: FromPath[str],
+        username: UsernamePath,
         token_id: TokenId,
     ) -> dict[str, Any]:
         """Revoke an API token: it stops working at once."""

@@ -5,13 +5,13 @@ from typing import Any
 
 from litestar import Controller, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from domain.people import Actor
 from service.accounts.service import Accounts, account_view
 from web.access.guards import requires
 from web.accounts import commands as commands
-from web.accounts.api import ADMIN, COMMAND, MANAGE
+from web.accounts.api import ADMIN, COMMAND, MANAGE, UsernamePath
 from web.accounts.my_account import EmailBody
 
 
@@ -26,7 +26,7 @@ class AccountEmailApi(Controller):
         self,
         accounts: NamedDependency[Accounts],
         admin: NamedDependency[Actor],
-        username: FromPath[str],
+        username: UsernamePath,
         data: JSONBody[EmailBody],
     ) -> dict[str, Any]:
         """Set where Steady emails the person (urgent tasks, the morning digest); an empty
