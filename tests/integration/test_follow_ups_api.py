@@ -258,6 +258,15 @@ def test_the_page_lists_pseudonyms_and_the_header_links_to_it(world, clock):
     assert 'href="/my-follow-ups" aria-current="page">My follow-ups</a>' in page.text
     assert "1 overdue" in page.text and f"check-in-P-0007-{world.ref}-C1" in page.text
     assert "P-0008" not in page.text and "P-0009" not in page.text  # p.rivera's, j.brooks's
+    assert "No school calendar is loaded" in page.text  # so due days are Monday to Friday
+    world.client.app.state.calendars.import_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\nX-WR-CALNAME:Riverside 2026-27\n"
+        "BEGIN:VEVENT\nUID:w@t\nDTSTAMP:20260701T000000Z\nDTSTART;VALUE=DATE:20261221\n"
+        "DTEND;VALUE=DATE:20270102\nSUMMARY:Winter break\nEND:VEVENT\nEND:VCALENDAR\n",
+        actor=Actor("admin", "admin"),
+    )
+    page = world.client.get("/my-follow-ups")
+    assert "Due dates count school days on Riverside 2026-27" in page.text
     world.sign_in(world.client, "r.patel")
     board = world.client.get("/")
     assert board.status_code == 200 and "/my-follow-ups" not in board.text  # no follow-ups

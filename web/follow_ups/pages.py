@@ -10,10 +10,13 @@ from litestar import Request, Response
 from litestar.di import NamedDependency
 
 from domain.account import Account
+from service.calendars.service import Calendars
 from service.follow_ups.due import FollowUpsDue
 from service.incidents.application import Steady
+from service.outbox.digest import schools_of
 from web.access.auth import partner_organisation
 from web.follow_ups.reading import follow_ups_of
+from web.incidents.incident_page import calendar_line
 from web.rendering import context, format_time, page, page_route
 
 
@@ -29,6 +32,7 @@ def my_follow_ups_page(
     clock: NamedDependency[Callable[[], datetime]],
     zone: NamedDependency[ZoneInfo],
     steady: NamedDependency[Steady],
+    calendars: NamedDependency[Calendars],
 ) -> Response:
     now = clock()
     # Where the page's live feed starts: read before the follow-ups, so nothing falls between
@@ -52,6 +56,8 @@ def my_follow_ups_page(
             partner=partner_organisation(signed_in_as) is not None,
             everyone=everyone,
             rendered=now.astimezone(zone).strftime("%H:%M"),
+            # The person's own schools' calendar (the district's when they have none).
+            school_calendar=calendar_line(calendars.calendar_for(schools_of(signed_in_as))),
         ),
     )
 
