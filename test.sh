@@ -19,6 +19,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-# Two workers, a test file each at a time: much of a test's time is waiting (on fsync, a server
-# starting, a browser), which the other worker fills. `./test.sh -n 0` runs in one process.
-exec .venv/bin/pytest -n "${STEADY_TEST_WORKERS:-2}" --dist loadfile "$@"
+# Three workers on two cores, a test file each at a time: much of a test's time is waiting (on
+# fsync, a server, a browser, a subprocess starting), which the others fill (measured on one
+# tree: 572 s with three, 699 s with two). `./test.sh -n 0` runs in one process.
+exec .venv/bin/pytest -n "${STEADY_TEST_WORKERS:-3}" --dist loadfile "$@"
