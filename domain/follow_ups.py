@@ -28,22 +28,12 @@ from domain.errors import DomainError, NotFound
 from domain.follow_up_plan import KeyDates, PlannedCheckIn, check_tier
 from domain.ids import STEADY_NAMESPACE
 from domain.people import Actor
+from domain.person_reference import check_person_reference
 from domain.recording import ActorEvent, RecordsWhoActed
 from domain.text import MAX_TEXT, MAX_TITLE, check_text
 
-PERSON_REF = re.compile(r"^P-\d{4,}$")
 INCIDENT_REF = re.compile(r"^INC-\d{4}-\d{4,}$")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-
-
-def check_person_ref(ref: object) -> str:
-    text = ref.strip().upper() if isinstance(ref, str) else ""
-    if not PERSON_REF.match(text):
-        raise DomainError(
-            f"{ref!r} is not a person's reference: give it as P- and at least four digits, "
-            "such as P-0007"
-        )
-    return text
 
 
 def check_incident_ref(ref: object) -> str:
@@ -176,7 +166,7 @@ class FollowUps(RecordsWhoActed, Aggregate):
 
     @staticmethod
     def id_for(person_ref: str, incident_ref: str) -> UUID:
-        person, incident = check_person_ref(person_ref), check_incident_ref(incident_ref)
+        person, incident = check_person_reference(person_ref), check_incident_ref(incident_ref)
         return uuid5(STEADY_NAMESPACE, f"follow-ups/{person}/{incident}")
 
     @classmethod
@@ -195,7 +185,7 @@ class FollowUps(RecordsWhoActed, Aggregate):
         at: datetime,
     ) -> "FollowUps":
         moments.check_moment("at", at)
-        person, incident = check_person_ref(person_ref), check_incident_ref(incident_ref)
+        person, incident = check_person_reference(person_ref), check_incident_ref(incident_ref)
         numbered = [(f"C{n}", c) for n, c in enumerate(check_ins, start=1)]
         return cls._create(
             cls.Planned,

@@ -23,7 +23,10 @@ def format_person_reference(number: int) -> str:
 def check_person_reference(ref: object) -> str:
     value = ref.strip().upper() if isinstance(ref, str) else ""
     if not REFERENCE_PATTERN.match(value):
-        raise DomainError(f"{ref!r} is not a person's reference: write it as P-0007")
+        raise DomainError(
+            f"{ref!r} is not a person's reference: write it as P-0007 does, P- and at least "
+            "four digits, such as P-0007 or P-10042"
+        )
     return value
 
 

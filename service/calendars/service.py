@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from eventsourcing.application import AggregateNotFoundError
 
+from domain.account import Account
 from domain.errors import DomainError, NotFound
 from domain.imported_calendar import DISTRICT, ImportedCalendar, scope_for
 from domain.organisation import Organisation, check_slug
@@ -189,6 +190,13 @@ class Calendars:
             return self.district
         organisation: Organisation = self.steady.repository.get(Organisation.id_for(slug))
         return organisation.name
+
+
+def schools_of(account: Account) -> list[str]:
+    """The schools (ids) whose calendar says whether a day is a school day for this person:
+    their school's, and those they are given; none (the district's calendar) for others."""
+    own = [account.organisation] if account.organisation_kind == "school" else []
+    return [*own, *account.schools]
 
 
 def school_slug(scope: str) -> str | None:

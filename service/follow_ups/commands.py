@@ -26,9 +26,10 @@ from domain.follow_up_plan import (
     check_tier,
     plan_check_ins,
 )
-from domain.follow_ups import FollowUps, check_incident_ref, check_owner, check_person_ref
+from domain.follow_ups import FollowUps, check_incident_ref, check_owner
 from domain.incident import Incident
 from domain.people import Actor
+from domain.person_reference import check_person_reference
 from domain.school_days import WEEKDAYS, SchoolCalendar
 from service.access.permissions import may_own_follow_ups, may_record_check_in
 from service.follow_ups.due import planned_streams
@@ -78,7 +79,7 @@ class FollowUpCommands:
             return self.steady.repository.get(FollowUps.id_for(person_ref, incident_ref))
         except AggregateNotFoundError:
             raise NotFound(
-                f"{check_person_ref(person_ref)} has no follow-ups on "
+                f"{check_person_reference(person_ref)} has no follow-ups on "
                 f"{check_incident_ref(incident_ref)}: they are planned when the person is "
                 "triaged"
             ) from None
@@ -320,7 +321,8 @@ class FollowUpCommands:
 
 def _not_yours(person_ref: str, incident_ref: str, account: Account) -> str:
     return (
-        f"{check_person_ref(person_ref)} has no follow-ups on {check_incident_ref(incident_ref)} "
+        f"{check_person_reference(person_ref)} has no follow-ups on "
+        f"{check_incident_ref(incident_ref)} "
         f"that {account.username} may see: check the reference on your list of follow-ups, or "
         "ask the crisis lead"
     )

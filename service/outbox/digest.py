@@ -19,6 +19,7 @@ from domain.school_days import WEEKDAYS, SchoolCalendar
 from service.access.need_to_know import SchoolNames
 from service.access.permissions import Scope, scopes
 from service.accounts.service import Accounts
+from service.calendars.service import schools_of
 from service.incidents.application import Steady
 from service.outbox.store import Message
 from service.work.my_work import my_work
@@ -170,13 +171,6 @@ CalendarFor = Callable[[Sequence[str]], SchoolCalendar]
 def weekdays(schools: Sequence[str]) -> SchoolCalendar:
     """Monday to Friday for every school: until the district's calendars are wired in."""
     return WEEKDAYS
-
-
-def schools_of(account: Account) -> list[str]:
-    """The schools (ids) whose calendar says whether a day is a school day for this person:
-    their school's, and those they are given; none (the district's calendar) for others."""
-    own = [account.organisation] if account.organisation_kind == "school" else []
-    return [*own, *account.schools]
 
 
 class Digests:

@@ -10,10 +10,9 @@ from litestar import Request, Response
 from litestar.di import NamedDependency
 
 from domain.account import Account
-from service.calendars.service import Calendars
+from service.calendars.service import Calendars, schools_of
 from service.follow_ups.due import FollowUpsDue
 from service.incidents.application import Steady
-from service.outbox.digest import schools_of
 from web.access.auth import partner_organisation
 from web.follow_ups.reading import follow_ups_of
 from web.incidents.incident_page import calendar_line
