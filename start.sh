@@ -8,4 +8,6 @@ fi
 .venv/bin/pip install --quiet --upgrade pip
 .venv/bin/pip install --quiet -e .
 .venv/bin/steady demo
+# The demo district's schools and community resources on the public help page (/help).
+export STEADY_HELP_RESOURCES="${STEADY_HELP_RESOURCES:-service/demo/help_resources.toml}"
 exec .venv/bin/steady serve "$@"

@@ -217,6 +217,26 @@ class AffectedPerson(IdentityRecord, RecordsWhoActed, Aggregate):
         person.add_to_incident(incident_ref, how_affected, actor=actor, at=at)
         return person
 
+    @classmethod
+    def record_family(
+        cls, *, reference: str, school: str, actor: Actor, at: datetime
+    ) -> "AffectedPerson":
+        """A family with a need and no incident (a needs case from a help request): the
+        record alone, with no identity until one is recorded."""
+        school_name = school.strip() if isinstance(school, str) else ""
+        if not school_name:
+            raise DomainError("say which school the family is of, such as Roosevelt High School")
+        return cls._create(
+            cls.Recorded,
+            id=cls.id_for(reference),
+            timestamp=at,
+            actor=actor.as_dict(),
+            reference=check_person_reference(reference),
+            kind="family",
+            school=school_name,
+            grade="",
+        )
+
     def __init__(self, *, reference: str, kind: str, school: str, grade: str, **_: Any) -> None:
         self.reference = reference
         self.kind = kind

@@ -12,6 +12,10 @@ ROLES: dict[str, str] = {
     "district-leader": "sees every incident; writes nothing but notes",
     "partner": "sees only what is shared with their organisation; updates its tasks",
     "auditor": "reads everything, including replay, timelines and exports; changes nothing",
+    "help-desk": (
+        "works the help requests queue: acknowledges, writes to reporters, routes needs to "
+        "partners, converts reports, closes"
+    ),
 }
 PARTNER_ROLE = "partner"
 ADMIN_ROLE = "admin"

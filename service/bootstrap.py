@@ -1,8 +1,8 @@
 """The composition root: builds the application from settings, store and playbook library,
 and every part that lives beside it in a process (accounts, the partner feed, timelines, the
 log of views, the schools' names, who holds each role, the school calendars, affected people
-and their follow-ups, the recovery picture), each given what it needs. Entry points (the web
-app, the `steady` command) build their parts here and nowhere else."""
+and their follow-ups, the recovery picture, help requests), each given what it needs. Entry
+points (the web app, the `steady` command) build their parts here and nowhere else."""
 
 import sqlite3
 from dataclasses import dataclass
@@ -18,6 +18,7 @@ from service.calendars.service import Calendars
 from service.config import Settings
 from service.follow_ups.commands import FollowUpCommands
 from service.follow_ups.due import FollowUpsDue
+from service.help_requests.service import HelpRequests
 from service.incidents.application import Clock, Steady, utc_now
 from service.live.live_log import LiveLog
 from service.outbox.digest import FEED_GROUPS, check_ins, open_tasks
@@ -78,6 +79,7 @@ class Parts:
     calendar_feeds: CalendarFeeds  # each person's private calendar feed, and its sources
     live_log: LiveLog  # the log as the live feed reads it: incidents, follow-ups, people
     recovery: Recovery  # the district's recovery picture and each incident's progress
+    help_requests: HelpRequests  # reports and asks from the help page, and the desk's work
     # The outbox: urgent-task emails and the morning digest (None: a store that keeps none).
     reminders: Reminders | None = None
 
@@ -105,6 +107,20 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         reminders = None
     if reminders is not None:
         reminders.sources.append(check_ins(follow_ups_due.for_owner, steady.zone))
+    help_requests = HelpRequests(
+        steady,
+        accounts,
+        people,
+        targets=dict(settings.help_targets),
+        on_call=settings.help_on_call,
+        public_url=settings.public_url,
+    )
+    if reminders is not None:
+        # Escalating a life-safety request no one has acknowledged: every round, at any hour.
+        outbox = reminders.outbox
+        reminders.rounds.append(
+            lambda at: help_requests.escalate_due(at, lambda m: outbox.add(m, at=at))
+        )
     # A calendar feed holds every open task of the person's with a due time and every check-in
     # ahead (the digest only those due today and overdue).
     feed_sources = [
@@ -127,5 +143,6 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         calendar_feeds=CalendarFeeds(accounts, feed_sources),
         live_log=LiveLog(steady, follow_ups.owner_organisation),
         recovery=Recovery(steady, people, follow_ups_due),
+        help_requests=help_requests,
         reminders=reminders,
     )

@@ -9,6 +9,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.help_categories import CATEGORIES
+
 DEFAULT_DATABASE_URL = "sqlite:///var/steady.db"
 # Every variable Steady reads; the README and compose.yaml are checked against this list.
 VARIABLES = (
@@ -23,6 +25,9 @@ VARIABLES = (
     "STEADY_MAIL_FROM",
     "STEADY_DIGEST_TIME",
     "STEADY_PUBLIC_URL",
+    "STEADY_HELP_RESOURCES",
+    "STEADY_HELP_TARGETS",
+    "STEADY_HELP_ON_CALL",
 )
 DEFAULT_STORE_TIMEOUT = 3.0
 DEFAULT_DIGEST_TIME = "07:00"
@@ -117,6 +122,37 @@ def store_timeout(value: str) -> float:
     return seconds
 
 
+def help_targets(value: str) -> tuple[tuple[str, int], ...]:
+    """STEADY_HELP_TARGETS: "life-safety=5,threat=10": minutes to the desk's first answer."""
+    known = ["life-safety", *CATEGORIES]
+    found: list[tuple[str, int]] = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        key, _, minutes = part.partition("=")
+        key = key.strip()
+        if key not in known or not minutes.strip().isdigit() or int(minutes) < 1:
+            raise ConfigError(
+                f"STEADY_HELP_TARGETS has {part!r}: write category=minutes, such as "
+                f"life-safety=5,threat=15, with a category among {', '.join(known)} and a "
+                "whole number of minutes from 1"
+            )
+        found.append((key, int(minutes)))
+    return tuple(found)
+
+
+def help_on_call(value: str) -> tuple[str, ...]:
+    """STEADY_HELP_ON_CALL: "m.alvarez,d.nguyen": usernames, in the order they are called."""
+    names = tuple(n.strip().lower() for n in value.split(",") if n.strip())
+    for name in names:
+        if not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
+            raise ConfigError(
+                f"STEADY_HELP_ON_CALL has {name!r}, which is not a username: list usernames "
+                "separated by commas, such as m.alvarez,d.nguyen"
+            )
+    return names
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -136,11 +172,20 @@ class Settings:
     mail_from: str = DEFAULT_MAIL_FROM
     digest_time: str = DEFAULT_DIGEST_TIME
     public_url: str = DEFAULT_PUBLIC_URL
+    # The district's help resources file (service/help_requests/resources.py): its schools and
+    # community resources, and crisis lines of its own; None: the shipped crisis lines only.
+    help_resources: Path | None = None
+    # Minutes to the desk's first answer, per category where the district sets its own (and
+    # "life-safety" for someone in danger); the rest keep domain/help_categories.py's.
+    help_targets: tuple[tuple[str, int], ...] = ()
+    # Whom a life-safety request no one acknowledges is escalated to, in turn (usernames).
+    help_on_call: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         env = os.environ if environ is None else environ
         playbooks = env.get("STEADY_PLAYBOOKS_DIR", "").strip()
+        resources = env.get("STEADY_HELP_RESOURCES", "").strip()
         settings = cls(
             database_url=env.get("STEADY_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
             playbooks_dir=Path(playbooks) if playbooks else None,
@@ -153,6 +198,9 @@ class Settings:
             mail_from=env.get("STEADY_MAIL_FROM", "").strip() or DEFAULT_MAIL_FROM,
             digest_time=digest_time(env.get("STEADY_DIGEST_TIME", "")),
             public_url=public_url(env.get("STEADY_PUBLIC_URL", "")),
+            help_resources=Path(resources) if resources else None,
+            help_targets=help_targets(env.get("STEADY_HELP_TARGETS", "")),
+            help_on_call=help_on_call(env.get("STEADY_HELP_ON_CALL", "")),
         )
         settings.zone()  # fail at start-up, not at the first timestamp shown
         settings.eventsourcing_env()

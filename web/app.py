@@ -21,6 +21,7 @@ from litestar.template.config import TemplateConfig
 from service.accounts.service import Accounts
 from service.bootstrap import Parts, assemble
 from service.config import Settings
+from service.help_requests.resources import load_resources
 from service.incidents.application import Steady
 from service.live.feed_events import FeedEvent
 from service.live.follower import LogFollower
@@ -50,6 +51,12 @@ from web.dependencies import DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
 from web.follow_ups.api import FOLLOW_UPS_API_HANDLERS
 from web.follow_ups.pages import FOLLOW_UPS_PAGES
+from web.help.case import CASE_HANDLERS
+from web.help.counselor import COUNSELOR_HANDLERS
+from web.help.pages import HELP_PAGES
+from web.help.reports import REPORT_HANDLERS
+from web.help.site import HelpSite
+from web.help.translations import Catalogues
 from web.incidents.board import BOARD_HANDLERS
 from web.incidents.commands import COMMAND_HANDLERS
 from web.incidents.incident_page import INCIDENT_PAGE_HANDLERS
@@ -105,6 +112,11 @@ HANDLERS = [
     *FOLLOW_UPS_PAGES,
     *PEOPLE_PAGES,
     *RECOVERY_PAGES,
+    # The public help pages (no sign-in): /help, /ayuda and the forms under /help/.
+    *HELP_PAGES,
+    *REPORT_HANDLERS,
+    *CASE_HANDLERS,
+    *COUNSELOR_HANDLERS,
 ]
 
 
@@ -127,6 +139,13 @@ def create_app_from(
     parts: Parts, *, heartbeat_seconds: float = 15.0, poll_seconds: float = 1.0
 ) -> Litestar:
     steady, settings, partner_feed = parts.steady, parts.settings, parts.partner_feed
+    # Read (and checked) now: a wrong resources file or catalogue stops the start, naming it.
+    help_site = HelpSite(
+        load_resources(settings.help_resources),
+        Catalogues.load(),
+        settings.district,
+        settings.zone(),
+    )
     hub = Hub()
     tasks: list[asyncio.Task[None]] = []
     sending: list[asyncio.Task[None]] = []  # the outbox's rounds: awaited, not cancelled
@@ -265,4 +284,6 @@ def create_app_from(
     app.state.calendar_feeds = parts.calendar_feeds
     app.state.live_log = parts.live_log
     app.state.recovery = parts.recovery
+    app.state.help_site = help_site
+    app.state.help_requests = parts.help_requests
     return app

@@ -91,6 +91,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> None:
         # Websocket upgrades go to the live feed's own server (the websockets library's).
         ws=upgrades,
         log_level="warning",
+        # No access log: a request line names the client's address, and a reporter's address
+        # on the public help pages must never reach a log (nor anyone's, so none is written).
+        access_log=False,
         # uvicorn believes X-Forwarded-For from loopback unless told otherwise: only the
         # proxies named in STEADY_TRUSTED_PROXIES are believed, and none by default.
         proxy_headers=forwarded is not None,

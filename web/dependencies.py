@@ -53,6 +53,8 @@ FROM_STATE = {
     "people": "people",
     "calendar_feeds": "calendar_feeds",
     "recovery": "recovery",
+    "help_site": "help_site",  # the public help pages' catalogues, resources and templates
+    "help_requests": "help_requests",
 }
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 

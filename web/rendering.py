@@ -46,6 +46,7 @@ POSITION_TITLES: dict[str, str] = {
     "district-leader": "District leader",
     "partner": "Community partner",
     "auditor": "Auditor",  # the page says it is read-only: "(reads only)" nested badly in (...)
+    "help-desk": "Help desk",
 }
 STATUS_LABELS = {status.value: status.label for status in Status}
 WRITES = ("update_task", "add_note", "open_incident", "correct_note")

@@ -69,46 +69,68 @@ ACTIONS: dict[str, str] = {
     "view_identity": "see an affected person's identity (every view is recorded)",
     "share_identity": "share an affected person's identity with the partner they are referred to",
     "erase_identity": "erase an affected person's identity by destroying its key",
+    "view_help_requests": (
+        "see the help requests queue and each request: what the reporter wrote, the messages, "
+        "the clocks"
+    ),
+    "work_help_requests": (
+        "acknowledge, assign, write to the reporter, route a need to a partner, mark spam, close "
+        "a help request"
+    ),
+    "convert_help_request": "convert a help request into an incident or a family's needs case",
+    "view_routed_help": "see the help requests routed to one's organisation: only the need routed",
 }
 
 _ = None
 A, C, M, S = Scope.ALL, Scope.SCHOOL, Scope.OWN, Scope.SHARED  # all, schools, mine, shared
-_COLUMNS = ("admin", "crisis-lead", "responder", "district-leader", "partner", "auditor")
+_COLUMNS = (
+    "admin",
+    "crisis-lead",
+    "responder",
+    "district-leader",
+    "partner",
+    "auditor",
+    "help-desk",
+)
 _ROWS: dict[str, tuple[Scope | None, ...]] = {
-    #                   admin crisis-lead responder district-leader partner auditor
-    "view_board":      (_,    A,          C,        A,              S,      A),
-    "view_incident":   (_,    A,          C,        A,              S,      A),
-    "open_incident":   (_,    A,          _,        _,              _,      _),
-    "close_incident":  (_,    A,          _,        _,              _,      _),
-    "reopen_incident": (_,    A,          _,        _,              _,      _),
-    "apply_playbook":  (_,    A,          _,        _,              _,      _),
-    "assign_task":     (_,    A,          _,        _,              _,      _),
-    "update_task":     (_,    A,          M,        _,              S,      _),
-    "replan_task":     (_,    A,          _,        _,              _,      _),
-    "add_note":        (_,    A,          C,        A,              S,      _),
-    "correct_note":    (_,    A,          M,        M,              M,      _),
-    "change_severity": (_,    A,          _,        _,              _,      _),
-    "advance_phase":   (_,    A,          _,        _,              _,      _),
-    "share_incident":  (_,    A,          _,        _,              _,      _),
-    "restrict_incident": (_,  A,          _,        _,              _,      _),
-    "replay":          (_,    A,          _,        A,              _,      A),
-    "view_timeline":   (_,    A,          C,        A,              _,      A),
-    "export":          (_,    A,          _,        A,              _,      A),
-    "verify":          (_,    A,          _,        A,              _,      A),
-    "view_audit_log":  (_,    _,          _,        _,              _,      A),
-    "view_summary":    (_,    A,          _,        A,              _,      A),
-    "manage_accounts": (A,    _,          _,        _,              _,      _),
-    "view_calendar":   (A,    A,          _,        A,              _,      A),
-    "import_calendar": (A,    _,          _,        _,              _,      _),
-    "record_check_in": (_,    A,          M,        _,              S,      _),
-    "view_people":     (_,    A,          C,        A,              S,      A),
-    "record_people":   (_,    A,          C,        _,              _,      _),
-    "triage":          (_,    A,          C,        _,              _,      _),
-    "refer":           (_,    A,          C,        _,              _,      _),
-    "update_referral": (_,    A,          C,        _,              S,      _),
-    "view_identity":   (_,    A,          M,        _,              S,      _),
-    "share_identity":  (_,    A,          _,        _,              _,      _),
-    "erase_identity":  (A,    _,          _,        _,              _,      _),
+    #                       admin crisis-lead responder district-leader partner auditor help-desk
+    "view_board":           (_,    A,          C,        A,              S,      A,      _),
+    "view_incident":        (_,    A,          C,        A,              S,      A,      _),
+    "open_incident":        (_,    A,          _,        _,              _,      _,      _),
+    "close_incident":       (_,    A,          _,        _,              _,      _,      _),
+    "reopen_incident":      (_,    A,          _,        _,              _,      _,      _),
+    "apply_playbook":       (_,    A,          _,        _,              _,      _,      _),
+    "assign_task":          (_,    A,          _,        _,              _,      _,      _),
+    "update_task":          (_,    A,          M,        _,              S,      _,      _),
+    "replan_task":          (_,    A,          _,        _,              _,      _,      _),
+    "add_note":             (_,    A,          C,        A,              S,      _,      _),
+    "correct_note":         (_,    A,          M,        M,              M,      _,      _),
+    "change_severity":      (_,    A,          _,        _,              _,      _,      _),
+    "advance_phase":        (_,    A,          _,        _,              _,      _,      _),
+    "share_incident":       (_,    A,          _,        _,              _,      _,      _),
+    "restrict_incident":    (_,    A,          _,        _,              _,      _,      _),
+    "replay":               (_,    A,          _,        A,              _,      A,      _),
+    "view_timeline":        (_,    A,          C,        A,              _,      A,      _),
+    "export":               (_,    A,          _,        A,              _,      A,      _),
+    "verify":               (_,    A,          _,        A,              _,      A,      _),
+    "view_audit_log":       (_,    _,          _,        _,              _,      A,      _),
+    "view_summary":         (_,    A,          _,        A,              _,      A,      _),
+    "manage_accounts":      (A,    _,          _,        _,              _,      _,      _),
+    "view_calendar":        (A,    A,          _,        A,              _,      A,      _),
+    "import_calendar":      (A,    _,          _,        _,              _,      _,      _),
+    "record_check_in":      (_,    A,          M,        _,              S,      _,      _),
+    "view_people":          (_,    A,          C,        A,              S,      A,      _),
+    "record_people":        (_,    A,          C,        _,              _,      _,      _),
+    "triage":               (_,    A,          C,        _,              _,      _,      _),
+    "refer":                (_,    A,          C,        _,              _,      _,      _),
+    "update_referral":      (_,    A,          C,        _,              S,      _,      _),
+    "view_identity":        (_,    A,          M,        _,              S,      _,      _),
+    "share_identity":       (_,    A,          _,        _,              _,      _,      _),
+    "erase_identity":       (A,    _,          _,        _,              _,      _,      _),
+    "view_help_requests":   (_,    A,          _,        A,              _,      A,      A),
+    "work_help_requests":   (_,    A,          _,        _,              _,      _,      A),
+    "convert_help_request": (_,    A,          _,        _,              _,      _,      A),
+    "view_routed_help":     (_,    _,          _,        _,              S,      _,      _),
 }  # fmt: skip
 
 # MATRIX[role][action] is the scope in which that role may take that action.
@@ -245,6 +267,12 @@ def matrix_markdown() -> str:
         "sees; own scope (`view_identity`) is the identity of a person they are the counselor "
         "of; shared scope is the people referred to their organisation (pseudonym, reason, what "
         "they are asked to do), and an identity only once a crisis lead shares it with them."
+    )
+    lines.append(
+        "- **Help requests**: shared scope (`view_routed_help`) is the requests routed to the "
+        "person's organisation, and of each only its reference, category, school, the need "
+        "routed and when it came in (the reporter's contact only when the desk shares it); "
+        "never what the reporter wrote, nor the messages."
     )
     lines.append("- —: not allowed. A person with several roles may do what any of them allows.")
     lines.append(

@@ -40,6 +40,7 @@ class Round:
 
     derived: int = 0
     digests: int = 0
+    escalated: int = 0  # steps taken by the other rounds (self.rounds)
     deliveries: list[Delivery] = field(default_factory=list)
 
 
@@ -76,6 +77,9 @@ class Reminders:
             backoff=backoff,
             lease=lease,
         )
+        # What else each round does, given its moment; returns how many things it did (the
+        # composition root adds the escalation of unacknowledged life-safety help requests).
+        self.rounds: list[Callable[[datetime], int]] = []
         self.position = 0
         self._wake: Callable[[], None] = lambda: None
         self._stopping = False
@@ -121,6 +125,9 @@ class Reminders:
         self.digests.made(day)
         return added
 
+    def run_rounds(self, at: datetime) -> int:
+        return sum(step(at) for step in self.rounds)
+
     # -- one round, and the server's schedule -------------------------------------------------
 
     async def run_once(self, at: datetime) -> Round:
@@ -128,6 +135,7 @@ class Reminders:
         done = Round()
         done.derived = await asyncio.to_thread(self.catch_up)
         done.digests = await asyncio.to_thread(self.make_digests, at)
+        done.escalated = await asyncio.to_thread(self.run_rounds, at)
         done.deliveries = await self.sender.send_due(at)
         return done
 
@@ -142,6 +150,7 @@ class Reminders:
             try:
                 now = self.steady.clock()
                 await asyncio.to_thread(self.make_digests, now)
+                await asyncio.to_thread(self.run_rounds, now)
                 await self.sender.send_due(now)
             except Exception:  # the store may be away: the next round tries again
                 log.warning("the outbox's round failed; trying again", exc_info=True)

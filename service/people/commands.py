@@ -132,6 +132,26 @@ class PeopleCommands:
                 self.record_identity(reference, identity, actor=actor, at=at)
         return reference, False
 
+    def record_family(
+        self, *, school: str, identity: Identity | None, actor: Actor, at: datetime | None = None
+    ) -> str:
+        """Records a family with a need and no incident (a needs case from a help request);
+        their pseudonym. The identity, when there is one, goes to the vault as any does."""
+
+        def attempt() -> str | None:
+            sequence = self._sequence()
+            reference = sequence.next_reference()
+            person = AffectedPerson.record_family(
+                reference=reference, school=school, actor=actor, at=self._now(at)
+            )
+            self.steady.save(person, sequence)
+            return reference
+
+        reference = retry_on_conflict(attempt, too_busy=TOO_BUSY)
+        if identity is not None:
+            self.record_identity(reference, identity, actor=actor, at=at)
+        return reference
+
     def _sequence(self) -> PersonSequence:
         try:
             return self.steady.repository.get(PersonSequence.id_for())

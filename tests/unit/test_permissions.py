@@ -25,45 +25,51 @@ from service.access.permissions import (
 ADMIN = Actor("cli:root", "admin")
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
-# Columns: admin, crisis-lead, responder, district-leader, partner, auditor.
+# Columns: admin, crisis-lead, responder, district-leader, partner, auditor, help-desk.
 # "y" anywhere, "school" the incidents of their schools (or named to them), "own" own tasks / own
 # notes, "shared" within what is shared, "-" never.
 EXPECTED = """
-view_board       -  y  school  y    shared  y
-view_incident    -  y  school  y    shared  y
-open_incident    -  y  -    -    -       -
-close_incident   -  y  -    -    -       -
-reopen_incident  -  y  -    -    -       -
-apply_playbook   -  y  -    -    -       -
-assign_task      -  y  -    -    -       -
-update_task      -  y  own  -    shared  -
-replan_task      -  y  -    -    -       -
-add_note         -  y  school  y    shared  -
-correct_note     -  y  own  own  own     -
-change_severity  -  y  -    -    -       -
-advance_phase    -  y  -    -    -       -
-share_incident   -  y  -    -    -       -
-restrict_incident  -  y  -  -    -       -
-replay           -  y  -    y    -       y
-view_timeline    -  y  school  y    -       y
-export           -  y  -    y    -       y
-verify           -  y  -    y    -       y
-view_audit_log   -  -  -    -    -       y
-view_summary     -  y  -    y    -       y
-manage_accounts  y  -  -    -    -       -
-view_calendar    y  y  -    y    -       y
-import_calendar  y  -  -    -    -       -
-record_check_in  -  y  own  -    shared  -
-view_people      -  y  school  y    shared  y
-record_people    -  y  school  -    -       -
-triage           -  y  school  -    -       -
-refer            -  y  school  -    -       -
-update_referral  -  y  school  -    shared  -
-view_identity    -  y  own  -    shared  -
-share_identity   -  y  -    -    -       -
-erase_identity   y  -  -    -    -       -
+view_board       -  y  school  y    shared  y  -
+view_incident    -  y  school  y    shared  y  -
+open_incident    -  y  -    -    -       -  -
+close_incident   -  y  -    -    -       -  -
+reopen_incident  -  y  -    -    -       -  -
+apply_playbook   -  y  -    -    -       -  -
+assign_task      -  y  -    -    -       -  -
+update_task      -  y  own  -    shared  -  -
+replan_task      -  y  -    -    -       -  -
+add_note         -  y  school  y    shared  -  -
+correct_note     -  y  own  own  own     -  -
+change_severity  -  y  -    -    -       -  -
+advance_phase    -  y  -    -    -       -  -
+share_incident   -  y  -    -    -       -  -
+restrict_incident  -  y  -  -    -       -  -
+replay           -  y  -    y    -       y  -
+view_timeline    -  y  school  y    -       y  -
+export           -  y  -    y    -       y  -
+verify           -  y  -    y    -       y  -
+view_audit_log   -  -  -    -    -       y  -
+view_summary     -  y  -    y    -       y  -
+manage_accounts  y  -  -    -    -       -  -
+view_calendar    y  y  -    y    -       y  -
+import_calendar  y  -  -    -    -       -  -
+record_check_in  -  y  own  -    shared  -  -
+view_people      -  y  school  y    shared  y  -
+record_people    -  y  school  -    -       -  -
+triage           -  y  school  -    -       -  -
+refer            -  y  school  -    -       -  -
+update_referral  -  y  school  -    shared  -  -
+view_identity    -  y  own  -    shared  -  -
+share_identity   -  y  -    -    -       -  -
+erase_identity   y  -  -    -    -       -  -
+view_help_requests    -  y  -    y    -       y  y
+work_help_requests    -  y  -    -    -       -  y
+convert_help_request  -  y  -    -    -       -  y
+view_routed_help      -  -  -    -    shared  -  -
 """
-COLUMNS = ["admin", "crisis-lead", "responder", "district-leader", "partner", "auditor"]
+COLUMNS = [
+    "admin", "crisis-lead", "responder", "district-leader", "partner", "auditor", "help-desk"
+]  # fmt: skip
 MARKS = {
     "y": Scope.ALL,
     "school": Scope.SCHOOL,
@@ -99,9 +105,11 @@ WRITES = {
     "update_referral",
     "share_identity",
     "erase_identity",
+    "work_help_requests",
+    "convert_help_request",
 }
 # Reads that need-to-know keeps from auditors: an identity is for those who work with the person.
-NEED_TO_KNOW_READS = {"view_identity"}
+NEED_TO_KNOW_READS = {"view_identity", "view_routed_help"}
 
 
 def test_the_table_covers_every_role_and_action():
@@ -124,6 +132,11 @@ def test_the_rules_of_the_issue_hold():
     # Erasing needs no sight of the person; importing a calendar none of an incident.
     assert writes["admin"] == {"manage_accounts", "import_calendar", "erase_identity"}
     assert all(can(["auditor"], a) for a in ACTIONS.keys() - WRITES - NEED_TO_KNOW_READS)
+    # The help desk works the help requests and nothing else: no incident, no person.
+    assert writes["help-desk"] == {"work_help_requests", "convert_help_request"}
+    assert {a for a in ACTIONS if can(["help-desk"], a)} == writes["help-desk"] | {
+        "view_help_requests"
+    }
     assert not can(["auditor"], "view_identity") and not can(["district-leader"], "view_identity")
     responder = {a for a in ACTIONS if can(["responder"], a)}
     assert responder <= {a for a in ACTIONS if can(["crisis-lead"], a)}
@@ -200,7 +213,7 @@ def test_the_markdown_table_has_a_row_per_action_and_a_column_per_role():
     assert len(rows) == len(ACTIONS)
     assert markdown.splitlines()[0] == "| action | " + " | ".join(COLUMNS) + " |"
     partner_cells = [row.split(" | ")[5] for row in rows]
-    assert partner_cells.count("shared") == 8 and "**shared**" in markdown
+    assert partner_cells.count("shared") == 9 and "**shared**" in markdown
 
 
 def test_who_may_own_and_record_follow_ups():

@@ -213,9 +213,17 @@ def _session_id(scope: Scope, *, create: bool = True) -> str:
     return session_id
 
 
+def public_help_path(path: str) -> bool:
+    """The public help pages (/help, /help/..., /ayuda): their forms act for nobody, so there is
+    nothing to forge, and they must set no cookie (web/help/reports.py). Not /help-desk."""
+    return path in ("/help", "/ayuda") or path.startswith("/help/")
+
+
 def _needs_csrf(scope: Scope) -> bool:
     headers = {name.lower(): value for name, value in scope.get("headers", [])}
     if b"authorization" in headers:
+        return False
+    if public_help_path(scope.get("path", "")):
         return False
     if scope.get("path", "").startswith("/api/"):
         return SESSION_COOKIE.encode() in headers.get(b"cookie", b"")

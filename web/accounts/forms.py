@@ -46,6 +46,7 @@ ROLE_LABELS = {
     "district-leader": "District leader",
     "partner": "Community partner",
     "auditor": "Auditor (reads only)",
+    "help-desk": "Help desk (help requests)",
 }
 # The input a refused field's error is shown beside and links to, by form and field.
 FIELD_IDS = {
