@@ -11,7 +11,14 @@ from domain.account import AlreadyExists
 from domain.errors import DomainError, NotFound
 from domain.people import Actor
 from service.accounts.service import Accounts
-from service.demo.staff import DEMO_ACCOUNTS, PARTNER_ORGANISATION, SCHOOLS, DemoAccount, slug
+from service.demo.staff import (
+    DEMO_ACCOUNTS,
+    PARTNER_ORGANISATION,
+    POLICE_ORGANISATION,
+    SCHOOLS,
+    DemoAccount,
+    slug,
+)
 
 __all__ = ["DEMO_ACCOUNTS", "DemoAccount", "slug"]
 
@@ -35,7 +42,12 @@ def demo_email(demo: DemoAccount) -> str:
 def seed_demo_accounts(accounts: Accounts) -> list[tuple[str, str, str]]:
     """Adds whatever of the demo organisations and accounts is missing; returns
     (username, role, password) for every demo account."""
-    organisations = [DISTRICT, *((slug(s), s, "school") for s in SCHOOLS), PARTNER]
+    organisations = [
+        DISTRICT,
+        *((slug(s), s, "school") for s in SCHOOLS),
+        PARTNER,
+        POLICE_ORGANISATION,
+    ]
     for org_slug, name, kind in organisations:
         try:
             accounts.organisation(org_slug)

@@ -20,6 +20,12 @@ PARTNER_ORGANISATION = (
     "Eastside Counseling Center (mental-health agency)",
     "partner",
 )
+# The police liaison the help desk's threat reports are shared with (the case study's partner).
+POLICE_ORGANISATION = (
+    "riverside-police-liaison",
+    "Riverside Police Department, school liaison unit",
+    "partner",
+)
 
 
 def slug(name: str) -> str:
@@ -71,6 +77,9 @@ DEMO_ACCOUNTS = [
         "j.brooks", "Jordan Brooks", "eastside-counseling", "partner", ("partner-mental-health",)
     ),
     DemoAccount("a.kim", "Alex Kim", "riverside-usd", "auditor"),
+    # The district's help desk, who work the requests from the public help page.
+    DemoAccount("t.santos", "Teresa Santos", "riverside-usd", "help-desk"),
+    DemoAccount("d.harris", "Dana Harris", "riverside-police-liaison", "partner"),
     # Someone for every position the shipped playbooks name (Roosevelt keeps only k.okafor).
     DemoAccount("h.ward", "Hannah Ward", CHAVEZ, "responder", ("principal",)),
     DemoAccount("b.osei", "Ben Osei", LINCOLN, "responder", ("principal",)),
