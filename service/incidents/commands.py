@@ -84,8 +84,8 @@ class IncidentCommands:
             chosen = list(playbook.steps_for(incident.kind))
             if not chosen:
                 raise DomainError(
-                    f"playbook '{playbook.id}' has no steps for a {incident.kind!r} incident: "
-                    "each of its steps names other kinds of incident"
+                    f"playbook '{playbook.id}' has no steps for incidents of kind "
+                    f"{incident.kind!r}: each of its steps names other kinds"
                 )
             laid_out = {step.id for _, step in chosen}
             steps = [
