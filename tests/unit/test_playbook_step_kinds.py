@@ -10,6 +10,7 @@ from domain.errors import DomainError
 from playbooks.library import Library
 from service.incidents.application import Steady
 from tests.builders import LEAD
+from web.playbooks.pages import playbook_for_page
 
 PLAYBOOK = "lockdown-or-threat"
 
@@ -144,3 +145,12 @@ def test_a_playbook_with_no_step_for_the_incident_kind_is_refused_saying_so(tmp_
     ref = opened(app, "other")
     with pytest.raises(DomainError, match="no steps for incidents of kind 'other'"):
         app.apply_playbook(ref, "district-threat", actor=LEAD)
+
+
+def test_the_library_shows_which_kinds_a_step_is_for():
+    # Read by the API, the playbook page and a browser check counting a lockdown's tasks.
+    view = playbook_for_page(Library.load().get(PLAYBOOK))
+    steps = {step["id"]: step for phase in view["phases"] for step in phase["steps"]}
+    assert steps["entrance-screening"]["kinds"] == ["threat"]
+    assert steps["entrance-screening"]["kind_labels"] == ["Threat or report of a weapon"]
+    assert steps["security-plan"]["kinds"] == [] and steps["security-plan"]["kind_labels"] == []
