@@ -167,6 +167,7 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.headers_missing = False
 
     def add(self, file: str, line: int, column: str, message: str) -> None:
         self.problems.append(Problem(file, line, column, message))
@@ -178,6 +179,7 @@ class _Checker:
         for column in missing:
             self.add(name, 1, column, "the header has no such column: add it (OneRoster 1.1)")
         if missing:
+            self.headers_missing = True
             return []
         found: list[tuple[int, Row]] = []
         seen: dict[str, int] = {}
@@ -250,6 +252,8 @@ def parse_roster(
         raise RosterRefused(check.problems)
     not_read = tuple(sorted(n for n in files if n not in (*REQUIRED_FILES, *OPTIONAL_FILES)))
     rows = {n: check.rows(n, files[n]) for n in COLUMNS if n in files}
+    if check.headers_missing:  # what refers to a file without its columns would be noise
+        raise RosterRefused(check.problems)
 
     orgs: dict[str, SchoolOrg | None] = {}
     for line, row in rows["orgs.csv"]:
@@ -388,9 +392,13 @@ def parse_roster(
                 if guardian not in linked:
                     linked.append(guardian)
     linked_guardians = {g for linked in guardians.values() for g in linked}
-    for user in users.values():
-        alone = user.sourced_id not in linked_guardians and not user.schools
-        if user.role in GUARDIAN_ROLES and alone:
+    named = {a for _, row in user_rows for a in _list(row.get("agentSourcedIds", ""))}
+    for user in list(users.values()):
+        if user.role not in GUARDIAN_ROLES or user.sourced_id in linked_guardians or user.schools:
+            continue
+        if user.sourced_id in named or user.agents:
+            del users[user.sourced_id]  # their students left the roster: so do they
+        else:
             check.add(
                 "users.csv",
                 lines[user.sourced_id],
