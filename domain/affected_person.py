@@ -223,18 +223,32 @@ class AffectedPerson(IdentityRecord, RecordsWhoActed, Aggregate):
     ) -> "AffectedPerson":
         """A family with a need and no incident (a needs case from a help request): the
         record alone, with no identity until one is recorded."""
+        return cls.record_without_incident(
+            reference=reference, kind="family", school=school, grade="", actor=actor, at=at
+        )
+
+    @classmethod
+    def record_without_incident(
+        cls, *, reference: str, kind: str, school: str, grade: object, actor: Actor, at: datetime
+    ) -> "AffectedPerson":
+        """The record alone, before any incident touches the person: a family's needs case, or
+        a student, staff member or guardian on the district's roster (service.rosters)."""
+        if kind not in KINDS:
+            raise DomainError(
+                f"kind {kind!r} is not a kind of person: give one of {', '.join(KINDS)}"
+            )
         school_name = school.strip() if isinstance(school, str) else ""
         if not school_name:
-            raise DomainError("say which school the family is of, such as Roosevelt High School")
+            raise DomainError(f"say which school the {kind} is of, such as Roosevelt High School")
         return cls._create(
             cls.Recorded,
             id=cls.id_for(reference),
             timestamp=at,
             actor=actor.as_dict(),
             reference=check_person_reference(reference),
-            kind="family",
+            kind=kind,
             school=school_name,
-            grade="",
+            grade=check_grade(kind, grade),
         )
 
     def __init__(self, *, reference: str, kind: str, school: str, grade: str, **_: Any) -> None:

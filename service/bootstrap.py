@@ -1,7 +1,7 @@
 """The composition root: builds the application from settings, store and playbook library,
 and every part that lives beside it in a process (accounts, the partner feed, timelines, the
 log of views, the schools' names, who holds each role, the school calendars, affected people
-and their follow-ups, the recovery picture, help requests), each given what it needs. Entry
+and their follow-ups, the recovery picture, help requests, rosters), each given what it needs. Entry
 points (the web app, the `steady` command) build their parts here and nowhere else."""
 
 import sqlite3
@@ -26,6 +26,7 @@ from service.outbox.reminders import Reminders
 from service.outbox.tables import NoOutbox
 from service.people.service import People
 from service.recovery.picture import Recovery
+from service.rosters.service import Rosters
 from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
 from service.timelines.reading import Timelines
@@ -80,6 +81,7 @@ class Parts:
     live_log: LiveLog  # the log as the live feed reads it: incidents, follow-ups, people
     recovery: Recovery  # the district's recovery picture and each incident's progress
     help_requests: HelpRequests  # reports and asks from the help page, and the desk's work
+    rosters: Rosters  # the rosters from the student information system, and their reads
     # The outbox: urgent-task emails and the morning digest (None: a store that keeps none).
     reminders: Reminders | None = None
 
@@ -144,5 +146,6 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         live_log=LiveLog(steady, follow_ups.owner_organisation),
         recovery=Recovery(steady, people, follow_ups_due),
         help_requests=help_requests,
+        rosters=Rosters(people, accounts),
         reminders=reminders,
     )

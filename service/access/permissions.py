@@ -57,6 +57,7 @@ ACTIONS: dict[str, str] = {
     "manage_accounts": "add accounts, grant and revoke roles, disable, issue API tokens",
     "view_calendar": "see the school calendar in force, the district's and each school's",
     "import_calendar": "import the district's school calendar, or a school's own",
+    "import_roster": "import the district's rosters (OneRoster 1.1 CSV) and see what changed",
     "record_check_in": (
         "see follow-up check-ins and record them (own: the person's own; shared: those owned "
         "by their organisation)"
@@ -118,6 +119,7 @@ _ROWS: dict[str, tuple[Scope | None, ...]] = {
     "manage_accounts":      (A,    _,          _,        _,              _,      _,      _),
     "view_calendar":        (A,    A,          _,        A,              _,      A,      _),
     "import_calendar":      (A,    _,          _,        _,              _,      _,      _),
+    "import_roster":        (A,    _,          _,        _,              _,      _,      _),
     "record_check_in":      (_,    A,          M,        _,              S,      _,      _),
     "view_people":          (_,    A,          C,        A,              S,      A,      _),
     "record_people":        (_,    A,          C,        _,              _,      _,      _),

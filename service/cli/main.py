@@ -20,6 +20,7 @@ from service.cli.accounts import add_commands as add_account_commands
 from service.cli.calendars import add_commands as add_calendar_commands
 from service.cli.people import add_commands as add_people_commands
 from service.cli.reminders import add_commands as add_reminder_commands
+from service.cli.rosters import add_commands as add_roster_commands
 from service.config import ConfigError, Settings
 from service.demo.clock import DemoClock
 from service.demo.district import seed_demo_district
@@ -142,6 +143,7 @@ def build_parser(more: Sequence[CommandAdder] = ()) -> argparse.ArgumentParser:
     add_account_commands(commands)
     add_calendar_commands(commands)
     add_people_commands(commands)
+    add_roster_commands(commands)
     add_reminder_commands(commands, parse_moment)
     for add in more:
         add(commands)

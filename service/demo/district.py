@@ -1,7 +1,7 @@
 """Seeding the whole demo district, in the order its parts need: accounts and stand-ins (the
 demo's playbooks hand Eastside its tasks), the calendar (school-day due dates count on it), the
 incidents, then the people on them (their check-ins count on the calendar too), then the help
-requests from the public help page."""
+requests from the public help page, then the roster of two schools."""
 
 from datetime import datetime
 
@@ -12,6 +12,7 @@ from service.demo.clock import DemoClock
 from service.demo.help_requests import seed_demo_help_requests
 from service.demo.incidents import INCIDENTS, seed_demo
 from service.demo.people import seed_demo_people
+from service.demo.rosters import seed_demo_roster
 
 
 def seed_demo_district(parts: Parts, clock: DemoClock, now: datetime) -> list[str]:
@@ -27,4 +28,5 @@ def seed_demo_district(parts: Parts, clock: DemoClock, now: datetime) -> list[st
         parts, clock, dict(zip([d.key for d in INCIDENTS], references, strict=True)), now
     )
     seed_demo_help_requests(parts.help_requests, clock, now)
+    seed_demo_roster(parts.rosters)
     return references

@@ -8,6 +8,9 @@ Two tables (the row format is a contract, FORMAT 1):
   its row: a key moved to another row does not open there.
 - steady_person_identities: `person_id` and `sealed_identity`: nonce (12 bytes) + AES-GCM of the
   identity's JSON (domain.identity) under the person's key, with the person id as associated data.
+- steady_person_demographics: `person_id` and `sealed_demographics`, as the identity is sealed
+  (under the person's key, so erasure takes it too): a roster's demographics of a student
+  (service.rosters), kept only for reporting by student group.
 - steady_person_matches: `match_id`, a keyed digest of a student or staff id (the service derives
   it with the store's key), and `sealed_reference`: cipher.encrypt(match_id's 16 bytes + the
   person's pseudonym). It finds the same person again on another incident; it is kept here, not
@@ -22,6 +25,7 @@ write-ahead log and its archive until they are recycled; they are sealed with th
 there too.
 """
 
+import json
 import os
 from typing import Any
 from uuid import UUID
@@ -40,6 +44,7 @@ from domain.identity import Identity
 KEYS = "steady_person_keys"
 IDENTITIES = "steady_person_identities"
 MATCHES = "steady_person_matches"
+DEMOGRAPHICS = "steady_person_demographics"
 NONCE = 12
 
 
@@ -74,6 +79,34 @@ class IdentityVault:
             nonce = os.urandom(NONCE)
             sealed = nonce + AESGCM(key).encrypt(nonce, identity.to_json(), person_id.bytes)
             self._sql.run(curs, "upsert_identity", (self._sql.id(person_id), sealed))
+
+    def put_demographics(self, person_id: UUID, demographics: dict[str, Any]) -> None:
+        """Seals a student's demographics under their key; their identity is put first."""
+        plain = json.dumps(demographics, sort_keys=True).encode()
+        with self._sql.writing() as curs:
+            row = self._sql.one(curs, "key", (self._sql.id(person_id),))
+            if row is None:
+                raise VaultDamaged(f"no key for {person_id}: put their identity first")
+            key = self._open_key(person_id, bytes(row["sealed"]))
+            nonce = os.urandom(NONCE)
+            sealed = nonce + AESGCM(key).encrypt(nonce, plain, person_id.bytes)
+            self._sql.run(curs, "upsert_demographics", (self._sql.id(person_id), sealed))
+
+    def demographics(self, person_id: UUID) -> dict[str, Any] | None:
+        """A student's demographics, or None when none were put or the key was destroyed."""
+        with self._sql.reading() as curs:
+            key_row = self._sql.one(curs, "key", (self._sql.id(person_id),))
+            row = self._sql.one(curs, "demographics", (self._sql.id(person_id),))
+        if key_row is None or row is None:
+            return None
+        key = self._open_key(person_id, bytes(key_row["sealed"]))
+        sealed = bytes(row["sealed"])
+        try:
+            plain = AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], person_id.bytes)
+        except InvalidTag:
+            raise VaultDamaged(f"the demographics row of {person_id} does not open") from None
+        found: dict[str, Any] = json.loads(plain)
+        return found
 
     def get(self, person_id: UUID) -> Identity | None:
         """The identity, or None when none was recorded or its key was destroyed."""
@@ -168,6 +201,7 @@ class _Postgres(_Dialect):
             "k": Identifier(KEYS),
             "i": Identifier(IDENTITIES),
             "m": Identifier(MATCHES),
+            "d": Identifier(DEMOGRAPHICS),
         }
 
         def sql(text: str) -> Any:
@@ -186,6 +220,10 @@ class _Postgres(_Dialect):
                 "CREATE TABLE IF NOT EXISTS {schema}.{m} (match_id uuid PRIMARY KEY, "
                 "sealed_reference bytea NOT NULL)"
             ),
+            sql(
+                "CREATE TABLE IF NOT EXISTS {schema}.{d} (person_id uuid PRIMARY KEY, "
+                "sealed_demographics bytea NOT NULL)"
+            ),
         ]
         self.statements = {
             "key": sql("SELECT sealed_key AS sealed FROM {schema}.{k} WHERE person_id = %s"),
@@ -198,6 +236,13 @@ class _Postgres(_Dialect):
                 "DO UPDATE SET sealed_identity = excluded.sealed_identity"
             ),
             "delete_key": sql("DELETE FROM {schema}.{k} WHERE person_id = %s"),
+            "demographics": sql(
+                "SELECT sealed_demographics AS sealed FROM {schema}.{d} WHERE person_id = %s"
+            ),
+            "upsert_demographics": sql(
+                "INSERT INTO {schema}.{d} VALUES (%s, %s) ON CONFLICT (person_id) "
+                "DO UPDATE SET sealed_demographics = excluded.sealed_demographics"
+            ),
             "match": sql("SELECT sealed_reference AS sealed FROM {schema}.{m} WHERE match_id = %s"),
             "insert_match": sql("INSERT INTO {schema}.{m} VALUES (%s, %s) ON CONFLICT DO NOTHING"),
             "delete_match": sql("DELETE FROM {schema}.{m} WHERE match_id = %s"),
@@ -233,6 +278,8 @@ class _SQLite(_Dialect):
             "sealed_identity BLOB NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {MATCHES} (match_id TEXT PRIMARY KEY, "
             "sealed_reference BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {DEMOGRAPHICS} (person_id TEXT PRIMARY KEY, "
+            "sealed_demographics BLOB NOT NULL)",
         ]
         self.statements = {
             "key": f"SELECT sealed_key AS sealed FROM {KEYS} WHERE person_id = ?",
@@ -241,6 +288,11 @@ class _SQLite(_Dialect):
             "upsert_identity": f"INSERT INTO {IDENTITIES} VALUES (?, ?) ON CONFLICT (person_id) "
             "DO UPDATE SET sealed_identity = excluded.sealed_identity",
             "delete_key": f"DELETE FROM {KEYS} WHERE person_id = ?",
+            "demographics": f"SELECT sealed_demographics AS sealed FROM {DEMOGRAPHICS} "
+            "WHERE person_id = ?",
+            "upsert_demographics": f"INSERT INTO {DEMOGRAPHICS} VALUES (?, ?) "
+            "ON CONFLICT (person_id) "
+            "DO UPDATE SET sealed_demographics = excluded.sealed_demographics",
             "match": f"SELECT sealed_reference AS sealed FROM {MATCHES} WHERE match_id = ?",
             "insert_match": f"INSERT OR IGNORE INTO {MATCHES} VALUES (?, ?)",
             "delete_match": f"DELETE FROM {MATCHES} WHERE match_id = ?",

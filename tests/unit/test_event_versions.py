@@ -237,3 +237,24 @@ def test_help_request_events_are_stored_in_the_shape_they_are_read_back_from():
         assert event.computed_hash() == event.event_hash
         loaded = event.mutate(loaded)
     assert isinstance(loaded, HelpRequest) and loaded.state() == request.state()
+
+
+def test_roster_events_are_stored_in_the_shape_they_are_read_back_from():
+    from domain.roster import Roster, RosterContents, RosterSession
+
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    admin = Actor("admin", "admin")
+    roster = Roster.start(actor=admin, at=NOW)
+    session = RosterSession("as-1", "2026-27", "schoolYear", NOW.date(), NOW.date())
+    roster.change_to(RosterContents(sessions={"as-1": session}), source="x", actor=admin, at=NOW)
+    stored = [app.mapper.to_stored_event(e) for e in roster.pending_events]
+    common = {"timestamp", "actor", "originator_topic"}
+    shapes = [
+        (s.topic.removeprefix("domain.roster:Roster."), set(json.loads(s.state)) - common)
+        for s in stored
+    ]
+    assert shapes == [("Started", set()), ("Changed", {"source", "set", "removed"})]
+    loaded = None
+    for old in stored:
+        loaded = app.mapper.to_domain_event(old).mutate(loaded)
+    assert isinstance(loaded, Roster) and loaded.contents == roster.contents

@@ -53,6 +53,7 @@ view_summary     -  y  -    y    -       y  -
 manage_accounts  y  -  -    -    -       -  -
 view_calendar    y  y  -    y    -       y  -
 import_calendar  y  -  -    -    -       -  -
+import_roster    y  -  -    -    -       -  -
 record_check_in  -  y  own  -    shared  -  -
 view_people      -  y  school  y    shared  y  -
 record_people    -  y  school  -    -       -  -
@@ -98,6 +99,7 @@ WRITES = {
     "restrict_incident",
     "manage_accounts",
     "import_calendar",
+    "import_roster",
     "record_check_in",
     "record_people",
     "triage",
@@ -129,8 +131,11 @@ def test_the_rules_of_the_issue_hold():
     writes = {role: {a for a in WRITES if can([role], a)} for role in COLUMNS}
     assert writes["auditor"] == set()  # reads everything, changes nothing
     assert writes["district-leader"] == {"add_note", "correct_note"}  # nothing but notes
-    # Erasing needs no sight of the person; importing a calendar none of an incident.
-    assert writes["admin"] == {"manage_accounts", "import_calendar", "erase_identity"}
+    # Erasing needs no sight of the person; importing a calendar or a roster none of an
+    # incident (the roster's import shows counts and problems, never a person).
+    assert writes["admin"] == {
+        "manage_accounts", "import_calendar", "import_roster", "erase_identity"
+    }  # fmt: skip
     assert all(can(["auditor"], a) for a in ACTIONS.keys() - WRITES - NEED_TO_KNOW_READS)
     # The help desk works the help requests and nothing else: no incident, no person.
     assert writes["help-desk"] == {"work_help_requests", "convert_help_request"}
