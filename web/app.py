@@ -74,6 +74,7 @@ from web.playbooks.api import PLAYBOOK_API_HANDLERS
 from web.playbooks.pages import PLAYBOOK_PAGES
 from web.recovery.api import RECOVERY_API_HANDLERS
 from web.recovery.pages import RECOVERY_PAGES
+from web.rosters.pages import ROSTER_PAGES
 from web.sharing.api import SHARING_HANDLERS
 from web.work.api import WORK_API_HANDLERS
 from web.work.pages import WORK_PAGES
@@ -117,6 +118,7 @@ HANDLERS = [
     *REPORT_HANDLERS,
     *CASE_HANDLERS,
     *COUNSELOR_HANDLERS,
+    *ROSTER_PAGES,
 ]
 
 
@@ -289,4 +291,5 @@ def create_app_from(
     app.state.recovery = parts.recovery
     app.state.help_site = help_site
     app.state.help_requests = parts.help_requests
+    app.state.rosters = parts.rosters
     return app

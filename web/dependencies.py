@@ -55,6 +55,7 @@ FROM_STATE = {
     "recovery": "recovery",
     "help_site": "help_site",  # the public help pages' catalogues, resources and templates
     "help_requests": "help_requests",
+    "rosters": "rosters",
 }
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 

@@ -1,0 +1,1 @@
+"""The rosters' admin page: uploading a OneRoster export and seeing what it changed."""
