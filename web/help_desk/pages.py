@@ -91,9 +91,17 @@ def response_clock(
     return {"state": "over", "text": f"{span(now - due_at)} over its {target} target, no answer"}
 
 
-def queue_row(item: QueueItem, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+def school_names(accounts: Accounts) -> dict[str, str]:
+    """The schools' names by id: a request holds the id the help page's select sent."""
+    return {o.slug: o.name for o in accounts.organisations() if o.kind == "school"}
+
+
+def queue_row(
+    item: QueueItem, names: dict[str, str], zone: ZoneInfo, now: datetime
+) -> dict[str, Any]:
     return {
         "item": item,
+        "school": names.get(item.school, item.school),
         "category_name": CATEGORIES[item.category].name,
         "received": format_time(item.received_at, zone, now),
         "waiting": span(now - item.received_at),
@@ -109,10 +117,15 @@ def queue_row(item: QueueItem, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
 
 
 def queue_context(
-    help_requests: HelpRequests, account: Account, zone: ZoneInfo, now: datetime
+    help_requests: HelpRequests,
+    accounts: Accounts,
+    account: Account,
+    zone: ZoneInfo,
+    now: datetime,
 ) -> dict[str, Any]:
     """The open requests in the service's order (life-safety first), spam apart."""
-    rows = [queue_row(i, zone, now) for i in help_requests.queue(account)]
+    names = school_names(accounts)
+    rows = [queue_row(i, names, zone, now) for i in help_requests.queue(account)]
     return {
         "rows": [r for r in rows if not r["item"].spam],
         "spam_rows": [r for r in rows if r["item"].spam],
@@ -128,11 +141,12 @@ def queue_context(
 def queue_page(
     request: Request,
     steady: NamedDependency[Steady],
+    accounts: NamedDependency[Accounts],
     help_requests: NamedDependency[HelpRequests],
     signed_in_as: NamedDependency[Account],
     zone: NamedDependency[ZoneInfo],
 ) -> Response:
-    values = queue_context(help_requests, signed_in_as, zone, steady.clock())
+    values = queue_context(help_requests, accounts, signed_in_as, zone, steady.clock())
     ctx = context(
         request, "Help desk", refresh_seconds=REFRESH_SECONDS, flash=take_flash(request), **values
     )
@@ -143,12 +157,13 @@ def queue_page(
 def queue_fragment(
     request: Request,
     steady: NamedDependency[Steady],
+    accounts: NamedDependency[Accounts],
     help_requests: NamedDependency[HelpRequests],
     signed_in_as: NamedDependency[Account],
     zone: NamedDependency[ZoneInfo],
 ) -> Response:
     """The queue's rows alone, for the page's script to put in place of the ones it shows."""
-    values = queue_context(help_requests, signed_in_as, zone, steady.clock())
+    values = queue_context(help_requests, accounts, signed_in_as, zone, steady.clock())
     return page("help_desk/_queue.html", context(request, "Help desk queue", **values))
 
 
@@ -156,12 +171,14 @@ def queue_fragment(
 def closed_page(
     request: Request,
     steady: NamedDependency[Steady],
+    accounts: NamedDependency[Accounts],
     help_requests: NamedDependency[HelpRequests],
     signed_in_as: NamedDependency[Account],
     zone: NamedDependency[ZoneInfo],
 ) -> Response:
     now = steady.clock()
-    rows = [queue_row(i, zone, now) for i in help_requests.closed(signed_in_as)]
+    names = school_names(accounts)
+    rows = [queue_row(i, names, zone, now) for i in help_requests.closed(signed_in_as)]
     return page("help_desk/closed.html", context(request, "Closed help requests", rows=rows))
 
 
@@ -222,6 +239,9 @@ def case_context(
         request,
         f"{found.reference}: help request",
         case=found,
+        school_name=next(
+            (s["name"] for s in school_list if s["slug"] == chosen_school), found.school
+        ),
         closed=found.closed_at is not None,
         received=format_time(found.received_at, zone, now),
         acknowledged=format_time(found.acknowledged_at, zone, now),
@@ -272,9 +292,11 @@ def routed_page(
 ) -> Response:
     """Only what a RoutedCase holds: never the reporter's words or the conversation."""
     now = steady.clock()
+    names = school_names(accounts)
     rows = [
         {
             "c": c,
+            "school": names.get(c.school, c.school),
             "received": format_time(c.received_at, zone, now),
             "routed": format_time(c.routed_at, zone, now),
         }
