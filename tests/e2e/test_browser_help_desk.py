@@ -273,6 +273,9 @@ def test_the_case_study_from_the_neighbours_phone_to_the_closed_incident(browser
     # The neighbour's case now says, in Spanish, that it is resolved.
     open_case(neighbour, code)
     expect(neighbour.locator(".status")).to_contain_text("Resuelto")
+    expect(neighbour.locator(".outcome")).to_have_text(
+        "El equipo de crisis de la escuela se está ocupando de esto."
+    )
     fits_the_phone(neighbour)
     shoot(neighbour, "neighbour-case-resolved-phone-es")
 
