@@ -10,4 +10,7 @@ fi
 .venv/bin/steady demo
 # The demo district's schools and community resources on the public help page (/help).
 export STEADY_HELP_RESOURCES="${STEADY_HELP_RESOURCES:-service/demo/help_resources.toml}"
+# Whom a life-safety help request no one acknowledges is escalated to: the demo's help desk,
+# then its crisis lead (the emails wait in the outbox unless STEADY_SMTP_URL is set).
+export STEADY_HELP_ON_CALL="${STEADY_HELP_ON_CALL:-t.santos,m.alvarez}"
 exec .venv/bin/steady serve "$@"

@@ -45,6 +45,7 @@ STEP_KEYS = (
     "stakeholder",
     "component",
     "urgent",
+    "kinds",
 )
 
 # The product owner requires both in every playbook (docs/domain.md: staff who are not looked
@@ -94,12 +95,17 @@ def content_hash(document: dict[str, object]) -> str:
 class _Checker(LinkChecks):
     """Walks a parsed document, collecting problems and building the model when there are none."""
 
+    def __init__(self, file: str) -> None:
+        super().__init__(file)
+        self.playbook_kinds: list[str] = []  # the top-level kinds, once read: steps pick from them
+
     def playbook(self, document: dict[str, object], source: str) -> Playbook | None:
         self.keys(document, "", TOP_KEYS)
         playbook_id = self.ident(document, "id", "")
         title = self.text(document, "title", "")
         version = self.version(document)
         kinds = self.kinds(document)
+        self.playbook_kinds = kinds
         summary = self.text(document, "summary", "")
         roles = self.roles(document)
         used_with = self.used_with(document, playbook_id)
@@ -151,16 +157,44 @@ class _Checker(LinkChecks):
         if not isinstance(value, list) or not value:
             self.add("kinds", f"an array of at least one incident kind, got {got(value)}")
             return []
+        return self.kind_list(value, "kinds")
+
+    def kind_list(
+        self, value: list[object], field: str, within: list[str] | None = None
+    ) -> list[str]:
+        """The known incident kinds of an array, each once; with `within`, only those."""
         kinds: list[str] = []
         for index, kind in enumerate(value):
-            field = field_path("kinds", index)
+            where = field_path(field, index)
             if not isinstance(kind, str) or kind not in KINDS:
-                self.add(field, f"one of the incident kinds ({', '.join(KINDS)}), got {got(kind)}")
+                self.add(where, f"one of the incident kinds ({', '.join(KINDS)}), got {got(kind)}")
+            elif within is not None and kind not in within:
+                self.add(
+                    where,
+                    f"one of the kinds this playbook is for ({', '.join(within)}): add {kind!r} "
+                    f"to the top-level kinds, or take it out of this step's kinds, got {kind!r}",
+                )
             elif kind in kinds:
-                self.add(field, f"each kind listed once, got {kind!r} a second time")
+                self.add(where, f"each kind listed once, got {kind!r} a second time")
             else:
                 kinds.append(kind)
         return kinds
+
+    def step_kinds(self, table: dict[str, object], prefix: str) -> tuple[str, ...]:
+        """A step's optional `kinds`: without it the step is laid out for every incident kind."""
+        if "kinds" not in table:
+            return ()
+        value = table["kinds"]
+        field = field_path(prefix, "kinds")
+        if not isinstance(value, list) or not value:
+            self.add(
+                field,
+                "an array of at least one of the kinds this playbook is for, or no kinds key "
+                f"for a step every incident gets, got {got(value)}",
+            )
+            return ()
+        # With no usable top-level kinds every kind would be flagged; that problem says it once.
+        return tuple(self.kind_list(value, field, self.playbook_kinds or None))
 
     def roles(self, document: dict[str, object]) -> list[Role]:
         return [Role(i, t) for i, t in self.declared(document, "roles", ROLE_KEYS, "role")]
@@ -170,6 +204,9 @@ class _Checker(LinkChecks):
         seen_phases: dict[Phase, str] = {}
         seen_steps: dict[str, str] = {}
         stakeholders: set[str] = set()
+        # The kinds each step with a stakeholder is for (None: every kind), read from the raw
+        # table so that a step with another problem still counts and no problem cascades.
+        stakeholder_kinds: list[tuple[str, set[str] | None]] = []
         any_step = False
         order = ", ".join(phase.value for phase in Phase)
         for index, entry in enumerate(self.tables(document, "phases", "", "[[phases]]")):
@@ -206,6 +243,13 @@ class _Checker(LinkChecks):
                 stakeholder = step_table.get("stakeholder")
                 if isinstance(stakeholder, str):
                     stakeholders.add(stakeholder)
+                    step_kinds = step_table.get("kinds")
+                    stakeholder_kinds.append(
+                        (
+                            stakeholder,
+                            set(map(str, step_kinds)) if isinstance(step_kinds, list) else None,
+                        )
+                    )
                 step = self.step(step_table, step_prefix, role_ids, seen_steps)
                 if step is not None:
                     steps.append(step)
@@ -220,6 +264,19 @@ class _Checker(LinkChecks):
                         f"at least one step with stakeholder {stakeholder!r} ({purpose}), "
                         "found none",
                     )
+                    continue
+                # A step's kinds must not leave one kind of incident without the rule's step.
+                for kind in self.playbook_kinds:
+                    if not any(
+                        found == stakeholder and (kinds is None or kind in kinds)
+                        for found, kinds in stakeholder_kinds
+                    ):
+                        self.add(
+                            "phases",
+                            f"at least one step with stakeholder {stakeholder!r} ({purpose}) "
+                            f"for incidents of kind {kind!r}, found only steps whose kinds "
+                            "leave it out",
+                        )
         return plans
 
     def phase(self, table: dict[str, object], prefix: str) -> Phase | None:
@@ -271,6 +328,7 @@ class _Checker(LinkChecks):
         urgent = table.get("urgent", False)
         if not isinstance(urgent, bool):
             self.add(field_path(prefix, "urgent"), f"true or false, got {got(urgent)}")
+        kinds = self.step_kinds(table, prefix)
         # The None checks are implied by "no new problems"; spelled out for the type checker.
         if (
             len(self.problems) > before
@@ -294,6 +352,7 @@ class _Checker(LinkChecks):
             milestone=milestone,
             same_as=same_as,
             urgent=urgent is True,
+            kinds=kinds,
         )
 
     def due(self, table: dict[str, object], prefix: str) -> Offset | None:

@@ -40,6 +40,12 @@ class Step:
     milestone: str = ""  # a Milestone.id of the same playbook: due counts from its moment
     same_as: StepRef | None = None  # the same step in a playbook this one is used with
     urgent: bool = False  # its task's assignee is emailed at once when it is assigned
+    # The incident kinds it becomes a task for (some of the playbook's own); () means every kind.
+    kinds: tuple[str, ...] = ()
+
+    def applies_to(self, kind: str) -> bool:
+        """Whether applying the playbook to an incident of this kind lays the step out."""
+        return not self.kinds or kind in self.kinds
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,10 @@ class Playbook:
         for plan in self.phases:
             for step in plan.steps:
                 yield plan, step
+
+    def steps_for(self, kind: str) -> Iterator[tuple[PhasePlan, Step]]:
+        """The steps that become tasks on an incident of this kind (a step's `kinds`)."""
+        return ((plan, step) for plan, step in self.steps() if step.applies_to(kind))
 
     def step(self, step_id: str) -> Step | None:
         return next((step for _, step in self.steps() if step.id == step_id), None)

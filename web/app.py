@@ -21,7 +21,7 @@ from litestar.template.config import TemplateConfig
 from service.accounts.service import Accounts
 from service.bootstrap import Parts, assemble
 from service.config import Settings
-from service.help_requests.resources import load_resources
+from service.help_requests.resources import School, load_resources
 from service.incidents.application import Steady
 from service.live.feed_events import FeedEvent
 from service.live.follower import LogFollower
@@ -147,6 +147,9 @@ def create_app_from(
         Catalogues.load(),
         settings.district,
         settings.zone(),
+        district_schools=lambda: tuple(
+            School(o.slug, o.name) for o in parts.accounts.organisations() if o.kind == "school"
+        ),
     )
     hub = Hub()
     tasks: list[asyncio.Task[None]] = []

@@ -199,7 +199,11 @@ def run_playbooks_show(args: argparse.Namespace, settings: Settings) -> None:
     lines = [f"{playbook.title} ({playbook.id} v{playbook.version})", playbook.summary]
     for phase in playbook.phases:
         lines += ["", f"{phase.phase.label}: {phase.goal}"]
-        lines += [f"  - {s.title} ({s.owner}, within {s.due})" for s in phase.steps]
+        lines += [
+            f"  - {s.title} ({s.owner}, within {s.due}"
+            + (f"; only for {', '.join(s.kinds)})" if s.kinds else ")")
+            for s in phase.steps
+        ]
     emit(args, playbook_view(playbook), "\n".join(lines))
 
 

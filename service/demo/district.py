@@ -1,6 +1,7 @@
 """Seeding the whole demo district, in the order its parts need: accounts and stand-ins (the
 demo's playbooks hand Eastside its tasks), the calendar (school-day due dates count on it), the
-incidents, then the people on them (their check-ins count on the calendar too)."""
+incidents, then the people on them (their check-ins count on the calendar too), then the help
+requests from the public help page."""
 
 from datetime import datetime
 
@@ -8,6 +9,7 @@ from service.bootstrap import Parts
 from service.demo.accounts import seed_demo_accounts, seed_demo_stand_ins
 from service.demo.calendar import seed_demo_calendar
 from service.demo.clock import DemoClock
+from service.demo.help_requests import seed_demo_help_requests
 from service.demo.incidents import INCIDENTS, seed_demo
 from service.demo.people import seed_demo_people
 
@@ -24,4 +26,5 @@ def seed_demo_district(parts: Parts, clock: DemoClock, now: datetime) -> list[st
     seed_demo_people(
         parts, clock, dict(zip([d.key for d in INCIDENTS], references, strict=True)), now
     )
+    seed_demo_help_requests(parts.help_requests, clock, now)
     return references

@@ -3,6 +3,8 @@ and check its permission (view_help_requests); commands take the actor, as the i
 commands do, and the edge checks work_help_requests before it sends them."""
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +26,9 @@ from service.help_requests.views import (
     RoutedNeedView,
 )
 from service.incidents.application import Steady
+from service.incidents.integrity import StreamCheck, verify_stream
 from service.store.retrying import retry_on_conflict
+from service.store.streams import select_stream
 
 TOO_BUSY = "the store is too busy to record this now; try again"
 
@@ -51,11 +55,37 @@ class HelpDesk:
         request = self.request(reference)
         return self.desk_case(request)
 
+    def case_at(self, reference: str, account: Account, at: datetime) -> DeskCase:
+        """The request exactly as it stood at `at`, from its events alone (replay)."""
+        require(account, "view_help_requests")
+        if at.tzinfo is None:
+            raise DomainError("give the moment with a time zone, e.g. 2026-12-04T19:30-06:00")
+        request_id = self._id_of(reference)
+        events = [e for e in self.steady.events.get(request_id) if e.timestamp <= at]
+        if not events:
+            raise DomainError(
+                f"{check_help_reference(reference)} had not come in by {at:%Y-%m-%d %H:%M} UTC"
+            )
+        state = None
+        for event in events:
+            state = event.mutate(state)
+        assert isinstance(state, HelpRequest)
+        return self.desk_case(state, events)
+
+    def verify(self, reference: str, account: Account) -> StreamCheck:
+        """Every hash of the request's stream recomputed and every link followed."""
+        require(account, "view_help_requests")
+        request_id = self._id_of(reference)
+        check = verify_stream(
+            self.steady, request_id, select_stream(self.steady.recorder, request_id)
+        )
+        return replace(check, reference=check_help_reference(reference))
+
     def request(self, reference: str) -> HelpRequest:
         """The request as it is now, by its reference (NotFound for none)."""
         return self.steady.repository.get(self._id_of(reference))
 
-    def desk_case(self, request: HelpRequest) -> DeskCase:
+    def desk_case(self, request: HelpRequest, events: list | None = None) -> DeskCase:
         minutes = self.help_queue.target(request)
         ack = request.acknowledged_by
         return DeskCase(
@@ -96,7 +126,7 @@ class HelpDesk:
             unread_from_reporter=request.unread_from_reporter,
             events=[
                 CaseEvent(e.originator_version, e.NAME, e.timestamp, e.by.user, e.by.role)
-                for e in self.steady.events.get(request.id)
+                for e in (self.steady.events.get(request.id) if events is None else events)
             ],
         )
 

@@ -190,6 +190,8 @@ def playbook_view(playbook: Playbook) -> dict[str, Any]:
                         "due": str(s.due),
                         "stakeholder": s.stakeholder,
                         "component": s.component,
+                        # The incident kinds it becomes a task for; empty: every kind.
+                        "kinds": list(s.kinds),
                     }
                     for s in p.steps
                 ],

@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Unpack
 
+from domain.errors import DomainError
 from domain.follow_up import open_follow_up
 from domain.incident import Incident
 from domain.incident_tasks import TaskOutcome
@@ -13,6 +14,7 @@ from domain.phase import Phase
 from domain.schedule import Offset
 from domain.task import Status, Task, TaskPlan
 from playbooks.library import Library
+from playbooks.model import INCIDENT
 from service.incidents.execution import Command, CommandOptions, CommandResult, SavedWith
 from service.store.retrying import retry_on_conflict
 
@@ -77,6 +79,15 @@ class IncidentCommands:
         clock = self.school_clock(self.incident(ref).schools)
 
         def change(incident: Incident, now: datetime, actor: Actor) -> dict[str, Any]:
+            # A step with `kinds` is laid out only for those kinds of incident; the event records
+            # the tasks made, so replay never needs to know which steps were left out.
+            chosen = list(playbook.steps_for(incident.kind))
+            if not chosen:
+                raise DomainError(
+                    f"playbook '{playbook.id}' has no steps for incidents of kind "
+                    f"{incident.kind!r}: each of its steps names other kinds"
+                )
+            laid_out = {step.id for _, step in chosen}
             steps = [
                 TaskPlan(
                     title=step.title,
@@ -94,7 +105,7 @@ class IncidentCommands:
                     same_as=str(step.same_as or ""),
                     urgent=step.urgent,
                 )
-                for phase, step in playbook.steps()
+                for phase, step in chosen
             ]
             task_ids = incident.apply_playbook(
                 playbook_id=playbook.id,
@@ -112,6 +123,8 @@ class IncidentCommands:
                         "target": str(m.target or ""),
                     }
                     for m in playbook.measures
+                    # A duration to or from a step this incident does not get is never measured.
+                    if m.to in laid_out and (m.start == INCIDENT or m.start in laid_out)
                 ],
                 actor=actor,
                 at=now,

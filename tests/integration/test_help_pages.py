@@ -283,3 +283,17 @@ def test_only_the_public_help_pages_go_without_a_csrf_token():
     assert public_help_path("/help/report") and public_help_path("/help/case")
     assert not public_help_path("/help-desk") and not public_help_path("/help-desk/H-0001")
     assert not public_help_path("/helpers") and not public_help_path("/")
+
+
+def test_without_a_resources_file_the_forms_offer_the_districts_own_schools(sqlite_url):
+    settings = Settings(database_url=sqlite_url)
+    steady = open_steady(settings)
+    accounts = Accounts(steady, hasher=FAST_HASHER)
+    seed_demo_accounts(accounts)
+    app = create_app(steady, settings, heartbeat_seconds=0.5, poll_seconds=0.2, accounts=accounts)
+    with TestClient(app) as client:
+        form = client.get("/help/report?lang=en")
+        assert '<option value="jefferson-middle-school"' in form.text
+        assert "Jefferson Middle School" in form.text
+        sent = client.post("/help/report", data=report(school="jefferson-middle-school"))
+        assert sent.status_code == 200 and CODE.search(sent.text)

@@ -597,3 +597,58 @@ def test_a_same_as_naming_a_step_the_other_playbook_lacks_refuses_the_playbook(t
     fixed = edit(TOGETHER, ":first-day-back", ":family-call")
     write(tmp_path, fixed)
     assert check_directory(tmp_path) == []
+
+
+# -- a step's kinds -------------------------------------------------------------------------------
+
+FAMILY_STEP = 'stakeholder = "families-and-communities"\n'
+KIND_SUICIDE = 'kinds = ["suicide"]\n'
+
+
+def test_a_step_may_name_the_kinds_it_is_for(tmp_path):
+    first_step = 'stakeholder = "schools-and-staff"\n'
+    playbook = load_playbook(write(tmp_path, edit(VALID, first_step, first_step + KIND_SUICIDE)))
+    verify, debrief, _ = (step for _, step in playbook.steps())
+    assert (verify.kinds, debrief.kinds) == (("suicide",), ())
+    assert [step.id for _, step in playbook.steps_for("death")] == ["staff-debrief", "family-call"]
+    assert len(list(playbook.steps_for("suicide"))) == 3
+
+
+def test_a_step_kind_must_be_a_known_incident_kind(tmp_path):
+    text = edit(VALID, FAMILY_STEP, FAMILY_STEP + 'kinds = ["death", "deaht"]\n')
+    problem = the_problem(problems_in(tmp_path, text), "phases[1].steps[0].kinds[1]")
+    assert problem.expected.startswith("one of the incident kinds (death, suicide, self-harm-risk")
+    assert problem.expected.endswith("got 'deaht'")
+
+
+def test_a_step_kind_must_be_one_the_playbook_is_for(tmp_path):
+    text = edit(VALID, FAMILY_STEP, FAMILY_STEP + 'kinds = ["threat"]\n')
+    problem = the_problem(problems_in(tmp_path, text), "phases[1].steps[0].kinds[0]")
+    assert problem.expected == (
+        "one of the kinds this playbook is for (death, suicide): add 'threat' to the top-level "
+        "kinds, or take it out of this step's kinds, got 'threat'"
+    )
+
+
+@pytest.mark.parametrize("value, got", [("[]", "an array of 0 item(s)"), ('"death"', "'death'")])
+def test_a_step_kinds_is_a_non_empty_array(tmp_path, value, got):
+    text = edit(VALID, FAMILY_STEP, FAMILY_STEP + f"kinds = {value}\n")
+    problem = the_problem(problems_in(tmp_path, text), "phases[1].steps[0].kinds")
+    assert problem.expected.endswith(f"got {got}")
+    assert "or no kinds key for a step every incident gets" in problem.expected
+
+
+def test_a_step_kind_listed_twice(tmp_path):
+    text = edit(VALID, FAMILY_STEP, FAMILY_STEP + 'kinds = ["death", "death"]\n')
+    problem = the_problem(problems_in(tmp_path, text), "phases[1].steps[0].kinds[1]")
+    assert "each kind listed once" in problem.expected
+
+
+def test_every_kind_keeps_its_family_step(tmp_path):
+    # The rules across the playbook hold for each kind of incident, not for the file as a whole.
+    text = edit(VALID, FAMILY_STEP, FAMILY_STEP + 'kinds = ["death"]\n')
+    problem = the_problem(problems_in(tmp_path, text), "phases")
+    assert problem.expected == (
+        "at least one step with stakeholder 'families-and-communities' (family contact) for "
+        "incidents of kind 'suicide', found only steps whose kinds leave it out"
+    )

@@ -62,7 +62,7 @@ def problems(site: HelpSite, language: str, route: str, values: dict[str, Any]) 
         found["category"] = (
             _("Choose what it is about.") if route == "report" else _("Choose what you need.")
         )
-    if values["school"] and site.resources.school(values["school"]) is None:
+    if values["school"] and site.school(values["school"]) is None:
         found["school"] = _(
             "Choose a school from the list, or the first choice if you are not sure."
         )

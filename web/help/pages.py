@@ -45,13 +45,13 @@ def language_names(codes: tuple[str, ...], language: str) -> list[str]:
 def help_page(request: Request, site: HelpSite) -> Response:
     language = site.language(request)
     resources = site.resources
-    chosen = resources.school(request.query_params.get("school", ""))
+    chosen = site.school(request.query_params.get("school", ""))
     return site.page(
         request,
         "help/help.html",
         language,
         title=site.words(language)("Get help"),
-        schools=resources.schools,
+        schools=site.schools(),
         chosen=chosen,
         at_school=[resource_shown(site, r, language) for r in resources.at_school(chosen.id)]
         if chosen

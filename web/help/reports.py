@@ -46,7 +46,7 @@ def form_page(
         status_code=status_code,
         title=site.words(language)(TITLES[route]),
         categories=choices(site.words(language), route),
-        schools=site.resources.schools,
+        schools=site.schools(),
         values=values or typed({}),
         errors=errors or {},
         ids=field_ids(route),

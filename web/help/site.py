@@ -7,6 +7,7 @@ drawn and the signed-in pages' engine (web/app.py) is left as it is. Their templ
 web/templates/help/ with a light base of their own: no script, one small stylesheet."""
 
 import gettext
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from babel import Locale, UnknownLocaleError
 from litestar import Request, Response
 from litestar.enums import MediaType
 
-from service.help_requests.resources import HelpResources
+from service.help_requests.resources import HelpResources, School
 from web.help.translations import LANGUAGE_NAMES, Catalogues
 from web.rendering import ASSET_VERSION
 
@@ -41,6 +42,8 @@ class HelpSite:
     catalogues: Catalogues
     district: str
     zone: ZoneInfo
+    # The district's schools as Steady holds them, for a resources file that lists none.
+    district_schools: Callable[[], tuple[School, ...]] = tuple
     environments: dict[str, jinja2.Environment] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -54,6 +57,13 @@ class HelpSite:
                 self.catalogues.of(language), newstyle=True
             )
             self.environments[language] = environment
+
+    def schools(self) -> tuple[School, ...]:
+        """The schools a visitor chooses from: the resources file's, else the district's own."""
+        return self.resources.schools or self.district_schools()
+
+    def school(self, school_id: str) -> School | None:
+        return next((s for s in self.schools() if s.id == school_id), None)
 
     def language(self, request: Request, asked: str | None = None) -> str:
         """This request's language: `asked` (a form's field), ?lang=, /ayuda, the browser's."""

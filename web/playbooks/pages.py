@@ -29,6 +29,7 @@ def playbook_for_page(playbook: Playbook) -> dict[str, Any]:
                 step["stakeholder"], step["stakeholder"]
             )
             step["component_label"] = COMPONENTS.get(step["component"], step["component"])
+            step["kind_labels"] = [KINDS.get(k, k) for k in step["kinds"]]
     view["kind_labels"] = [KINDS.get(k, k) for k in view["kinds"]]
     view["step_count"] = sum(len(p["steps"]) for p in view["phases"])
     return view
