@@ -57,6 +57,7 @@ from web.help.pages import HELP_PAGES
 from web.help.reports import REPORT_HANDLERS
 from web.help.site import HelpSite
 from web.help.translations import Catalogues
+from web.help_desk.pages import HELP_DESK_PAGES
 from web.incidents.board import BOARD_HANDLERS
 from web.incidents.commands import COMMAND_HANDLERS
 from web.incidents.incident_page import INCIDENT_PAGE_HANDLERS
@@ -118,6 +119,7 @@ HANDLERS = [
     *REPORT_HANDLERS,
     *CASE_HANDLERS,
     *COUNSELOR_HANDLERS,
+    *HELP_DESK_PAGES,  # the desk's pages and the partners' routed help (signed in)
     *ROSTER_PAGES,
 ]
 

@@ -11,6 +11,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from domain.help_steps import OUTCOMES
+from web.help.case import OUTCOME_TEXTS
 from web.help.translations import TRANSLATIONS_DIR, CatalogueError, Catalogues
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,3 +117,7 @@ def test_a_broken_catalogue_is_named(tmp_path):
 )
 def test_a_visitors_language(asked, page, header, chosen):
     assert Catalogues.load().chosen(asked, page_language=page, accept_language=header) == chosen
+
+
+def test_every_outcome_a_reporter_is_told_is_marked_for_translation():
+    assert set(OUTCOMES.values()) == set(OUTCOME_TEXTS)

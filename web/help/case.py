@@ -24,6 +24,15 @@ from web.help.site import HelpSite, Words
 from web.help.words import CASE_STATUSES, N_
 
 WHO = {"you": N_("You"), "school": N_("The school")}
+# What the reporter is told of how their request ended (domain/help_steps.py OUTCOMES), marked
+# here so each is in the catalogues: the service says it in English.
+OUTCOME_TEXTS = (
+    N_("The school looked into this and dealt with it."),
+    N_("The school passed this to people who can help."),
+    N_("The school's crisis team is handling this."),
+    N_("The school looked into this; no further action is needed."),
+    N_("This request was closed."),
+)
 
 
 def one(data: dict[str, Any], name: str) -> str:
@@ -44,7 +53,7 @@ def case_shown(site: HelpSite, view: ReporterView, language: str) -> dict[str, A
     return {
         "status_id": view.status.replace(" ", "-"),
         "status": _(CASE_STATUSES[view.status]),
-        "outcome": view.outcome,
+        "outcome": _(view.outcome) if view.outcome else "",
         "messages": [
             {
                 "who": message.who,

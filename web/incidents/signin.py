@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from domain.errors import DomainError
+from service.access.permissions import can
 from service.accounts.refusals import SignInFailed, SignInLocked
 from service.accounts.service import Accounts
 from web.access.auth import address_of, end_sessions
@@ -68,6 +69,10 @@ def signin_submit(
     except SignInFailed:
         return signin_form(request, username=username, next_=target, error=NO_MATCH, status=401)
     start_session(request, account)
+    roles = account.roles
+    # The help desk sees no board: its work starts at the queue, not at a refusal.
+    if target == "/" and not can(roles, "view_board") and can(roles, "view_help_requests"):
+        target = "/help-desk"
     return Redirect(target, status_code=HTTP_303_SEE_OTHER)
 
 
