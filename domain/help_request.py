@@ -28,6 +28,11 @@ from domain.people import Actor
 from domain.recording import ChainedEvent, RecordsInChain, chained
 from domain.text import MAX_TITLE, check_text
 
+RESOLVED = (
+    "this request is resolved, so it takes no more messages: to tell the school something new, "
+    "send a new report or ask"
+)
+
 
 def check_received(
     *,
@@ -272,10 +277,7 @@ class HelpRequest(RecordsInChain, Aggregate):
 
     def reporter_writes(self, text: str, *, at: datetime) -> None:
         if self.closed:
-            raise DomainError(
-                "this request is resolved, so it takes no more messages: to tell the school "
-                "something new, send a new report or ask"
-            )
+            raise DomainError(RESOLVED)
         said = check_text("your message", text, limit=MAX_MESSAGE, multiline=True)
         self._record(self.ReporterWrote, REPORTER, at, text=said)
 

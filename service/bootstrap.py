@@ -123,6 +123,8 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         reminders.rounds.append(
             lambda at: help_requests.escalate_due(at, lambda m: outbox.add(m, at=at))
         )
+        # A converted request closes once its incident has.
+        reminders.rounds.append(help_requests.close_converted)
     # A calendar feed holds every open task of the person's with a due time and every check-in
     # ahead (the digest only those due today and overdue).
     feed_sources = [

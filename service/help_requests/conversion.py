@@ -8,15 +8,18 @@ the same person tries again; within a process, conversions take turns."""
 
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from domain.errors import DomainError, NotFound
 from domain.help_categories import CATEGORIES, suggested_playbook
 from domain.help_request import HelpRequest
+from domain.help_steps import STEADY
 from domain.identity import Guardian, Identity
 from domain.people import Actor
 from domain.text import MAX_TEXT
 from service.accounts.service import Accounts
+from service.help_requests.queue import HelpQueue
 from service.incidents.application import Steady
 from service.people.service import People
 
@@ -25,6 +28,7 @@ class HelpConversion:
     steady: Steady  # given by the HelpRequests it is part of
     accounts: Accounts
     people: People
+    help_queue: HelpQueue
     _converting: threading.Lock
     request: Callable[[str], HelpRequest]
     _change: Callable[[str, Callable[[HelpRequest], Any]], Any]
@@ -84,6 +88,27 @@ class HelpConversion:
                 ),
             )
             return incident_ref
+
+    def close_converted(self, at: datetime) -> int:
+        """Closes, as handled by the crisis team, each open request whose incident has closed:
+        the reporter's page then says it is resolved, and the desk's queue lets it go. Run in
+        every round of the outbox; returns how many it closed."""
+        converted = self.help_queue.requests(lambda r: bool(r.incident_ref) and not r.closed)
+        closed = 0
+        for reference, _ in converted:
+            request = self.request(reference)
+            try:
+                incident_closed = self.steady.incident(request.incident_ref).closed
+            except NotFound:
+                continue
+            if not incident_closed:
+                continue
+            try:
+                self._change(reference, lambda r: r.close("incident", actor=STEADY, at=at))
+            except DomainError:  # the desk closed it meanwhile
+                continue
+            closed += 1
+        return closed
 
     def open_needs_case(self, reference: str, actor: Actor, *, school: str = "") -> str:
         """Records the family the request is about in the people part; their pseudonym. No

@@ -16,7 +16,7 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.errors import DomainError, NotFound
 from domain.help_reference import HelpSequence
 from domain.help_reporter import check_passphrase, new_case_code, read_case_code, spam_signs
-from domain.help_request import STEADY, HelpRequest, check_received
+from domain.help_request import RESOLVED, STEADY, HelpRequest, check_received
 from domain.help_steps import OUTCOMES
 from service.accounts.service import Accounts
 from service.help_requests.limits import HelpLimits
@@ -98,6 +98,8 @@ class HelpReporting:
         self, case_code: str, passphrase: str, text: str, *, client: str | None
     ) -> ReporterView:
         request = self._opened(case_code, passphrase, client)
+        if self._incident_closed(request.incident_ref):
+            raise DomainError(RESOLVED)
 
         def attempt() -> HelpRequest:
             latest = self.steady.repository.get(request.id)

@@ -163,6 +163,13 @@ def test_a_report_becomes_an_incident_with_its_playbook_and_the_report_on_its_re
     )
     view = world.help.open_case(sent.case_code, PASSPHRASE, client=ADDRESS)
     assert view.status == "resolved" and "crisis team" in view.outcome
+    with pytest.raises(DomainError, match="this request is resolved"):
+        world.help.reporter_writes(sent.case_code, PASSPHRASE, "One more thing", client=ADDRESS)
+    # The next round of the outbox closes the request as handled by the crisis team.
+    world.round()
+    case = world.help.case(sent.reference, world.account("t.santos"))
+    assert case.status == "closed" and case.outcome == "incident"
+    assert sent.reference not in [i.reference for i in world.help.queue(world.account("t.santos"))]
 
 
 def test_a_request_replays_as_it_stood_and_its_chain_is_checked(world):
