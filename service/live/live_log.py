@@ -1,5 +1,6 @@
-"""The log as the live feed reads it: incident events (as every feed carries them), and the
-follow-up and affected-person events of service/live/people_events.py, each resolved here, in
+"""The log as the live feed reads it: incident events (as every feed carries them), the
+follow-up and affected-person events of service/live/people_events.py, and the help requests'
+of service/live/help_events.py, each resolved here, in
 the reader's thread, with what deciding its audience needs, so that the hub never reads the
 store on the event loop."""
 
@@ -10,9 +11,11 @@ from eventsourcing.persistence import Notification
 
 from domain.affected_person import AffectedPerson
 from domain.follow_ups import FollowUps
+from domain.help_request import HelpRequest
 from domain.incident import Incident
 from service.incidents.application import Steady
 from service.live.feed_events import INCIDENT_TOPICS, FeedEvent
+from service.live.help_events import HELP_TOPICS, HelpFeedEvent
 from service.live.people_events import (
     FOLLOW_UP_TOPICS,
     PERSON_TOPICS,
@@ -24,10 +27,11 @@ from service.live.people_events import (
     person_data,
 )
 
-LiveEvent = FeedEvent | FollowUpFeedEvent | PersonFeedEvent
-TOPICS = [*INCIDENT_TOPICS, *FOLLOW_UP_TOPICS, *PERSON_TOPICS]
+LiveEvent = FeedEvent | FollowUpFeedEvent | PersonFeedEvent | HelpFeedEvent
+TOPICS = [*INCIDENT_TOPICS, *FOLLOW_UP_TOPICS, *PERSON_TOPICS, *HELP_TOPICS]
 _FOLLOW_UPS = frozenset(FOLLOW_UP_TOPICS)
 _PEOPLE = frozenset(PERSON_TOPICS)
+_HELP = frozenset(HELP_TOPICS)
 MAX_PAGE = 1000
 
 
@@ -54,6 +58,7 @@ class _Page:
         self._owners: dict[UUID, list[str]] = {}  # stream -> its owner after each version
         self._people: dict[UUID, AffectedPerson] = {}
         self._planned: dict[UUID, FollowUps.Planned] = {}
+        self._help: dict[UUID, tuple[str, bool]] = {}  # stream -> (reference, life-safety)
 
     def event(self, notification: Notification) -> LiveEvent:
         event = self._steady.mapper.to_domain_event(notification)
@@ -61,6 +66,8 @@ class _Page:
             return self._follow_up(notification.id, event)
         if notification.topic in _PEOPLE:
             return self._person(notification.id, event)
+        if notification.topic in _HELP:
+            return self._help_request(notification.id, event)
         return self._steady.feed_event(notification.id, event)
 
     def _follow_up(self, position: int, event: FollowUps.Event) -> FollowUpFeedEvent:
@@ -97,6 +104,25 @@ class _Page:
                     owners.append(owners[-1])
             self._owners[stream] = owners
         return self._owners[stream]
+
+    def _help_request(self, position: int, event: HelpRequest.Event) -> HelpFeedEvent:
+        stream = event.originator_id
+        if stream not in self._help:
+            if isinstance(event, HelpRequest.Received):
+                self._help[stream] = (event.reference, event.life_safety)
+            else:
+                first = next(iter(self._steady.events.get(stream, lte=1)))
+                assert isinstance(first, HelpRequest.Received)
+                self._help[stream] = (first.reference, first.life_safety)
+        reference, life_safety = self._help[stream]
+        return HelpFeedEvent(
+            position=position,
+            reference=reference,
+            version=event.originator_version,
+            type=event.NAME,
+            at=event.timestamp,
+            life_safety=life_safety,
+        )
 
     def _person(self, position: int, event: AffectedPerson.Event) -> PersonFeedEvent:
         if event.originator_id not in self._people:

@@ -31,8 +31,9 @@ WORDS = "Vi a alguien con algo que parecía un arma en una mochila, cerca del es
 ANSWER = "Era una mochila negra, cerca de las gradas del lado norte."
 REPLY = "Gracias por avisar. La escuela ya lo sabe. ¿Dónde vio la mochila?"
 POLICE = "riverside-police-liaison"
-# The queue page refetches its rows every 15 s: a new request shows within that, no reload.
-QUEUE_REFRESH_MS = 25_000
+# The live feed brings a new request's news and the queue fetches its rows at once (its own
+# round without news is every minute): so a new request shows well within this, no reload.
+QUEUE_REFRESH_MS = 10_000
 
 
 @pytest.fixture

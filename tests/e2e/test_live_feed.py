@@ -26,6 +26,18 @@ async def receive_until(socket, predicate, timeout: float = 5.0) -> list[dict]:
                 return seen
 
 
+async def drain(socket, quiet: float = 1.5) -> list[dict]:
+    """Every message until none comes for `quiet` seconds (heartbeats dropped)."""
+    seen: list[dict] = []
+    while True:
+        try:
+            message = json.loads(await asyncio.wait_for(socket.recv(), quiet))
+        except TimeoutError:
+            return seen
+        if message["type"] != "heartbeat":
+            seen.append(message)
+
+
 def test_clients_catch_up_then_receive_live_events(server):
     async def scenario() -> None:
         last = httpx.get(f"{server.url}/api/v1/incidents", headers=server.auth()).json()["position"]

@@ -10,7 +10,7 @@ import json
 import httpx
 import websockets
 
-from tests.e2e.test_live_feed import receive_until
+from tests.e2e.test_live_feed import drain, receive_until
 
 ROOSEVELT = "Roosevelt High School"
 NAME = "Maya Quintero-Lindqvist"
@@ -145,16 +145,6 @@ def news_reaches_only_those_allowed(server) -> None:
             assert again[:-1] == sent
             positions = [m["position"] for m in again[:-1]]
             assert positions == sorted(set(positions))
-
-    async def drain(socket, quiet: float = 1.5) -> list[dict]:
-        seen: list[dict] = []
-        while True:
-            try:
-                message = json.loads(await asyncio.wait_for(socket.recv(), quiet))
-            except TimeoutError:
-                return seen
-            if message["type"] != "heartbeat":
-                seen.append(message)
 
     async def catch_up(user: str, after: int) -> list[dict]:
         async with websockets.connect(

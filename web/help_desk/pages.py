@@ -1,4 +1,5 @@
-"""The help desk's pages: the live queue (/help-desk, its fragment refetched by a small script),
+"""The help desk's pages: the live queue (/help-desk, its fragment refetched by a small script
+when the live feed brings a help request's news),
 the closed requests, one request with every command the desk may give as a form, and the
 partners' page of the requests routed to their organisation (/help-desk/routed).
 
@@ -28,7 +29,9 @@ from web.accounts.forms import Form, back_with, sentence, take_flash, text
 from web.rendering import context, format_time, page, page_route, who
 
 FORM_POST = {"sync_to_thread": True, "include_in_schema": False}
-REFRESH_SECONDS = 15  # how often the queue page refetches its rows
+# How often the queue page refetches its rows without news: its clocks move with time alone, and
+# the socket may be down.
+REFRESH_SECONDS = 60
 # What the history calls each event of a request's stream.
 EVENT_LABELS: dict[str, str] = {
     "help_received": "Received",
@@ -148,7 +151,12 @@ def queue_page(
 ) -> Response:
     values = queue_context(help_requests, accounts, signed_in_as, zone, steady.clock())
     ctx = context(
-        request, "Help desk", refresh_seconds=REFRESH_SECONDS, flash=take_flash(request), **values
+        request,
+        "Help desk",
+        refresh_seconds=REFRESH_SECONDS,
+        position=steady.last_position(),  # the live feed follows the log from here
+        flash=take_flash(request),
+        **values,
     )
     return page("help_desk/queue.html", ctx)
 

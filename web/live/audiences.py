@@ -19,6 +19,7 @@ from service.access.need_to_know import (
 )
 from service.access.permissions import Scope, can, may_own_follow_ups
 from service.incidents.board import Board
+from service.live.help_events import HelpFeedEvent
 from service.live.live_log import LiveEvent
 from service.live.people_events import FollowUpFeedEvent, PersonFeedEvent
 from service.sharing.feed import PartnerFeed
@@ -59,9 +60,20 @@ class Audience:
 EVERYONE = Audience()
 
 
+def help_desk_view(event: LiveEvent) -> LiveEvent | None:
+    """A help request's news, and nothing of incidents: the help desk sees no board."""
+    return event if isinstance(event, HelpFeedEvent) else None
+
+
+HELP_DESK = Audience("help-desk", help_desk_view)
+
+
 def partner_view(organisation: str, feed: PartnerFeed, event: LiveEvent) -> LiveEvent | None:
     """An incident event as the partner feed decided; a follow-up owned by one of the
-    organisation's people; a referral to it, with its reason and ask only."""
+    organisation's people; a referral to it, with its reason and ask only; never a help
+    request's news (the routed requests are read on their page)."""
+    if isinstance(event, HelpFeedEvent):
+        return None
     if isinstance(event, FollowUpFeedEvent):
         return event if organisation in event.owner_organisations else None
     if isinstance(event, PersonFeedEvent):
@@ -82,7 +94,10 @@ def district_view(viewer: Viewer, board: Board, event: LiveEvent) -> LiveEvent |
     surfaces), else nothing: a confidential case they may only count sends them nothing. A
     follow-up's news reaches those who may record its owner's check-ins and those who see its
     incident whole; a person's, those who see one of its incidents whole or counsel the person
-    there. The board has folded the log up to the event (the feed brings it up to date)."""
+    there; a help request's, those who may see the help desk's queue. The board has folded the
+    log up to the event (the feed brings it up to date)."""
+    if isinstance(event, HelpFeedEvent):
+        return event if can(viewer.roles, "view_help_requests") else None
     if isinstance(event, FollowUpFeedEvent):
         incident = board.folded(event.incident_id)
         owned = zip(event.owners, event.owner_organisations, strict=True)
@@ -110,10 +125,13 @@ def district_audience(viewer: Viewer, board: Board, personal: bool) -> Audience:
 
 
 def audience_for(account: Account, state: State) -> Audience | None:
-    """The audience of the account's connections, or None if it may not see the board. Reads
-    the store (the account's schools, the board): call it from a worker thread."""
-    if not can(account.roles, "view_board") or account.disabled:
+    """The audience of the account's connections, or None if it may see neither the board nor
+    the help desk's queue. Reads the store (the account's schools, the board): call it from a
+    worker thread."""
+    if account.disabled:
         return None
+    if not can(account.roles, "view_board"):
+        return HELP_DESK if can(account.roles, "view_help_requests") else None
     organisation = partner_organisation(account)
     if organisation is not None:
         return partner_audience(organisation, state.partner_feed)

@@ -184,6 +184,7 @@ const announceChange = makeChangeAnnouncer();
 const feed = new LiveFeed({
   position: main.dataset.position,
   onEvent(event) {
+    if (event.help_request) return; // the help desk's news: not an incident's
     if (event.person) {
       if ((event.person.incidents || []).includes(reference)) showPeopleSoon();
       return;

@@ -9,6 +9,7 @@ const soon = () => refreshSoon(200, 800);
 new LiveFeed({
   position: main.dataset.position,
   onEvent(event) {
+    if (event.help_request) return; // the help desk's news: not the summary's
     if (!IGNORED.has(event.type)) soon();
   },
   onCaughtUp({ resumed, missed }) {
