@@ -5,7 +5,9 @@ from datetime import date, timedelta
 
 from eventsourcing.application import AggregateNotFoundError
 
+from domain.account import Account
 from domain.help_handoffs import HandoffDay
+from service.access.permissions import require
 from service.incidents.application import Steady
 from service.store.retrying import retry_on_conflict
 
@@ -37,6 +39,18 @@ class HelpHandoffs:
                     step, channel = key.split("/")
                     counts[(day.day, step, channel)] = number
         return counts
+
+    def handoff_totals(self, account: Account, days: int = 30) -> dict[str, int]:
+        """For the desk: over the last `days` days, how often the hand-off was offered (the
+        page drawn) and taken by call and by text."""
+        require(account, "view_help_requests")
+        totals = {"offered": 0, "call": 0, "text": 0}
+        for (_, step, channel), number in self.handoff_counts(days).items():
+            if step == "offered" and channel == "call":  # each page offers both: count it once
+                totals["offered"] += number
+            elif step == "taken":
+                totals[channel] += number
+        return totals
 
     def _day(self, day: date) -> HandoffDay | None:
         try:

@@ -63,8 +63,12 @@ def test_the_queue_its_clocks_and_the_commands(sqlite_url):
         client = world.client
         world.sign_in(client, "t.santos")
 
+        requests.count_handoff("offered", "call")
+        requests.count_handoff("offered", "text")
+        requests.count_handoff("taken", "text")
         queue = client.get("/help-desk")
         assert queue.status_code == 200
+        assert "was shown 1 time; 0 chose to call and 1 to text" in queue.text
         # Someone in danger first, though it came in later; the words stay on the case page.
         assert queue.text.index(f"row-{threat}") < queue.text.index(f"row-{bullying}")
         assert "T-WORDS" not in queue.text and "B-WORDS" not in queue.text

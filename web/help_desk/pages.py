@@ -32,6 +32,7 @@ FORM_POST = {"sync_to_thread": True, "include_in_schema": False}
 # How often the queue page refetches its rows without news: its clocks move with time alone, and
 # the socket may be down.
 REFRESH_SECONDS = 60
+HANDOFF_DAYS = 30  # the counselor hand-offs counted on the queue page
 # What the history calls each event of a request's stream.
 EVENT_LABELS: dict[str, str] = {
     "help_received": "Received",
@@ -153,6 +154,8 @@ def queue_page(
     ctx = context(
         request,
         "Help desk",
+        handoffs=help_requests.handoff_totals(signed_in_as, HANDOFF_DAYS),
+        handoff_days=HANDOFF_DAYS,
         refresh_seconds=REFRESH_SECONDS,
         position=steady.last_position(),  # the live feed follows the log from here
         flash=take_flash(request),
