@@ -96,6 +96,17 @@ class AffectedPerson(IdentityRecord, RecordsWhoActed, Aggregate):
         def apply(self, person: "AffectedPerson") -> None:
             person.counselors[self.incident_ref] = self.counselor
 
+    class NeedsCaseOpened(Event):
+        """A family's needs case, from a help request: the record is then seen by those who
+        see the school's people (domain/need_to_know.py), though no incident touches it."""
+
+        NAME = "person_needs_case_opened"
+
+        help_reference: str
+
+        def apply(self, person: "AffectedPerson") -> None:
+            person.needs_cases.append(self.help_reference)
+
     class Referred(Event):
         NAME = "person_referred"
 
@@ -219,13 +230,23 @@ class AffectedPerson(IdentityRecord, RecordsWhoActed, Aggregate):
 
     @classmethod
     def record_family(
-        cls, *, reference: str, school: str, actor: Actor, at: datetime
+        cls, *, reference: str, school: str, help_reference: str, actor: Actor, at: datetime
     ) -> "AffectedPerson":
         """A family with a need and no incident (a needs case from a help request): the
-        record alone, with no identity until one is recorded."""
-        return cls.record_without_incident(
+        record, with no identity until one is recorded, and the needs case it is for."""
+        person = cls.record_without_incident(
             reference=reference, kind="family", school=school, grade="", actor=actor, at=at
         )
+        person.open_needs_case(help_reference, actor=actor, at=at)
+        return person
+
+    def open_needs_case(self, help_reference: str, *, actor: Actor, at: datetime) -> None:
+        found = help_reference.strip().upper() if isinstance(help_reference, str) else ""
+        if not found.startswith("H-"):
+            raise DomainError("a needs case is opened from a help request, such as H-0001")
+        if found in self.needs_cases:
+            raise DomainError(f"{self.reference} already has the needs case of {found}")
+        self._record(self.NeedsCaseOpened, actor, at, help_reference=found)
 
     @classmethod
     def record_without_incident(
@@ -264,6 +285,7 @@ class AffectedPerson(IdentityRecord, RecordsWhoActed, Aggregate):
         self.identity_views: list[tuple[Actor, str, datetime]] = []
         self.shared_with: set[str] = set()
         self.erased: tuple[Actor, str, datetime] | None = None
+        self.needs_cases: list[str] = []  # the help requests a family's needs case came from
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ ask `sight`, so no surface can show what another hides.
   only by crisis leads, the people on its case team, and auditors; district leaders, and
   responders of its schools, get it as a count per school, with nothing else.
 - Partners see what is shared with their organisation (service/sharing/view.py says how much).
+- A family's needs case, opened from a help request, touches no incident: those who see people
+  district-wide see it, and the responders of its school.
 
 Visibility is judged with the incident as it is now (not as it was when an event happened): a
 person taken off a case team no longer receives its history on any surface.
@@ -193,9 +195,20 @@ def person_sight(
 ) -> Sight:
     """THE rule for an affected person: WHOLE (their record, on the incidents the viewer sees),
     SHARED (a partner they are referred to: their referrals only) or NONE (no such person)."""
-    if person_incidents(viewer, person, incidents):
+    if person_incidents(viewer, person, incidents) or sees_needs_case(viewer, person):
         return Sight.WHOLE
     return Sight.SHARED if partner_referrals(viewer, person) else Sight.NONE
+
+
+def sees_needs_case(viewer: Viewer, person: AffectedPerson) -> bool:
+    """A family's needs case (from a help request) touches no incident: it is seen by those
+    who see people district-wide, and by the responders of its school."""
+    if viewer.disabled or not person.needs_cases:
+        return False
+    found = scopes(viewer.roles, "view_people")
+    return Scope.ALL in found or (
+        Scope.SCHOOL in found and school_key(person.school) in viewer.schools
+    )
 
 
 def sees_follow_up(

@@ -125,6 +125,7 @@ class HelpConversion:
                 )
             person_ref = self.people.record_family(
                 school=self._school_name(school or request.school, request.reference),
+                help_reference=request.reference,
                 identity=identity,
                 actor=actor,
             )

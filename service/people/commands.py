@@ -133,7 +133,13 @@ class PeopleCommands:
         return reference, False
 
     def record_family(
-        self, *, school: str, identity: Identity | None, actor: Actor, at: datetime | None = None
+        self,
+        *,
+        school: str,
+        help_reference: str,
+        identity: Identity | None,
+        actor: Actor,
+        at: datetime | None = None,
     ) -> str:
         """Records a family with a need and no incident (a needs case from a help request);
         their pseudonym. The identity, when there is one, goes to the vault as any does."""
@@ -142,7 +148,11 @@ class PeopleCommands:
             sequence = self._sequence()
             reference = sequence.next_reference()
             person = AffectedPerson.record_family(
-                reference=reference, school=school, actor=actor, at=self._now(at)
+                reference=reference,
+                school=school,
+                help_reference=help_reference,
+                actor=actor,
+                at=self._now(at),
             )
             self.steady.save(person, sequence)
             return reference

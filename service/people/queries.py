@@ -132,6 +132,7 @@ class PeopleQueries:
             "grade": person.grade or None,
             "tier": int(tier) if (tier := latest_tier(person, seen)) else None,
             "incidents": [on_incident_view(person, ref) for ref in seen],
+            "needs_cases": list(person.needs_cases),
             "identity": identity_status(person),
         }
 

@@ -199,6 +199,18 @@ def test_an_ask_opens_a_needs_case_and_only_a_report_converts(world):
     person = world.help.open_needs_case(sent.reference, desk)
     assert person.startswith("P-")
     assert world.help.case(sent.reference, world.account("t.santos")).person_ref == person
+    # The family is seen by those who see the school's people, and by no one else.
+    people = world.parts.people
+    viewers = world.parts.school_names
+    for username, sees in [("m.alvarez", True), ("k.okafor", True), ("p.rivera", False),
+                           ("j.brooks", False), ("r.patel", True)]:  # fmt: skip
+        viewer = viewers.viewer(world.account(username))
+        if sees:
+            record, _ = people.seen_person(viewer, person)
+            assert people.view(viewer, record)["needs_cases"] == [sent.reference]
+        else:
+            with pytest.raises(NotFound):
+                people.seen_person(viewer, person)
 
 
 def test_a_partner_sees_only_the_need_routed_to_it(world):

@@ -31,6 +31,7 @@ SHAPES = {
     "IdentityShared": {"organisation"},
     "IdentityShareRevoked": {"organisation", "reason"},
     "IdentityErased": {"reason"},
+    "NeedsCaseOpened": {"help_reference"},
 }
 
 
@@ -50,6 +51,7 @@ def test_every_event_of_a_person_is_stored_in_its_pinned_shape():
     person.share_identity("eastside-counseling", actor=LEAD, at=AT)
     person.revoke_share("eastside-counseling", "done", actor=LEAD, at=AT)
     person.erase_identity("asked", actor=LEAD, at=AT)
+    person.open_needs_case("H-0007", actor=LEAD, at=AT)
     mapper = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
     seen = {}
     for event in person.collect_events():
