@@ -80,6 +80,13 @@ ACTIONS: dict[str, str] = {
     ),
     "convert_help_request": "convert a help request into an incident or a family's needs case",
     "view_routed_help": "see the help requests routed to one's organisation: only the need routed",
+    "view_reunification": (
+        "see an incident's reunification: the counts, the cases, guardians' and students' names"
+    ),
+    "run_reunification": (
+        "open reunification on an incident and work its stations: check-in, checker, reunifier"
+    ),
+    "decide_reunification": "decide a stopped reunification case: release with a reason, or refuse",
 }
 
 _ = None
@@ -133,6 +140,9 @@ _ROWS: dict[str, tuple[Scope | None, ...]] = {
     "work_help_requests":   (_,    A,          _,        _,              _,      _,      A),
     "convert_help_request": (_,    A,          _,        _,              _,      _,      A),
     "view_routed_help":     (_,    _,          _,        _,              S,      _,      _),
+    "view_reunification":   (_,    A,          C,        A,              _,      A,      _),
+    "run_reunification":    (_,    A,          C,        A,              _,      _,      _),
+    "decide_reunification": (_,    A,          C,        _,              _,      _,      _),
 }  # fmt: skip
 
 # MATRIX[role][action] is the scope in which that role may take that action.
@@ -275,6 +285,11 @@ def matrix_markdown() -> str:
         "person's organisation, and of each only its reference, category, school, the need "
         "routed and when it came in (the reporter's contact only when the desk shares it); "
         "never what the reporter wrote, nor the messages."
+    )
+    lines.append(
+        "- **Reunification**: school scope of `decide_reunification` is a school administrator "
+        "(a responder whose position is principal or assistant principal) of the incident's "
+        "school; other responders of the school run the stations but call a lead."
     )
     lines.append("- —: not allowed. A person with several roles may do what any of them allows.")
     lines.append(

@@ -452,6 +452,27 @@ class Rosters:
         ]
         return sorted(found, key=lambda s: (s.name.casefold(), s.person_ref))
 
+    # -- added for reunification (service/reunification): the students of a school, and the
+    # language their family reads, which the roster carries on the student's row.
+
+    def students_at(self, school: str) -> list[RosterStudent]:
+        """The students on the roster at a school (its id or name), by name."""
+        slug = self._school(school)
+        found = [
+            RosterStudent(m.person_ref, self._name(m.person_ref), m.grade, m.custody_alert)
+            for m in self.roster().contents.members.values()
+            if m.role == "student" and slug in m.schools
+        ]
+        return sorted(found, key=lambda s: (s.name.casefold(), s.person_ref))
+
+    def family_language(self, person_ref: str) -> str:
+        """The language a student's family reads ("" when the roster says none)."""
+        person = self.people.person(person_ref)
+        if person.identity_erased or not person.has_identity:
+            return ""
+        found = self.people._vault_now().get(person.id)
+        return found.language if found else ""
+
 
 def _kind(user: UserRow) -> str:
     return PERSON_KINDS[user.role]

@@ -67,6 +67,9 @@ view_help_requests    -  y  -    y    -       y  y
 work_help_requests    -  y  -    -    -       -  y
 convert_help_request  -  y  -    -    -       -  y
 view_routed_help      -  -  -    -    shared  -  -
+view_reunification    -  y  school  y  -       y  -
+run_reunification     -  y  school  y  -       -  -
+decide_reunification  -  y  school  -  -       -  -
 """
 COLUMNS = [
     "admin", "crisis-lead", "responder", "district-leader", "partner", "auditor", "help-desk"
@@ -109,6 +112,8 @@ WRITES = {
     "erase_identity",
     "work_help_requests",
     "convert_help_request",
+    "run_reunification",
+    "decide_reunification",
 }
 # Reads that need-to-know keeps from auditors: an identity is for those who work with the person.
 NEED_TO_KNOW_READS = {"view_identity", "view_routed_help"}
@@ -130,7 +135,8 @@ def test_every_role_against_every_action(role, action):
 def test_the_rules_of_the_issue_hold():
     writes = {role: {a for a in WRITES if can([role], a)} for role in COLUMNS}
     assert writes["auditor"] == set()  # reads everything, changes nothing
-    assert writes["district-leader"] == {"add_note", "correct_note"}  # nothing but notes
+    # Nothing but notes, and the reunification stations (a district leader may staff them).
+    assert writes["district-leader"] == {"add_note", "correct_note", "run_reunification"}
     # Erasing needs no sight of the person; importing a calendar or a roster none of an
     # incident (the roster's import shows counts and problems, never a person).
     assert writes["admin"] == {

@@ -1,0 +1,2 @@
+"""Reunification after a hold, lockdown, evacuation, severe weather or threat: the Standard
+Reunification Method's stations as events, the live counts, and the families' updates."""
