@@ -26,6 +26,8 @@ from service.outbox.reminders import Reminders
 from service.outbox.tables import NoOutbox
 from service.people.service import People
 from service.recovery.picture import Recovery
+from service.reunification.families import FamilyUpdates
+from service.reunification.service import Reunifications
 from service.rosters.service import Rosters
 from service.sharing.feed import PartnerFeed
 from service.store.keys import cipher_env, key_for
@@ -82,6 +84,7 @@ class Parts:
     recovery: Recovery  # the district's recovery picture and each incident's progress
     help_requests: HelpRequests  # reports and asks from the help page, and the desk's work
     rosters: Rosters  # the rosters from the student information system, and their reads
+    reunifications: Reunifications  # reunification's stations and counts, per incident
     # The outbox: urgent-task emails and the morning digest (None: a store that keeps none).
     reminders: Reminders | None = None
 
@@ -127,6 +130,18 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         reminders.rounds.append(help_requests.close_converted)
     # A calendar feed holds every open task of the person's with a due time and every check-in
     # ahead (the digest only those due today and overdue).
+    rosters = Rosters(people, accounts)
+    reunifications = Reunifications(steady, rosters)
+    if reminders is not None:
+        # Families' updates while reunification is under way, at the set frequency.
+        updates = FamilyUpdates(
+            reunifications,
+            rosters,
+            steady.zone,
+            minutes=settings.reunification_update_minutes,
+        )
+        box = reminders.outbox
+        reminders.rounds.append(lambda at: updates.round(at, lambda m: box.add(m, at=at)))
     feed_sources = [
         open_tasks(steady, accounts, school_names, groups=FEED_GROUPS),
         check_ins(follow_ups_due.for_owner, steady.zone, upcoming=True),
@@ -148,6 +163,7 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         live_log=LiveLog(steady, follow_ups.owner_organisation),
         recovery=Recovery(steady, people, follow_ups_due),
         help_requests=help_requests,
-        rosters=Rosters(people, accounts),
+        rosters=rosters,
+        reunifications=reunifications,
         reminders=reminders,
     )

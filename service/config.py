@@ -153,6 +153,19 @@ def help_on_call(value: str) -> tuple[str, ...]:
     return names
 
 
+def reunification_update_minutes(value: str) -> int:
+    """STEADY_REUNIFICATION_UPDATE_MINUTES: minutes between families' updates (1 to 1440)."""
+    value = value.strip()
+    if not value:
+        return 30
+    if not value.isdigit() or not 1 <= int(value) <= 1440:
+        raise ConfigError(
+            f"STEADY_REUNIFICATION_UPDATE_MINUTES={value!r} is not a number of minutes from 1 to "
+            "1440; use a whole number such as 30"
+        )
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -180,6 +193,8 @@ class Settings:
     help_targets: tuple[tuple[str, int], ...] = ()
     # Whom a life-safety request no one acknowledges is escalated to, in turn (usernames).
     help_on_call: tuple[str, ...] = ()
+    # Minutes between the families' updates while reunification is under way.
+    reunification_update_minutes: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -201,6 +216,9 @@ class Settings:
             help_resources=Path(resources) if resources else None,
             help_targets=help_targets(env.get("STEADY_HELP_TARGETS", "")),
             help_on_call=help_on_call(env.get("STEADY_HELP_ON_CALL", "")),
+            reunification_update_minutes=reunification_update_minutes(
+                env.get("STEADY_REUNIFICATION_UPDATE_MINUTES", "")
+            ),
         )
         settings.zone()  # fail at start-up, not at the first timestamp shown
         settings.eventsourcing_env()
