@@ -75,6 +75,8 @@ from web.playbooks.api import PLAYBOOK_API_HANDLERS
 from web.playbooks.pages import PLAYBOOK_PAGES
 from web.recovery.api import RECOVERY_API_HANDLERS
 from web.recovery.pages import RECOVERY_PAGES
+from web.reunification.api import REUNIFICATION_API_HANDLERS
+from web.reunification.pages import REUNIFICATION_PAGES
 from web.rosters.pages import ROSTER_PAGES
 from web.sharing.api import SHARING_HANDLERS
 from web.work.api import WORK_API_HANDLERS
@@ -95,6 +97,7 @@ HANDLERS = [
     *FOLLOW_UPS_API_HANDLERS,
     *PEOPLE_API_HANDLERS,
     *RECOVERY_API_HANDLERS,
+    *REUNIFICATION_API_HANDLERS,
     board_feed,
     *BOARD_HANDLERS,
     *OPENING_HANDLERS,
@@ -121,6 +124,7 @@ HANDLERS = [
     *COUNSELOR_HANDLERS,
     *HELP_DESK_PAGES,  # the desk's pages and the partners' routed help (signed in)
     *ROSTER_PAGES,
+    *REUNIFICATION_PAGES,
 ]
 
 
@@ -294,4 +298,5 @@ def create_app_from(
     app.state.help_site = help_site
     app.state.help_requests = parts.help_requests
     app.state.rosters = parts.rosters
+    app.state.reunifications = parts.reunifications
     return app
