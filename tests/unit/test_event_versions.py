@@ -258,3 +258,47 @@ def test_roster_events_are_stored_in_the_shape_they_are_read_back_from():
     for old in stored:
         loaded = app.mapper.to_domain_event(old).mutate(loaded)
     assert isinstance(loaded, Roster) and loaded.contents == roster.contents
+
+
+def test_reunification_events_are_stored_in_the_shape_they_are_read_back_from():
+    from uuid import uuid4
+
+    from domain.reunification import Reunification
+
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    lead = Actor("m.alvarez", "crisis-lead")
+    r = Reunification.open(incident_id=uuid4(), incident_ref="INC-2026-0001", kind="lockdown",
+                           place="Gym", actor=lead, at=NOW)  # fmt: skip
+    [one, two] = r.check_in("Bruno Hollis", "Licence", ["P-0001", "P-0002"], actor=lead, at=NOW)
+    r.verify(one, id_matches=True, listed=True, custody_alert=False, guardian_ref="P-0100",
+             actor=lead, at=NOW)  # fmt: skip
+    r.verify(two, id_matches=True, listed=False, custody_alert=True, guardian_ref="",
+             actor=lead, at=NOW)  # fmt: skip
+    r.decide(two, release=True, reason="Court order seen", actor=lead, at=NOW)
+    r.fetch(one, actor=lead, at=NOW)
+    r.ask(one, comfortable=True, actor=lead, at=NOW)
+    stored = [app.mapper.to_stored_event(e) for e in r.pending_events]
+    common = {"timestamp", "actor", "originator_topic"}
+    shapes = [
+        (
+            s.topic.removeprefix("domain.reunification:Reunification."),
+            set(json.loads(s.state)) - common,
+        )
+        for s in stored
+    ]
+    assert shapes == [
+        ("Opened", {"incident_id", "incident_ref", "place"}),
+        ("GuardianCheckedIn", {"guardian", "name", "id_shown", "students"}),
+        ("Verified", {"case", "id_matches", "listed", "custody_alert", "guardian_ref"}),
+        ("Verified", {"case", "id_matches", "listed", "custody_alert", "guardian_ref"}),
+        ("LeadDecided", {"case", "release", "reason"}),
+        ("Fetched", {"case"}),
+        ("StudentAsked", {"case", "comfortable"}),
+        ("Released", {"case"}),
+    ]
+    loaded = None
+    for old in stored:
+        loaded = app.mapper.to_domain_event(old).mutate(loaded)
+    assert isinstance(loaded, Reunification)
+    assert loaded.counts() == r.counts() and loaded.case(one).status == "released"
+    assert loaded.case(two).status == "verified"
