@@ -43,6 +43,10 @@ def test_messages_never_show_the_database_password():
         ({"STEADY_SMTP_URL": "smtp://u:pw@mail.example:abc"}, "the port must be a number"),
         ({"STEADY_DIGEST_TIME": "7am"}, "STEADY_DIGEST_TIME='7am' is not a time of day"),
         ({"STEADY_PUBLIC_URL": "steady.example"}, "is not a web address"),
+        (
+            {"STEADY_REUNIFICATION_UPDATE_MINUTES": "0"},
+            "STEADY_REUNIFICATION_UPDATE_MINUTES='0' is not a number of minutes from 1 to 1440",
+        ),
     ],
 )
 def test_bad_settings_name_the_variable_and_what_is_expected(env, message):
@@ -115,3 +119,9 @@ def test_the_outbox_settings_default_to_sending_nothing_at_seven_in_the_morning(
     assert chosen.smtp_url == "smtps://steady:pw@mail.riverside.example:465"
     assert "pw" not in repr(chosen)  # the mail server's password stays out of logs
     assert (chosen.digest_time, chosen.public_url) == ("06:30", "https://steady.riverside.example")
+
+
+def test_families_hear_of_reunification_every_30_minutes_unless_the_district_says():
+    assert Settings.from_env({}).reunification_update_minutes == 30
+    said = Settings.from_env({"STEADY_REUNIFICATION_UPDATE_MINUTES": "15"})
+    assert said.reunification_update_minutes == 15
