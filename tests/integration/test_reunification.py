@@ -6,6 +6,7 @@ run and decide; the families' updates in their language through a real SMTP serv
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 
@@ -257,3 +258,23 @@ def test_families_get_updates_in_their_language_and_a_last_one_once_picked_up(da
         assert len(smtp.inbox.to("carla.oakes@family.example")) == 2
     finally:
         steady.close()
+
+
+def test_names_at_the_stations_are_not_stored_in_clear_text(world, database_url):
+    from tests.integration.test_privacy_at_rest import all_stored_bytes
+
+    post(world, "m.alvarez", "", {"place": SITE})
+    ben = student(world, "ben hollis")
+    body = {
+        "guardian_name": "Wilhelmina Quarrington",
+        "id_shown": "Passport 99X",
+        "students": [ben],
+    }
+    [case] = post(world, "k.okafor", "/check-ins", body).json()["cases"]
+    post(world, "k.okafor", f"/cases/{case['number']}/verification", {"id_matches": True})
+    post(world, "m.alvarez", f"/cases/{case['number']}/decision",
+         {"release": False, "reason": "Quarrington is not on the card"})  # fmt: skip
+    stored = all_stored_bytes(database_url, uuid4())
+    assert b"reunification" in stored.lower()  # the stream is there, by its topics
+    for secret in (b"Quarrington", b"Passport 99X", SITE.encode(), b"Ben Hollis"):
+        assert secret not in stored
