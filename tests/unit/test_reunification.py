@@ -159,3 +159,19 @@ def test_live_counts_follow_students_and_guardians_waiting():
     }  # fmt: skip
     with pytest.raises(DomainError, match="choose at least one"):
         r.check_in("Nobody", "Licence", [], actor=GREETER, at=NOW)
+
+
+def test_who_may_decide_a_stopped_case():
+    from service.access.permissions import Forbidden
+    from service.reunification.access import may_decide, require_decide
+    from tests.unit.test_permissions import person
+
+    principal = person("h.ward", "responder", positions=["principal"])
+    counselor = person("k.okafor", "responder", positions=["counselor"])
+    lead = person("m.alvarez", "crisis-lead")
+    others = [person("r.patel", "district-leader"), person("a.kim", "auditor"),
+              person("j.brooks", "partner", kind="partner")]  # fmt: skip
+    assert may_decide(principal) and may_decide(lead)
+    assert not may_decide(counselor) and not any(may_decide(a) for a in others)
+    with pytest.raises(Forbidden, match=r"k\.okafor may not decide a stopped case"):
+        require_decide(counselor)
