@@ -175,3 +175,29 @@ def test_who_may_decide_a_stopped_case():
     assert not may_decide(counselor) and not any(may_decide(a) for a in others)
     with pytest.raises(Forbidden, match=r"k\.okafor may not decide a stopped case"):
         require_decide(counselor)
+
+
+@pytest.mark.parametrize("picked_up", [None, NOW])
+def test_a_familys_update_is_wholly_in_spanish_when_the_roster_says_spanish(picked_up):
+    from zoneinfo import ZoneInfo
+
+    from service.reunification.family_texts import StudentNews, language_for, update_text
+
+    said = {
+        language: update_text(
+            language,
+            school="Roosevelt High School",
+            place="the gym",
+            students=[StudentNews("Elif Dunmore", picked_up)],
+            minutes=30,
+            zone=ZoneInfo("America/Chicago"),
+        )
+        for language in ("en", "es-MX")
+    }
+    assert language_for("es-MX") == "es" and language_for("vi") == "en"
+    (en_subject, en_body), (es_subject, es_body) = said["en"], said["es-MX"]
+    assert en_subject != es_subject
+    english = [line for line in en_body.splitlines() if line]
+    spanish = [line for line in es_body.splitlines() if line]
+    assert len(english) == len(spanish)
+    assert all(e != s for e, s in zip(english, spanish, strict=True))  # every line translated
