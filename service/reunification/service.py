@@ -169,7 +169,13 @@ class Reunifications:
         return reunification.place
 
     def _change(self, ref: str, step: Callable[[Reunification, datetime], T]) -> T:
-        incident_ref = self._incident(ref).reference
+        incident = self._incident(ref)
+        if incident.closed:
+            raise DomainError(
+                f"{incident.reference} is closed, and its reunification with it: reopen the "
+                "incident to go on"
+            )
+        incident_ref = incident.reference
 
         def attempt() -> T:
             reunification = self.get(incident_ref)

@@ -64,7 +64,9 @@ def test_ten_students_reunited_through_the_stations_one_stopped_for_a_lead(serve
     ).json()["reference"]  # fmt: skip
     base = f"/incidents/{ref}/reunification"
 
-    overview = open_page(server.url, base, user="m.alvarez", viewport=DESKTOP)
+    overview = open_page(server.url, f"/incidents/{ref}", user="m.alvarez", viewport=DESKTOP)
+    overview.locator("#reunification-link").click()
+    overview.wait_for_url(f"**{base}")
     overview.get_by_label("Reunification site").fill(SITE)
     overview.get_by_role("button", name="Open reunification").click()
     expect(overview.locator("#flash")).to_contain_text(f"Reunification is open at {SITE}")
@@ -91,6 +93,9 @@ def test_ten_students_reunited_through_the_stations_one_stopped_for_a_lead(serve
         number = check_in(phone, base, guardian, student)
         if number == "C-2":
             screenshot(phone, "reunification-check-in-phone")
+            overview.goto(f"{base}/check-in")
+            screenshot(overview, "reunification-check-in-desk")
+            overview.goto(base)
         phone.goto(f"{base}/checker")
         card = phone.locator(f"#case-{number}")
         expect(card).to_contain_text(guardian)

@@ -119,6 +119,10 @@ def test_stations_through_the_api_release_once_and_stop_for_a_lead(world):
          {"release": False, "reason": "Not on the card; mother reached by phone"})  # fmt: skip
     reunifications = world.client.app.state.reunifications
     assert reunifications.counts(world.ref).stopped == 0
+    # Once the incident is closed, its stations take nothing more.
+    world.client.app.state.steady.close_incident(world.ref, "All students home.", actor=LEAD)
+    closed = post(world, "k.okafor", f"/cases/{alert['number']}/fetched")
+    assert closed.status_code == 422 and "is closed, and its reunification with it" in closed.text
     assert reunifications.last_reunified_at(world.ref) == datetime.fromisoformat(
         released.json()["released_at"]
     )
