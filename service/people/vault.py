@@ -27,6 +27,7 @@ there too.
 
 import json
 import os
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -46,6 +47,7 @@ IDENTITIES = "steady_person_identities"
 MATCHES = "steady_person_matches"
 DEMOGRAPHICS = "steady_person_demographics"
 NONCE = 12
+BATCH = 500  # people per query when reading many identities
 
 
 class NoVault(DomainError):
@@ -123,6 +125,27 @@ class IdentityVault:
             raise VaultDamaged(f"the identity row of {person_id} does not open") from None
         return Identity.from_json(plain)
 
+    def identities(self, person_ids: Iterable[UUID]) -> dict[UUID, Identity]:
+        """The identities of many people in one read (a class list's names): those with none
+        recorded, or whose key was destroyed, are left out."""
+        wanted = list(dict.fromkeys(person_ids))
+        found: dict[UUID, Identity] = {}
+        for start in range(0, len(wanted), BATCH):
+            batch = wanted[start : start + BATCH]
+            with self._sql.reading() as curs:
+                rows = self._sql.many(curs, "identities", [self._sql.id(p) for p in batch])
+            by_id = {self._sql.id(p): p for p in batch}
+            for row in rows:
+                person_id = by_id[row["person_id"]]
+                key = self._open_key(person_id, bytes(row["sealed_key"]))
+                sealed = bytes(row["sealed"])
+                try:
+                    plain = AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], person_id.bytes)
+                except InvalidTag:
+                    raise VaultDamaged(f"the identity row of {person_id} does not open") from None
+                found[person_id] = Identity.from_json(plain)
+        return found
+
     def destroy_key(self, person_id: UUID, match_id: UUID | None = None) -> bool:
         """Deletes the person's key (and their match) and rewrites the tables so their bytes are
         gone; True if there was a key."""
@@ -177,6 +200,10 @@ class _Dialect:
     def run(self, curs: Any, name: str, params: tuple) -> None:
         curs.execute(self.statements[name], params)
 
+    def many(self, curs: Any, name: str, ids: list[Any]) -> list[Any]:
+        curs.execute(self.statements[name], (ids,))
+        return list(curs.fetchall())
+
     def create_tables(self) -> None:
         raise NotImplementedError
 
@@ -229,6 +256,11 @@ class _Postgres(_Dialect):
             "key": sql("SELECT sealed_key AS sealed FROM {schema}.{k} WHERE person_id = %s"),
             "identity": sql(
                 "SELECT sealed_identity AS sealed FROM {schema}.{i} WHERE person_id = %s"
+            ),
+            "identities": sql(
+                "SELECT k.person_id, k.sealed_key, i.sealed_identity AS sealed "
+                "FROM {schema}.{k} k JOIN {schema}.{i} i USING (person_id) "
+                "WHERE k.person_id = ANY(%s)"
             ),
             "insert_key": sql("INSERT INTO {schema}.{k} VALUES (%s, %s)"),
             "upsert_identity": sql(
@@ -284,6 +316,8 @@ class _SQLite(_Dialect):
         self.statements = {
             "key": f"SELECT sealed_key AS sealed FROM {KEYS} WHERE person_id = ?",
             "identity": f"SELECT sealed_identity AS sealed FROM {IDENTITIES} WHERE person_id = ?",
+            "identities": f"SELECT k.person_id, k.sealed_key, i.sealed_identity AS sealed "
+            f"FROM {KEYS} k JOIN {IDENTITIES} i USING (person_id) WHERE k.person_id IN ({{}})",
             "insert_key": f"INSERT INTO {KEYS} VALUES (?, ?)",
             "upsert_identity": f"INSERT INTO {IDENTITIES} VALUES (?, ?) ON CONFLICT (person_id) "
             "DO UPDATE SET sealed_identity = excluded.sealed_identity",
@@ -300,6 +334,11 @@ class _SQLite(_Dialect):
 
     def id(self, person_id: UUID) -> Any:
         return person_id.hex
+
+    def many(self, curs: Any, name: str, ids: list[Any]) -> list[Any]:
+        # SQLite binds no arrays: one placeholder per id (a batch stays under its limit).
+        curs.execute(self.statements[name].format(", ".join("?" for _ in ids)), ids)
+        return list(curs.fetchall())
 
     def create_tables(self) -> None:
         with self.datastore.transaction(commit=True) as curs:

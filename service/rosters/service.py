@@ -167,6 +167,10 @@ class Rosters:
         self.accounts = accounts
         self.steady = people.steady
         self._importing = threading.Lock()  # one import at a time in this process
+        # The roster as last read, brought up to date on each read by its newer events only: a
+        # lockdown's hundred class lists read it at once, and it changes a few times a day.
+        self._held: Roster | None = None
+        self._holding = threading.Lock()
 
     # -- importing ----------------------------------------------------------------------------
 
@@ -354,16 +358,30 @@ class Rosters:
                 return organisation.slug
         raise NotFound(f"no school {school!r}: give a school's id or name")
 
+    def contents(self) -> RosterContents:
+        """What the roster holds now, for reading only (never changed in place: an import works
+        on a roster of its own, and a newer one replaces the one held here)."""
+        with self._holding:
+            held = self._held
+            recorder = self.steady.recorder
+            if held is not None and not recorder.select_events(held.id, gt=held.version, limit=1):
+                return held.contents
+            self._held = self.roster()
+            return self._held.contents
+
+    def _names(self, person_refs: list[str]) -> dict[str, str]:
+        """Names from the vault, read together; those erased (their key is gone) or never
+        given one are left out."""
+        ids = {AffectedPerson.id_for(ref): ref for ref in person_refs}
+        found = self.people._vault_now().identities(ids)
+        return {ids[person_id]: identity.name for person_id, identity in found.items()}
+
     def _name(self, person_ref: str) -> str:
-        person = self.people.person(person_ref)
-        if person.identity_erased or not person.has_identity:
-            return ""
-        found = self.people._vault_now().get(person.id)
-        return found.name if found else ""
+        return self._names([person_ref]).get(person_ref, "")
 
     def classes_in_session(self, school: str, at: datetime) -> list[ClassInSession]:
         slug = self._school(school)
-        contents = self.roster().contents
+        contents = self.contents()
         local = at.astimezone(self.steady.zone)
         day, moment = local.date(), local.time()
 
@@ -393,28 +411,26 @@ class Rosters:
         )
 
     def students_of(self, class_id: str, on: date | None = None) -> list[RosterStudent]:
-        contents = self.roster().contents
+        contents = self.contents()
         if class_id not in contents.classes:
             raise NotFound(f"no class {class_id!r} on the roster")
         day = on or self.steady.clock().astimezone(self.steady.zone).date()
-        found = []
+        enrolled = []
         for e in contents.enrollments.values():
             member = contents.members.get(e.member_id)
             if e.class_id != class_id or e.role != "student" or member is None:
                 continue
             if e.current_on(day):
-                found.append(
-                    RosterStudent(
-                        member.person_ref,
-                        self._name(member.person_ref),
-                        member.grade,
-                        member.custody_alert,
-                    )
-                )
+                enrolled.append(member)
+        names = self._names([m.person_ref for m in enrolled])
+        found = [
+            RosterStudent(m.person_ref, names.get(m.person_ref, ""), m.grade, m.custody_alert)
+            for m in enrolled
+        ]
         return sorted(found, key=lambda s: (s.name.casefold(), s.person_ref))
 
     def guardians_of(self, person_ref: str) -> StudentGuardians:
-        contents = self.roster().contents
+        contents = self.contents()
         member = next((m for m in contents.members.values() if m.person_ref == person_ref), None)
         if member is None or member.role != "student":
             raise NotFound(f"no student {person_ref} on the roster")
@@ -444,11 +460,13 @@ class Rosters:
 
     def staff_of(self, school: str) -> list[StaffMember]:
         slug = self._school(school)
-        members = self.roster().contents.members.values()
+        staff = [
+            m for m in self.contents().members.values() if m.kind == "staff" and slug in m.schools
+        ]
+        names = self._names([m.person_ref for m in staff])
         found = [
-            StaffMember(m.person_ref, m.role, m.username, m.account, self._name(m.person_ref))
-            for m in members
-            if m.kind == "staff" and slug in m.schools
+            StaffMember(m.person_ref, m.role, m.username, m.account, names.get(m.person_ref, ""))
+            for m in staff
         ]
         return sorted(found, key=lambda s: (s.name.casefold(), s.person_ref))
 

@@ -9,7 +9,7 @@ import pytest
 
 from service.demo.calendar import DEMO_CALENDAR
 from tests.builders import SignedIn, signed_in_app
-from tests.integration.test_cli import steady as run_steady
+from tests.cli_runs import steady as run_steady
 
 ICS = DEMO_CALENDAR.read_text(encoding="utf-8")
 INCIDENT = {

@@ -10,20 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runs import steady
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def steady(
-    database_url: str, *args: str, env: dict | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "web.cli", *args],
-        env={**os.environ, "STEADY_DATABASE_URL": database_url, **(env or {})},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.fixture(scope="module")

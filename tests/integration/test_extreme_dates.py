@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.builders import SignedIn, signed_in_app
-from tests.integration.test_cli import steady
+from tests.cli_runs import steady
 
 FAR_PAST = "0001-01-01T00:00+14:00"
 FAR_FUTURE = "9999-12-31T23:59:59.999999-14:00"

@@ -8,7 +8,7 @@ from service.accounts.service import Accounts
 from service.bootstrap import open_steady
 from service.config import Settings
 from service.demo.accounts import seed_demo_accounts
-from tests.integration.test_cli import steady
+from tests.cli_runs import steady
 
 NAME = "Odalys Fenwick-Marr"
 

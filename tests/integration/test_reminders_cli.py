@@ -14,7 +14,7 @@ from service.bootstrap import open_steady
 from service.config import Settings
 from service.demo.accounts import seed_demo_accounts
 from tests.builders import FAST_HASHER
-from tests.integration.test_cli import steady
+from tests.cli_runs import steady
 from tests.outbox_smtp import SmtpServer
 
 LEAD = Actor("m.alvarez", "crisis-lead")

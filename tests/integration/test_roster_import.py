@@ -69,6 +69,15 @@ def test_import_reimport_and_reads(parts, database_url):
     assert updated.counts["enrollments"]["set"] == 1
     now = rosters.students_of("c-rhs-hr3", on=MORNING.date())
     assert "Hugh Zeller" in [s.name for s in now]
+    # The roster read before the import is not the one read after: the moved student is in
+    # their new homeroom's list, and gone from the old one's.
+    moved = parts.rosters.contents().members["s-rhs-1"].person_ref
+    assert moved in [s.person_ref for s in rosters.students_of("c-rhs-hr2", on=MORNING.date())]
+    assert moved not in [s.person_ref for s in rosters.students_of("c-rhs-hr1", on=MORNING.date())]
+    # An erased student stays on the class list, by pseudonym, without a name.
+    parts.people.erase_identity(alerted[0].person_ref, "family asked", actor=ADMIN)
+    listed = {s.person_ref: s.name for s in rosters.students_of("c-rhs-hr3", on=MORNING.date())}
+    assert listed[alerted[0].person_ref] == "" and "Hugh Zeller" not in listed.values()
     assert rosters.roster().contents.members["s-rhs-7"].person_ref == alerted[0].person_ref
 
     assert clear_text_found(database_url, ["Hugh Zeller", "Zeller", "family.example"]) == []

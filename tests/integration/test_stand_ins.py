@@ -238,7 +238,7 @@ def test_the_cli_sets_lists_and_ends_a_stand_in(world, database_url, capsys):
 
 def test_the_demo_hands_eastside_the_mental_health_tasks_of_its_playbooks(database_url):
     from service.bootstrap import open_steady
-    from tests.integration.test_cli import steady as run_steady
+    from tests.cli_runs import steady as run_steady
 
     seeded = run_steady(database_url, "demo")
     assert seeded.returncode == 0, seeded.stderr

@@ -121,7 +121,7 @@ def test_two_swapped_rows_are_named_as_out_of_order(app, tampered):
 
 
 def test_verify_all_reports_each_incident_and_the_cli_exits_non_zero(app, tampered, database_url):
-    from tests.integration.test_cli import steady
+    from tests.cli_runs import steady
 
     untouched = open_lockdown(app)
     _, _, _, rows = tampered
@@ -156,7 +156,7 @@ def test_exports_round_trip_and_any_alteration_is_named(app, tampered):
 
 
 def test_export_and_import_check_from_the_command_line(database_url, tmp_path):
-    from tests.integration.test_cli import steady
+    from tests.cli_runs import steady
 
     app = open_steady(Settings(database_url=database_url))
     ref = five_notes(app)

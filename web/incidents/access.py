@@ -71,6 +71,9 @@ def visible_events(
     if viewer.every_case:
         return events
     board = steady.board
+    # Judged with the incidents as they are now, not as of each event: someone taken off a case
+    # team a moment ago no longer sees its events, even those the board has folded already.
+    board.catch_up()
     shown = []
     for event in events:
         incident = board.incident_as_of(event.incident_id, event.position)
