@@ -476,10 +476,13 @@ class Rosters:
     def students_at(self, school: str) -> list[RosterStudent]:
         """The students on the roster at a school (its id or name), by name."""
         slug = self._school(school)
+        members = [
+            m for m in self.contents().members.values() if m.role == "student" and slug in m.schools
+        ]
+        names = self._names([m.person_ref for m in members])  # one read of the vault
         found = [
-            RosterStudent(m.person_ref, self._name(m.person_ref), m.grade, m.custody_alert)
-            for m in self.roster().contents.members.values()
-            if m.role == "student" and slug in m.schools
+            RosterStudent(m.person_ref, names.get(m.person_ref, ""), m.grade, m.custody_alert)
+            for m in members
         ]
         return sorted(found, key=lambda s: (s.name.casefold(), s.person_ref))
 
