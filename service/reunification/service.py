@@ -22,6 +22,7 @@ from domain.incident import Incident
 from domain.people import Actor
 from domain.reunification import (
     REUNIFICATION_KINDS,
+    WAITING_CHECK,
     AlreadyReleased,
     Case,
     Counts,
@@ -50,7 +51,7 @@ class CaseView:
     student_name: str
     grade: str
     custody_alert: bool
-    guardians: tuple[GuardianContact, ...]  # the roster's guardians of the student
+    guardians: tuple[GuardianContact, ...]  # the roster's guardians, while the checker checks
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,9 @@ class Reunifications:
         cases = []
         for case in reunification.cases.values():
             student = students.get(case.student)
-            guardians = self.rosters.guardians_of(case.student).guardians if student else ()
+            # The roster's guardians only where the checker compares them: a read each.
+            checking = student is not None and case.status == WAITING_CHECK
+            guardians = self.rosters.guardians_of(case.student).guardians if checking else ()
             cases.append(
                 CaseView(
                     case,
