@@ -153,3 +153,38 @@ def test_ten_students_reunited_through_the_stations_one_stopped_for_a_lead(serve
     state = httpx.get(f"{server.url}/api/v1/incidents/{ref}/reunification", headers=lead).json()
     assert state["counts"]["reunified"] == 10
     assert overview.script_errors == [] and phone.script_errors == []
+
+
+def test_the_stations_have_no_serious_accessibility_faults_on_a_phone(server, browser):
+    from tests.e2e.browser_fixtures import sign_in
+    from tests.e2e.test_browser_help import no_serious_violations
+
+    lead = server.auth("m.alvarez")
+    api = f"{server.url}/api/v1/incidents"
+    ref = httpx.post(api, headers=lead, json={
+        "title": "Evacuation: gas leak", "kind": "evacuation", "severity": 2,
+        "schools": ["Roosevelt High School"]}).json()["reference"]  # fmt: skip
+    base = f"{api}/{ref}/reunification"
+    assert httpx.post(base, headers=lead, json={"place": SITE}).status_code == 201
+    cases = []
+    for student, guardian, _ in families(3):
+        [found] = httpx.get(f"{base}/students", params={"q": student}, headers=lead).json()[
+            "students"
+        ]
+        body = {"guardian_name": guardian, "id_shown": "Licence", "students": [found["student"]]}
+        cases += httpx.post(f"{base}/check-ins", headers=lead, json=body).json()["cases"]
+    # One at each station: to check, to fetch, to ask.
+    httpx.post(f"{base}/cases/{cases[1]['number']}/verification", headers=lead,
+               json={"id_matches": True})  # fmt: skip
+    httpx.post(f"{base}/cases/{cases[2]['number']}/verification", headers=lead,
+               json={"id_matches": False})  # fmt: skip
+    # bypass_csp: axe-core is injected as a script, which the pages' policy rightly refuses.
+    context = browser.new_context(viewport=PHONE, base_url=server.url, bypass_csp=True)
+    try:
+        page = context.new_page()
+        sign_in(page, "m.alvarez")
+        for station in ("", "/check-in", "/checker", "/reunifier"):
+            page.goto(f"/incidents/{ref}/reunification{station}")
+            no_serious_violations(page, f"reunification{station or ' overview'}")
+    finally:
+        context.close()
