@@ -80,6 +80,14 @@ ACTIONS: dict[str, str] = {
     ),
     "convert_help_request": "convert a help request into an incident or a family's needs case",
     "view_routed_help": "see the help requests routed to one's organisation: only the need routed",
+    "record_review": (
+        "record when everyone was accounted for and when reunification was completed, a drill's "
+        "participants and what to change"
+    ),
+    "view_drill_log": (
+        "see the drill log (school, date and time, type, participants, duration), export it, and "
+        "see drill reports (school: of their schools, as a principal or assistant principal)"
+    ),
 }
 
 _ = None
@@ -133,6 +141,8 @@ _ROWS: dict[str, tuple[Scope | None, ...]] = {
     "work_help_requests":   (_,    A,          _,        _,              _,      _,      A),
     "convert_help_request": (_,    A,          _,        _,              _,      _,      A),
     "view_routed_help":     (_,    _,          _,        _,              S,      _,      _),
+    "record_review":        (_,    A,          _,        _,              _,      _,      _),
+    "view_drill_log":       (_,    A,          C,        A,              _,      A,      _),
 }  # fmt: skip
 
 # MATRIX[role][action] is the scope in which that role may take that action.
