@@ -263,3 +263,29 @@ def test_drills_are_left_out_of_the_summary_and_recovery(world):
     assert "2 drills are under way and counted in no figure here" in page
     recovery = d.get("r.patel", "/api/v1/recovery").json()
     assert recovery["drills_left_out"] == 2
+
+
+def test_the_demo_district_has_a_past_lockdown_drill_at_lincoln_in_its_log(world, clock):
+    from service.demo.incidents import seed_demo
+
+    steady = world.client.app.state.steady
+    clock.now = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
+    seed_demo(steady, clock.now, steady.zone)
+    rows = District(world).get("b.osei", "/api/v1/drills").json()["drills"]
+    assert len(rows) == 1, rows
+    (row,) = rows
+    assert (row["school"], row["type"], row["status"], row["participants"]) == (
+        LINCOLN,
+        "lockdown",
+        "closed",
+        418,
+    )
+    assert row["duration_minutes"] > 31
+    report = District(world).get("b.osei", f"/api/v1/incidents/{row['reference']}/drill-report")
+    r = report.json()
+    assert r["to_everyone_accounted_for"]["text"] == "8 min 30 s"
+    assert r["to_last_student_reunified"]["text"] == "31 min"
+    assert len(r["what_to_change"]["items"]) == 2
+    # Seeding again adds nothing.
+    seed_demo(steady, clock.now, steady.zone)
+    assert len(District(world).get("a.kim", "/api/v1/drills").json()["drills"]) == 1
