@@ -210,13 +210,16 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
     if demo.closed_with and not app.incident(ref).closed:
         # What the seeding left open is set aside as the drill closes. (A store seeded before
         # closes needed this has its close already, under the same key: it is not sent again.)
+        closing = demo.drill_review.get("closed_after")
+        start = app.incident(ref).created_on
         app.close_incident(
             ref,
             demo.closed_with,
             open_tasks="not_applicable",
             actor=LEAD,
             idempotency_key=key("close"),
-            at=clock.tick(60),
+            # A drill closes when its review says it ended; any other an hour after the rest.
+            at=clock.at_least(start + timedelta(minutes=closing)) if closing else clock.tick(60),
         )
     return ref
 

@@ -50,6 +50,8 @@ def span_text(span: timedelta | None) -> str:
     mins, secs = divmod(rest, 60)
     if hours:
         return f"{hours} h {mins:02d} min"
+    if not mins:
+        return f"{secs} s"
     return f"{mins} min {secs:02d} s" if secs else f"{mins} min"
 
 

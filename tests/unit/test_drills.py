@@ -137,3 +137,27 @@ def test_a_snapshot_keeps_the_drill_and_its_review():
 
     assert state(loaded) == state(incident)
     assert loaded.drill and loaded.participants.count == 12
+
+
+def test_the_drill_report_lists_the_classes_that_reported_late_latest_first():
+    from zoneinfo import ZoneInfo
+
+    from service.drills.report import ClassReport, drill_report, span_text
+
+    incident = lockdown(drill=True)
+    reports = [
+        ClassReport("Room 12, grade 3", OPENED + timedelta(minutes=2)),
+        ClassReport("Gym, PE", OPENED + timedelta(minutes=11, seconds=5)),
+        ClassReport("Portable 2", OPENED + timedelta(minutes=7)),
+        ClassReport("Library", OPENED + timedelta(minutes=5)),  # on the dot: not late
+    ]
+    report = drill_report(incident, reports, zone=ZoneInfo("America/Chicago"))
+    assert [c["class"] for c in report["late_classes"]] == ["Gym, PE", "Portable 2"]
+    assert report["late_classes"][0]["after_start"] == "11 min 05 s"
+    assert report["classes_reported"] == 4 and report["late_after_minutes"] == 5
+    assert [span_text(timedelta(seconds=s)) for s in (9, 60, 3725)] == [
+        "9 s",
+        "1 min",
+        "1 h 02 min",
+    ]
+    assert report["duration"]["text"] == "under way"
