@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.account import Account
-from domain.errors import DomainError
+from domain.errors import InvalidValue
 from domain.incident import Incident
 from domain.kinds import KINDS
 from domain.organisation import school_key
@@ -46,22 +46,19 @@ def school_year_of(day: date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+# Every school year a drill can fall in: moments are taken from 1970 to 2100 (domain.moments).
+SCHOOL_YEARS = tuple(f"{y}-{(y + 1) % 100:02d}" for y in range(1969, 2100))
+
+
 def check_school_year(text: str) -> str:
     """A school year as the filter takes it, "2026-27"; a clear refusal otherwise."""
     text = text.strip()
-    parts = text.split("-")
-    if (
-        len(parts) == 2
-        and parts[0].isdigit()
-        and len(parts[0]) == 4
-        and parts[1].isdigit()
-        and len(parts[1]) == 2
-        and (int(parts[0]) + 1) % 100 == int(parts[1])
-    ):
+    if text in SCHOOL_YEARS:
         return text
-    raise DomainError(
+    raise InvalidValue(
         f"school year {text!r} is not one: write it as the first year and the next, "
-        "such as 2026-27 (July to June)"
+        "such as 2026-27 (July to June)",
+        "school_year",
     )
 
 

@@ -204,7 +204,7 @@ def test_the_drill_log_exports_as_csv_with_a_header_and_quoting(world, clock):
     assert [row["reference"] for row in log["drills"]] == [formula, ref]
     assert log["drills"][1]["participants"] == 310 and log["drills"][1]["duration_minutes"] == 12
     bad = d.get("a.kim", "/api/v1/drills", school_year="2026")
-    assert bad.status_code == 422 and "such as 2026-27" in bad.json()["error"]
+    assert bad.status_code == 400 and "such as 2026-27" in bad.json()["error"]
     page = d.get("m.alvarez", "/drills").text
     assert ref in page and formula in page and "A real lockdown" not in page
 

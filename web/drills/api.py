@@ -10,19 +10,24 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from domain.account import Account
+from service.drills.log import SCHOOL_YEARS
 from service.drills.service import Drills
 from service.incidents.application import Steady
 from web.access.auth import viewer_of
 from web.access.guards import requires
+from web.api_fields import in_query, one_of
 from web.dependencies import CommandOptions
 from web.drills.bodies import RecordChangeToMake, RecordMoment, RecordParticipants
-from web.errors import COMMAND_ERRORS, READ_ERRORS
+from web.errors import COMMAND_ERRORS, ITEM_ERRORS, READ_ERRORS
 from web.incidents.bodies import read_moment
 
 READ = {"sync_to_thread": True, "tags": ["drills"], "responses": READ_ERRORS}
+ITEM = {**READ, "responses": ITEM_ERRORS}
 SCHOOL = QueryParameter(name="school", description="a school's name or id: its rows only")
-SCHOOL_YEAR = QueryParameter(
-    name="school_year", description="a school year, July to June, such as 2026-27"
+SCHOOL_YEAR = in_query(
+    one_of(SCHOOL_YEARS, nullable=True),
+    name="school_year",
+    description="a school year, July to June, such as 2026-27",
 )
 
 
@@ -73,7 +78,7 @@ def drill_log_api(
         "A real incident has no drill report (404)."
     ),
     guards=[requires("view_drill_log")],
-    **READ,
+    **ITEM,
 )
 def drill_report_api(
     request: Request,

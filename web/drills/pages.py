@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from domain.account import Account
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidValue
 from domain.kinds import KINDS
 from domain.organisation import school_key
 from service.access.permissions import Scope, scopes
@@ -55,9 +55,7 @@ def drill_log_page(
     error = ""
     try:
         rows = drills.log(signed_in_as, viewer_of(request, signed_in_as), **chosen)
-    except DomainError as refused:
-        if not str(refused).startswith("school year"):
-            raise
+    except InvalidValue as refused:
         error, chosen["school_year"] = str(refused), ""
         rows = drills.log(signed_in_as, viewer_of(request, signed_in_as), **chosen)
     viewer = viewer_of(request, signed_in_as)
