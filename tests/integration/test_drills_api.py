@@ -289,3 +289,29 @@ def test_the_demo_district_has_a_past_lockdown_drill_at_lincoln_in_its_log(world
     # Seeding again adds nothing.
     seed_demo(steady, clock.now, steady.zone)
     assert len(District(world).get("a.kim", "/api/v1/drills").json()["drills"]) == 1
+
+
+def test_the_report_names_the_classes_class_accounting_says_reported_late(world):
+    from service.drills.report import ClassReport
+
+    d = District(world)
+    ref = d.open("Lockdown drill", drill=True)
+
+    class Reported:
+        """Class accounting's answer, through the interface the report is built against."""
+
+        def reported(self, incident_ref: str) -> list[ClassReport]:
+            assert incident_ref == ref
+            return [
+                ClassReport("Room 4, grade 2", OPENED + timedelta(minutes=3)),
+                ClassReport("Gym, PE", OPENED + timedelta(minutes=9, seconds=40)),
+            ]
+
+    world.client.app.state.drills.class_reports = Reported()
+    r = d.get("m.alvarez", f"/api/v1/incidents/{ref}/drill-report").json()
+    assert r["classes_reported"] == 2
+    assert [(c["class"], c["after_start"]) for c in r["late_classes"]] == [
+        ("Gym, PE", "9 min 40 s")
+    ]
+    page = d.get("m.alvarez", f"/incidents/{ref}/drill-report").text
+    assert "Gym, PE" in page and "Room 4, grade 2" not in page
