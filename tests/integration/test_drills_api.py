@@ -213,17 +213,34 @@ def test_only_those_who_keep_the_drill_log_see_it(world):
     d = District(world)
     lincoln = d.open("Lincoln lockdown drill", drill=True)
     jefferson = d.open("Jefferson evacuation drill", drill=True, school=JEFFERSON)
+    both = d.post(
+        "m.alvarez",
+        "/api/v1/incidents",
+        {
+            "title": "Shelter drill, two schools",
+            "kind": "evacuation",
+            "severity": 3,
+            "schools": [LINCOLN, JEFFERSON],
+            "drill": True,
+        },
+    ).json()["reference"]
 
     for who in ("m.alvarez", "r.patel", "a.kim"):
         rows = d.get(who, "/api/v1/drills").json()["drills"]
-        assert {r["reference"] for r in rows} == {lincoln, jefferson}, who
-    # A principal keeps their own school's log, and sees no other school's drill.
+        assert sorted((r["reference"], r["school"]) for r in rows) == [
+            (lincoln, LINCOLN),
+            (jefferson, JEFFERSON),
+            (both, JEFFERSON),
+            (both, LINCOLN),
+        ], who
+    # A principal keeps their own school's log (a row per school), and no other school's drill.
     osei = d.get("b.osei", "/api/v1/drills").json()["drills"]
-    assert [r["reference"] for r in osei] == [lincoln]
+    assert [(r["reference"], r["school"]) for r in osei] == [(both, LINCOLN), (lincoln, LINCOLN)]
     assert jefferson not in d.get("b.osei", "/drills").text
     assert d.get("b.osei", f"/api/v1/incidents/{jefferson}/drill-report").status_code == 404
     assert [r["reference"] for r in d.get("d.chen", "/api/v1/drills").json()["drills"]] == [
-        jefferson
+        both,
+        jefferson,
     ]
     # Never partners; not a teacher either (the log is the school administrators').
     for who, path in (
@@ -261,8 +278,13 @@ def test_drills_are_left_out_of_the_summary_and_recovery(world):
     assert summary["drills_under_way"] == 2
     page = d.get("r.patel", "/summary").text
     assert "2 drills are under way and counted in no figure here" in page
+    # Someone recorded on a drill (a role-play, say) is in no recovery figure.
+    drill = d.open("Evacuation drill with a role-play casualty", drill=True, school=LINCOLN)
+    person = {"kind": "student", "school": LINCOLN, "how_affected": "Role-play", "grade": "4"}
+    assert d.post("m.alvarez", f"/api/v1/incidents/{drill}/people", person).status_code == 201
     recovery = d.get("r.patel", "/api/v1/recovery").json()
-    assert recovery["drills_left_out"] == 2
+    assert recovery["drills_left_out"] == 3
+    assert recovery["totals"]["people"] == 0 and recovery["by_school"] == []
 
 
 def test_the_demo_district_has_a_past_lockdown_drill_at_lincoln_in_its_log(world, clock):
