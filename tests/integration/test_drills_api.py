@@ -337,3 +337,35 @@ def test_the_report_names_the_classes_class_accounting_says_reported_late(world)
     ]
     page = d.get("m.alvarez", f"/incidents/{ref}/drill-report").text
     assert "Gym, PE" in page and "Room 4, grade 2" not in page
+
+
+def test_the_report_forms_record_the_review_and_say_what_was_wrong(world, clock):
+    import re
+
+    d = District(world)
+    ref = d.open("Lockdown drill", drill=True)
+    world.sign_in(world.client, "m.alvarez")
+    path = f"/incidents/{ref}/drill-report"
+    page = world.client.get(path).text
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+
+    def send(what: str, **data: str) -> Any:
+        return world.client.post(
+            f"{path}/{what}", data={"_csrf_token": token, **data}, follow_redirects=False
+        )
+
+    refused = send("participants", count="about 400")
+    assert refused.status_code == 422
+    assert "participants must be a whole number of people, such as 432" in refused.text
+    assert "not recorded" in refused.text  # the report again, nothing recorded
+    done = send("participants", count="418", note="all rooms")
+    assert done.status_code == 303 and done.headers["location"] == path
+    assert "Recorded: 418 participants." in world.client.get(path).text
+    clock.now = OPENED + timedelta(minutes=30)
+    assert send("everyone-accounted-for", moment="2026-11-23T09:08").status_code == 303
+    again = world.client.get(path)
+    assert "8 min" in again.text
+    send("everyone-accounted-for")
+    assert "already recorded as accounted for" in world.client.get(path).text
+    bad = send("reunification-completed", moment="half past nine")
+    assert bad.status_code == 422 and "is not a moment" in bad.text
