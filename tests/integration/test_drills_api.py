@@ -147,9 +147,12 @@ def test_a_drill_is_timed_from_its_start_and_reported(world, clock):
     missing = d.get("m.alvarez", f"/api/v1/incidents/{real}/drill-report")
     assert missing.status_code == 404 and "not a drill" in missing.json()["error"]
     # The times matter to a real incident's review too: they are recorded on it as well.
+    clock.now += timedelta(minutes=3)
     assert d.review(real, "everyone-accounted-for", {}).status_code == 200
     view = d.get("m.alvarez", f"/api/v1/incidents/{real}").json()
-    assert view["review"]["everyone_accounted_for"]["seconds_from_start"] == 0
+    assert view["review"]["everyone_accounted_for"]["seconds_from_start"] == 180
+    report_page = d.get("m.alvarez", f"/incidents/{real}/report").text
+    assert "Everyone accounted for" in report_page and "3 min after it was opened" in report_page
 
 
 def test_the_drill_log_exports_as_csv_with_a_header_and_quoting(world, clock):
