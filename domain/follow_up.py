@@ -34,6 +34,7 @@ def open_follow_up(
         occurred_at=of.occurred_at,
         actor=actor,
         at=at,
+        drill=of.drill,  # a drill's follow-up is part of the drill
     )
     tasks = []
     for number, task_id in enumerate(task_ids, start=1):

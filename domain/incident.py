@@ -6,6 +6,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from domain.drills import ChangeToMake, IncidentDrill, Participants, TimedMoment
 from domain.incident_course import IncidentCourse
 from domain.incident_opening import IncidentOpening
 from domain.incident_tasks import AppliedPlaybook, IncidentTasks
@@ -27,6 +28,7 @@ class Incident(
     IncidentNotes,
     IncidentSharing,
     IncidentNeedToKnow,
+    IncidentDrill,
     Aggregate,
 ):
     """Rules a crisis team expects are checked here, before any event is recorded. The events
@@ -38,6 +40,9 @@ class Incident(
 
     class Opened(Event, Aggregate.Created):
         NAME = "incident_opened"
+        # Version 3 added `drill`: before it, every incident was real.
+        class_version = 3
+        ADDED_LATER = frozenset({"drill"})
 
         reference: str
         title: str
@@ -46,6 +51,11 @@ class Incident(
         schools: list[str]
         summary: str
         occurred_at: datetime
+        drill: bool
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["drill"] = False
 
     class PlaybookApplied(Event):
         NAME = "playbook_applied"
@@ -334,6 +344,51 @@ class Incident(
         def apply(self, incident: "Incident") -> None:
             incident.case_team = [u for u in incident.case_team if u != self.username]
 
+    class EveryoneAccountedFor(Event):
+        """When everyone (students, staff, visitors) was accounted for: the first report."""
+
+        NAME = "everyone_accounted_for"
+
+        moment: datetime
+
+        def apply(self, incident: "Incident") -> None:
+            incident.everyone_accounted_for = TimedMoment(self.moment, self.timestamp, self.by)
+
+    class ReunificationCompleted(Event):
+        """When the last student was reunified with an adult allowed to take them."""
+
+        NAME = "reunification_completed"
+
+        moment: datetime
+
+        def apply(self, incident: "Incident") -> None:
+            incident.reunification_completed = TimedMoment(self.moment, self.timestamp, self.by)
+
+    class ParticipantsRecorded(Event):
+        """How many took part (a drill's record holds it); a later one replaces it."""
+
+        NAME = "participants_recorded"
+
+        count: int
+        note: str
+
+        def apply(self, incident: "Incident") -> None:
+            incident.participants = Participants(self.count, self.note, self.timestamp, self.by)
+
+    class ChangeToMakeRecorded(Event):
+        """An item of "what to change" for next time, from the after-action review."""
+
+        NAME = "change_to_make_recorded"
+
+        change_id: str
+        text: str
+
+        def apply(self, incident: "Incident") -> None:
+            incident.changes_to_make = [
+                *incident.changes_to_make,
+                ChangeToMake(self.change_id, self.text, self.timestamp, self.by),
+            ]
+
     def __init__(
         self,
         *,
@@ -347,6 +402,7 @@ class Incident(
         actor: dict[str, str],
         previous_hash: str,
         event_hash: str,
+        drill: bool = False,
     ) -> None:
         self.chain_head = event_hash
         self.reference = reference
@@ -374,3 +430,8 @@ class Incident(
         self.ended_shares: set[str] = set()  # partners whose share a lead ended, not renewed
         self.follows = ""  # the reference of the incident this one follows up, if any
         self.follow_ups: list[str] = []  # references of follow-ups its open tasks went into
+        self.drill = drill  # a drill of its kind: never to be taken for the real thing
+        self.everyone_accounted_for: TimedMoment | None = None
+        self.reunification_completed: TimedMoment | None = None
+        self.participants: Participants | None = None
+        self.changes_to_make: list[ChangeToMake] = []

@@ -42,7 +42,9 @@ class IncidentOpening:
         occurred_at: datetime,
         actor: Actor,
         at: datetime,
+        drill: bool = False,
     ) -> Self:
+        """Opens the incident; `drill`: it is a drill of its kind, never the real thing."""
         check_occurred_at(occurred_at, at)
         if not isinstance(schools, list) or not all(isinstance(s, str) for s in schools):
             raise DomainError("schools must be a list of school names")
@@ -60,6 +62,7 @@ class IncidentOpening:
             "schools": list(dict.fromkeys(schools)),
             "summary": check_text("summary", summary, required=False, multiline=True),
             "occurred_at": occurred_at,
+            "drill": check_drill(drill),
         }
         return cls._create(
             cls.Opened,
@@ -74,3 +77,9 @@ class IncidentOpening:
             raise DomainError(
                 f"{self.reference} is closed; reopen it with a reason before you {action}"
             )
+
+
+def check_drill(drill: object) -> bool:
+    if not isinstance(drill, bool):
+        raise DomainError("drill must be true (a drill) or false (a real incident)")
+    return drill

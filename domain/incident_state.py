@@ -26,6 +26,7 @@ from uuid import UUID
 from eventsourcing.domain import Snapshot
 from eventsourcing.utils import get_topic
 
+from domain.drills import ChangeToMake, Participants, TimedMoment
 from domain.incident import Incident
 from domain.incident_tasks import AppliedPlaybook
 from domain.milestones import RecordedMilestone
@@ -34,7 +35,7 @@ from domain.people import Actor, Assignee
 from domain.phase import Phase
 from domain.task import Status, Task
 
-FORMAT = 4
+FORMAT = 5
 
 
 def _format_1_to_2(record: dict[str, Any]) -> dict[str, Any]:
@@ -78,11 +79,25 @@ def _format_3_to_4(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _format_4_to_5(record: dict[str, Any]) -> dict[str, Any]:
+    """Format 5 added drills and the review's moments: before it no incident was a drill, and
+    none had recorded everyone accounted for, reunification, participants or changes to make."""
+    return record | {
+        "format": 5,
+        "drill": False,
+        "everyone_accounted_for": None,
+        "reunification_completed": None,
+        "participants": None,
+        "changes_to_make": [],
+    }
+
+
 # From a format to the next: each takes a record of its format and returns the next one's.
 UPCASTS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _format_1_to_2,
     2: _format_2_to_3,
     3: _format_3_to_4,
+    4: _format_4_to_5,
 }
 
 
@@ -147,6 +162,11 @@ def record_of(incident: Incident) -> dict[str, Any]:
         "ended_shares": sorted(incident.ended_shares),
         "follows": incident.follows,
         "follow_ups": list(incident.follow_ups),
+        "drill": incident.drill,
+        "everyone_accounted_for": _maybe_record(incident.everyone_accounted_for),
+        "reunification_completed": _maybe_record(incident.reunification_completed),
+        "participants": _maybe_record(incident.participants),
+        "changes_to_make": [_record(change) for change in incident.changes_to_make],
     }
 
 
@@ -197,9 +217,23 @@ def incident_from(incident_id: UUID, version: int, record: dict[str, Any]) -> In
             "ended_shares": set(record["ended_shares"]),
             "follows": record["follows"],
             "follow_ups": list(record["follow_ups"]),
+            "drill": record["drill"],
+            "everyone_accounted_for": _with_by(TimedMoment, record["everyone_accounted_for"]),
+            "reunification_completed": _with_by(TimedMoment, record["reunification_completed"]),
+            "participants": _with_by(Participants, record["participants"]),
+            "changes_to_make": [_with_by(ChangeToMake, c) for c in record["changes_to_make"]],
         }
     )
     return incident
+
+
+def _maybe_record(item: Any) -> dict[str, Any] | None:
+    return None if item is None else _record(item)
+
+
+def _with_by(cls: Any, record: dict[str, Any] | None) -> Any:
+    """A recorded moment, count or change from its record (its `by` an actor's record)."""
+    return None if record is None else cls(**record | {"by": Actor.from_dict(record["by"])})
 
 
 def _plain(value: Any) -> Any:

@@ -16,6 +16,7 @@ from service.accounts.service import Accounts
 from service.calendar_feed.feeds import CalendarFeeds
 from service.calendars.service import Calendars
 from service.config import Settings
+from service.drills.service import Drills
 from service.follow_ups.commands import FollowUpCommands
 from service.follow_ups.due import FollowUpsDue
 from service.help_requests.service import HelpRequests
@@ -85,6 +86,7 @@ class Parts:
     help_requests: HelpRequests  # reports and asks from the help page, and the desk's work
     rosters: Rosters  # the rosters from the student information system, and their reads
     reunifications: Reunifications  # reunification's stations and counts, per incident
+    drills: Drills  # the drill log and drill reports (classes' reports: class accounting's)
     # The outbox: urgent-task emails and the morning digest (None: a store that keeps none).
     reminders: Reminders | None = None
 
@@ -165,5 +167,6 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         help_requests=help_requests,
         rosters=rosters,
         reunifications=reunifications,
+        drills=Drills(steady),
         reminders=reminders,
     )

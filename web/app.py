@@ -48,6 +48,8 @@ from web.audit.views_log import VIEWS_LOG_HANDLERS
 from web.calendar_feed.feed import CALENDAR_FEED_HANDLERS
 from web.calendars.api import CALENDAR_HANDLERS
 from web.dependencies import DEPENDENCIES
+from web.drills.api import DRILL_API_HANDLERS
+from web.drills.pages import DRILL_PAGES
 from web.errors import EXCEPTION_HANDLERS, SteadyRequest
 from web.follow_ups.api import FOLLOW_UPS_API_HANDLERS
 from web.follow_ups.pages import FOLLOW_UPS_PAGES
@@ -98,6 +100,7 @@ HANDLERS = [
     *PEOPLE_API_HANDLERS,
     *RECOVERY_API_HANDLERS,
     *REUNIFICATION_API_HANDLERS,
+    *DRILL_API_HANDLERS,
     board_feed,
     *BOARD_HANDLERS,
     *OPENING_HANDLERS,
@@ -125,6 +128,7 @@ HANDLERS = [
     *HELP_DESK_PAGES,  # the desk's pages and the partners' routed help (signed in)
     *ROSTER_PAGES,
     *REUNIFICATION_PAGES,
+    *DRILL_PAGES,
 ]
 
 
@@ -299,4 +303,5 @@ def create_app_from(
     app.state.help_requests = parts.help_requests
     app.state.rosters = parts.rosters
     app.state.reunifications = parts.reunifications
+    app.state.drills = parts.drills
     return app

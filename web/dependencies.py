@@ -57,6 +57,7 @@ FROM_STATE = {
     "help_requests": "help_requests",
     "rosters": "rosters",
     "reunifications": "reunifications",
+    "drills": "drills",
 }
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 

@@ -87,6 +87,14 @@ ACTIONS: dict[str, str] = {
         "open reunification on an incident and work its stations: check-in, checker, reunifier"
     ),
     "decide_reunification": "decide a stopped reunification case: release with a reason, or refuse",
+    "record_review": (
+        "record when everyone was accounted for and when reunification was completed, a drill's "
+        "participants and what to change"
+    ),
+    "view_drill_log": (
+        "see the drill log (school, date and time, type, participants, duration), export it, and "
+        "see drill reports (school: of their schools, as a principal or assistant principal)"
+    ),
 }
 
 _ = None
@@ -143,6 +151,8 @@ _ROWS: dict[str, tuple[Scope | None, ...]] = {
     "view_reunification":   (_,    A,          C,        A,              _,      A,      _),
     "run_reunification":    (_,    A,          C,        A,              _,      _,      _),
     "decide_reunification": (_,    A,          C,        _,              _,      _,      _),
+    "record_review":        (_,    A,          _,        _,              _,      _,      _),
+    "view_drill_log":       (_,    A,          C,        A,              _,      A,      _),
 }  # fmt: skip
 
 # MATRIX[role][action] is the scope in which that role may take that action.

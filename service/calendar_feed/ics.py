@@ -43,7 +43,7 @@ def feed_ics(items: Sequence[DigestItem], *, name: str, public_url: str, now: da
         event.add("dtstamp", stamp)
         event.add("dtstart", due)
         event.add("dtend", due + LENGTH)
-        event.add("summary", f"{item.incident_ref} {item.what}")
+        event.add("summary", f"{'DRILL: ' if item.drill else ''}{item.incident_ref} {item.what}")
         event.add("url", f"{public_url}{item.link}")
         event.add("description", f"Open it in Steady: {public_url}{item.link}")
         calendar.add_component(event)

@@ -38,8 +38,8 @@ def board(incidents: list[Incident], now: datetime, zone: ZoneInfo, title: str) 
         state = "CLOSED" if incident.closed else incident.phase.label
         lines += [
             "",
-            f"{incident.reference}  sev {incident.severity} ({SEVERITIES[incident.severity]})  "
-            f"{state}  {incident.title}",
+            f"{incident.reference}  {'DRILL  ' if incident.drill else ''}"
+            f"sev {incident.severity} ({SEVERITIES[incident.severity]})  {state}  {incident.title}",
             f"    schools: {', '.join(incident.schools)}",
             f"    tasks: {progress}, {overdue} overdue"
             f"    last activity: {local(incident.modified_on, zone)}",
@@ -50,6 +50,7 @@ def board(incidents: list[Incident], now: datetime, zone: ZoneInfo, title: str) 
 def incident_detail(incident: Incident, now: datetime, zone: ZoneInfo) -> str:
     progress = incident.progress()
     lines = [
+        *(["DRILL: this is a drill, not a real incident."] if incident.drill else []),
         f"{incident.reference}: {incident.title}",
         f"kind {incident.kind}, severity {incident.severity} ({SEVERITIES[incident.severity]}), "
         f"phase {incident.phase.value}, {'closed' if incident.closed else 'open'}, "

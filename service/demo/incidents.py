@@ -44,6 +44,8 @@ class DemoIncident:
     done_notes: dict[str, str] = field(default_factory=dict)  # step id -> its completion note
     blocked: dict[str, str] = field(default_factory=dict)  # {step, reason}: a task held up
     notes: list[dict[str, str]] = field(default_factory=list)  # [{by, text, corrected, reason}]
+    # A drill's review: the moments (minutes after the start), participants, what to change.
+    drill_review: dict[str, Any] = field(default_factory=dict)
 
 
 def load_incidents(path: Path) -> list[DemoIncident]:
@@ -203,18 +205,52 @@ def _seed_incident(app: Steady, demo: DemoIncident, now: datetime, zone: ZoneInf
         app.advance_phase(
             ref, phase, actor=LEAD, idempotency_key=key(f"phase/{phase}"), at=clock.tick(60 * 24)
         )
+    if demo.drill_review and not app.incident(ref).closed:
+        _review_drill(app, ref, demo.drill_review, key, clock)
     if demo.closed_with and not app.incident(ref).closed:
         # What the seeding left open is set aside as the drill closes. (A store seeded before
         # closes needed this has its close already, under the same key: it is not sent again.)
+        closing = demo.drill_review.get("closed_after")
+        start = app.incident(ref).created_on
         app.close_incident(
             ref,
             demo.closed_with,
             open_tasks="not_applicable",
             actor=LEAD,
             idempotency_key=key("close"),
-            at=clock.tick(60),
+            # A drill closes when its review says it ended; any other an hour after the rest.
+            at=clock.at_least(start + timedelta(minutes=closing)) if closing else clock.tick(60),
         )
     return ref
+
+
+def _review_drill(
+    app: Steady,
+    ref: str,
+    review: dict[str, Any],
+    key: Callable[[str], str],
+    clock: "_Clock",
+) -> None:
+    """What the lead recorded of the drill before closing it."""
+    start = app.incident(ref).created_on
+    for what, record in (
+        ("everyone_accounted_for", app.record_everyone_accounted_for),
+        ("reunification_completed", app.record_reunification_completed),
+    ):
+        moment = start + timedelta(minutes=review[f"{what}_after"])
+        record(ref, moment=moment, actor=LEAD, idempotency_key=key(what), at=clock.at_least(moment))
+    app.record_drill_participants(
+        ref,
+        review["participants"],
+        note=review.get("participants_note", ""),
+        actor=LEAD,
+        idempotency_key=key("participants"),
+        at=clock.tick(5),
+    )
+    for number, text in enumerate(review.get("changes", ()), start=1):
+        app.record_change_to_make(
+            ref, text, actor=LEAD, idempotency_key=key(f"change/{number}"), at=clock.tick(2)
+        )
 
 
 def _start(

@@ -17,6 +17,7 @@ from domain.ids import STEADY_NAMESPACE
 from playbooks.library import Library
 from service.calendars.in_force import CalendarsInForce
 from service.config import Settings
+from service.drills.commands import DrillCommands
 from service.incidents.board import Board
 from service.incidents.commands import IncidentCommands
 from service.incidents.execution import CommandExecution
@@ -39,6 +40,7 @@ def utc_now() -> datetime:
 class Steady(
     IncidentCommands,
     NeedToKnowCommands,
+    DrillCommands,
     DueRecounting,
     IncidentQueries,
     CommandExecution,
@@ -67,6 +69,7 @@ class Steady(
         # The district's time zone (Settings.zone()): due dates are counted on its clocks.
         self.zone = zone or ZoneInfo(Settings.timezone)
         self._references: dict[UUID, str] = {}
+        self._drills: dict[UUID, bool] = {}
         self.board = Board(self.events_after)
         # The school calendars imported (service.calendars): every count of school days asks.
         self.calendars_in_force = CalendarsInForce(self.repository)

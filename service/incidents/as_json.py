@@ -1,10 +1,11 @@
 """Plain dictionaries of incidents, tasks and playbooks for JSON output (CLI and API)."""
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
+from domain.drills import TimedMoment
 from domain.incident import Incident
 from domain.incident_tasks import AppliedPlaybook
 from domain.milestones import RecordedMilestone
@@ -22,6 +23,7 @@ def incident_summary(incident: Incident, now: datetime) -> dict[str, Any]:
         "reference": incident.reference,
         "title": incident.title,
         "kind": incident.kind,
+        "drill": incident.drill,  # a drill, never to be taken for the real thing
         "severity": incident.severity,
         "severity_label": SEVERITIES[incident.severity],
         "schools": list(incident.schools),
@@ -120,6 +122,40 @@ def incident_view(
         "confidential": incident.confidential,
         "marked_confidential": incident.marked_confidential,
         "case_team": list(incident.case_team),
+        "review": review_view(incident),
+    }
+
+
+def review_view(incident: Incident) -> dict[str, Any]:
+    """The after-action review's moments, timed from the opening (seconds), drill or real."""
+    times = incident.drill_times()
+
+    def moment(recorded: TimedMoment | None, span: timedelta | None) -> dict[str, Any] | None:
+        if recorded is None or span is None:
+            return None
+        return plain(
+            {
+                "moment": recorded.moment,
+                "seconds_from_start": int(span.total_seconds()),
+                "by": recorded.by.as_dict(),
+            }
+        )
+
+    participants = incident.participants
+    return {
+        "everyone_accounted_for": moment(
+            incident.everyone_accounted_for, times.to_everyone_accounted_for
+        ),
+        "reunification_completed": moment(
+            incident.reunification_completed, times.to_reunification_completed
+        ),
+        "participants": {"count": participants.count, "note": participants.note}
+        if participants
+        else None,
+        "changes_to_make": [
+            plain({"id": c.id, "text": c.text, "at": c.at, "by": c.by.as_dict()})
+            for c in incident.changes_to_make
+        ],
     }
 
 

@@ -34,11 +34,12 @@ class IncidentCommands:
         schools: list[str],
         summary: str = "",
         occurred_at: datetime | None = None,
+        drill: bool = False,
         actor: Actor,
         idempotency_key: str | None = None,
         at: datetime | None = None,
     ) -> CommandResult:
-        arguments = {
+        arguments: dict[str, Any] = {
             "title": title,
             "kind": kind,
             "severity": severity,
@@ -46,6 +47,8 @@ class IncidentCommands:
             "summary": summary,
             "occurred_at": occurred_at,
         }
+        if drill:  # only then: a receipt stored before drills existed still matches
+            arguments["drill"] = True
         command = Command("open_incident", arguments, actor, idempotency_key, at=at)
         previous = self._previous_result(command, reference="")
         if previous:
@@ -64,6 +67,7 @@ class IncidentCommands:
                 occurred_at=occurred_at or now,
                 actor=actor,
                 at=now,
+                drill=drill,
             )
             return self._save(command, incident, sequence, detail={})
 

@@ -42,6 +42,7 @@ class IncidentQueries:
     board: Board
     held: HeldIncidents
     _references: dict[UUID, str]
+    _drills: dict[UUID, bool]  # whether each incident is a drill, as its opening said
     zone: ZoneInfo
     calendars_in_force: CalendarsInForce
 
@@ -127,8 +128,10 @@ class IncidentQueries:
         notifications = select_stream(self.recorder, incident_id, after_version=after_version)
         events = [self.mapper.to_domain_event(n) for n in notifications]
         reference = self._reference_of(incident_id, events)
+        drill = self._drill_of(incident_id, events)
         return [
-            to_feed_event(n.id, reference, e) for n, e in zip(notifications, events, strict=True)
+            to_feed_event(n.id, reference, e, drill=drill)
+            for n, e in zip(notifications, events, strict=True)
         ]
 
     def incident_stream(
@@ -180,7 +183,13 @@ class IncidentQueries:
 
     def feed_event(self, position: int, event: Incident.Event) -> FeedEvent:
         """An incident event read from the log at `position`, as the feeds carry it."""
-        return to_feed_event(position, self._reference_of(event.originator_id, [event]), event)
+        incident_id = event.originator_id
+        return to_feed_event(
+            position,
+            self._reference_of(incident_id, [event]),
+            event,
+            drill=self._drill_of(incident_id, [event]),
+        )
 
     def last_position(self) -> int:
         return self.recorder.max_notification_id() or 0
@@ -192,6 +201,15 @@ class IncidentQueries:
                 first = next(iter(self.events.get(incident_id, lte=1)))
             self._references[incident_id] = first.reference  # type: ignore[attr-defined]
         return self._references[incident_id]
+
+    def _drill_of(self, incident_id: UUID, events: Sequence[Incident.Event]) -> bool:
+        """Whether the incident is a drill: its opening says so, once and for ever."""
+        if incident_id not in self._drills:
+            first = events[0] if events and events[0].originator_version == 1 else None
+            if first is None:
+                first = next(iter(self.events.get(incident_id, lte=1)))
+            self._drills[incident_id] = bool(first.drill)  # type: ignore[attr-defined]
+        return self._drills[incident_id]
 
 
 def project(events: Iterable[Any]) -> Incident:

@@ -33,6 +33,10 @@ EVENT_CLASSES: list[type[Incident.Event]] = [
     Incident.TaskRescheduled,
     Incident.TasksCarriedOver,
     Incident.TasksCarriedIn,
+    Incident.EveryoneAccountedFor,
+    Incident.ReunificationCompleted,
+    Incident.ParticipantsRecorded,
+    Incident.ChangeToMakeRecorded,
 ]
 INCIDENT_TOPICS = [get_topic(cls) for cls in EVENT_CLASSES]
 
@@ -48,11 +52,16 @@ class FeedEvent:
     actor: dict[str, str]
     data: dict[str, Any]
     event: Incident.Event
+    drill: bool = False  # the incident is a drill: every reader must be able to tell
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "position": self.position,
-            "incident": {"id": str(self.incident_id), "reference": self.reference},
+            "incident": {
+                "id": str(self.incident_id),
+                "reference": self.reference,
+                "drill": self.drill,
+            },
             "version": self.version,
             "type": self.type,
             "at": self.at.isoformat(),
@@ -65,7 +74,9 @@ def event_data(event: Incident.Event) -> dict[str, Any]:
     return event_fields(event)
 
 
-def to_feed_event(position: int, reference: str, event: Incident.Event) -> FeedEvent:
+def to_feed_event(
+    position: int, reference: str, event: Incident.Event, *, drill: bool = False
+) -> FeedEvent:
     return FeedEvent(
         position=position,
         incident_id=event.originator_id,
@@ -76,6 +87,7 @@ def to_feed_event(position: int, reference: str, event: Incident.Event) -> FeedE
         actor=dict(event.actor),
         data=event_data(event),
         event=event,
+        drill=drill,
     )
 
 

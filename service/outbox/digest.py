@@ -39,6 +39,7 @@ class DigestItem:
     overdue: bool
     link: str  # a path, such as /incidents/INC-2026-0007#task-T3
     key: str = ""  # what the item is, for ever (a calendar's UID); the link when empty
+    drill: bool = False  # an item of a drill: its line says DRILL
 
 
 DigestSource = Callable[[str, datetime], list[DigestItem]]
@@ -103,11 +104,13 @@ def open_tasks(
         account = accounts.account(username)
         if account.disabled:
             return []
+        incidents = steady.incidents()
+        drills = {i.reference for i in incidents if i.drill}
         grouped = my_work(
             account,
             names.viewer(account),
             partner_of(account),
-            steady.incidents(),
+            incidents,
             titles={},
             now=at,
             zone=steady.zone,
@@ -119,6 +122,7 @@ def open_tasks(
                 due=datetime.fromisoformat(row["due_at"]) if row["due_at"] else None,
                 overdue=bool(row["overdue"]),
                 link=f"/incidents/{row['reference']}#task-{row['task_id']}",
+                drill=row["reference"] in drills,
             )
             for group in grouped
             if group["group"] in wanted
@@ -149,7 +153,8 @@ def digest_email(
         lines.append(f"{title}:")
         for item in chosen:
             when = f" (due {item.due.astimezone(zone):%a %d %b, %H:%M})" if item.due else ""
-            lines.append(f"  {item.incident_ref} {item.what}{when}")
+            marked = "DRILL: " if item.drill else ""
+            lines.append(f"  {marked}{item.incident_ref} {item.what}{when}")
             lines.append(f"    {public_url}{item.link}")
         lines.append("")
     lines.append(f"All your work: {public_url}/my-work")
@@ -158,7 +163,9 @@ def digest_email(
         key=f"{KIND}/{day.isoformat()}/{account.id}",
         kind=KIND,
         to=account.email,
-        subject=f"Steady: {len(overdue)} overdue, {len(due)} due today ({day:%a %d %b})",
+        # Only drills' work in it: the subject says so first (some real work: it says nothing).
+        subject=("DRILL: " if items and all(i.drill for i in items) else "")
+        + f"Steady: {len(overdue)} overdue, {len(due)} due today ({day:%a %d %b})",
         body="\n".join(lines) + "\n",
         # News of this morning only: not sent once its day is over (after an outage, say).
         expires_at=datetime.combine(day + timedelta(days=1), time(0), zone),

@@ -105,15 +105,24 @@ def _due(task: Task, zone: ZoneInfo) -> str:
 
 
 def urgent_email(
-    work: UrgentWork, task: Task, account: Account, *, public_url: str, zone: ZoneInfo
+    work: UrgentWork,
+    task: Task,
+    account: Account,
+    *,
+    public_url: str,
+    zone: ZoneInfo,
+    drill: bool = False,
 ) -> Message:
+    """`drill`: the task is a drill's: the subject and the first line say so, so no one
+    takes it for the real thing (and no one takes a real one for a drill)."""
     given = {
         "person": "you",
         "partner": "your organisation",
     }.get(work.assignee_kind, f"the role {work.assignee}")
     link = f"{public_url}/incidents/{work.reference}#task-{task.id}"
     body = (
-        f"An urgent task on {work.reference} is given to {given}:\n\n"
+        ("DRILL: this task is part of a drill, not a real incident.\n\n" if drill else "")
+        + f"An urgent task on {work.reference} is given to {given}:\n\n"
         f"  {task.id} {task.title}\n"
         f"  Due: {_due(task, zone)}\n\n"
         f"Open the incident: {link}\n\n"
@@ -124,7 +133,7 @@ def urgent_email(
         key=f"{KIND}/{work.incident_id}/{work.version}/{task.id}/{account.id}",
         kind=KIND,
         to=account.email,
-        subject=f"Urgent: {task.id} {task.title} ({work.reference})",
+        subject=("DRILL: " if drill else "") + f"Urgent: {task.id} {task.title} ({work.reference})",
         body=body,
     )
 
@@ -155,7 +164,12 @@ class UrgentEmails:
             for account in recipients(item, incident, people, self.names):
                 messages.append(
                     urgent_email(
-                        item, task, account, public_url=self.public_url, zone=self.steady.zone
+                        item,
+                        task,
+                        account,
+                        public_url=self.public_url,
+                        zone=self.steady.zone,
+                        drill=incident.drill,
                     )
                 )
         return messages

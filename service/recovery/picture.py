@@ -111,8 +111,11 @@ class Recovery:
         """The district's picture without names, over the incidents (open or closed: recovery
         goes on long after an incident is closed) this viewer sees whole, with the school
         calendar each school counts its days on."""
-        seen = {i.reference: sight(viewer, i) for i in self._steady.incidents(include_closed=True)}
-        wanted = {ref for ref, how in seen.items() if how is Sight.WHOLE}
+        every = self._steady.incidents(include_closed=True)
+        seen = {i.reference: sight(viewer, i) for i in every}
+        # A drill's people (if any were recorded) are never counted as a real recovery.
+        drills = {i.reference for i in every if i.drill}
+        wanted = {ref for ref, how in seen.items() if how is Sight.WHOLE and ref not in drills}
         rows = self.rows()
         picture = district_recovery(
             [p for p in rows.people if p.incident_ref in wanted],
@@ -129,6 +132,7 @@ class Recovery:
         picture["calendar"] = calendar_in_force(district_calendar)
         # Whether some incident is left out for them: the page says so, with no figure.
         picture["confidential_left_out"] = Sight.COUNT in seen.values()
+        picture["drills_left_out"] = sum(1 for ref in drills if seen[ref] is Sight.WHOLE)
         return picture
 
     def progress(self, incidents: Iterable[Incident]) -> dict[str, Progress]:

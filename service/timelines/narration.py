@@ -28,6 +28,14 @@ PLAYBOOK_APPLIED = Incident.PlaybookApplied.NAME
 CORRECTED = Incident.NoteCorrected.NAME
 RESCHEDULED = Incident.TaskRescheduled.NAME
 MILESTONE_RECORDED = Incident.MilestoneRecorded.NAME
+# Events whose moment is told in the district's time, as entries are.
+TIMED = frozenset(
+    {
+        MILESTONE_RECORDED,
+        Incident.EveryoneAccountedFor.NAME,
+        Incident.ReunificationCompleted.NAME,
+    }
+)
 NOTE_WRITTEN = frozenset({Incident.NoteAdded.NAME, CORRECTED})
 
 
@@ -72,7 +80,7 @@ class Teller:
         was = BEFORE[name](event, before) if before is not None and name in BEFORE else None
         if name == RESCHEDULED:  # due times are told in the district's time, as entries are
             was = (self.times(was)[1] if was else "", self.times(event.due_at)[1])
-        elif name == MILESTONE_RECORDED:  # its moment too, in the district's words
+        elif name in TIMED:  # its moment too, in the district's words
             was = self.times(event.moment)[1]
         incident = self.incident = event.mutate(before)
         assert incident is not None
@@ -190,7 +198,9 @@ def _opened(event: Incident.Opened, incident: Incident, was: Any) -> Sentence:
     schools = ", ".join(event.schools)
     kind = KINDS.get(event.kind, event.kind)
     severity = f"severity {event.severity} ({SEVERITIES[event.severity]})"
-    return f"opened {event.reference} '{event.title}' at {schools}: {kind}, {severity}", None
+    # A drill says so first: a timeline printed or exported must not read as the real thing.
+    what = "opened DRILL" if event.drill else "opened"
+    return f"{what} {event.reference} '{event.title}' at {schools}: {kind}, {severity}", None
 
 
 def _playbook_applied(event: Incident.PlaybookApplied, incident: Incident, was: Any) -> Sentence:
@@ -211,6 +221,25 @@ def _milestone_recorded(
         f"{count} task{'' if count == 1 else 's'} now due from it"
     )
     return (f"{text} (again: {event.reason})" if event.reason else text), None
+
+
+def _everyone_accounted_for(event: Any, incident: Incident, was: str) -> Sentence:
+    return f"recorded everyone accounted for at {was}", None
+
+
+def _reunification_completed(event: Any, incident: Incident, was: str) -> Sentence:
+    return f"recorded reunification completed (the last student reunified) at {was}", None
+
+
+def _participants_recorded(
+    event: Incident.ParticipantsRecorded, incident: Incident, was: Any
+) -> Sentence:
+    said = f": {event.note}" if event.note else ""
+    return f"recorded {event.count} participant{'' if event.count == 1 else 's'}{said}", None
+
+
+def _change_to_make(event: Incident.ChangeToMakeRecorded, incident: Incident, was: Any) -> Sentence:
+    return f"recorded what to change ({event.change_id}): {event.text}", None
 
 
 def _task_added(event: Incident.TaskAdded, incident: Incident, was: Any) -> Sentence:
@@ -368,4 +397,8 @@ SENTENCES: dict[str, Callable[[Any, Incident, Any], Sentence]] = {
     "case_team_member_added": _case_team_added,
     "case_team_member_removed": _case_team_removed,
     "milestone_recorded": _milestone_recorded,
+    "everyone_accounted_for": _everyone_accounted_for,
+    "reunification_completed": _reunification_completed,
+    "participants_recorded": _participants_recorded,
+    "change_to_make_recorded": _change_to_make,
 }

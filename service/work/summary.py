@@ -32,7 +32,7 @@ def district_summary(
     confidential_at: Counter[str] = Counter()
     overdue_at: dict[str, Counter[str]] = {}
     overdue_total = 0
-    seen = counted = 0
+    seen = counted = drills = 0
     waiting: Counter[str] = Counter()
     waiting_in: dict[str, set[str]] = {}
     for incident in incidents:
@@ -45,6 +45,9 @@ def district_summary(
             counted += 1 if schools else 0
             continue
         if how != Sight.WHOLE:
+            continue
+        if incident.drill:  # shown apart: a drill is never counted as a real incident
+            drills += 1
             continue
         seen += 1
         open_at.update(incident.schools)
@@ -62,6 +65,8 @@ def district_summary(
 
     return {
         "as_of": now.isoformat(),
+        # Drills under way (seen whole): in no other figure here.
+        "drills_under_way": drills,
         "open_incidents": {
             "total": seen,
             "confidential": counted,

@@ -59,7 +59,7 @@ def test_demo_seeds_once_and_prints_the_board(database_url):
 def test_incidents_list_show_and_replay(database_url):
     steady(database_url, "demo")
     listed = json.loads(steady(database_url, "incidents", "list", "--all", "--json").stdout)
-    assert len(listed) == 4
+    assert len(listed) == 5  # with the closed bullying case and the closed lockdown drill
     chavez = json.loads(
         steady(
             database_url, "incidents", "list", "--school", "Cesar Chavez Elementary", "--json"

@@ -302,3 +302,45 @@ def test_reunification_events_are_stored_in_the_shape_they_are_read_back_from():
     assert isinstance(loaded, Reunification)
     assert loaded.counts() == r.counts() and loaded.case(one).status == "released"
     assert loaded.case(two).status == "verified"
+
+
+def test_a_version_2_opening_loads_as_a_real_incident_and_keeps_its_hash():
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    opened = storm("INC-2026-0005").pending_events[0]
+    stored = app.mapper.to_stored_event(opened)
+    state = json.loads(stored.state)
+    assert state.pop("class_version") == 3
+    del state["drill"]  # as version 2 stored it: there were no drills
+    state["class_version"] = 2
+    old = replace(stored, state=json.dumps(state).encode())
+
+    event = app.mapper.to_domain_event(old)
+    assert event.drill is False
+    assert event.computed_hash() == event.event_hash == opened.event_hash
+    loaded = event.mutate(None)
+    assert loaded.drill is False and loaded.everyone_accounted_for is None
+
+
+def test_a_format_4_snapshot_loads_as_a_real_incident_with_nothing_timed():
+    from domain.incident_state import IncidentSnapshot
+
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    incident = storm("INC-2026-0006")
+    snapshot = IncidentSnapshot.take(incident)
+    stored = app.snapshots.mapper.to_stored_event(snapshot) if app.snapshots else None
+    assert stored is not None
+    record = json.loads(stored.state)
+    for added in (
+        "drill",
+        "everyone_accounted_for",
+        "reunification_completed",
+        "participants",
+        "changes_to_make",
+    ):
+        del record["state"][added]  # as format 4 stored it
+    record["state"]["format"] = 4
+    old = replace(stored, state=json.dumps(record).encode())
+
+    loaded = app.snapshots.mapper.to_domain_event(old).mutate(None)
+    assert loaded.reference == "INC-2026-0006" and loaded.drill is False
+    assert (loaded.participants, loaded.changes_to_make) == (None, [])

@@ -70,6 +70,8 @@ view_routed_help      -  -  -    -    shared  -  -
 view_reunification    -  y  school  y  -       y  -
 run_reunification     -  y  school  y  -       -  -
 decide_reunification  -  y  school  -  -       -  -
+record_review         -  y  -    -    -       -  -
+view_drill_log        -  y  school  y    -       y  -
 """
 COLUMNS = [
     "admin", "crisis-lead", "responder", "district-leader", "partner", "auditor", "help-desk"
@@ -114,6 +116,7 @@ WRITES = {
     "convert_help_request",
     "run_reunification",
     "decide_reunification",
+    "record_review",
 }
 # Reads that need-to-know keeps from auditors: an identity is for those who work with the person.
 NEED_TO_KNOW_READS = {"view_identity", "view_routed_help"}

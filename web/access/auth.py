@@ -14,6 +14,7 @@ from service.access.permissions import ACTIONS, Forbidden, may_update_task, scop
 from service.access.permissions import Scope as Reach
 from service.accounts.service import Accounts
 from service.accounts.tokens import token_id_of
+from service.drills.log import keeps_drill_log
 from service.incidents.application import Steady
 from web.access.sessions import Credential, bearer_of, session_account
 
@@ -204,4 +205,7 @@ def abilities(account: Account | None) -> dict[str, bool]:
     """What the person may do, action by action, for the pages to show only those controls."""
     if account is None or account.disabled:
         return dict.fromkeys(ACTIONS, False)
-    return {action: bool(scopes(account.roles, action)) for action in ACTIONS}
+    can = {action: bool(scopes(account.roles, action)) for action in ACTIONS}
+    # A responder keeps the drill log only as a school administrator (service.drills.log).
+    can["view_drill_log"] = keeps_drill_log(account)
+    return can

@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from domain.phase import Phase
+from service.incidents.application import Steady
 from service.timelines.reading import EVENT_KINDS, Timelines, select
 from web.access.auth import abilities
 from web.audit.shared import EVENT_KIND_LABELS, audit_nav, labelled
@@ -28,6 +29,7 @@ ENTRIES_PER_PAGE = 500
 @page_route("/incidents/{ref:str}/timeline", "incident_timeline_page", "view_timeline")
 def timeline_page(
     request: Request,
+    steady: NamedDependency[Steady],
     timelines: NamedDependency[Timelines],
     note_view: NamedDependency[NoteView],
     zone: NamedDependency[ZoneInfo],
@@ -70,6 +72,7 @@ def timeline_page(
             f"{reference} timeline",
             reference=reference,
             incident_title=whole.title,
+            drill=steady.incident(reference).drill,
             audit_nav=audit_nav(reference, "timeline", abilities(who(request))),
             entries=[labelled(e) for e in shown],
             matching=len(entries),

@@ -114,6 +114,7 @@ def replay_page(
         "audit_nav": audit_nav(reference, "replay", abilities(who(request))),
         "zone_name": in_zone(events[-1].at, zone).tzname(),
         "at_input": (at or "").strip(),
+        "drill": events[0].drill,  # a drill is one at every version: its opening said so
     }
     try:
         number, asked = _choose_version(

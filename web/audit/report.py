@@ -16,6 +16,7 @@ from domain.phase import Phase
 from domain.schedule import Offset
 from domain.school_days import SchoolClock
 from playbooks.model import INCIDENT
+from service.drills.report import span_text
 from service.incidents.application import Steady
 from service.incidents.as_json import incident_view
 from service.incidents.queries import project
@@ -72,12 +73,23 @@ def report_page(
             follow_ups=_follow_ups(view, titles, zone),
             note_threads=threads_with_titles(view, zone, now),
             counts=_counts(view, incident, entries),
+            review_times=_review_times(incident),
             task_totals=_task_counts(view),
             generated=local_time(now, zone)[1],
             first_position=events[0].position,
             last_position=events[-1].position,
         ),
     )
+
+
+def _review_times(incident: Incident) -> dict[str, str]:
+    """The review's moments recorded on it (drill or real), as spans from its opening."""
+    times = incident.drill_times()
+    spans = {
+        "everyone_accounted_for": times.to_everyone_accounted_for,
+        "reunification_completed": times.to_reunification_completed,
+    }
+    return {what: span_text(span) for what, span in spans.items() if span is not None}
 
 
 def _done_times(events: list[FeedEvent]) -> dict[str, datetime]:

@@ -64,6 +64,8 @@ class OpenIncident:
     schools: Annotated[list[str], field(items(text(MAX_TITLE), least=1))]
     summary: MaybeWords = ""
     occurred_at: Moment = None  # ISO 8601; without an offset, district time
+    # A drill of its kind: marked DRILL everywhere, kept out of the district's totals.
+    drill: Annotated[bool, field({}, description="true: a drill, not a real incident")] = False
 
 
 @dataclass

@@ -69,6 +69,7 @@ class IncidentCommandsController(Controller):
             schools=chosen_schools(accounts, data.schools),
             summary=data.summary,
             occurred_at=read_moment(data.occurred_at, zone, "occurred_at"),
+            drill=data.drill,
             actor=command_options.actor(),
             idempotency_key=command_options.idempotency_key(),
         )

@@ -137,9 +137,10 @@ form.addEventListener("submit", async (event) => {
     schools,
     summary: String(data.get("summary") || "").trim(),
     occurred_at: zonedIso(occurred, zone),
+    drill: data.get("drill") === "yes",
   };
   submit.disabled = true;
-  submit.textContent = "Opening…";
+  submit.textContent = body.drill ? "Opening the drill…" : "Opening…";
   let opened;
   try {
     opened = await apiPost("/incidents", body);

@@ -501,7 +501,8 @@ export class LiveFeed {
 
 export function describeEvent(event) {
   const who = event.actor && event.actor.user ? event.actor.user : "Someone";
-  const ref = event.incident ? event.incident.reference : "";
+  // A drill is said to be one in every announcement: never heard as the real thing.
+  const ref = event.incident ? `${event.incident.drill ? "DRILL " : ""}${event.incident.reference}` : "";
   const data = event.data || {};
   const statusWords = {
     todo: "to do",
@@ -549,6 +550,10 @@ export function describeEvent(event) {
       return `${who} ended the share of ${ref} with ${data.organisation_name || data.organisation}`;
     case "note_shared":
       return `${who} shared a note on ${ref} with ${data.organisation_name || data.organisation}`;
+    case "everyone_accounted_for":
+      return `${who} recorded everyone accounted for on ${ref}`;
+    case "reunification_completed":
+      return `${who} recorded reunification completed on ${ref}`;
     default:
       return `${ref} changed`;
   }
