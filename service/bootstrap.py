@@ -167,6 +167,6 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         help_requests=help_requests,
         rosters=rosters,
         reunifications=reunifications,
-        drills=Drills(steady),
+        drills=Drills(steady, last_reunified_at=reunifications.last_reunified_at),
         reminders=reminders,
     )

@@ -5,7 +5,7 @@ last student reunified, the classes that reported late, and what to change.
 The classes' reports come from class accounting, through the small ClassReports interface:
 until it is wired in (service.bootstrap), no class has reported and the report says so."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -35,10 +35,19 @@ class ClassReports(Protocol):
 
 
 class NoClassReports:
-    """Before class accounting is wired in: no class has reported anywhere."""
+    """Where no class accounting is kept: no class has reported anywhere."""
 
     def reported(self, incident_ref: str) -> list[ClassReport]:
         return []
+
+
+# When the stations say a moment happened (class accounting: everyone accounted for;
+# reunification: the last student released), or None.
+StationMoment = Callable[[str], datetime | None]
+
+
+def no_moment(incident_ref: str) -> datetime | None:
+    return None
 
 
 def span_text(span: timedelta | None) -> str:
@@ -55,10 +64,20 @@ def span_text(span: timedelta | None) -> str:
     return f"{mins} min {secs:02d} s" if secs else f"{mins} min"
 
 
-def _timed(moment: TimedMoment | None, span: timedelta | None, zone: ZoneInfo) -> dict[str, Any]:
+def _timed(
+    incident: Incident,
+    recorded: TimedMoment | None,
+    seen: datetime | None,
+    station: str,
+    zone: ZoneInfo,
+) -> dict[str, Any]:
+    """A moment as a lead recorded it, else as the stations saw it (`source` says which)."""
+    moment = recorded.moment if recorded else seen
+    span = None if moment is None else max(moment - incident.created_on, timedelta(0))
     return {
-        "moment": moment.moment.astimezone(zone).isoformat() if moment else None,
-        "recorded_by": moment.by.as_dict() if moment else None,
+        "moment": moment.astimezone(zone).isoformat() if moment else None,
+        "recorded_by": recorded.by.as_dict() if recorded else None,
+        "source": "recorded" if recorded else (station if seen else None),
         "seconds_from_start": int(span.total_seconds()) if span is not None else None,
         "text": span_text(span),
     }
@@ -87,9 +106,13 @@ def drill_report(
     reports: Sequence[ClassReport],
     *,
     zone: ZoneInfo,
+    accounted_for_at: datetime | None = None,
+    last_reunified_at: datetime | None = None,
     late_after: timedelta = LATE_AFTER,
 ) -> dict[str, Any]:
-    """The report of a drill (the caller has checked it is one, and who asks)."""
+    """The report of a drill (the caller has checked it is one, and who asks). The moments a
+    lead recorded count; where none was, those the stations saw (`accounted_for_at`: class
+    accounting's everyone accounted for; `last_reunified_at`: the last student released)."""
     times = incident.drill_times()
     start = incident.created_on.astimezone(zone)
     participants = incident.participants
@@ -116,10 +139,10 @@ def drill_report(
             "text": span_text(times.to_close) if times.to_close else "under way",
         },
         "to_everyone_accounted_for": _timed(
-            incident.everyone_accounted_for, times.to_everyone_accounted_for, zone
+            incident, incident.everyone_accounted_for, accounted_for_at, "class accounting", zone
         ),
         "to_last_student_reunified": _timed(
-            incident.reunification_completed, times.to_reunification_completed, zone
+            incident, incident.reunification_completed, last_reunified_at, "reunification", zone
         ),
         "classes_reported": len(reports),
         "late_after_minutes": int(late_after.total_seconds() // 60),

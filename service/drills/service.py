@@ -9,15 +9,30 @@ from domain.errors import NotFound
 from service.access.need_to_know import Sight, Viewer, of_their_schools, sight
 from service.access.permissions import Scope
 from service.drills.log import DrillLogRow, drill_log, drill_log_csv, may_keep
-from service.drills.report import ClassReports, NoClassReports, drill_report
+from service.drills.report import (
+    ClassReports,
+    NoClassReports,
+    StationMoment,
+    drill_report,
+    no_moment,
+)
 from service.incidents.application import Steady
 
 
 class Drills:
-    def __init__(self, steady: Steady, class_reports: ClassReports | None = None) -> None:
+    def __init__(
+        self,
+        steady: Steady,
+        class_reports: ClassReports | None = None,
+        *,
+        accounted_for_at: StationMoment = no_moment,
+        last_reunified_at: StationMoment = no_moment,
+    ) -> None:
         self.steady = steady
-        # Replaced by class accounting once it is wired in (service.bootstrap).
+        # Class accounting's and reunification's, given by the composition root.
         self.class_reports: ClassReports = class_reports or NoClassReports()
+        self.accounted_for_at = accounted_for_at
+        self.last_reunified_at = last_reunified_at
 
     def log(
         self, account: Account, viewer: Viewer, *, school: str = "", school_year: str = ""
@@ -56,4 +71,6 @@ class Drills:
             incident,
             self.class_reports.reported(incident.reference),
             zone=self.steady.zone,
+            accounted_for_at=self.accounted_for_at(incident.reference),
+            last_reunified_at=self.last_reunified_at(incident.reference),
         )

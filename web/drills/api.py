@@ -72,8 +72,9 @@ def drill_log_api(
     description=(
         "School, date and time, type, `participants`, `duration` (start to close), "
         "`to_everyone_accounted_for` and `to_last_student_reunified` (from the start, the "
-        'drill\'s opening; `text` says "not recorded" when they were not), the classes whose '
-        "first report came more than `late_after_minutes` after the start (`late_classes`), "
+        'drill\'s opening; `text` says "not recorded" when they were not; `source` says whether '
+        "a lead recorded the moment or class accounting or reunification saw it), the classes "
+        "whose first report came more than `late_after_minutes` after the start (`late_classes`), "
         "and `what_to_change` (the review summary at the close, and the items recorded). "
         "A real incident has no drill report (404)."
     ),

@@ -1,0 +1,75 @@
+"""A drill is timed by its stations: the drill report's "start to the last student reunified"
+is when reunification released the last student, until a lead records a moment of their own
+(then theirs counts)."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from service.demo.rosters import seed_demo_roster
+from tests.builders import LEAD, signed_in_app
+from tests.integration.test_reunification import SITE, post, student
+
+
+@pytest.fixture
+def world(database_url: str) -> Iterator:
+    with signed_in_app(database_url) as world:
+        state = world.client.app.state
+        seed_demo_roster(state.rosters)
+        world.ref = state.steady.open_incident(
+            title="Lockdown drill", kind="lockdown", severity=3,
+            schools=["Roosevelt High School"], actor=LEAD, drill=True,
+        ).reference  # fmt: skip
+        yield world
+
+
+def report(world) -> dict:
+    answer = world.client.get(
+        f"/api/v1/incidents/{world.ref}/drill-report", headers=world.headers["m.alvarez"]
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def release(world, name: str, guardian: str) -> None:
+    [case] = post(world, "k.okafor", "/check-ins", {
+        "guardian_name": guardian, "id_shown": "Licence", "students": [student(world, name)]
+    }).json()["cases"]  # fmt: skip
+    number = case["number"]
+    post(world, "k.okafor", f"/cases/{number}/verification", {"id_matches": True})
+    post(world, "k.okafor", f"/cases/{number}/fetched")
+    answer = post(world, "k.okafor", f"/cases/{number}/answer", {"comfortable": True})
+    assert answer.json()["status"] == "released", answer.text
+
+
+def test_the_last_release_times_the_drill_until_a_lead_records_the_moment(world):
+    assert report(world)["to_last_student_reunified"]["text"] == "not recorded"
+    assert post(world, "k.okafor", "", {"place": SITE}).status_code == 201
+    release(world, "ben hollis", "Bruno Hollis")
+    reunifications = world.client.app.state.reunifications
+    first = reunifications.last_reunified_at(world.ref)
+    timed = report(world)["to_last_student_reunified"]
+    assert (timed["source"], timed["recorded_by"]) == ("reunification", None)
+    assert (
+        timed["moment"][:19]
+        == first.astimezone(world.client.app.state.steady.zone).isoformat()[:19]
+    )
+
+    release(world, "cleo oakes", "Carla Oakes")
+    later = reunifications.last_reunified_at(world.ref)
+    assert later > first
+    assert report(world)["to_last_student_reunified"]["seconds_from_start"] >= int(
+        (first - world.client.app.state.steady.incident(world.ref).created_on).total_seconds()
+    )
+
+    # A lead's recorded moment counts over what the stations saw.
+    steady = world.client.app.state.steady
+    opened = steady.incident(world.ref).created_on
+    steady.record_reunification_completed(world.ref, moment=opened + timedelta(minutes=1),
+                                          actor=LEAD)  # fmt: skip
+    timed = report(world)["to_last_student_reunified"]
+    assert (timed["source"], timed["text"]) == ("recorded", "1 min")
+    page = world.client.get(f"/incidents/{world.ref}/drill-report",
+                            headers=world.headers["m.alvarez"])  # fmt: skip
+    assert "recorded by m.alvarez" in page.text
