@@ -137,6 +137,7 @@ class FamilyUpdates:
                 students=news,
                 minutes=self.minutes,
                 zone=self.zone,
+                drill=incident.drill,
             )
             for channel in self.channels:
                 address = channel.address(family.contact)

@@ -64,8 +64,10 @@ def update_text(
     students: list[StudentNews],
     minutes: int,
     zone: ZoneInfo,
+    drill: bool = False,
 ) -> tuple[str, str]:
-    """(subject, body) of one family's update."""
+    """(subject, body) of one family's update. A drill's says so first, in the subject and the
+    body's first line: a family must never take a drill for the real thing."""
     t = catalogues()[language_for(language)]
     _ = t.gettext
     done = bool(students) and all(s.released_at for s in students)
@@ -79,6 +81,9 @@ def update_text(
         ),
         "",
     ]
+    if drill:
+        subject = _("DRILL: {subject}").format(subject=subject)
+        lines[:0] = [_("DRILL: this is a practice, not a real emergency."), ""]
     for student in students:
         if student.released_at is not None:
             at = student.released_at.astimezone(zone).strftime("%H:%M")

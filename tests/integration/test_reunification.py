@@ -23,10 +23,12 @@ from tests.outbox_smtp import SmtpServer
 SITE = "Gym at Jefferson Middle School"
 
 
-def lockdown(steady, school: str = "Roosevelt High School", kind: str = "lockdown") -> str:
+def lockdown(
+    steady, school: str = "Roosevelt High School", kind: str = "lockdown", drill: bool = False
+) -> str:
     return steady.open_incident(
         title="Lockdown: police activity nearby", kind=kind, severity=2, schools=[school],
-        actor=LEAD,
+        actor=LEAD, drill=drill,
     ).reference  # fmt: skip
 
 
@@ -282,3 +284,26 @@ def test_names_at_the_stations_are_not_stored_in_clear_text(world, database_url)
     assert b"reunification" in stored.lower()  # the stream is there, by its topics
     for secret in (b"Quarrington", b"Passport 99X", SITE.encode(), b"Ben Hollis"):
         assert secret not in stored
+
+
+def test_a_drills_families_are_told_it_is_a_drill_first(database_url, smtp):
+    settings = Settings(database_url=database_url, smtp_url=smtp.url)
+    clock = Clock(datetime(2026, 12, 4, 16, 0, tzinfo=UTC))
+    steady = open_steady(settings, clock=clock)
+    try:
+        accounts = Accounts(steady, hasher=FAST_HASHER)
+        seed_demo_accounts(accounts)
+        parts = assemble(steady, settings, accounts=accounts)
+        seed_demo_roster(parts.rosters)
+        parts.reunifications.open(lockdown(steady, drill=True), SITE, LEAD)
+        assert parts.reminders is not None
+        asyncio.run(parts.reminders.run_once(clock()))
+        [bruno] = smtp.inbox.to("bruno.hollis@family.example")
+        assert str(bruno["Subject"]) == (
+            "DRILL: Roosevelt High School: family reunification is under way"
+        )
+        assert bruno.get_content().startswith("DRILL: this is a practice")
+        [edith] = smtp.inbox.to("edith.dunmore@family.example")
+        assert str(edith["Subject"]).startswith("SIMULACRO: ")
+    finally:
+        steady.close()

@@ -201,3 +201,27 @@ def test_a_familys_update_is_wholly_in_spanish_when_the_roster_says_spanish(pick
     spanish = [line for line in es_body.splitlines() if line]
     assert len(english) == len(spanish)
     assert all(e != s for e, s in zip(english, spanish, strict=True))  # every line translated
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_drills_update_says_drill_first_in_the_familys_language(language):
+    from zoneinfo import ZoneInfo
+
+    from service.reunification.family_texts import StudentNews, update_text
+
+    def said(drill: bool) -> tuple[str, str]:
+        return update_text(
+            language,
+            school="Lincoln Elementary",
+            place="the gym",
+            students=[StudentNews("Elif Dunmore", None)],
+            minutes=30,
+            zone=ZoneInfo("America/Chicago"),
+            drill=drill,
+        )
+
+    word = {"en": "DRILL", "es": "SIMULACRO"}[language]
+    (subject, body), (real_subject, real_body) = said(True), said(False)
+    assert subject.startswith(f"{word}: ") and body.startswith(f"{word}: ")
+    assert word not in real_subject and word not in real_body
+    assert body.endswith(real_body)  # the drill's update is the real one, marked
