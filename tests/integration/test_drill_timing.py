@@ -73,3 +73,12 @@ def test_the_last_release_times_the_drill_until_a_lead_records_the_moment(world)
     page = world.client.get(f"/incidents/{world.ref}/drill-report",
                             headers=world.headers["m.alvarez"])  # fmt: skip
     assert "recorded by m.alvarez" in page.text
+
+
+def test_every_reunification_station_says_drill(world):
+    assert post(world, "k.okafor", "", {"place": SITE}).status_code == 201
+    base = f"/incidents/{world.ref}/reunification"
+    for path in (base, f"{base}/check-in", f"{base}/checker", f"{base}/reunifier"):
+        page = world.client.get(path, headers=world.headers["k.okafor"])
+        assert page.status_code == 200, (path, page.text[:300])
+        assert 'id="drill-banner"' in page.text and "This is a drill" in page.text, path
