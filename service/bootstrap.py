@@ -12,6 +12,7 @@ from eventsourcing.persistence import PersistenceError
 
 from playbooks.library import Library
 from service.access.need_to_know import SchoolNames
+from service.accounting.service import Accounting
 from service.accounts.service import Accounts
 from service.calendar_feed.feeds import CalendarFeeds
 from service.calendars.service import Calendars
@@ -82,6 +83,7 @@ class Parts:
     recovery: Recovery  # the district's recovery picture and each incident's progress
     help_requests: HelpRequests  # reports and asks from the help page, and the desk's work
     rosters: Rosters  # the rosters from the student information system, and their reads
+    accounting: Accounting  # accounting for all persons in a lockdown, evacuation or shelter
     # The outbox: urgent-task emails and the morning digest (None: a store that keeps none).
     reminders: Reminders | None = None
 
@@ -131,6 +133,7 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         open_tasks(steady, accounts, school_names, groups=FEED_GROUPS),
         check_ins(follow_ups_due.for_owner, steady.zone, upcoming=True),
     ]
+    rosters = Rosters(people, accounts)
     return Parts(
         steady=steady,
         settings=settings,
@@ -148,6 +151,7 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         live_log=LiveLog(steady, follow_ups.owner_organisation),
         recovery=Recovery(steady, people, follow_ups_due),
         help_requests=help_requests,
-        rosters=Rosters(people, accounts),
+        rosters=rosters,
+        accounting=Accounting(steady, rosters, accounts, school_names),
         reminders=reminders,
     )

@@ -80,6 +80,14 @@ ACTIONS: dict[str, str] = {
     ),
     "convert_help_request": "convert a help request into an incident or a family's needs case",
     "view_routed_help": "see the help requests routed to one's organisation: only the need routed",
+    "view_accounting": (
+        "see who is accounted for in a hold, lockdown, evacuation or shelter: counts by school "
+        "and location, classes not reported, missing students, staff not accounted for"
+    ),
+    "account_for_class": (
+        "report a class's students (accounted for, missing, injured, absent, with another adult) "
+        "and oneself in a hold, lockdown, evacuation or shelter (own: the classes one teaches)"
+    ),
 }
 
 _ = None
@@ -133,6 +141,8 @@ _ROWS: dict[str, tuple[Scope | None, ...]] = {
     "work_help_requests":   (_,    A,          _,        _,              _,      _,      A),
     "convert_help_request": (_,    A,          _,        _,              _,      _,      A),
     "view_routed_help":     (_,    _,          _,        _,              S,      _,      _),
+    "view_accounting":      (_,    A,          C,        A,              _,      A,      _),
+    "account_for_class":    (_,    A,          M,        _,              _,      _,      _),
 }  # fmt: skip
 
 # MATRIX[role][action] is the scope in which that role may take that action.
@@ -275,6 +285,12 @@ def matrix_markdown() -> str:
         "person's organisation, and of each only its reference, category, school, the need "
         "routed and when it came in (the reporter's contact only when the desk shares it); "
         "never what the reporter wrote, nor the messages."
+    )
+    lines.append(
+        "- **Accounting for all persons**: school scope (`view_accounting`) is the school "
+        "administrators (principal, assistant principal, safety officer) of the incident's "
+        "schools; own scope (`account_for_class`) is the classes the roster says the person "
+        "teaches, and themselves as staff."
     )
     lines.append("- —: not allowed. A person with several roles may do what any of them allows.")
     lines.append(

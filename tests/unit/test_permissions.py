@@ -67,6 +67,8 @@ view_help_requests    -  y  -    y    -       y  y
 work_help_requests    -  y  -    -    -       -  y
 convert_help_request  -  y  -    -    -       -  y
 view_routed_help      -  -  -    -    shared  -  -
+view_accounting       -  y  school  y    -       y  -
+account_for_class     -  y  own  -    -       -  -
 """
 COLUMNS = [
     "admin", "crisis-lead", "responder", "district-leader", "partner", "auditor", "help-desk"
@@ -109,6 +111,7 @@ WRITES = {
     "erase_identity",
     "work_help_requests",
     "convert_help_request",
+    "account_for_class",
 }
 # Reads that need-to-know keeps from auditors: an identity is for those who work with the person.
 NEED_TO_KNOW_READS = {"view_identity", "view_routed_help"}
