@@ -36,6 +36,8 @@ from web.access.sessions import (
     secure_cookies_over_https,
     session_config,
 )
+from web.accounting.api import ACCOUNTING_API_HANDLERS
+from web.accounting.pages import ACCOUNTING_PAGES
 from web.accounts.email_api import EMAIL_API_HANDLERS
 from web.accounts.my_account import MY_ACCOUNT_HANDLERS
 from web.accounts.my_tokens import MY_TOKEN_HANDLERS
@@ -95,6 +97,7 @@ HANDLERS = [
     *FOLLOW_UPS_API_HANDLERS,
     *PEOPLE_API_HANDLERS,
     *RECOVERY_API_HANDLERS,
+    *ACCOUNTING_API_HANDLERS,
     board_feed,
     *BOARD_HANDLERS,
     *OPENING_HANDLERS,
@@ -121,6 +124,7 @@ HANDLERS = [
     *COUNSELOR_HANDLERS,
     *HELP_DESK_PAGES,  # the desk's pages and the partners' routed help (signed in)
     *ROSTER_PAGES,
+    *ACCOUNTING_PAGES,
 ]
 
 
@@ -294,4 +298,5 @@ def create_app_from(
     app.state.help_site = help_site
     app.state.help_requests = parts.help_requests
     app.state.rosters = parts.rosters
+    app.state.accounting = parts.accounting
     return app

@@ -56,6 +56,7 @@ FROM_STATE = {
     "help_site": "help_site",  # the public help pages' catalogues, resources and templates
     "help_requests": "help_requests",
     "rosters": "rosters",
+    "accounting": "accounting",
 }
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 

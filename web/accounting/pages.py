@@ -1,0 +1,3 @@
+"""Accounting pages (filled in below)."""
+
+ACCOUNTING_PAGES: list[object] = []
