@@ -136,6 +136,13 @@ class Accounting:
             return True
         return Scope.SCHOOL in found and bool(SCHOOL_ADMINISTRATORS & set(account.positions))
 
+    def may_view_ref(self, account: Account, ref: str) -> bool:
+        """may_view by the incident's reference; False for an incident that accounts for no one."""
+        try:
+            return self.may_view(account, self.incident(ref))
+        except NotFound:
+            return False
+
     def _require_view(self, account: Account, incident: Incident) -> None:
         if not self.may_view(account, incident):
             raise Forbidden(
@@ -143,11 +150,11 @@ class Accounting:
                 "crisis leads, district leaders, auditors and the school's administrators may"
             )
 
-    def _reach(self, account: Account) -> frozenset[Scope]:
+    def reach(self, account: Account) -> frozenset[Scope]:
         return frozenset() if account.disabled else scopes(account.roles, "account_for_class")
 
     def may_report(self, account: Account, planned: PlannedClass) -> bool:
-        reach = self._reach(account)
+        reach = self.reach(account)
         return Scope.ALL in reach or (Scope.OWN in reach and account.username in planned.teachers)
 
     def _class(self, plan: Plan, class_id: str, account: Account, ref: str) -> PlannedClass:
@@ -155,7 +162,7 @@ class Accounting:
         if planned is None or not (
             self.may_report(account, planned) or self._may_view_plan(account, ref)
         ):
-            if planned is not None and self._reach(account):
+            if planned is not None and self.reach(account):
                 raise Forbidden(
                     f"{account.username} may not account for {planned.title}: a teacher accounts "
                     "for their own class; a crisis lead may for any"
@@ -174,7 +181,7 @@ class Accounting:
     def my_classes(self, ref: str, account: Account) -> list[PlannedClass]:
         """The classes this person accounts for: those they teach (a crisis lead: every one)."""
         incident = self.incident(ref)
-        reach = self._reach(account)
+        reach = self.reach(account)
         if not reach:
             raise Forbidden(f"{account.username} accounts for no class")
         plan = self.lists.plan(incident)
@@ -339,7 +346,7 @@ class Accounting:
         may say it of any staff member (`person`, their pseudonym)."""
         incident = self.incident(ref)
         plan = self.lists.plan(incident)
-        reach = self._reach(account)
+        reach = self.reach(account)
         if person:
             member = plan.staff.get(person.strip())
             if member is None:
