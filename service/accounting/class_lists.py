@@ -57,6 +57,9 @@ class ClassLists:
         self.rosters = rosters
         self.accounts = accounts
         self._lock = threading.Lock()
+        # One reader folds the roster or builds an incident's plan at a time: 120 teachers
+        # opening their class at once wait for the first to do it, rather than all doing it.
+        self._building = threading.Lock()
         self._version = -1
         self._contents: RosterContents | None = None
         self._plans: dict[UUID, Plan] = {}
@@ -73,13 +76,17 @@ class ClassLists:
         with self._lock:
             if version == self._version and self._contents is not None:
                 return self._contents
-        contents = self.rosters.roster().contents
-        with self._lock:
-            self._version = version
-            self._contents = contents
-            self._plans.clear()
-            self._students.clear()
-            self._directories.clear()
+        with self._building:
+            with self._lock:
+                if version == self._version and self._contents is not None:
+                    return self._contents
+            contents = self.rosters.roster().contents
+            with self._lock:
+                self._version = version
+                self._contents = contents
+                self._plans.clear()
+                self._students.clear()
+                self._directories.clear()
         return contents
 
     def plan(self, incident: Incident) -> Plan:
@@ -88,9 +95,14 @@ class ClassLists:
             found = self._plans.get(incident.id)
         if found is not None:
             return found
-        plan = self._plan(incident, contents)
-        with self._lock:
-            self._plans[incident.id] = plan
+        with self._building:
+            with self._lock:
+                found = self._plans.get(incident.id)
+            if found is not None:
+                return found
+            plan = self._plan(incident, contents)
+            with self._lock:
+                self._plans[incident.id] = plan
         return plan
 
     def _plan(self, incident: Incident, contents: RosterContents) -> Plan:
