@@ -15,6 +15,8 @@ def test_a_teacher_marks_their_class_and_the_commander_sees_it(sqlite_url):
         ref = opened(world)
         client = world.client
         world.sign_in(client, "h.sato")
+        board = client.get("/")
+        assert f'href="/incidents/{ref}/accounting/mine"' in board.text  # from the board too
         incident = client.get(f"/incidents/{ref}")
         assert 'id="my-class-link"' in incident.text and 'id="accounting-link"' not in incident.text
         mine = client.get(f"/incidents/{ref}/accounting/mine")
