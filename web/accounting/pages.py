@@ -154,6 +154,14 @@ def report_form(
         sheet = accounting.sheet(ref, class_id, account)
         if location.strip() == sheet.location:
             location = ""  # unchanged: not a move
+        if text(data, "rest") == "accounted":
+            # "Everyone else is here": the students not marked yet nor given a status now.
+            given = {m.student for m in marks}
+            marks += [
+                GivenMark(s.person_ref, "accounted")
+                for s in sheet.students
+                if s.status == "unknown" and s.person_ref not in given
+            ]
         sheet = accounting.report(
             ref,
             class_id,
