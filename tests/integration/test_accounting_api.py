@@ -146,6 +146,13 @@ def test_a_teacher_sees_and_writes_only_their_class_and_a_partner_nothing(databa
                 assert "homeroom" not in answer.text
             write = client.post(f"{base}/classes/{theirs}/reports", json=mark, headers=h[partner])
             assert write.status_code in (403, 404)
+        # Staff account for themselves only; a crisis lead for anyone on the roster.
+        bell = client.get(f"{base}/mine", headers=h["m.bell"]).json()["me"]["person"]
+        for_bell = {"status": "safe", "person": bell}
+        refused = client.post(f"{base}/staff", json=for_bell, headers=h["h.sato"])
+        assert refused.status_code == 403 and "only for themselves" in refused.json()["error"]
+        done = client.post(f"{base}/staff", json=for_bell, headers=h["m.alvarez"])
+        assert done.status_code == 200 and done.json()["account"] == "m.bell"
         # The principal of the school sees the commander's view; of another school, not.
         assert client.get(base, headers=h["b.osei"]).status_code == 200
         assert client.get(base, headers=h["d.chen"]).status_code in (403, 404)
