@@ -26,13 +26,15 @@ report not answered 200 is counted as refused (the target: none).
 The baseline, in the same run and on the same PostgreSQL (another database): the same number of
 writers with the same moments, each doing what a report stores with no web server and no
 library: one durable transaction inserting 26 rows into a table of the events table's shape
-(bench/baseline.py's table), committed.
+(bench/baseline.py's table), committed; the writers share 30 connections, as many as the
+server's pool holds at most (this PostgreSQL takes 100 clients in all, other users included).
 
 The table: the MEDIAN over the runs of each p50 and p99, the largest max, refusals summed; the
 target is a report's p99 at most 500 ms.
 """
 
 import argparse
+import queue
 import random
 import sys
 import tempfile
@@ -220,10 +222,12 @@ def check_picture(lead: Client, ref: str, classes: int, students: int) -> str:
 
 
 class Baseline:
-    """Durable transactions of `rows` inserts each, one connection per writer."""
+    """Durable transactions of `rows` inserts each, `writers` threads sharing as many
+    connections as the server's pool holds at most (POSTGRES_POOL_SIZE 10 + MAX_OVERFLOW 20):
+    PostgreSQL here takes 100 clients in all, so a connection each is not to be had."""
 
-    def __init__(self, url: str, writers: int, rows: int) -> None:
-        self.url, self.rows = url, rows
+    def __init__(self, url: str, writers: int, rows: int, connections: int = 30) -> None:
+        self.url, self.rows, self.writers = url, rows, writers
         self.topic, self.state = note_event()
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(
@@ -232,27 +236,33 @@ class Baseline:
                 "notification_id bigserial, PRIMARY KEY (originator_id, originator_version))"
             )
             conn.execute("CREATE UNIQUE INDEX ON bench_events (notification_id)")
-        self.connections = [psycopg.connect(url) for _ in range(writers)]
+        self.connections = [psycopg.connect(url) for _ in range(connections)]
+        self.pool: queue.Queue[psycopg.Connection] = queue.Queue()
+        for conn in self.connections:
+            self.pool.put(conn)
 
     def run(self, spread: float, seed: int) -> list[float]:
-        at = moments(len(self.connections), spread, seed)
+        at = moments(self.writers, spread, seed)
         took: list[float] = []
         lock = threading.Lock()
-        ready = threading.Barrier(len(self.connections) + 1)
+        ready = threading.Barrier(self.writers + 1)
 
         def write(i: int) -> None:
-            conn = self.connections[i]
             ready.wait()
             time.sleep(max(0.0, start + at[i] - time.perf_counter()))
             began = time.perf_counter()
-            stream = uuid.uuid4()
-            with conn.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO bench_events (originator_id, originator_version, topic, state) "
-                    "VALUES (%s, %s, %s, %s)",
-                    [(stream, v, self.topic, self.state) for v in range(1, self.rows + 1)],
-                )
-            conn.commit()
+            conn = self.pool.get()  # waiting for a connection is part of the time
+            try:
+                stream = uuid.uuid4()
+                with conn.cursor() as cursor:
+                    cursor.executemany(
+                        "INSERT INTO bench_events (originator_id, originator_version, topic, "
+                        "state) VALUES (%s, %s, %s, %s)",
+                        [(stream, v, self.topic, self.state) for v in range(1, self.rows + 1)],
+                    )
+                conn.commit()
+            finally:
+                self.pool.put(conn)
             with lock:
                 took.append(time.perf_counter() - began)
 
