@@ -2,6 +2,7 @@
 lockdown within two minutes, through the HTTP API of a real server on PostgreSQL.
 
     .venv/bin/python bench/accounting.py [--runs 3] [--spread 120 --spread 0] [--classes 120]
+                                         [--students 25] [--workers N]
     .venv/bin/python bench/accounting.py --runs 1 --spread 5 --classes 10   # a quick check
 
 Needs the PostgreSQL server on 127.0.0.1:5432 (user postgres, trust auth, database `test`;
@@ -290,12 +291,14 @@ def main() -> None:
     parser.add_argument("--spread", type=float, action="append", help="seconds (default 120, 0)")
     parser.add_argument("--classes", type=int, default=120)
     parser.add_argument("--students", type=int, default=25)
+    parser.add_argument("--workers", type=int, help="steady serve --workers N")
     options = parser.parse_args()
     spreads = options.spread or [120.0, 0.0]
     print_conditions()
     print(
         f"{options.classes} classes of {options.students} students, runs {options.runs}, "
-        f"spreads {', '.join(f'{s:g} s' for s in spreads)}"
+        f"spreads {', '.join(f'{s:g} s' for s in spreads)}, server workers "
+        f"{options.workers or 1}"
     )
     rows: list[list[str]] = []
     failures: list[str] = []
@@ -306,7 +309,7 @@ def main() -> None:
         token = lead_token(env)
         tokens = set_up(env, database_url, key, options.classes, options.students)
         baseline = Baseline(make("baseline"), options.classes, options.students + 1)
-        server = Server(env, Path(tmp) / "server.log")
+        server = Server(env, Path(tmp) / "server.log", workers=options.workers)
         server.start()
         try:
             server.wait_until_answering()
