@@ -7,6 +7,7 @@ and kept per incident until the roster changes: the roster's stream is asked for
 version (one small read), and a new import makes every list be read again. A class's students
 with their names are read the first time someone opens that class, then kept."""
 
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -20,6 +21,7 @@ from domain.roster import Roster, RosterContents
 from service.accounts.service import Accounts
 from service.rosters.service import ClassInSession, Rosters, RosterStudent, StaffMember
 
+log = logging.getLogger(__name__)
 VERSION_CHECKED_FOR = 1.0  # seconds a roster version read is trusted
 
 
@@ -115,7 +117,17 @@ class ClassLists:
             plan = self._plan(incident, contents)
             with self._lock:
                 self._plans[incident.id] = plan
+        # Every class's names read now, in the background: the first teachers to open their
+        # class then wait for their own list only, and the commander's names are ready.
+        threading.Thread(target=self._warm, args=(plan,), daemon=True).start()
         return plan
+
+    def _warm(self, plan: Plan) -> None:
+        try:
+            for planned in plan.classes.values():
+                self.students(planned, plan.opened_at)
+        except Exception:  # the store went away (a test ended, say): a teacher reads it later
+            log.debug("could not read the class lists ahead", exc_info=True)
 
     def _plan(self, incident: Incident, contents: RosterContents) -> Plan:
         wanted = {school_key(s) for s in incident.schools}
