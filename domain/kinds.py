@@ -24,3 +24,8 @@ def check_kind(kind: str) -> str:
     if kind not in KINDS:
         raise DomainError(f"unknown incident kind {kind!r}: expected one of {', '.join(KINDS)}")
     return kind
+
+
+# Incidents in which every teacher accounts for the students in their care, and staff for
+# themselves (hold, lockdown or secure, evacuation or shelter, severe weather: shelter in place).
+ACCOUNTING_KINDS = frozenset({"hold", "lockdown", "evacuation", "severe-weather"})

@@ -12,11 +12,13 @@ from eventsourcing.persistence import PersistenceError
 
 from playbooks.library import Library
 from service.access.need_to_know import SchoolNames
+from service.accounting.service import Accounting
 from service.accounts.service import Accounts
 from service.calendar_feed.feeds import CalendarFeeds
 from service.calendars.service import Calendars
 from service.config import Settings
 from service.drills.service import Drills
+from service.drills.stations import AccountingMoments
 from service.follow_ups.commands import FollowUpCommands
 from service.follow_ups.due import FollowUpsDue
 from service.help_requests.service import HelpRequests
@@ -87,6 +89,7 @@ class Parts:
     rosters: Rosters  # the rosters from the student information system, and their reads
     reunifications: Reunifications  # reunification's stations and counts, per incident
     drills: Drills  # the drill log and drill reports (classes' reports: class accounting's)
+    accounting: Accounting  # accounting for all persons in a lockdown, evacuation or shelter
     # The outbox: urgent-task emails and the morning digest (None: a store that keeps none).
     reminders: Reminders | None = None
 
@@ -148,6 +151,9 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         open_tasks(steady, accounts, school_names, groups=FEED_GROUPS),
         check_ins(follow_ups_due.for_owner, steady.zone, upcoming=True),
     ]
+    rosters = Rosters(people, accounts)
+    accounting = Accounting(steady, rosters, accounts, school_names)
+    accounted = AccountingMoments(accounting)  # a drill is timed by its stations
     return Parts(
         steady=steady,
         settings=settings,
@@ -167,6 +173,12 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         help_requests=help_requests,
         rosters=rosters,
         reunifications=reunifications,
-        drills=Drills(steady, last_reunified_at=reunifications.last_reunified_at),
+        drills=Drills(
+            steady,
+            accounted,
+            accounted_for_at=accounted.accounted_for_at,
+            last_reunified_at=reunifications.last_reunified_at,
+        ),
+        accounting=accounting,
         reminders=reminders,
     )

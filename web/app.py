@@ -36,6 +36,8 @@ from web.access.sessions import (
     secure_cookies_over_https,
     session_config,
 )
+from web.accounting.api import ACCOUNTING_API_HANDLERS
+from web.accounting.pages import ACCOUNTING_PAGES
 from web.accounts.email_api import EMAIL_API_HANDLERS
 from web.accounts.my_account import MY_ACCOUNT_HANDLERS
 from web.accounts.my_tokens import MY_TOKEN_HANDLERS
@@ -101,6 +103,7 @@ HANDLERS = [
     *RECOVERY_API_HANDLERS,
     *REUNIFICATION_API_HANDLERS,
     *DRILL_API_HANDLERS,
+    *ACCOUNTING_API_HANDLERS,
     board_feed,
     *BOARD_HANDLERS,
     *OPENING_HANDLERS,
@@ -129,6 +132,7 @@ HANDLERS = [
     *ROSTER_PAGES,
     *REUNIFICATION_PAGES,
     *DRILL_PAGES,
+    *ACCOUNTING_PAGES,
 ]
 
 
@@ -304,4 +308,5 @@ def create_app_from(
     app.state.rosters = parts.rosters
     app.state.reunifications = parts.reunifications
     app.state.drills = parts.drills
+    app.state.accounting = parts.accounting
     return app

@@ -58,6 +58,7 @@ FROM_STATE = {
     "rosters": "rosters",
     "reunifications": "reunifications",
     "drills": "drills",
+    "accounting": "accounting",
 }
 provide_settings: Callable[[State], Settings] = provide_from_state("settings")
 

@@ -19,8 +19,9 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from domain.account import Account
 from domain.healing import COMPONENTS, STAKEHOLDER_GROUPS
-from domain.kinds import KINDS
+from domain.kinds import ACCOUNTING_KINDS, KINDS
 from domain.phase import Phase
+from domain.reunification import REUNIFICATION_KINDS
 from domain.severity import SEVERITIES
 from domain.task import SETTLED, TRANSITIONS, Status
 from service.accounts.refusals import SignInFailed
@@ -163,6 +164,13 @@ def _context(
         "asset_version": ASSET_VERSION,
         "path": request.url.path,
         "kinds": KINDS,
+        "accounting_kinds": ACCOUNTING_KINDS,
+        "reunification_kinds": REUNIFICATION_KINDS,
+        # Whether the person gets the commander's view of an incident's accounting (a school's
+        # administrators do, its teachers do not, though both are responders).
+        "may_view_accounting": lambda ref: (
+            account is not None and request.app.state.accounting.may_view_ref(account, ref)
+        ),
         "severities": SEVERITIES,
         **values,
     }

@@ -95,6 +95,14 @@ ACTIONS: dict[str, str] = {
         "see the drill log (school, date and time, type, participants, duration), export it, and "
         "see drill reports (school: of their schools, as a principal or assistant principal)"
     ),
+    "view_accounting": (
+        "see who is accounted for in a hold, lockdown, evacuation or shelter: counts by school "
+        "and location, classes not reported, missing students, staff not accounted for"
+    ),
+    "account_for_class": (
+        "report a class's students (accounted for, missing, injured, absent, with another adult) "
+        "and oneself in a hold, lockdown, evacuation or shelter (own: the classes one teaches)"
+    ),
 }
 
 _ = None
@@ -153,6 +161,8 @@ _ROWS: dict[str, tuple[Scope | None, ...]] = {
     "decide_reunification": (_,    A,          C,        _,              _,      _,      _),
     "record_review":        (_,    A,          _,        _,              _,      _,      _),
     "view_drill_log":       (_,    A,          C,        A,              _,      A,      _),
+    "view_accounting":      (_,    A,          C,        A,              _,      A,      _),
+    "account_for_class":    (_,    A,          M,        _,              _,      _,      _),
 }  # fmt: skip
 
 # MATRIX[role][action] is the scope in which that role may take that action.
@@ -300,6 +310,12 @@ def matrix_markdown() -> str:
         "- **Reunification**: school scope of `decide_reunification` is a school administrator "
         "(a responder whose position is principal or assistant principal) of the incident's "
         "school; other responders of the school run the stations but call a lead."
+    )
+    lines.append(
+        "- **Accounting for all persons**: school scope (`view_accounting`) is the school "
+        "administrators (principal, assistant principal, safety officer) of the incident's "
+        "schools; own scope (`account_for_class`) is the classes the roster says the person "
+        "teaches, and themselves as staff."
     )
     lines.append("- —: not allowed. A person with several roles may do what any of them allows.")
     lines.append(

@@ -141,6 +141,10 @@ DEMO_ACCOUNTS = [
         ("civil-rights-coordinator",),
         SERVED,
     ),
+    # Lincoln's two homeroom teachers on the demo roster (matched by username when it is
+    # imported): each accounts for their class in a lockdown. No position: no playbook task.
+    DemoAccount("h.sato", "Hana Sato", LINCOLN, "responder"),
+    DemoAccount("m.bell", "Marcus Bell", LINCOLN, "responder"),
 ]
 
 

@@ -25,7 +25,7 @@ class ClassReport:
     """A class's first report in an incident's accounting: its title (no student's name)."""
 
     class_title: str
-    first_reported_at: datetime
+    first_reported_at: datetime | None  # None: the class never reported
 
 
 class ClassReports(Protocol):
@@ -86,11 +86,21 @@ def _timed(
 def late_classes(
     incident: Incident, reports: Sequence[ClassReport], late_after: timedelta
 ) -> list[dict[str, Any]]:
-    """The classes whose first report came after `late_after` from the start, latest first."""
+    """The classes that never reported, then those whose first report came after `late_after`
+    from the start, latest first."""
     start = incident.created_on
-    late = [r for r in reports if r.first_reported_at - start > late_after]
-    late.sort(key=lambda r: r.first_reported_at, reverse=True)
+    never = sorted((r for r in reports if r.first_reported_at is None), key=lambda r: r.class_title)
+    late = [r for r in reports if r.first_reported_at and r.first_reported_at - start > late_after]
+    late.sort(key=lambda r: r.first_reported_at or start, reverse=True)
     return [
+        {
+            "class": r.class_title,
+            "first_reported_at": None,
+            "after_start": "did not report",
+            "seconds_from_start": None,
+        }
+        for r in never
+    ] + [
         {
             "class": r.class_title,
             "first_reported_at": r.first_reported_at.isoformat(),
@@ -98,6 +108,7 @@ def late_classes(
             "seconds_from_start": int((r.first_reported_at - start).total_seconds()),
         }
         for r in late
+        if r.first_reported_at is not None
     ]
 
 
@@ -144,7 +155,7 @@ def drill_report(
         "to_last_student_reunified": _timed(
             incident, incident.reunification_completed, last_reunified_at, "reunification", zone
         ),
-        "classes_reported": len(reports),
+        "classes_reported": sum(1 for r in reports if r.first_reported_at is not None),
         "late_after_minutes": int(late_after.total_seconds() // 60),
         "late_classes": late_classes(incident, reports, late_after),
         "what_to_change": {

@@ -82,3 +82,53 @@ def test_every_reunification_station_says_drill(world):
         page = world.client.get(path, headers=world.headers["k.okafor"])
         assert page.status_code == 200, (path, page.text[:300])
         assert 'id="drill-banner"' in page.text and "This is a drill" in page.text, path
+
+
+def test_class_accounting_times_the_drill_and_names_the_classes_late_or_silent(database_url):
+    from tests.integration.test_accounting_api import MORNING
+
+    now = [MORNING]
+    with signed_in_app(database_url, clock=lambda: now[0]) as world:
+        state = world.client.app.state
+        seed_demo_roster(state.rosters)
+        ref = state.steady.open_incident(
+            title="Lockdown drill", kind="lockdown", severity=3,
+            schools=["Lincoln Elementary"], actor=LEAD, drill=True,
+        ).reference  # fmt: skip
+        world.ref = ref
+        client, h = world.client, world.headers
+        base = f"/api/v1/incidents/{ref}/accounting"
+
+        def send(who: str, teacher: str, minutes: int) -> None:
+            now[0] = MORNING + timedelta(minutes=minutes)
+            [mine] = client.get(f"{base}/mine", headers=h[teacher]).json()["classes"]
+            sheet = client.get(f"{base}/classes/{mine['class_id']}", headers=h[teacher]).json()
+            marks = [{"student": s["person"], "status": "accounted"} for s in sheet["students"]]
+            sent = client.post(
+                f"{base}/classes/{mine['class_id']}/reports", json={"marks": marks},
+                headers=h[who],
+            )  # fmt: skip
+            assert sent.status_code == 200, sent.text
+
+        send("h.sato", "h.sato", 2)
+        early = report(world)
+        assert early["classes_reported"] == 1
+        assert early["late_classes"] == [{
+            "class": "Grade 3 homeroom", "first_reported_at": None,
+            "after_start": "did not report", "seconds_from_start": None,
+        }]  # fmt: skip
+        assert early["to_everyone_accounted_for"]["text"] == "not recorded"
+
+        send("m.alvarez", "m.bell", 8)  # Mr Bell is out: the lead reports his class
+        for teacher in ("h.sato", "m.bell", "b.osei"):
+            me = client.post(f"{base}/staff", json={"status": "safe"}, headers=h[teacher])
+            assert me.status_code == 200, me.text
+        done = report(world)
+        assert done["classes_reported"] == 2
+        assert [(c["class"], c["after_start"]) for c in done["late_classes"]] == [
+            ("Grade 3 homeroom", "8 min")
+        ]
+        timed = done["to_everyone_accounted_for"]
+        assert (timed["source"], timed["text"]) == ("class accounting", "8 min")
+        page = client.get(f"/incidents/{ref}/drill-report", headers=h["m.alvarez"])
+        assert "as class accounting saw it" in page.text and "Grade 3 homeroom" in page.text

@@ -53,7 +53,9 @@ def test_import_reimport_and_reads(parts, database_url):
     guardians = rosters.guardians_of(alerted[0].person_ref)
     assert guardians.custody_alert and guardians.guardians[0].contact
     staff = {s.username: s for s in rosters.staff_of("Lincoln Elementary")}
-    assert staff["b.osei"].account == "b.osei" and staff["h.sato"].account == ""
+    assert staff["b.osei"].account == "b.osei" and staff["h.sato"].account == "h.sato"
+    unmatched = {s.username: s for s in rosters.staff_of("Roosevelt High School")}
+    assert unmatched["n.haddad"].account == ""  # no Steady account of that name or email
     person = parts.people.person(alerted[0].person_ref)
     assert person.kind == "student" and person.has_identity  # the follow-ups' own record
 

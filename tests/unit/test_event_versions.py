@@ -344,3 +344,47 @@ def test_a_format_4_snapshot_loads_as_a_real_incident_with_nothing_timed():
     loaded = app.snapshots.mapper.to_domain_event(old).mutate(None)
     assert loaded.reference == "INC-2026-0006" and loaded.drill is False
     assert (loaded.participants, loaded.changes_to_make) == (None, [])
+
+
+def test_accounting_events_are_stored_in_the_shape_they_are_read_back_from():
+    from uuid import uuid4
+
+    from domain.accounting import ClassAccount, StaffAccount
+
+    app = Steady({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    teacher = Actor("h.sato", "responder")
+    report = ClassAccount.start(
+        incident_id=uuid4(), class_id="c-1", school="s", location="Room 11", actor=teacher, at=NOW
+    )
+    report.mark("P-0001", "missing", last_seen="restroom", actor=teacher, at=NOW)
+    report.move_to("the gym", actor=teacher, at=NOW)
+    me = StaffAccount.start(
+        incident_id=report.incident_id, person_ref="P-0100", school="s", actor=teacher, at=NOW
+    )
+    me.report("safe", "the gym", actor=teacher, at=NOW)
+    common = {"timestamp", "actor", "originator_topic"}
+    for aggregate, expected in [
+        (
+            report,
+            [
+                ("Started", {"incident_id", "class_id", "school", "location"}),
+                ("StudentMarked", {"person_ref", "status", "with_adult", "last_seen", "extra"}),
+                ("Moved", {"location"}),
+            ],
+        ),
+        (
+            me,
+            [
+                ("Started", {"incident_id", "person_ref", "school"}),
+                ("Reported", {"status", "where"}),
+            ],
+        ),
+    ]:
+        stored = [app.mapper.to_stored_event(e) for e in aggregate.pending_events]
+        shapes = [(s.topic.rsplit(".", 1)[-1], set(json.loads(s.state)) - common) for s in stored]
+        assert shapes == expected
+        loaded = None
+        for old in stored:
+            loaded = app.mapper.to_domain_event(old).mutate(loaded)
+        assert loaded.__dict__.keys() == aggregate.__dict__.keys()
+    assert loaded.status == "safe"

@@ -72,6 +72,8 @@ run_reunification     -  y  school  y  -       -  -
 decide_reunification  -  y  school  -  -       -  -
 record_review         -  y  -    -    -       -  -
 view_drill_log        -  y  school  y    -       y  -
+view_accounting       -  y  school  y    -       y  -
+account_for_class     -  y  own  -    -       -  -
 """
 COLUMNS = [
     "admin", "crisis-lead", "responder", "district-leader", "partner", "auditor", "help-desk"
@@ -117,6 +119,7 @@ WRITES = {
     "run_reunification",
     "decide_reunification",
     "record_review",
+    "account_for_class",
 }
 # Reads that need-to-know keeps from auditors: an identity is for those who work with the person.
 NEED_TO_KNOW_READS = {"view_identity", "view_routed_help"}

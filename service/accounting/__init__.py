@@ -1,0 +1,1 @@
+"""Accounting for all persons in a hold, lockdown, evacuation or shelter (docs/accounting.md)."""

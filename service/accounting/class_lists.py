@@ -1,0 +1,211 @@
+"""Who is to be accounted for in an incident, from the rosters: the classes in session at each of
+its schools when it was opened (their periods, else their homerooms), each with its teachers'
+accounts, its room and its students; and the staff of those schools.
+
+Built on Rosters' public reads only (service/rosters/service.py is not this part's to change),
+and kept per incident until the roster changes: the roster's stream is asked for its last
+version (one small read), and a new import makes every list be read again. A class's students
+with their names are read the first time someone opens that class, then kept."""
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from domain.incident import Incident
+from domain.organisation import school_key
+from domain.roster import Roster, RosterContents
+from service.accounts.service import Accounts
+from service.rosters.service import ClassInSession, Rosters, RosterStudent, StaffMember
+
+log = logging.getLogger(__name__)
+VERSION_CHECKED_FOR = 1.0  # seconds a roster version read is trusted
+
+
+@dataclass(frozen=True)
+class PlannedClass:
+    class_id: str
+    school: str  # the Steady school's id
+    school_name: str
+    title: str
+    room: str
+    teachers: tuple[str, ...]  # the Steady accounts of its teachers ("" for none matched)
+    students: tuple[str, ...]  # pseudonyms of the students enrolled that day
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Who an incident's accounting expects to hear of."""
+
+    opened_at: datetime
+    schools: dict[str, str]  # the incident's schools on the roster: id -> name
+    classes: dict[str, PlannedClass]  # by the roster's class id
+    staff: dict[str, StaffMember]  # by pseudonym
+    school_students: dict[str, frozenset[str]]  # school id -> pseudonyms of its students
+    staff_school: dict[str, str]  # a staff member's pseudonym -> the (first) school's id
+
+    def school_names_of(self, person_ref: str) -> str:
+        return self.schools.get(self.staff_school.get(person_ref, ""), "")
+
+    def classes_taught_by(self, username: str) -> list[PlannedClass]:
+        return [c for c in self.classes.values() if username in c.teachers]
+
+    def staff_with_account(self, username: str) -> StaffMember | None:
+        return next((s for s in self.staff.values() if s.account == username), None)
+
+
+class ClassLists:
+    def __init__(self, rosters: Rosters, accounts: Accounts) -> None:
+        self.rosters = rosters
+        self.accounts = accounts
+        self._lock = threading.Lock()
+        # One reader folds the roster or builds an incident's plan at a time: 120 teachers
+        # opening their class at once wait for the first to do it, rather than all doing it.
+        self._building = threading.Lock()
+        self._version = -1
+        self._checked_at = -VERSION_CHECKED_FOR  # when the roster's version was last read
+        self._contents: RosterContents | None = None
+        self._plans: dict[UUID, Plan] = {}
+        self._students: dict[str, list[RosterStudent]] = {}  # class id -> with names
+        self._directories: dict[str, list[RosterStudent]] = {}  # school id -> with names
+
+    def _roster_version(self) -> int:
+        found = self.rosters.steady.recorder.select_events(Roster.id_for(), desc=True, limit=1)
+        return found[0].originator_version if found else 0
+
+    def _current(self) -> RosterContents:
+        """The roster's contents; every kept list is dropped when the roster has changed. The
+        roster is asked for its version at most once a second: at the peak, 120 teachers'
+        requests a second would each ask it twice (a profile found it a third of a report's
+        time), and an import is seen a second later at most."""
+        with self._lock:
+            fresh = time.monotonic() - self._checked_at < VERSION_CHECKED_FOR
+            if fresh and self._contents is not None:
+                return self._contents
+        version = self._roster_version()
+        with self._lock:
+            self._checked_at = time.monotonic()
+            if version == self._version and self._contents is not None:
+                return self._contents
+        with self._building:
+            with self._lock:
+                if version == self._version and self._contents is not None:
+                    return self._contents
+            contents = self.rosters.roster().contents
+            with self._lock:
+                self._version = version
+                self._contents = contents
+                self._plans.clear()
+                self._students.clear()
+                self._directories.clear()
+        return contents
+
+    def plan(self, incident: Incident) -> Plan:
+        contents = self._current()
+        with self._lock:
+            found = self._plans.get(incident.id)
+        if found is not None:
+            return found
+        with self._building:
+            with self._lock:
+                found = self._plans.get(incident.id)
+            if found is not None:
+                return found
+            plan = self._plan(incident, contents)
+            with self._lock:
+                self._plans[incident.id] = plan
+        # Every class's names read now, in the background: the first teachers to open their
+        # class then wait for their own list only, and the commander's names are ready.
+        threading.Thread(target=self._warm, args=(plan,), daemon=True).start()
+        return plan
+
+    def _warm(self, plan: Plan) -> None:
+        try:
+            for planned in plan.classes.values():
+                self.students(planned, plan.opened_at)
+        except Exception:  # the store went away (a test ended, say): a teacher reads it later
+            log.debug("could not read the class lists ahead", exc_info=True)
+
+    def _plan(self, incident: Incident, contents: RosterContents) -> Plan:
+        wanted = {school_key(s) for s in incident.schools}
+        schools = {
+            o.slug: o.name
+            for o in self.accounts.organisations()
+            if o.kind == "school" and (o.slug in wanted or school_key(o.name) in wanted)
+        }
+        at = incident.created_on
+        day = at.astimezone(self.rosters.steady.zone).date()
+        classes: dict[str, PlannedClass] = {}
+        staff: dict[str, StaffMember] = {}
+        staff_school: dict[str, str] = {}
+        school_students: dict[str, frozenset[str]] = {}
+        enrolled = _enrolled(contents, day)
+        for slug, name in schools.items():
+            for found in self.rosters.classes_in_session(slug, at):
+                classes[found.class_id] = _planned(found, name, enrolled.get(found.class_id, ()))
+            for member in self.rosters.staff_of(slug):
+                staff[member.person_ref] = member
+                staff_school.setdefault(member.person_ref, slug)
+            school_students[slug] = frozenset(
+                m.person_ref
+                for m in contents.members.values()
+                if m.role == "student" and slug in m.schools
+            )
+        return Plan(at, schools, classes, staff, school_students, staff_school)
+
+    def students(self, planned: PlannedClass, on: datetime) -> list[RosterStudent]:
+        """A class's students with their names (from the identity vault), kept once read."""
+        self._current()
+        with self._lock:
+            found = self._students.get(planned.class_id)
+        if found is None:
+            day = on.astimezone(self.rosters.steady.zone).date()
+            found = self.rosters.students_of(planned.class_id, day)
+            with self._lock:
+                self._students[planned.class_id] = found
+        return found
+
+    def directory(self, plan: Plan, school: str) -> list[RosterStudent]:
+        """Every student of a school with their name: what a teacher searches to add an extra
+        student. Read through the school's classes of the day, kept once read."""
+        contents = self._current()
+        with self._lock:
+            found = self._directories.get(school)
+        if found is not None:
+            return found
+        day = plan.opened_at.astimezone(self.rosters.steady.zone).date()
+        by_ref: dict[str, RosterStudent] = {}
+        for c in contents.classes.values():
+            if c.school != school:
+                continue
+            for student in self.rosters.students_of(c.sourced_id, day):
+                by_ref.setdefault(student.person_ref, student)
+        found = sorted(by_ref.values(), key=lambda s: (s.name.casefold(), s.person_ref))
+        with self._lock:
+            self._directories[school] = found
+        return found
+
+
+def _enrolled(contents: RosterContents, day: date) -> dict[str, tuple[str, ...]]:
+    """Each class's students enrolled on that day, by pseudonym."""
+    refs: dict[str, set[str]] = defaultdict(set)
+    for e in contents.enrollments.values():
+        member = contents.members.get(e.member_id)
+        if e.role == "student" and member is not None and e.current_on(day):
+            refs[e.class_id].add(member.person_ref)
+    return {k: tuple(sorted(v)) for k, v in refs.items()}
+
+
+def _planned(found: ClassInSession, school_name: str, students: tuple[str, ...]) -> PlannedClass:
+    return PlannedClass(
+        class_id=found.class_id,
+        school=found.school,
+        school_name=school_name,
+        title=found.title,
+        room=found.location,
+        teachers=tuple(t.account for t in found.teachers if t.account),
+        students=students,
+    )
