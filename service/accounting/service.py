@@ -128,6 +128,17 @@ class Accounting:
             )
         return incident
 
+    def _open(self, ref: str) -> Incident:
+        """An incident still taking reports: once closed (the all-clear given, everyone gone
+        home), its accounting is its record."""
+        incident = self.incident(ref)
+        if incident.closed:
+            raise DomainError(
+                f"{incident.reference} is closed: its accounting is kept as it stood; reopen the "
+                "incident to report again"
+            )
+        return incident
+
     def may_view(self, account: Account, incident: Incident) -> bool:
         found = scopes(account.roles, "view_accounting") if not account.disabled else set()
         if not found or sight(self.school_names.viewer(account), incident) < Sight.WHOLE:
@@ -255,7 +266,7 @@ class Accounting:
     ) -> ClassSheet:
         """Records a class's report: each student's status (marked again: the last counts),
         extra students from the school, and where the class is."""
-        incident = self.incident(ref)
+        incident = self._open(ref)
         plan = self.lists.plan(incident)
         planned = self._class(plan, class_id, account, incident.reference)
         if not self.may_report(account, planned):
@@ -344,7 +355,7 @@ class Accounting:
     ) -> StaffLine:
         """A staff member says they are safe, injured or off site (and where); a crisis lead
         may say it of any staff member (`person`, their pseudonym)."""
-        incident = self.incident(ref)
+        incident = self._open(ref)
         plan = self.lists.plan(incident)
         reach = self.reach(account)
         if person:

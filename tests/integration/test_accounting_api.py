@@ -204,3 +204,13 @@ def test_bad_reports_are_refused_saying_what_was_wrong(sqlite_url):
         ).reference
         answer = client.get(f"/api/v1/incidents/{other}/accounting", headers=h["m.alvarez"])
         assert answer.status_code == 404 and "only hold, lockdown" in answer.json()["error"]
+
+        # Once the incident is closed, its accounting is its record: no more reports.
+        good = {"marks": [{"student": student, "status": "accounted"}]}
+        steady = world.client.app.state.steady
+        steady.close_incident(ref, "All clear; everyone home.", actor=LEAD)
+        late = client.post(post, json=good, headers=h["h.sato"])
+        assert late.status_code == 422 and "is closed" in late.json()["error"]
+        me = client.post(f"{base}/staff", json={"status": "safe"}, headers=h["h.sato"])
+        assert me.status_code == 422 and "reopen the incident" in me.json()["error"]
+        assert client.get(base, headers=h["m.alvarez"]).json()["classes_reported"] == 0
