@@ -132,3 +132,26 @@ def test_class_accounting_times_the_drill_and_names_the_classes_late_or_silent(d
         assert (timed["source"], timed["text"]) == ("class accounting", "8 min")
         page = client.get(f"/incidents/{ref}/drill-report", headers=h["m.alvarez"])
         assert "as class accounting saw it" in page.text and "Grade 3 homeroom" in page.text
+
+
+def test_every_accounting_page_says_drill(database_url):
+    with signed_in_app(database_url) as world:
+        state = world.client.app.state
+        seed_demo_roster(state.rosters)
+        ref = state.steady.open_incident(
+            title="Evacuation drill", kind="evacuation", severity=3,
+            schools=["Lincoln Elementary"], actor=LEAD, drill=True,
+        ).reference  # fmt: skip
+        client, h = world.client, world.headers
+        [mine] = client.get(f"/api/v1/incidents/{ref}/accounting/mine", headers=h["h.sato"]).json()[
+            "classes"
+        ]
+        base = f"/incidents/{ref}/accounting"
+        for who, path in (
+            ("h.sato", f"{base}/mine"),
+            ("h.sato", f"{base}/classes/{mine['class_id']}"),
+            ("m.alvarez", base),
+        ):
+            page = client.get(path, headers=h[who])
+            assert page.status_code == 200, (path, page.text[:300])
+            assert 'id="drill-banner"' in page.text, path
