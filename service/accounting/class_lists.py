@@ -5,7 +5,8 @@ accounts, its room and its students; and the staff of those schools.
 Built on Rosters' public reads only (service/rosters/service.py is not this part's to change),
 and kept per incident until the roster changes: the roster's stream is asked for its last
 version (one small read), and a new import makes every list be read again. A class's students
-with their names are read the first time someone opens that class, then kept."""
+with their names are read the first time someone opens that class, then kept NAMES_KEPT_FOR
+seconds (and forgotten at once when an identity is erased in this process)."""
 
 import logging
 import threading
@@ -23,6 +24,9 @@ from service.rosters.service import ClassInSession, Rosters, RosterStudent, Staf
 
 log = logging.getLogger(__name__)
 VERSION_CHECKED_FOR = 1.0  # seconds a roster version read is trusted
+# Seconds a class's names are kept once read: an identity erased in another process is gone from
+# every list here within this (in this process, at once: `forget`).
+NAMES_KEPT_FOR = 30.0
 
 
 @dataclass(frozen=True)
@@ -69,8 +73,15 @@ class ClassLists:
         self._checked_at = -VERSION_CHECKED_FOR  # when the roster's version was last read
         self._contents: RosterContents | None = None
         self._plans: dict[UUID, Plan] = {}
-        self._students: dict[str, list[RosterStudent]] = {}  # class id -> with names
-        self._directories: dict[str, list[RosterStudent]] = {}  # school id -> with names
+        # class id -> (read at, its students with names); school id -> (read at, its students)
+        self._students: dict[str, tuple[float, list[RosterStudent]]] = {}
+        self._directories: dict[str, tuple[float, list[RosterStudent]]] = {}
+
+    def forget(self, person_ref: str) -> None:
+        """Drops every name kept: a person's identity was erased."""
+        with self._lock:
+            self._students.clear()
+            self._directories.clear()
 
     def _roster_version(self) -> int:
         found = self.rosters.steady.recorder.select_events(Roster.id_for(), desc=True, limit=1)
@@ -94,7 +105,7 @@ class ClassLists:
             with self._lock:
                 if version == self._version and self._contents is not None:
                     return self._contents
-            contents = self.rosters.roster().contents
+            contents = self.rosters.contents()
             with self._lock:
                 self._version = version
                 self._contents = contents
@@ -160,32 +171,28 @@ class ClassLists:
         """A class's students with their names (from the identity vault), kept once read."""
         self._current()
         with self._lock:
-            found = self._students.get(planned.class_id)
-        if found is None:
-            day = on.astimezone(self.rosters.steady.zone).date()
-            found = self.rosters.students_of(planned.class_id, day)
-            with self._lock:
-                self._students[planned.class_id] = found
+            kept = self._students.get(planned.class_id)
+        if kept is not None and time.monotonic() - kept[0] < NAMES_KEPT_FOR:
+            return kept[1]
+        day = on.astimezone(self.rosters.steady.zone).date()
+        read_at = time.monotonic()
+        found = self.rosters.students_of(planned.class_id, day)
+        with self._lock:
+            self._students[planned.class_id] = (read_at, found)
         return found
 
-    def directory(self, plan: Plan, school: str) -> list[RosterStudent]:
+    def directory(self, school: str) -> list[RosterStudent]:
         """Every student of a school with their name: what a teacher searches to add an extra
-        student. Read through the school's classes of the day, kept once read."""
-        contents = self._current()
+        student (one read of the vault), kept NAMES_KEPT_FOR seconds."""
+        self._current()
         with self._lock:
-            found = self._directories.get(school)
-        if found is not None:
-            return found
-        day = plan.opened_at.astimezone(self.rosters.steady.zone).date()
-        by_ref: dict[str, RosterStudent] = {}
-        for c in contents.classes.values():
-            if c.school != school:
-                continue
-            for student in self.rosters.students_of(c.sourced_id, day):
-                by_ref.setdefault(student.person_ref, student)
-        found = sorted(by_ref.values(), key=lambda s: (s.name.casefold(), s.person_ref))
+            kept = self._directories.get(school)
+        if kept is not None and time.monotonic() - kept[0] < NAMES_KEPT_FOR:
+            return kept[1]
+        read_at = time.monotonic()
+        found = self.rosters.students_at(school)
         with self._lock:
-            self._directories[school] = found
+            self._directories[school] = (read_at, found)
         return found
 
 

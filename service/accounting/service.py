@@ -218,7 +218,7 @@ class Accounting:
         lines = [_line(s, marks.get(ref), False) for ref, s in students.items()]
         extras = [m for r, m in marks.items() if r not in students]
         if extras:
-            directory = {s.person_ref: s for s in self.lists.directory(plan, planned.school)}
+            directory = {s.person_ref: s for s in self.lists.directory(planned.school)}
             for mark in extras:
                 found = directory.get(mark.person_ref)
                 lines.append(_line(found or _nameless(mark.person_ref), mark, True))
@@ -248,7 +248,7 @@ class Accounting:
         words = check_text("name", name, limit=MAX_TITLE).casefold().split()
         found = [
             s
-            for s in self.lists.directory(plan, planned.school)
+            for s in self.lists.directory(planned.school)
             if s.person_ref not in planned.students and all(w in s.name.casefold() for w in words)
         ]
         return found[:20]

@@ -24,6 +24,7 @@ class Identities:
     person: Callable[[str], AffectedPerson]
     _vault: IdentityVault | None
     _vault_lock: threading.Lock
+    after_erasure: list[Callable[[str], None]]
 
     def _vault_now(self) -> IdentityVault:
         """The vault, opened (and its tables made) on first use: a store that never records an
@@ -107,3 +108,5 @@ class Identities:
             lambda p: p.erase_identity(reason, actor=actor, at=at or self.steady.clock()),
         )
         vault.destroy_key(person.id, match_id)
+        for hook in self.after_erasure:
+            hook(person.reference)

@@ -214,3 +214,25 @@ def test_bad_reports_are_refused_saying_what_was_wrong(sqlite_url):
         me = client.post(f"{base}/staff", json={"status": "safe"}, headers=h["h.sato"])
         assert me.status_code == 422 and "reopen the incident" in me.json()["error"]
         assert client.get(base, headers=h["m.alvarez"]).json()["classes_reported"] == 0
+
+
+def test_an_erased_identity_leaves_the_class_list_at_once(sqlite_url):
+    with signed_in_app(sqlite_url, clock=lambda: MORNING) as world:
+        ref = opened(world)
+        client, h = world.client, world.headers
+        base = f"/api/v1/incidents/{ref}/accounting"
+        class_id = client.get(f"{base}/mine", headers=h["h.sato"]).json()["classes"][0]["class_id"]
+        first = client.get(f"{base}/classes/{class_id}", headers=h["h.sato"]).json()["students"]
+        gone = first[0]
+        assert gone["name"]
+        world.client.app.state.people.erase_identity(gone["person"], "the family asked", actor=LEAD)
+        now = client.get(f"{base}/classes/{class_id}", headers=h["h.sato"]).json()["students"]
+        listed = {s["person"]: s["name"] for s in now}
+        assert listed[gone["person"]] == ""  # still on the list, by pseudonym, to account for
+        assert gone["name"] not in listed.values()
+        found = client.get(
+            f"{base}/classes/{class_id}/students",
+            params={"name": gone["name"].split()[0]},
+            headers=h["h.sato"],
+        ).json()["students"]
+        assert gone["person"] not in [s["person"] for s in found]
