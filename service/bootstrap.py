@@ -12,6 +12,7 @@ from eventsourcing.persistence import PersistenceError
 
 from playbooks.library import Library
 from service.access.need_to_know import SchoolNames
+from service.accounting.alerts import ClassListAlerts
 from service.accounting.service import Accounting
 from service.accounts.service import Accounts
 from service.calendar_feed.feeds import CalendarFeeds
@@ -153,6 +154,11 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
     ]
     rosters = Rosters(people, accounts)
     accounting = Accounting(steady, rosters, accounts, school_names)
+    people.after_erasure.append(accounting.lists.forget)  # no erased name on a class list
+    if reminders is not None:
+        # Every teacher and staff member told to account for their class and themselves.
+        alerts, mail = ClassListAlerts(accounting, settings.public_url), reminders.outbox
+        reminders.rounds.append(lambda at: alerts.due(at, lambda m: mail.add(m, at=at)))
     accounted = AccountingMoments(accounting)  # a drill is timed by its stations
     return Parts(
         steady=steady,
