@@ -10,10 +10,9 @@ Partners hold neither. Commands take the account and check it here; the edge ask
 permission first so a refusal is the same whichever check comes first."""
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -112,8 +111,6 @@ class Accounting:
         self.school_names = school_names
         self.log = AccountingLog(steady)
         self.lists = ClassLists(rosters, accounts)
-        # Each called with the incident's id after a report is saved (the live feed's news).
-        self.after_report: list[Callable[[UUID], None]] = []
 
     # -- who may -----------------------------------------------------------------------------
 
@@ -327,8 +324,6 @@ class Accounting:
             return report
 
         saved = retry_on_conflict(attempt, too_busy=TOO_BUSY)
-        for hook in self.after_report:
-            hook(incident.id)
         return self._sheet(incident, plan, planned, saved)
 
     # -- staff -------------------------------------------------------------------------------
@@ -398,8 +393,6 @@ class Accounting:
             return report
 
         saved = retry_on_conflict(attempt, too_busy=TOO_BUSY)
-        for hook in self.after_report:
-            hook(incident.id)
         return self._staff_line(plan, member.person_ref, {member.person_ref: saved})
 
     def _staff_line(
