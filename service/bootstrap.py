@@ -1,7 +1,8 @@
 """The composition root: builds the application from settings, store and playbook library,
 and every part that lives beside it in a process (accounts, the partner feed, timelines, the
 log of views, the schools' names, who holds each role, the school calendars, affected people
-and their follow-ups, the recovery picture, help requests, rosters), each given what it needs. Entry
+and their follow-ups, the recovery picture, help requests, rosters, class accounting,
+reunification, drills), each given what it needs. Entry
 points (the web app, the `steady` command) build their parts here and nowhere else."""
 
 import sqlite3
@@ -134,8 +135,6 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         )
         # A converted request closes once its incident has.
         reminders.rounds.append(help_requests.close_converted)
-    # A calendar feed holds every open task of the person's with a due time and every check-in
-    # ahead (the digest only those due today and overdue).
     rosters = Rosters(people, accounts)
     reunifications = Reunifications(steady, rosters)
     if reminders is not None:
@@ -148,11 +147,12 @@ def assemble(steady: Steady, settings: Settings, *, accounts: Accounts | None = 
         )
         box = reminders.outbox
         reminders.rounds.append(lambda at: updates.round(at, lambda m: box.add(m, at=at)))
+    # A calendar feed holds every open task of the person's with a due time and every check-in
+    # ahead (the digest only those due today and overdue).
     feed_sources = [
         open_tasks(steady, accounts, school_names, groups=FEED_GROUPS),
         check_ins(follow_ups_due.for_owner, steady.zone, upcoming=True),
     ]
-    rosters = Rosters(people, accounts)
     accounting = Accounting(steady, rosters, accounts, school_names)
     people.after_erasure.append(accounting.lists.forget)  # no erased name on a class list
     if reminders is not None:
