@@ -7,7 +7,8 @@ Each email's key is the incident's and the account's ids, so a teacher is told o
 the rounds or processes; a round remembers the incidents it has told about, so it does not ask
 the outbox again. Only incidents opened in the last ALERT_WINDOW are told about: an incident
 opened while the outbox was down is still told when it returns, an old one is not. No student's
-name is in an email: the class's title and room, and the link."""
+name is in an email: the class's title and room, and the link. Only those who may see the
+incident whole are told of it."""
 
 import threading
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from domain.account import Account
 from domain.errors import DomainError, NotFound
 from domain.incident import Incident
 from domain.kinds import ACCOUNTING_KINDS, KINDS
+from service.access.need_to_know import Sight, sight
 from service.accounting.class_lists import Plan, PlannedClass
 from service.accounting.service import Accounting
 from service.outbox.store import Message
@@ -62,7 +64,7 @@ class ClassListAlerts:
         staff = {s.account for s in plan.staff.values() if s.account}
         for username in sorted(teachers.keys() | staff):
             account = self._reachable(username)
-            if account is None:
+            if account is None or not self._sees(account, incident):
                 continue
             classes = sorted(teachers.get(username, []), key=lambda c: c.title)
             subject, body = self._text(incident, classes)
@@ -84,6 +86,12 @@ class ClassListAlerts:
         except (NotFound, DomainError):
             return None
         return None if account.disabled or not account.email else account
+
+    def _sees(self, account: Account, incident: Incident) -> bool:
+        """Only those the need-to-know rule lets see the incident are told of it (a lockdown a
+        lead marked confidential reaches its case team alone), as its pages would answer."""
+        viewer = self.accounting.school_names.viewer(account)
+        return sight(viewer, incident) == Sight.WHOLE
 
     def _text(self, incident: Incident, classes: list[PlannedClass]) -> tuple[str, str]:
         kind = KINDS[incident.kind].split(" (")[0]

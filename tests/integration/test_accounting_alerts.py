@@ -1,7 +1,8 @@
 """Teachers told to account for their class: when a lockdown (or an evacuation, a hold, a
 shelter) opens, the outbox's next round emails every teacher with a class in session the link
 to their class list, and every other staff member with an account to account for themselves;
-once each, never for a threat, and DRILL first on a drill. Through a real SMTP server."""
+once each, never for a threat, only to those who may see the incident, and DRILL first on a
+drill. Through a real SMTP server."""
 
 import asyncio
 from collections.abc import Iterator
@@ -58,6 +59,10 @@ def test_each_teacher_is_told_once_with_their_class_and_the_link(database_url, s
         threat = opened("threat")
         run()
         assert alerts() == []  # no one accounts for a threat
+        secret = opened("lockdown")
+        steady.mark_confidential(secret, reason="a student's safety", actor=LEAD)
+        run()
+        assert alerts() == []  # a confidential lockdown reaches its case team alone
         ref = opened("lockdown")
         run()
         [sato] = smtp.inbox.to("h.sato@riverside.example")
