@@ -2,9 +2,9 @@
 its schools when it was opened (their periods, else their homerooms), each with its teachers'
 accounts, its room and its students; and the staff of those schools.
 
-Built on Rosters' public reads only (service/rosters/service.py is not this part's to change),
-and kept per incident until the roster changes: the roster's stream is asked for its last
-version (one small read), and a new import makes every list be read again. A class's students
+Built on Rosters' public reads, and kept per incident until the roster changes: Rosters holds
+the roster (asking the store at most once a second), and a new import's roster makes every list
+be read again. A class's students
 with their names are read the first time someone opens that class, then kept NAMES_KEPT_FOR
 seconds (and forgotten at once when an identity is erased in this process)."""
 
@@ -18,12 +18,11 @@ from uuid import UUID
 
 from domain.incident import Incident
 from domain.organisation import school_key
-from domain.roster import Roster, RosterContents
+from domain.roster import RosterContents
 from service.accounts.service import Accounts
 from service.rosters.service import ClassInSession, Rosters, RosterStudent, StaffMember
 
 log = logging.getLogger(__name__)
-VERSION_CHECKED_FOR = 1.0  # seconds a roster version read is trusted
 # Seconds a class's names are kept once read: an identity erased in another process is gone from
 # every list here within this (in this process, at once: `forget`).
 NAMES_KEPT_FOR = 30.0
@@ -66,11 +65,9 @@ class ClassLists:
         self.rosters = rosters
         self.accounts = accounts
         self._lock = threading.Lock()
-        # One reader folds the roster or builds an incident's plan at a time: 120 teachers
-        # opening their class at once wait for the first to do it, rather than all doing it.
+        # One reader builds an incident's plan at a time: 120 teachers opening their class at
+        # once wait for the first to do it, rather than all doing it.
         self._building = threading.Lock()
-        self._version = -1
-        self._checked_at = -VERSION_CHECKED_FOR  # when the roster's version was last read
         self._contents: RosterContents | None = None
         self._plans: dict[UUID, Plan] = {}
         # class id -> (read at, its students with names); school id -> (read at, its students)
@@ -83,31 +80,12 @@ class ClassLists:
             self._students.clear()
             self._directories.clear()
 
-    def _roster_version(self) -> int:
-        found = self.rosters.steady.recorder.select_events(Roster.id_for(), desc=True, limit=1)
-        return found[0].originator_version if found else 0
-
     def _current(self) -> RosterContents:
-        """The roster's contents; every kept list is dropped when the roster has changed. The
-        roster is asked for its version at most once a second: at the peak, 120 teachers'
-        requests a second would each ask it twice (a profile found it a third of a report's
-        time), and an import is seen a second later at most."""
+        """The roster's contents (Rosters holds them, asking the store at most once a second);
+        every kept list is dropped when they are a new roster's."""
+        contents = self.rosters.contents()
         with self._lock:
-            fresh = time.monotonic() - self._checked_at < VERSION_CHECKED_FOR
-            if fresh and self._contents is not None:
-                return self._contents
-        version = self._roster_version()
-        with self._lock:
-            self._checked_at = time.monotonic()
-            if version == self._version and self._contents is not None:
-                return self._contents
-        with self._building:
-            with self._lock:
-                if version == self._version and self._contents is not None:
-                    return self._contents
-            contents = self.rosters.contents()
-            with self._lock:
-                self._version = version
+            if contents is not self._contents:
                 self._contents = contents
                 self._plans.clear()
                 self._students.clear()
