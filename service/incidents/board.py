@@ -10,7 +10,7 @@ from service.live.feed_events import FeedEvent
 from service.live.log_fold import LogFold
 
 
-class Board(LogFold):
+class Board(LogFold[FeedEvent]):
     def __init__(self, read_after: Callable[[int, int], list[FeedEvent]]) -> None:
         super().__init__(read_after)
         self._incidents: dict[UUID, Incident] = {}

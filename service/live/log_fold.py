@@ -1,19 +1,20 @@
-"""State folded in memory from the log of incident events, read in pages after the last position
-it folded: the board (service.incidents.board) and the partner feed (service.sharing.feed)."""
+"""State folded in memory from the log, read in pages after the last position it folded: the
+board (service.incidents.board) and the partner feed (service.sharing.feed) of incident events,
+class accounting's reports (service.accounting.log) of its own events."""
 
 import threading
 from collections.abc import Callable
-
-from service.live.feed_events import FeedEvent
+from typing import Generic, TypeVar
 
 PAGE = 1000
+T = TypeVar("T")  # what the log reads as: a feed event, or (position, domain event)
 
 
-class LogFold:
+class LogFold(Generic[T]):
     """Reads the log after `position`, a page at a time, and folds what it reads (`_fold`,
     called under the lock, moves `position` on)."""
 
-    def __init__(self, read_after: Callable[[int, int], list[FeedEvent]]) -> None:
+    def __init__(self, read_after: Callable[[int, int], list[T]]) -> None:
         self._read_after = read_after
         self.position = 0
         self._lock = threading.Lock()
@@ -26,5 +27,5 @@ class LogFold:
                 if len(events) < PAGE:
                     return
 
-    def _fold(self, events: list[FeedEvent]) -> None:
+    def _fold(self, events: list[T]) -> None:
         raise NotImplementedError

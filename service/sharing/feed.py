@@ -24,7 +24,7 @@ from service.sharing.view import assigned_to, names_partner
 Redaction = Callable[[Incident, FeedEvent, str, dict[str, Any]], dict[str, Any] | None]
 
 
-class PartnerFeed(LogFold):
+class PartnerFeed(LogFold[FeedEvent]):
     def __init__(self, read_after: Callable[[int, int], list[FeedEvent]]) -> None:
         super().__init__(read_after)
         self._incidents: dict[UUID, Incident] = {}
